@@ -1,0 +1,74 @@
+/**
+ * The clock seam. Core logic receives `now` values; servers get a `Clock` so that
+ * tests can drive time by hand with `FakeClock`.
+ */
+
+/** Handle of a scheduled callback. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** Time and timers, real or fake. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Runs `fn` once after `ms`. */
+  setTimer(ms: number, fn: () => void): TimerHandle;
+}
+
+/** The real clock (Date.now and setTimeout, unref'd so timers never keep the process up alone). */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer(ms, fn) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+/** A clock that moves only when `advance` is called; timers fire in time order. */
+export class FakeClock implements Clock {
+  private current: number;
+  private seq = 0;
+  private timers = new Map<number, { at: number; fn: () => void }>();
+
+  constructor(start = 1_700_000_000_000) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.current + Math.max(0, ms), fn });
+    return { cancel: () => this.timers.delete(id) };
+  }
+
+  /** Moves time forward by `ms`, firing due timers in order. */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      let nextId = -1;
+      let nextAt = Infinity;
+      for (const [id, t] of this.timers) {
+        if (t.at <= target && t.at < nextAt) {
+          nextAt = t.at;
+          nextId = id;
+        }
+      }
+      const next = this.timers.get(nextId);
+      if (!next) break;
+      this.timers.delete(nextId);
+      this.current = next.at;
+      next.fn();
+    }
+    this.current = target;
+  }
+
+  /** Number of pending timers. */
+  get pending(): number {
+    return this.timers.size;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * IPv4 addresses, subnets and MAC addresses as checked values.
+ *
+ * Text is parsed once at the edge (scope files, CLI, interface discovery) with the
+ * strict dotted-quad rule (ipaddr.js alone would also accept `0xc0.168.1.1`), and
+ * becomes a branded `Ipv4`. Arithmetic inside is uint32 math.
+ */
+import ipaddr from 'ipaddr.js';
+
+/** A canonical dotted-quad IPv4 address, e.g. `10.10.0.1`. */
+export type Ipv4 = string & { readonly __brand: 'Ipv4' };
+
+/** A MAC address as lowercase colon-separated hex, e.g. `00:1b:d4:aa:bb:cc`. */
+export type MacAddress = string & { readonly __brand: 'MacAddress' };
+
+/** An IPv4 subnet: network address and prefix length. */
+export interface Cidr {
+  readonly network: Ipv4;
+  readonly prefix: number;
+}
+
+const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** True when `text` is a strict dotted quad (no leading zeros, no hex, four parts). */
+export function isIpv4(text: string): boolean {
+  return DOTTED_QUAD.test(text) && ipaddr.IPv4.isValidFourPartDecimal(text);
+}
+
+/** Parses a strict dotted quad; throws RangeError with a readable message otherwise. */
+export function parseIpv4(text: string): Ipv4 {
+  if (!isIpv4(text)) throw new RangeError(`"${text}" is not an IPv4 address (expected a dotted quad like 10.0.0.1)`);
+  return text as Ipv4;
+}
+
+/** The address as an unsigned 32-bit integer. */
+export function ipv4ToInt(ip: Ipv4): number {
+  const p = ip.split('.');
+  return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
+}
+
+/** The dotted quad of an unsigned 32-bit integer. */
+export function intToIpv4(n: number): Ipv4 {
+  const v = n >>> 0;
+  return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}` as Ipv4;
+}
+
+/** Reads four bytes at `offset` as an address. */
+export function ipv4FromBytes(b: Uint8Array, offset = 0): Ipv4 {
+  return `${b[offset] ?? 0}.${b[offset + 1] ?? 0}.${b[offset + 2] ?? 0}.${b[offset + 3] ?? 0}` as Ipv4;
+}
+
+/** The four wire bytes of an address. */
+export function ipv4ToBytes(ip: Ipv4): Uint8Array {
+  const n = ipv4ToInt(ip);
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+}
+
+/** 0.0.0.0, the unset address in BOOTP fields. */
+export const IPV4_ZERO = '0.0.0.0' as Ipv4;
+/** The limited broadcast address. */
+export const IPV4_BROADCAST = '255.255.255.255' as Ipv4;
+
+/** The netmask of a prefix length as uint32 (prefix 0..32). */
+export function prefixToMaskInt(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+/** The netmask of a prefix length as a dotted quad. */
+export function prefixToMask(prefix: number): Ipv4 {
+  return intToIpv4(prefixToMaskInt(prefix));
+}
+
+/** The prefix length of a contiguous netmask, or undefined when it is not contiguous. */
+export function maskToPrefix(mask: Ipv4): number | undefined {
+  const m = ipv4ToInt(mask);
+  for (let p = 0; p <= 32; p++) if (prefixToMaskInt(p) === m) return p;
+  return undefined;
+}
+
+/**
+ * Parses `a.b.c.d/len`. With `strict` (the default) host bits must be zero, so a
+ * typo such as `10.0.0.1/24` is reported instead of silently meaning 10.0.0.0/24.
+ */
+export function parseCidr(text: string, strict = true): Cidr {
+  const m = /^([^/]+)\/(\d{1,2})$/.exec(text);
+  if (!m || m[1] === undefined || m[2] === undefined) {
+    throw new RangeError(`"${text}" is not a subnet (expected address/prefix, e.g. 10.0.0.0/24)`);
+  }
+  const ip = parseIpv4(m[1]);
+  const prefix = Number(m[2]);
+  if (prefix > 32) throw new RangeError(`"${text}": prefix length ${prefix} is over 32`);
+  const network = intToIpv4(ipv4ToInt(ip) & prefixToMaskInt(prefix));
+  if (strict && network !== ip) {
+    throw new RangeError(`"${text}" has host bits set; the subnet is ${network}/${prefix}`);
+  }
+  return { network, prefix };
+}
+
+/** `network/prefix` text. */
+export function formatCidr(c: Cidr): string {
+  return `${c.network}/${c.prefix}`;
+}
+
+/** True when `ip` lies in the subnet (network and broadcast included). */
+export function cidrContains(c: Cidr, ip: Ipv4): boolean {
+  const mask = prefixToMaskInt(c.prefix);
+  return ((ipv4ToInt(ip) & mask) >>> 0) === ipv4ToInt(c.network);
+}
+
+/** The broadcast address of a subnet. */
+export function cidrBroadcast(c: Cidr): Ipv4 {
+  return intToIpv4((ipv4ToInt(c.network) | ~prefixToMaskInt(c.prefix)) >>> 0);
+}
+
+/** First and last usable host (for /31 and /32 the whole range, RFC 3021). */
+export function cidrHosts(c: Cidr): { first: Ipv4; last: Ipv4 } {
+  const net = ipv4ToInt(c.network);
+  const bcast = ipv4ToInt(cidrBroadcast(c));
+  if (c.prefix >= 31) return { first: intToIpv4(net), last: intToIpv4(bcast) };
+  return { first: intToIpv4(net + 1), last: intToIpv4(bcast - 1) };
+}
+
+const MAC_TEXT = /^([0-9a-fA-F]{2})([:-]?)([0-9a-fA-F]{2})(\2[0-9a-fA-F]{2}){4}$/;
+
+/** True when `text` is a 48-bit MAC (`aa:bb:cc:dd:ee:ff`, `aa-bb-...` or `aabbccddeeff`). */
+export function isMac(text: string): boolean {
+  return MAC_TEXT.test(text) || /^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}$/.test(text);
+}
+
+/** Parses a MAC in colon, dash, bare or Cisco dotted form into lowercase colon form. */
+export function parseMac(text: string): MacAddress {
+  if (!isMac(text)) throw new RangeError(`"${text}" is not a MAC address (expected aa:bb:cc:dd:ee:ff)`);
+  const hex = text.replace(/[:.-]/g, '').toLowerCase();
+  const pairs: string[] = [];
+  for (let i = 0; i < 12; i += 2) pairs.push(hex.slice(i, i + 2));
+  return pairs.join(':') as MacAddress;
+}
+
+/** The colon form of hardware-address bytes (any length, e.g. the first hlen bytes of chaddr). */
+export function macFromBytes(b: Uint8Array): MacAddress {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':') as MacAddress;
+}
+
+/** The bytes of a colon-form MAC. */
+export function macToBytes(mac: MacAddress): Uint8Array {
+  return Uint8Array.from(mac.split(':').map((h) => parseInt(h, 16)));
+}

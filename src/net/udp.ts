@@ -1,0 +1,173 @@
+/**
+ * The UDP seam shared by the DHCP and TFTP servers: a real `node:dgram` socket and
+ * an in-memory pair satisfy the same `UdpEndpoint`, so servers are tested without
+ * the network.
+ */
+import dgram from 'node:dgram';
+
+/** Where a datagram came from or goes to. */
+export interface UdpPeer {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** A bound UDP socket, real or in memory. */
+export interface UdpEndpoint {
+  /** The local address and port. */
+  local(): UdpPeer;
+  /** Sends one datagram; resolves when the kernel took it, rejects on error. */
+  send(data: Uint8Array, to: UdpPeer): Promise<void>;
+  /** Registers the datagram handler (one per endpoint). */
+  onMessage(handler: (data: Buffer, from: UdpPeer) => void): void;
+  /** Registers an error handler for asynchronous socket errors. */
+  onError(handler: (err: Error) => void): void;
+  close(): Promise<void>;
+}
+
+/** Options for a real endpoint. */
+export interface UdpBindOptions {
+  readonly address: string;
+  readonly port: number;
+  readonly reuseAddr?: boolean;
+  readonly broadcast?: boolean;
+  /** Receive buffer in bytes (the kernel may clamp it). */
+  readonly recvBufferBytes?: number;
+  readonly sendBufferBytes?: number;
+  /** Called after bind, before the endpoint is returned (e.g. SO_BINDTOIFINDEX). */
+  readonly afterBind?: (socket: dgram.Socket) => void;
+}
+
+/** Wraps a bound `dgram.Socket` as a UdpEndpoint. */
+export function wrapDgramSocket(socket: dgram.Socket): UdpEndpoint {
+  return {
+    local() {
+      const a = socket.address();
+      return { address: a.address, port: a.port };
+    },
+    send(data, to) {
+      return new Promise((resolve, reject) => {
+        socket.send(data, to.port, to.address, (err) => (err ? reject(err) : resolve()));
+      });
+    },
+    onMessage(handler) {
+      socket.on('message', (msg, rinfo) => handler(msg, { address: rinfo.address, port: rinfo.port }));
+    },
+    onError(handler) {
+      socket.on('error', handler);
+    },
+    close() {
+      return new Promise((resolve) => {
+        try {
+          socket.close(() => resolve());
+        } catch (err) {
+          // ERR_SOCKET_DGRAM_NOT_RUNNING: already closed, which is what close() wants.
+          if ((err as NodeJS.ErrnoException).code === 'ERR_SOCKET_DGRAM_NOT_RUNNING') resolve();
+          else throw err;
+        }
+      });
+    },
+  };
+}
+
+/** Binds a real UDP socket and returns it as an endpoint. */
+export function bindUdp(options: UdpBindOptions): Promise<UdpEndpoint> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket({
+      type: 'udp4',
+      reuseAddr: options.reuseAddr ?? false,
+      ...(options.recvBufferBytes ? { recvBufferSize: options.recvBufferBytes } : {}),
+      ...(options.sendBufferBytes ? { sendBufferSize: options.sendBufferBytes } : {}),
+    });
+    const onError = (err: Error): void => {
+      socket.close();
+      reject(err);
+    };
+    socket.once('error', onError);
+    socket.bind({ address: options.address, port: options.port, exclusive: true }, () => {
+      socket.removeListener('error', onError);
+      try {
+        if (options.broadcast) socket.setBroadcast(true);
+        options.afterBind?.(socket);
+      } catch (err) {
+        socket.close();
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      resolve(wrapDgramSocket(socket));
+    });
+  });
+}
+
+/**
+ * An in-memory network: endpoints created on it deliver to each other by address
+ * and port, asynchronously (on the microtask queue), like a lossless loopback.
+ */
+export class MemoryNetwork {
+  private readonly endpoints = new Map<string, MemoryEndpoint>();
+  private nextPort = 40000;
+  /** Every datagram sent, for assertions. */
+  readonly sent: { from: UdpPeer; to: UdpPeer; data: Buffer }[] = [];
+  /** Return false to drop a datagram (loss simulation). */
+  filter: (from: UdpPeer, to: UdpPeer, data: Buffer) => boolean = () => true;
+
+  /** Creates an endpoint at `address:port` (port 0 picks a free one). */
+  bind(address: string, port = 0): UdpEndpoint {
+    const p = port === 0 ? this.nextPort++ : port;
+    const key = `${address}:${p}`;
+    if (this.endpoints.has(key)) throw new Error(`EADDRINUSE ${key}`);
+    const ep = new MemoryEndpoint(this, { address, port: p });
+    this.endpoints.set(key, ep);
+    return ep;
+  }
+
+  /** @internal */
+  deliver(from: UdpPeer, to: UdpPeer, data: Buffer): void {
+    this.sent.push({ from, to, data });
+    if (!this.filter(from, to, data)) return;
+    const target = this.endpoints.get(`${to.address}:${to.port}`);
+    if (target) queueMicrotask(() => target.receive(data, from));
+  }
+
+  /** @internal */
+  unbind(peer: UdpPeer): void {
+    this.endpoints.delete(`${peer.address}:${peer.port}`);
+  }
+}
+
+class MemoryEndpoint implements UdpEndpoint {
+  private handler: ((data: Buffer, from: UdpPeer) => void) | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly net: MemoryNetwork,
+    private readonly self: UdpPeer,
+  ) {}
+
+  local(): UdpPeer {
+    return this.self;
+  }
+
+  send(data: Uint8Array, to: UdpPeer): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('endpoint closed'));
+    this.net.deliver(this.self, to, Buffer.from(data));
+    return Promise.resolve();
+  }
+
+  onMessage(handler: (data: Buffer, from: UdpPeer) => void): void {
+    this.handler = handler;
+  }
+
+  onError(): void {
+    // In-memory endpoints have no asynchronous errors to report.
+  }
+
+  receive(data: Buffer, from: UdpPeer): void {
+    if (!this.closed) this.handler?.(data, from);
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.net.unbind(this.self);
+    return Promise.resolve();
+  }
+}
