@@ -1,0 +1,41 @@
+/**
+ * Lease records and lease changes: the contract between the pure DHCP engine (which
+ * returns changes), the in-memory lease table (which applies them) and the lease
+ * journal (which makes them durable before an ACK leaves).
+ */
+import type { Ipv4, MacAddress } from '../net/ipv4.js';
+
+/** Where a lease is in its life. */
+export type LeaseState =
+  /** Offered in a DHCPOFFER and held briefly so no other client gets the same offer. */
+  | 'offered'
+  /** ACKed: the client holds it until `expiresAt`. */
+  | 'bound'
+  /** The client said DHCPRELEASE; the address is free, but remembered for that client. */
+  | 'released'
+  /** The client said DHCPDECLINE (address in use on the wire); quarantined until `expiresAt`. */
+  | 'declined';
+
+/** One address's binding in one scope. */
+export interface Lease {
+  readonly scope: string;
+  readonly ip: Ipv4;
+  /** `id:<hex of option 61>` when the client sent a client identifier, else `mac:<chaddr>` (RFC 2131 §4.2, RFC 6842). */
+  readonly clientKey: string;
+  /** chaddr, for display and for MAC reservations. */
+  readonly mac: MacAddress;
+  /** Option 12 the client sent, if any. */
+  readonly hostname?: string;
+  /** Option 60 the client sent, if any (shown in the live view). */
+  readonly vendorClass?: string;
+  readonly state: LeaseState;
+  /** When this state began, ms since the epoch. */
+  readonly startedAt: number;
+  /** When it ends, ms since the epoch (offer hold, lease end, or quarantine end). */
+  readonly expiresAt: number;
+}
+
+/** A change to the lease table, as the engine returns it and the journal records it. */
+export type LeaseChange =
+  | { readonly kind: 'put'; readonly lease: Lease }
+  | { readonly kind: 'delete'; readonly scope: string; readonly ip: Ipv4 };
