@@ -1,0 +1,133 @@
+/**
+ * Per-interface DHCP sockets (see DESIGN.md "Per-interface DHCP sockets").
+ *
+ * A DHCP server bound to 0.0.0.0:67 would answer on every network the laptop is
+ * on (office Wi-Fi, VPN) and become a rogue DHCP server there. So each served
+ * interface gets its own socket bound to 0.0.0.0:67 with SO_REUSEADDR and then
+ * pinned to that interface with SO_BINDTOIFINDEX (Linux, SOL_SOCKET=1,
+ * optname 62). The socket then receives only that interface's datagrams and a
+ * reply to 255.255.255.255 leaves through that interface. If the option cannot
+ * be set the bind fails with BB_SOCKET: there is no fallback to "all interfaces".
+ *
+ * The `sockopt` package reads the socket's private `_handle`, which makes Node
+ * emit deprecation DEP0112 once. {@link withoutDep0112} swaps `process.emitWarning`
+ * only for the duration of that one synchronous call, drops warnings whose code is
+ * DEP0112 and forwards every other warning unchanged, then restores the original.
+ *
+ * A plain loopback mode (`{ kind: 'loopback' }`) binds 127.0.0.1:<port> without
+ * an ifindex, for integration tests and benchmarks that cannot use port 67.
+ */
+import { createRequire } from 'node:module';
+import type dgram from 'node:dgram';
+import { BenchbootError, errorMessage } from '../errors.js';
+import { bindUdp, type UdpEndpoint } from './udp.js';
+
+/** Linux socket-option numbers used here (asm-generic/socket.h). */
+export const LINUX_SOCKOPT = {
+  SOL_SOCKET: 1,
+  SO_BINDTOIFINDEX: 62,
+} as const;
+
+/** The DHCP server port (RFC 2131 §4.1). */
+export const DHCP_SERVER_PORT = 67;
+
+/** How one DHCP socket is bound. */
+export type DhcpSocketSpec =
+  /** 0.0.0.0:port pinned to one interface with SO_BINDTOIFINDEX (production). */
+  | { readonly kind: 'interface'; readonly interfaceName: string; readonly ifindex: number; readonly port?: number }
+  /** address:port without interface pinning (integration tests on 127.0.0.1). */
+  | { readonly kind: 'loopback'; readonly address?: string; readonly port: number };
+
+interface SockoptModule {
+  setsockopt(socket: unknown, level: number, option: number, value: number): void;
+  getsockopt(socket: unknown, level: number, option: number): number;
+}
+
+const requireCjs = createRequire(import.meta.url);
+
+function loadSockopt(): SockoptModule {
+  try {
+    return requireCjs('sockopt') as SockoptModule;
+  } catch (err) {
+    throw new BenchbootError('BB_SOCKET', `cannot load the sockopt package needed for SO_BINDTOIFINDEX: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Runs `fn` (synchronous) while `process.emitWarning` drops warnings with code
+ * DEP0112 and forwards everything else; the original is restored before return.
+ */
+export function withoutDep0112<T>(fn: () => T): T {
+  const original = process.emitWarning;
+  const filtered = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
+    if (warningCode(warning, rest) === 'DEP0112') return;
+    Reflect.apply(original, process, [warning, ...rest]);
+  };
+  process.emitWarning = filtered as typeof process.emitWarning;
+  try {
+    return fn();
+  } finally {
+    process.emitWarning = original;
+  }
+}
+
+/** The code of a warning in any of emitWarning's call shapes. */
+function warningCode(warning: string | Error, rest: readonly unknown[]): string | undefined {
+  if (warning instanceof Error && 'code' in warning && typeof warning.code === 'string') return warning.code;
+  const [second, third] = rest;
+  if (typeof second === 'object' && second !== null && 'code' in second && typeof second.code === 'string') return second.code;
+  return typeof third === 'string' ? third : undefined;
+}
+
+/** Pins a bound socket to one interface with SO_BINDTOIFINDEX; throws BB_SOCKET when it cannot. */
+export function bindSocketToIfindex(socket: dgram.Socket, ifindex: number, interfaceName: string): void {
+  if (process.platform !== 'linux') {
+    throw new BenchbootError('BB_SOCKET', `SO_BINDTOIFINDEX needs Linux (this is ${process.platform}); refusing to serve DHCP on all interfaces`);
+  }
+  if (!Number.isInteger(ifindex) || ifindex <= 0) {
+    throw new BenchbootError('BB_SOCKET', `invalid ifindex ${ifindex} for ${interfaceName}`);
+  }
+  const sockopt = loadSockopt();
+  try {
+    withoutDep0112(() => sockopt.setsockopt(socket, LINUX_SOCKOPT.SOL_SOCKET, LINUX_SOCKOPT.SO_BINDTOIFINDEX, ifindex));
+    const got = withoutDep0112(() => sockopt.getsockopt(socket, LINUX_SOCKOPT.SOL_SOCKET, LINUX_SOCKOPT.SO_BINDTOIFINDEX));
+    if (got !== ifindex) throw new Error(`kernel reports ifindex ${got} after setting ${ifindex}`);
+  } catch (err) {
+    throw new BenchbootError('BB_SOCKET', `cannot pin the DHCP socket to ${interfaceName} (ifindex ${ifindex}) with SO_BINDTOIFINDEX: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+/** Binds one DHCP server socket as `spec` says; broadcast is enabled (replies to 255.255.255.255). */
+export async function bindDhcpSocket(spec: DhcpSocketSpec): Promise<UdpEndpoint> {
+  if (spec.kind === 'loopback') {
+    return bindWithCode(spec.address ?? '127.0.0.1', spec.port, () => bindUdp({ address: spec.address ?? '127.0.0.1', port: spec.port, broadcast: true }));
+  }
+  const port = spec.port ?? DHCP_SERVER_PORT;
+  return bindWithCode(`0.0.0.0 on ${spec.interfaceName}`, port, () =>
+    bindUdp({
+      address: '0.0.0.0',
+      port,
+      reuseAddr: true,
+      broadcast: true,
+      afterBind: (socket) => bindSocketToIfindex(socket, spec.ifindex, spec.interfaceName),
+    }),
+  );
+}
+
+async function bindWithCode(where: string, port: number, bind: () => Promise<UdpEndpoint>): Promise<UdpEndpoint> {
+  try {
+    return await bind();
+  } catch (err) {
+    if (err instanceof BenchbootError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new BenchbootError('BB_PORT_IN_USE', `UDP port ${port} (${where}) is already taken by another program`, { cause: err });
+    }
+    if (code === 'EACCES') {
+      throw new BenchbootError('BB_SOCKET', `no permission to bind UDP port ${port} (${where}); run as root or grant CAP_NET_BIND_SERVICE`, { cause: err });
+    }
+    throw new BenchbootError('BB_SOCKET', `cannot bind UDP port ${port} (${where}): ${errorMessage(err)}`, { cause: err });
+  }
+}
