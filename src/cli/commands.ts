@@ -1,0 +1,9 @@
+/**
+ * The list of CLI commands `main` registers, in help order. To add a command,
+ * write `src/cli/<name>.ts` exporting `defineCommand({...})` (see output.ts),
+ * then add one import and one array entry here.
+ */
+import type { CliCommand } from './output.js';
+
+/** Every top-level command of `benchboot`. */
+export const COMMANDS: readonly CliCommand[] = [];
