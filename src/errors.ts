@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   BB_ROGUE_DHCP: 'another DHCP server answers on a served interface',
   BB_LEASE_STORE: 'the lease journal or snapshot cannot be read or written',
   BB_TFTP_ROOT: 'the TFTP root or upload directory is missing or not usable',
+  BB_TFTP_CONFIG: 'a TFTP storage option, default rule or remap rule is not valid',
   BB_CONTROL: 'the control socket of a running server cannot be reached',
   BB_TFTP_CLIENT: 'a TFTP transfer made by the built-in client failed',
   BB_INTERNAL: 'an unexpected failure inside benchboot',
