@@ -1,0 +1,82 @@
+/**
+ * Appliance events: what the running appliance reports about leases, transfers and
+ * reloads. The live view reduces them into its state; `--json` mode logs them. They
+ * are plain data with the time they happened (ms since the epoch).
+ */
+import type { LeaseState } from '../dhcp/lease.js';
+
+/** A lease changed state for a device (offer, ACK, release, decline, expiry). */
+export interface LeaseEvent {
+  readonly kind: 'lease';
+  readonly at: number;
+  readonly scope: string;
+  readonly mac: string;
+  readonly ip: string;
+  readonly state: LeaseState | 'expired';
+  /** Option 60 the client sent. */
+  readonly vendorClass?: string;
+  /** Option 12 the client sent. */
+  readonly hostname?: string;
+}
+
+/** A TFTP transfer was accepted. */
+export interface TransferStartedEvent {
+  readonly kind: 'transfer-started';
+  readonly at: number;
+  readonly id: string;
+  readonly peer: string;
+  readonly file: string;
+  readonly direction: 'read' | 'write';
+  /** Bytes to move, when known (file size on RRQ, tsize on WRQ). */
+  readonly size?: number;
+}
+
+/** Bytes moved so far in one transfer. */
+export interface TransferProgressEvent {
+  readonly kind: 'transfer-progress';
+  readonly at: number;
+  readonly id: string;
+  readonly bytes: number;
+}
+
+/** A transfer completed. */
+export interface TransferFinishedEvent {
+  readonly kind: 'transfer-finished';
+  readonly at: number;
+  readonly id: string;
+  readonly bytes: number;
+}
+
+/** A transfer ended with an error (timeout, not found, client abort...). */
+export interface TransferFailedEvent {
+  readonly kind: 'transfer-failed';
+  readonly at: number;
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** A request was refused because the transfer limit was reached (the device retries). */
+export interface TftpBusyEvent {
+  readonly kind: 'tftp-busy';
+  readonly at: number;
+  readonly peer: string;
+  readonly file: string;
+}
+
+/** The scopes were re-read (or the new files were rejected). */
+export interface ReloadEvent {
+  readonly kind: 'reload';
+  readonly at: number;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** One thing that happened in the appliance. */
+export type ApplianceEvent =
+  | LeaseEvent
+  | TransferStartedEvent
+  | TransferProgressEvent
+  | TransferFinishedEvent
+  | TransferFailedEvent
+  | TftpBusyEvent
+  | ReloadEvent;

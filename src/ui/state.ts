@@ -1,0 +1,146 @@
+/**
+ * The live view's state as a pure reducer over appliance events: one row per
+ * device (by MAC), the transfers in flight with what is needed for rate and ETA,
+ * and running totals. No terminal, no clock: times come from the events.
+ */
+import type { ApplianceEvent } from './events.js';
+
+/** One device seen on the wire. */
+export interface DeviceRow {
+  readonly mac: string;
+  readonly vendorClass?: string;
+  readonly hostname?: string;
+  readonly ip: string;
+  readonly leaseState: string;
+  /** The last file this device asked for (by its leased IP), if any. */
+  readonly lastFile?: string;
+}
+
+/** One transfer in flight. */
+export interface TransferRow {
+  readonly id: string;
+  readonly peer: string;
+  readonly file: string;
+  readonly direction: 'read' | 'write';
+  readonly size?: number;
+  readonly bytes: number;
+  readonly startedAt: number;
+  /** Time of the last progress report. */
+  readonly updatedAt: number;
+}
+
+/** Running totals. */
+export interface Totals {
+  /** Devices whose lease is currently bound. */
+  readonly leases: number;
+  readonly transfersDone: number;
+  readonly failures: number;
+  readonly busyRefusals: number;
+}
+
+/** Everything the live view shows. */
+export interface ViewState {
+  /** What is served, e.g. `eth1 10.10.0.0/24 (scope lab)`; set once at start. */
+  readonly serving: readonly string[];
+  /** Devices in the order they were first seen. */
+  readonly devices: readonly DeviceRow[];
+  readonly transfers: readonly TransferRow[];
+  readonly totals: Totals;
+  /** The latest notable messages (reloads, failures), newest last, at most MAX_NOTICES. */
+  readonly notices: readonly string[];
+}
+
+/** How many notices the view keeps. */
+export const MAX_NOTICES = 4;
+
+/** The state before any event. */
+export function initialViewState(serving: readonly string[]): ViewState {
+  return {
+    serving,
+    devices: [],
+    transfers: [],
+    totals: { leases: 0, transfersDone: 0, failures: 0, busyRefusals: 0 },
+    notices: [],
+  };
+}
+
+function addNotice(notices: readonly string[], text: string): readonly string[] {
+  return [...notices, text].slice(-MAX_NOTICES);
+}
+
+function countBound(devices: readonly DeviceRow[]): number {
+  return devices.filter((d) => d.leaseState === 'bound').length;
+}
+
+/** Applies one event to the view state (pure). */
+export function reduceView(state: ViewState, event: ApplianceEvent): ViewState {
+  switch (event.kind) {
+    case 'lease': {
+      const existing = state.devices.find((d) => d.mac === event.mac);
+      const row: DeviceRow = {
+        ...existing,
+        mac: event.mac,
+        ip: event.ip,
+        leaseState: event.state,
+        ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
+        ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
+      };
+      const devices = existing ? state.devices.map((d) => (d === existing ? row : d)) : [...state.devices, row];
+      return { ...state, devices, totals: { ...state.totals, leases: countBound(devices) } };
+    }
+    case 'transfer-started': {
+      const row: TransferRow = {
+        id: event.id,
+        peer: event.peer,
+        file: event.file,
+        direction: event.direction,
+        bytes: 0,
+        startedAt: event.at,
+        updatedAt: event.at,
+        ...(event.size !== undefined ? { size: event.size } : {}),
+      };
+      // The device with this IP (newest lease wins if an address moved) gets the file as "last requested".
+      const owner = [...state.devices].reverse().find((d) => d.ip === event.peer);
+      const devices = owner ? state.devices.map((d) => (d === owner ? { ...d, lastFile: event.file } : d)) : state.devices;
+      return { ...state, devices, transfers: [...state.transfers.filter((t) => t.id !== event.id), row] };
+    }
+    case 'transfer-progress':
+      return {
+        ...state,
+        transfers: state.transfers.map((t) => (t.id === event.id ? { ...t, bytes: event.bytes, updatedAt: event.at } : t)),
+      };
+    case 'transfer-finished':
+      return {
+        ...state,
+        transfers: state.transfers.filter((t) => t.id !== event.id),
+        totals: { ...state.totals, transfersDone: state.totals.transfersDone + 1 },
+      };
+    case 'transfer-failed': {
+      const t = state.transfers.find((x) => x.id === event.id);
+      return {
+        ...state,
+        transfers: state.transfers.filter((x) => x.id !== event.id),
+        totals: { ...state.totals, failures: state.totals.failures + 1 },
+        notices: addNotice(state.notices, `transfer ${t ? `${t.file} to ${t.peer} ` : ''}failed: ${event.reason}`),
+      };
+    }
+    case 'tftp-busy':
+      return { ...state, totals: { ...state.totals, busyRefusals: state.totals.busyRefusals + 1 } };
+    case 'reload':
+      return { ...state, notices: addNotice(state.notices, event.ok ? `reloaded: ${event.detail}` : `reload rejected: ${event.detail}`) };
+  }
+}
+
+/** Average rate of a transfer in bytes per second, or undefined before any time passed. */
+export function transferRate(t: TransferRow): number | undefined {
+  const ms = t.updatedAt - t.startedAt;
+  if (ms <= 0 || t.bytes <= 0) return undefined;
+  return (t.bytes * 1000) / ms;
+}
+
+/** Seconds left at the average rate, or undefined when the size or rate is unknown. */
+export function transferEtaSeconds(t: TransferRow): number | undefined {
+  const rate = transferRate(t);
+  if (rate === undefined || t.size === undefined) return undefined;
+  return Math.max(0, (t.size - t.bytes) / rate);
+}
