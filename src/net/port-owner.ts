@@ -1,0 +1,157 @@
+/**
+ * Who holds a UDP port: parses `/proc/net/udp` (the sockets of this network
+ * namespace) for sockets bound to the port, then finds the processes owning those
+ * socket inodes through `/proc/<pid>/fd/*` links (`socket:[inode]`). Naming the
+ * program ("dnsmasq (pid 812) holds UDP port 67") lets `serve` and `doctor` refuse
+ * with something a person can act on. Reading other users' fds needs root; without
+ * it the socket is still reported, just without a name.
+ */
+import { readFile, readdir, readlink } from 'node:fs/promises';
+import { errorMessage } from '../errors.js';
+
+/** A UDP socket bound to a local port. */
+export interface UdpSocketEntry {
+  readonly localAddress: string;
+  readonly port: number;
+  readonly uid: number;
+  readonly inode: number;
+}
+
+/** A process holding a socket. */
+export interface SocketProcess {
+  readonly pid: number;
+  /** `/proc/<pid>/comm`, e.g. `dnsmasq`. */
+  readonly command: string;
+  /** `/proc/<pid>/cmdline` with spaces, for detail. */
+  readonly cmdline: string;
+}
+
+/** A socket on the port, with the processes holding it (empty when they cannot be seen). */
+export interface PortOwner extends UdpSocketEntry {
+  readonly processes: readonly SocketProcess[];
+}
+
+/** Decodes the kernel's hex `AABBCCDD` address of /proc/net/udp (host byte order, little-endian). */
+export function decodeProcAddress(hex: string): string {
+  const n = parseInt(hex, 16) >>> 0;
+  return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24].join('.');
+}
+
+/** Parses the text of `/proc/net/udp` into bound sockets (header and odd lines skipped). */
+export function parseProcNetUdp(text: string): UdpSocketEntry[] {
+  const out: UdpSocketEntry[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    // sl local rem st queues tr retrnsmt uid timeout inode ...
+    const local = f[1];
+    const uid = Number(f[7]);
+    const inode = Number(f[9]);
+    if (local === undefined || !/^[0-9A-Fa-f]{8}:[0-9A-Fa-f]{4}$/.test(local) || !Number.isInteger(inode)) continue;
+    const [addr = '', port = ''] = local.split(':');
+    out.push({ localAddress: decodeProcAddress(addr), port: parseInt(port, 16), uid, inode });
+  }
+  return out;
+}
+
+/** Where the /proc facts come from (the real /proc by default; a table in tests). */
+export interface ProcSource {
+  readText(path: string): Promise<string>;
+  listDir(path: string): Promise<string[]>;
+  readLink(path: string): Promise<string>;
+}
+
+/** The real /proc. */
+export const systemProcSource: ProcSource = {
+  readText: (p) => readFile(p, 'utf8'),
+  listDir: (p) => readdir(p),
+  readLink: (p) => readlink(p),
+};
+
+/** Maps socket inodes to the processes whose fds point at them (unreadable processes are skipped). */
+async function processesBySocket(inodes: ReadonlySet<number>, proc: ProcSource): Promise<Map<number, SocketProcess[]>> {
+  const found = new Map<number, SocketProcess[]>();
+  const pids = (await proc.listDir('/proc')).filter((n) => /^\d+$/.test(n));
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = await proc.listDir(`/proc/${pid}/fd`);
+    } catch (err) {
+      // EACCES (not ours, not root) or ENOENT (exited meanwhile): this process cannot be named.
+      if (!isExpectedProcError(err)) throw err;
+      continue;
+    }
+    for (const fd of fds) {
+      const inode = await socketInode(`/proc/${pid}/fd/${fd}`, proc);
+      if (inode === undefined || !inodes.has(inode)) continue;
+      const info = await describeProcess(Number(pid), proc);
+      const list = found.get(inode) ?? [];
+      if (!list.some((p) => p.pid === info.pid)) list.push(info);
+      found.set(inode, list);
+    }
+  }
+  return found;
+}
+
+function isExpectedProcError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'ENOENT' || code === 'EPERM' || code === 'ESRCH';
+}
+
+async function socketInode(path: string, proc: ProcSource): Promise<number | undefined> {
+  try {
+    const m = /^socket:\[(\d+)\]$/.exec(await proc.readLink(path));
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  } catch (err) {
+    if (!isExpectedProcError(err)) throw err;
+    return undefined;
+  }
+}
+
+async function describeProcess(pid: number, proc: ProcSource): Promise<SocketProcess> {
+  const read = async (name: string): Promise<string> => {
+    try {
+      return await proc.readText(`/proc/${pid}/${name}`);
+    } catch (err) {
+      if (!isExpectedProcError(err)) throw err;
+      return '';
+    }
+  };
+  const command = (await read('comm')).trim() || `pid ${pid}`;
+  const cmdline = (await read('cmdline')).split('\0').filter(Boolean).join(' ');
+  return { pid, command, cmdline };
+}
+
+/**
+ * The sockets bound to UDP `port` in this network namespace and who holds them.
+ * Processes in `ignorePids` (normally this process) are left out, and a socket
+ * held only by them is not reported.
+ */
+export async function findUdpPortOwners(port: number, options: { proc?: ProcSource; ignorePids?: readonly number[] } = {}): Promise<PortOwner[]> {
+  const proc = options.proc ?? systemProcSource;
+  const ignore = new Set(options.ignorePids ?? []);
+  let text: string;
+  try {
+    text = await proc.readText('/proc/net/udp');
+  } catch (err) {
+    throw new Error(`cannot read /proc/net/udp: ${errorMessage(err)}`, { cause: err });
+  }
+  const sockets = parseProcNetUdp(text).filter((s) => s.port === port);
+  if (sockets.length === 0) return [];
+  const owners = await processesBySocket(new Set(sockets.map((s) => s.inode)), proc);
+  const out: PortOwner[] = [];
+  for (const s of sockets) {
+    const all = owners.get(s.inode) ?? [];
+    const others = all.filter((p) => !ignore.has(p.pid));
+    if (all.length > 0 && others.length === 0) continue;
+    out.push({ ...s, processes: others });
+  }
+  return out;
+}
+
+/** One readable line per socket, e.g. `dnsmasq (pid 812) on 0.0.0.0:67`. */
+export function describePortOwner(owner: PortOwner): string {
+  const who = owner.processes.length
+    ? owner.processes.map((p) => `${p.command} (pid ${p.pid})`).join(', ')
+    : `a process of uid ${owner.uid} that cannot be seen without root (socket inode ${owner.inode})`;
+  return `${who} on ${owner.localAddress}:${owner.port}`;
+}
