@@ -1,0 +1,179 @@
+/**
+ * `npm run bench`: benchboot side by side with dnsmasq, Kea and tftpd-hpa/atftpd in
+ * private network namespaces. Prints a table, writes test/bench/report.{md,json}
+ * (report-quick.* in quick mode).
+ *
+ *   npm run bench                         full mode (3 rounds)
+ *   npm run bench -- --quick              1 round, short trials (development)
+ *   npm run bench -- --only dhcp-rate     one section (repeatable, or comma-separated)
+ *   npm run bench -- --rounds 5           more rounds
+ *
+ * Needs root (network namespaces). Installs the peers with test/e2e/install-deps.sh
+ * when they are missing. The whole run is bounded by a watchdog.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isRoot, which } from '../e2e/netns.js';
+import { createBench } from './lab.js';
+import { dhcpRate, dhcpStorm } from './dhcp.js';
+import { tftpStorm, tftpThroughput } from './tftp.js';
+import { udpCeiling } from './udp.js';
+import { benchbootServers } from './benchboot.js';
+import { atftpd, dnsmasqDhcp, dnsmasqTftp, keaDhcp, tftpdHpa, TFTPD_HPA } from './servers.js';
+import { renderMarkdown, renderText, type BenchReport, type MachineInfo } from './report.js';
+import type { Section, SectionResult } from './section.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SECTIONS: readonly Section[] = [udpCeiling, dhcpRate, dhcpStorm, tftpThroughput, tftpStorm];
+const PEER_PROGRAMS = ['ip', 'ss', 'perfdhcp', 'kea-dhcp4', 'dnsmasq', 'atftpd', 'atftp', 'tftp', 'curl', TFTPD_HPA];
+
+function usage(): string {
+  return `usage: npm run bench -- [--quick] [--rounds N] [--only ${SECTIONS.map((s) => s.id).join('|')}]...`;
+}
+
+function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; only: Section[] } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      only: { type: 'string', multiple: true },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(usage());
+    process.exit(0);
+  }
+  const rounds = values.rounds === undefined ? (values.quick ? 1 : 3) : Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) throw new Error(`--rounds must be an integer from 1 to 10, got ${values.rounds}`);
+  const ids = (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const only: Section[] = [];
+  for (const id of ids) {
+    const s = SECTIONS.find((x) => x.id === id);
+    if (!s) throw new Error(`unknown section "${id}"; sections: ${SECTIONS.map((x) => x.id).join(', ')}`);
+    if (!only.includes(s)) only.push(s);
+  }
+  return { quick: values.quick, rounds, only: only.length > 0 ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS] };
+}
+
+function ensurePeers(): void {
+  const missing = PEER_PROGRAMS.filter((p) => !which(p));
+  if (missing.length === 0) return;
+  console.error(`bench: missing ${missing.join(', ')}; running test/e2e/install-deps.sh`);
+  const r = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'install-deps.sh')], { stdio: 'inherit', timeout: 20 * 60_000 });
+  if (r.status !== 0) throw new Error(`install-deps.sh failed (exit ${r.status})`);
+  const still = PEER_PROGRAMS.filter((p) => !which(p));
+  if (still.length > 0) throw new Error(`still missing after install-deps.sh: ${still.join(', ')}`);
+}
+
+function firstLine(cmd: string, args: readonly string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 5_000 });
+  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  return text.split('\n')[0] ?? '(unknown)';
+}
+
+function dpkgVersion(pkg: string): string {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8', timeout: 5_000 });
+  return r.status === 0 ? `${pkg} ${r.stdout.trim()}` : `${pkg} (not a dpkg package here)`;
+}
+
+function machineInfo(): MachineInfo {
+  const mem = /MemTotal:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return {
+    date: new Date().toISOString(),
+    nproc: availableParallelism(),
+    memTotalMiB: mem ? Math.round(Number(mem[1]) / 1024) : NaN,
+    kernel: release(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadAverage: loadavg(),
+    peers: {
+      dnsmasq: firstLine('dnsmasq', ['--version']),
+      'kea-dhcp4': `kea-dhcp4 ${firstLine('kea-dhcp4', ['-v'])} (${dpkgVersion('kea-dhcp4-server')})`,
+      perfdhcp: `perfdhcp ${firstLine('perfdhcp', ['-v'])} (${dpkgVersion('kea-admin')})`,
+      'tftpd-hpa': `${dpkgVersion('tftpd-hpa')}; ${TFTPD_HPA}`.replace('(not a dpkg package here)', '(unpacked .deb)') + ` — ${firstLine(TFTPD_HPA, ['-V'])}`,
+      atftpd: firstLine('atftpd', ['-V']),
+      atftp: firstLine('atftp', ['-V']),
+      'tftp-hpa client': firstLine('tftp', ['-V']),
+      curl: firstLine('curl', ['--version']),
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const opts = parseCli(process.argv.slice(2));
+  if (!isRoot()) {
+    console.error('bench: needs root (it builds network namespaces); run it as root');
+    return 2;
+  }
+  ensurePeers();
+  const started = Date.now();
+  const limitMs = opts.quick ? 15 * 60_000 : 58 * 60_000;
+  const watchdog = setTimeout(() => {
+    console.error(`bench: watchdog — still running after ${limitMs / 60_000} min, giving up (namespaces are removed on exit)`);
+    process.exit(3);
+  }, limitMs);
+  watchdog.unref();
+
+  const bb = await benchbootServers(ROOT);
+  if (bb.missing) console.error(`bench: benchboot not in the comparison: ${bb.missing}`);
+  const machine = machineInfo();
+  const log = (line: string): void => {
+    console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`);
+  };
+  const ctx = {
+    quick: opts.quick,
+    rounds: opts.rounds,
+    log,
+    bench: createBench,
+    dhcpServers: [...(bb.dhcp ? [bb.dhcp] : []), keaDhcp, dnsmasqDhcp],
+    tftpServers: [...(bb.tftp ? [bb.tftp] : []), tftpdHpa, dnsmasqTftp, atftpd],
+    benchbootMissing: bb.missing,
+  };
+  const results: SectionResult[] = [];
+  const failed: { id: string; error: string }[] = [];
+  for (const section of opts.only) {
+    log(`section ${section.id}`);
+    try {
+      results.push(await section.run(ctx));
+    } catch (err) {
+      const e = err as Error;
+      log(`section ${section.id} failed: ${e.stack ?? e.message}`);
+      failed.push({ id: section.id, error: e.message });
+    }
+  }
+  const report: BenchReport = {
+    mode: opts.quick ? 'quick' : 'full',
+    rounds: opts.rounds,
+    command: ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
+    machine,
+    benchboot: bb.description,
+    sections: results,
+    failedSections: failed,
+    elapsedSeconds: (Date.now() - started) / 1000,
+  };
+  const base = join(ROOT, 'test', 'bench', opts.quick ? 'report-quick' : 'report');
+  writeFileSync(`${base}.md`, renderMarkdown(report));
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(renderText(report));
+  console.log(`reports: ${base}.md, ${base}.json`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench: ${(err as Error).message ?? String(err)}`);
+    process.exitCode = 2;
+  },
+);
+
