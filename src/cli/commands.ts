@@ -4,6 +4,7 @@
  * then add one import and one array entry here.
  */
 import type { CliCommand } from './output.js';
+import { probeCommand } from './probe.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [];
+export const COMMANDS: readonly CliCommand[] = [probeCommand];

@@ -19,6 +19,10 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { BenchbootError } from '../errors.js';
+import { readInterfaceMac } from '../net/address.js';
+import { bindDhcpSocket } from '../net/bind-interface.js';
+import { readIfindex } from '../net/interfaces.js';
 import { DecodeError } from '../net/bytes.js';
 import { IPV4_BROADCAST, IPV4_ZERO, cidrContains, formatCidr, intToIpv4, ipv4FromBytes, ipv4ToInt, macToBytes, maskToPrefix, prefixToMaskInt, type Ipv4, type MacAddress } from '../net/ipv4.js';
 import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
@@ -205,4 +209,33 @@ export async function probeDhcpServers(options: ProbeOptions): Promise<ProbeAnsw
 /** True when an answer's offered subnet covers `ip` (used to say "it serves your subnet"). */
 export function answerCovers(a: ProbeAnswer, ip: Ipv4): boolean {
   return a.prefix !== undefined && cidrContains({ network: intToIpv4(ipv4ToInt(a.offeredIp) & prefixToMaskInt(a.prefix)), prefix: a.prefix }, ip);
+}
+
+/** Result of probing one interface. */
+export interface InterfaceProbe {
+  readonly interfaceName: string;
+  readonly mac: MacAddress;
+  readonly answers: readonly ProbeAnswer[];
+  /** Datagrams on the client port that were not DHCP. */
+  readonly malformed: number;
+}
+
+/**
+ * Probes one real interface: binds 0.0.0.0:68 pinned to it (SO_BINDTOIFINDEX),
+ * sends the DISCOVER from the interface's MAC, listens `timeoutMs`, closes.
+ * Throws BB_INTERFACE for a missing interface, BB_PORT_IN_USE / BB_SOCKET when
+ * port 68 cannot be bound.
+ */
+export async function probeInterface(interfaceName: string, timeoutMs: number, clock: Clock): Promise<InterfaceProbe> {
+  const ifindex = await readIfindex(interfaceName);
+  if (ifindex === undefined) throw new BenchbootError('BB_INTERFACE', `interface ${interfaceName} does not exist`);
+  const mac = await readInterfaceMac(interfaceName);
+  const endpoint = await bindDhcpSocket({ kind: 'interface', interfaceName, ifindex, port: DHCP_PORT.CLIENT });
+  let malformed = 0;
+  try {
+    const answers = await probeDhcpServers({ endpoint, mac, timeoutMs, clock, onMalformed: () => malformed++ });
+    return { interfaceName, mac, answers, malformed };
+  } finally {
+    await endpoint.close();
+  }
 }

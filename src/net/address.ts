@@ -6,8 +6,9 @@
  * command a person can run instead.
  */
 import { execFile } from 'node:child_process';
-import { BenchbootError } from '../errors.js';
-import { parseIpv4, prefixToMaskInt, ipv4ToInt, type Ipv4 } from './ipv4.js';
+import { readFile } from 'node:fs/promises';
+import { BenchbootError, errorMessage } from '../errors.js';
+import { ipv4ToInt, parseIpv4, parseMac, prefixToMaskInt, type Ipv4, type MacAddress } from './ipv4.js';
 
 /** An address with its prefix length, as given to `--address`. */
 export interface InterfaceAddressSpec {
@@ -96,4 +97,16 @@ export async function addTemporaryAddress(
       }
     },
   };
+}
+
+/** The MAC address of `ifname` from `/sys/class/net/<ifname>/address`; BB_INTERFACE when unreadable. */
+export async function readInterfaceMac(ifname: string): Promise<MacAddress> {
+  if (!/^[^/\s]{1,15}$/.test(ifname) || ifname === '.' || ifname === '..') {
+    throw new BenchbootError('BB_INTERFACE', `"${ifname}" is not an interface name`);
+  }
+  try {
+    return parseMac((await readFile(`/sys/class/net/${ifname}/address`, 'utf8')).trim());
+  } catch (err) {
+    throw new BenchbootError('BB_INTERFACE', `cannot read the MAC address of ${ifname}: ${errorMessage(err)}`, { cause: err });
+  }
 }
