@@ -1,0 +1,242 @@
+/**
+ * The upload inbox on real directories: atomic commit, kept versions (never a
+ * collision), overwrite, abort leaves nothing, size limit up front and while
+ * writing, disk full on a tiny tmpfs (root only), stale temp files, and names that
+ * try to leave the inbox.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, writeFile, readFile, readdir, symlink, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FakeClock } from '../../../src/clock.js';
+import { createFsStorage, type FsStorage, type FsStorageOptions } from '../../../src/tftp/fs-storage.js';
+import { isTftpStorageError, versionedName, type UploadOptions } from '../../../src/tftp/uploads.js';
+import type { UploadTarget } from '../../../src/tftp/storage.js';
+import { TFTP_ERROR } from '../../../src/tftp/error-codes.js';
+import { isBenchbootError } from '../../../src/errors.js';
+
+const CTX = { peer: { address: '10.77.0.1', port: 50123 } };
+let base = '';
+let counter = 0;
+
+before(async () => {
+  base = await mkdtemp(join(tmpdir(), 'bb-uploads-'));
+});
+
+after(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+/** A fresh root with an `inbox` directory inside it. */
+async function setup(uploads: Partial<UploadOptions> = {}, extra: Partial<FsStorageOptions> = {}): Promise<{ s: FsStorage; inbox: string; root: string; clock: FakeClock }> {
+  const root = join(base, `case${counter++}`);
+  const inbox = join(root, 'inbox');
+  await mkdir(inbox, { recursive: true });
+  const clock = new FakeClock();
+  const s = await createFsStorage({ root, uploads: { dir: inbox, ...uploads }, clock, ...extra });
+  return { s, inbox, root, clock };
+}
+
+async function openUpload(s: FsStorage, name: string, tsize?: number): Promise<UploadTarget> {
+  const r = await s.openWrite(name, tsize === undefined ? CTX : { ...CTX, tsize });
+  assert.equal(r.kind, 'ok', r.kind === 'error' ? r.message : '');
+  if (r.kind !== 'ok') throw new Error('unreachable');
+  return r.value;
+}
+
+/** Sends `data` in 512-byte blocks like a TFTP transfer, then commits. */
+async function upload(s: FsStorage, name: string, data: Uint8Array, blockSize = 512): Promise<string> {
+  const t = await openUpload(s, name);
+  for (let off = 0; off < data.length; off += blockSize) await t.write(off, data.subarray(off, off + blockSize));
+  return (await t.commit()).savedAs;
+}
+
+test('an upload is invisible until commit, then appears whole under its own name', async () => {
+  const { s, inbox } = await setup();
+  const data = randomBytes(5000);
+  const t = await openUpload(s, 'router1-confg');
+  await t.write(0, data.subarray(0, 512));
+  const during = await readdir(inbox);
+  assert.ok(!during.includes('router1-confg'), 'no final file before commit');
+  assert.equal(during.length, 1, 'one temp file while writing');
+  assert.equal(s.stats().activeUploads, 1);
+  for (let off = 512; off < data.length; off += 512) await t.write(off, data.subarray(off, off + 512));
+  assert.deepEqual(await t.commit(), { savedAs: 'router1-confg' });
+  assert.deepEqual(await readdir(inbox), ['router1-confg']);
+  assert.ok((await readFile(join(inbox, 'router1-confg'))).equals(data));
+  assert.equal(s.stats().activeUploads, 0);
+});
+
+test('a second upload of the same name keeps both versions, with a timestamp suffix', async () => {
+  const { s, inbox } = await setup();
+  assert.equal(await upload(s, 'router1-confg', Buffer.from('version 1')), 'router1-confg');
+  assert.equal(await upload(s, '/router1-confg', Buffer.from('version 2')), 'router1-confg.2023-11-14T22-13-20.000Z');
+  assert.equal(await upload(s, 'router1-confg', Buffer.from('version 3')), 'router1-confg.2023-11-14T22-13-20.000Z-2');
+  assert.equal((await readFile(join(inbox, 'router1-confg'))).toString(), 'version 1');
+  assert.equal((await readFile(join(inbox, 'router1-confg.2023-11-14T22-13-20.000Z'))).toString(), 'version 2');
+  assert.equal((await readFile(join(inbox, 'router1-confg.2023-11-14T22-13-20.000Z-2'))).toString(), 'version 3');
+});
+
+test('uploads of one name committed at the same moment never collide', async () => {
+  const { s, inbox } = await setup();
+  const targets = await Promise.all(Array.from({ length: 12 }, () => openUpload(s, 'switch-confg')));
+  await Promise.all(targets.map((t, i) => t.write(0, Buffer.from(`copy ${i}`))));
+  const names = await Promise.all(targets.map((t) => t.commit().then((r) => r.savedAs)));
+  assert.equal(new Set(names).size, 12);
+  const files = await readdir(inbox);
+  assert.equal(files.length, 12);
+  const contents = new Set(await Promise.all(files.map((f) => readFile(join(inbox, f), 'utf8'))));
+  assert.equal(contents.size, 12, 'every copy kept');
+});
+
+test('overwrite: true replaces the existing file atomically', async () => {
+  const { s, inbox } = await setup({ overwrite: true });
+  await upload(s, 'phone.cfg', Buffer.from('old'));
+  assert.equal(await upload(s, 'phone.cfg', Buffer.from('new')), 'phone.cfg');
+  assert.deepEqual(await readdir(inbox), ['phone.cfg']);
+  assert.equal(await readFile(join(inbox, 'phone.cfg'), 'utf8'), 'new');
+});
+
+test('abort removes the partial file; it is safe twice; writing afterwards fails', async () => {
+  const { s, inbox } = await setup();
+  const t = await openUpload(s, 'half-confg');
+  await t.write(0, randomBytes(512));
+  await t.write(512, randomBytes(512));
+  await t.abort();
+  await t.abort();
+  assert.deepEqual(await readdir(inbox), []);
+  await assert.rejects(t.write(1024, randomBytes(10)), (e: unknown) => isTftpStorageError(e) && e.tftpCode === TFTP_ERROR.illegalOperation);
+  await assert.rejects(t.commit(), (e: unknown) => isTftpStorageError(e));
+  assert.equal(s.stats().activeUploads, 0);
+});
+
+test('an announced tsize over the limit is refused up front with error 3', async () => {
+  const { s, inbox } = await setup({ maxBytes: 1000 });
+  const r = await s.openWrite('big.bin', { ...CTX, tsize: 1001 });
+  assert.equal(r.kind === 'error' ? r.code : -1, TFTP_ERROR.diskFull);
+  assert.equal(r.kind === 'error' ? r.message : '', 'Disk full or allocation exceeded: big.bin is larger than the upload limit of 1000 bytes');
+  assert.equal((await s.openWrite('ok.bin', { ...CTX, tsize: 1000 })).kind, 'ok');
+  assert.ok((await readdir(inbox)).every((f) => f.startsWith('.benchboot-upload-')));
+});
+
+test('writing past the size limit fails with error 3 and leaves nothing', async () => {
+  const { s, inbox } = await setup({ maxBytes: 1000 });
+  const t = await openUpload(s, 'big.bin');
+  await t.write(0, randomBytes(512));
+  await assert.rejects(t.write(512, randomBytes(512)), (e: unknown) => isTftpStorageError(e) && e.tftpCode === TFTP_ERROR.diskFull && !e.message.includes(base));
+  assert.deepEqual(await readdir(inbox), []);
+  await t.abort();
+});
+
+test('a file of exactly the limit is accepted', async () => {
+  const { s, inbox } = await setup({ maxBytes: 1024 });
+  assert.equal(await upload(s, 'exact.bin', randomBytes(1024)), 'exact.bin');
+  assert.deepEqual(await readdir(inbox), ['exact.bin']);
+});
+
+test('names that would leave the inbox or make directories are refused', async () => {
+  const { s, inbox } = await setup();
+  const cases: [string, number][] = [
+    ['../escape', TFTP_ERROR.accessViolation],
+    ['..\\escape', TFTP_ERROR.accessViolation],
+    ['sub/dir-confg', TFTP_ERROR.accessViolation],
+    ['.benchboot-upload-x', TFTP_ERROR.fileNotFound],
+    ['', TFTP_ERROR.accessViolation],
+  ];
+  for (const [name, code] of cases) {
+    const r = await s.openWrite(name, CTX);
+    assert.equal(r.kind === 'error' ? r.code : -1, code, name);
+    assert.ok(r.kind === 'error' && !r.message.includes(base), name);
+  }
+  assert.deepEqual(await readdir(inbox), []);
+});
+
+test('an upload never writes through a symlink that sits in the inbox', async () => {
+  const victim = join(base, `victim${counter}`);
+  await writeFile(victim, 'precious');
+  const { s, inbox } = await setup();
+  await symlink(victim, join(inbox, 'router9-confg'));
+  const saved = await upload(s, 'router9-confg', Buffer.from('attacker'));
+  assert.notEqual(saved, 'router9-confg');
+  assert.equal(await readFile(victim, 'utf8'), 'precious');
+  const { s: s2, inbox: inbox2 } = await setup({ overwrite: true });
+  await symlink(victim, join(inbox2, 'router9-confg'));
+  assert.equal(await upload(s2, 'router9-confg', Buffer.from('attacker')), 'router9-confg');
+  assert.equal(await readFile(victim, 'utf8'), 'precious', 'rename replaces the link, not its target');
+});
+
+test('temp files of uploads in progress are never served, even when the inbox is inside the root', async () => {
+  const { s, inbox } = await setup();
+  const t = await openUpload(s, 'in-progress');
+  await t.write(0, Buffer.from('partial'));
+  const [temp] = await readdir(inbox);
+  assert.ok(temp);
+  const r = await s.openRead(`inbox/${temp}`, CTX);
+  assert.equal(r.kind === 'error' ? r.code : -1, TFTP_ERROR.fileNotFound);
+  await t.abort();
+});
+
+test('temp files left by a crash are removed at start', async () => {
+  const root = join(base, `crash${counter++}`);
+  const inbox = join(root, 'inbox');
+  await mkdir(inbox, { recursive: true });
+  await writeFile(join(inbox, '.benchboot-upload-deadbeef'), 'torn');
+  await writeFile(join(inbox, '.benchboot-upload-cafe'), 'torn');
+  await writeFile(join(inbox, 'router1-confg'), 'kept');
+  const s = await createFsStorage({ root, uploads: { dir: inbox } });
+  assert.equal(s.stats().cleanedTempFiles, 2);
+  assert.deepEqual(await readdir(inbox), ['router1-confg']);
+});
+
+test('a missing or bad upload directory is a configuration error', async () => {
+  const root = join(base, `cfg${counter++}`);
+  await mkdir(root);
+  await assert.rejects(createFsStorage({ root, uploads: { dir: join(root, 'nope') } }), (e: unknown) => isBenchbootError(e, 'BB_TFTP_ROOT'));
+  await assert.rejects(createFsStorage({ root, uploads: { dir: root, maxBytes: 0 } }), (e: unknown) => isBenchbootError(e, 'BB_TFTP_CONFIG'));
+});
+
+test('versionedName shortens long names to stay within the file-name limit', () => {
+  const long = 'x'.repeat(255);
+  const v = versionedName(long, 0, 3);
+  assert.equal(v.length, 255);
+  assert.ok(v.endsWith('.1970-01-01T00-00-00.000Z-3'));
+  assert.equal(versionedName('a', 0, 0), 'a');
+});
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+test('disk full (ENOSPC on a 1 MiB tmpfs): error 3, partial file removed', { skip: isRoot ? false : 'needs root to mount a tmpfs' }, async (t) => {
+  const mnt = await mkdtemp(join(tmpdir(), 'bb-enospc-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+  t.after(async () => {
+    execFileSync('umount', [mnt]);
+    await rm(mnt, { recursive: true, force: true });
+  });
+  const root = join(mnt, 'root');
+  await mkdir(root);
+  const s = await createFsStorage({ root, uploads: { dir: root } });
+  // tsize over the free space is refused before any byte is written.
+  const upFront = await s.openWrite('firmware.bin', { ...CTX, tsize: 2 * 1024 * 1024 });
+  assert.equal(upFront.kind === 'error' ? upFront.code : -1, TFTP_ERROR.diskFull);
+  // Without tsize the disk runs full while writing.
+  const target = await openUpload(s, 'firmware.bin');
+  const block = randomBytes(1468);
+  let failure: unknown;
+  for (let off = 0; off < 2 * 1024 * 1024; off += block.length) {
+    try {
+      await target.write(off, block);
+    } catch (err) {
+      failure = err;
+      break;
+    }
+  }
+  assert.ok(isTftpStorageError(failure), `expected a storage error, got ${String(failure)}`);
+  assert.equal(failure.tftpCode, TFTP_ERROR.diskFull);
+  assert.equal(failure.message, 'Disk full or allocation exceeded: no room for firmware.bin');
+  assert.deepEqual(await readdir(root), []);
+  // The space is free again: a small upload works.
+  assert.equal(await upload(s, 'router1-confg', Buffer.from('hostname r1\n')), 'router1-confg');
+});
