@@ -1,0 +1,239 @@
+/**
+ * The sending side of a TFTP transfer (server RRQ, client put) as a pure state machine.
+ *
+ * Packets and timer ticks go in (`start`, `onAck`, `onPeerError`, `onDataReady`, `onTick`,
+ * each given `now`); commands come out through a `SenderActions` sink (send OACK, send
+ * DATA k, send ERROR, need data, finish). It has no socket, no timer and no clock: the
+ * driver arms one timer per transfer at `deadline` and calls `onTick` when it fires.
+ * Actions go through a sink instead of a returned array so the per-block fast path
+ * allocates nothing.
+ *
+ * Rules:
+ * - Blocks are counted without limit inside; the wire number is `block & 0xffff`, so
+ *   after 65535 comes 0 (what tftpd-hpa, atftp and curl do) and files over 32 MB at
+ *   blksize 512 work.
+ * - The last block is shorter than blksize; when the size is a multiple of blksize an
+ *   empty last block is sent (RFC 1350 §6).
+ * - Lock-step (windowsize 1, RFC 1350) or windowed (RFC 7440): up to `cwnd` blocks are
+ *   in flight past the last acknowledged one; any ACK that moves forward slides the window.
+ * - Duplicate ACKs never cause a resend in lock-step (RFC 1123 §4.2.3.1, the Sorcerer's
+ *   Apprentice). In windowed mode a repeated ACK means "the block after it was lost"
+ *   (RFC 7440 §4): it triggers one resend from there, at most once per ACK value.
+ * - On timeout: resend from the last acknowledged block (RFC 7440 §4), double the
+ *   timeout (exponential backoff, capped) and halve the effective window; every forward
+ *   ACK grows the window back by one block up to the negotiated windowsize.
+ * - After `maxRetries` timeouts in a row the transfer fails.
+ */
+
+/** What the sender asks its driver to do. */
+export interface SenderActions {
+  /** Send (or resend) the OACK prepared by the driver. */
+  sendOack(): void;
+  /** Send DATA for absolute block `block` (wire number `block & 0xffff`). */
+  sendData(block: number): void;
+  /** Send an ERROR to the peer. */
+  sendError(code: number, message: string): void;
+  /** Blocks up to `through` are wanted but not in memory yet: read them, then call `onDataReady`. */
+  needData(through: number): void;
+  /** The transfer is over. */
+  finish(result: TransferResult): void;
+}
+
+/** How a transfer ended. */
+export type TransferResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** Settings of a sender. */
+export interface SenderOptions {
+  readonly windowsize: number;
+  readonly timeoutMs: number;
+  /** Timeouts in a row before giving up. */
+  readonly maxRetries: number;
+  /** True when an OACK opens the transfer (RFC 2347): DATA 1 waits for ACK 0. */
+  readonly withOack: boolean;
+  /** Upper bound of the backed-off timeout (default 8 × timeoutMs). */
+  readonly maxTimeoutMs?: number;
+}
+
+/** Counters of one sending transfer. */
+export interface SenderStats {
+  blocksSent: number;
+  retransmits: number;
+  timeouts: number;
+  duplicateAcks: number;
+  strayAcks: number;
+}
+
+/** The sending state machine (RFC 1350, 2347, 7440). */
+export class TftpSender {
+  /** Highest block acknowledged (0 = none, or the ACK 0 of an OACK). */
+  acked = 0;
+  /** Highest block sent since the last go-back. */
+  lastSent = 0;
+  /** Effective window (1..windowsize). */
+  cwnd: number;
+  /** Blocks up to this one are in the driver's memory. */
+  private readyThrough = 0;
+  /** The last block, once the end of the data is known. */
+  private finalBlock: number | undefined;
+  private waitingOack: boolean;
+  private timeoutMs: number;
+  private retries = 0;
+  private fastResendAt = -1;
+  private deadlineAt: number | undefined;
+  private isDone = false;
+  private needAsked = 0;
+  readonly stats: SenderStats = { blocksSent: 0, retransmits: 0, timeouts: 0, duplicateAcks: 0, strayAcks: 0 };
+
+  constructor(
+    private readonly options: SenderOptions,
+    private readonly actions: SenderActions,
+  ) {
+    this.cwnd = options.windowsize;
+    this.waitingOack = options.withOack;
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  /** When the driver should call `onTick` next (ms), or undefined when nothing is pending. */
+  get deadline(): number | undefined {
+    return this.deadlineAt;
+  }
+
+  /** True once finished. */
+  get done(): boolean {
+    return this.isDone;
+  }
+
+  /** Opens the transfer: sends the OACK, or the first window of DATA. */
+  start(now: number): void {
+    if (this.options.withOack) {
+      this.actions.sendOack();
+      this.deadlineAt = now + this.timeoutMs;
+    } else {
+      this.pump(now);
+    }
+  }
+
+  /** The driver has blocks through `readyThrough` in memory; `finalBlock` once the end is known. */
+  onDataReady(readyThrough: number, finalBlock: number | undefined, now: number): void {
+    this.readyThrough = readyThrough;
+    if (finalBlock !== undefined) this.finalBlock = finalBlock;
+    if (!this.isDone && !this.waitingOack) this.pump(now);
+  }
+
+  /** An ACK with wire block number `wireBlock` arrived from the peer. */
+  onAck(wireBlock: number, now: number): void {
+    if (this.isDone) return;
+    if (this.waitingOack) {
+      if (wireBlock !== 0) {
+        this.stats.strayAcks++;
+        return;
+      }
+      this.waitingOack = false;
+      this.progress(now);
+      return;
+    }
+    const ahead = (wireBlock - (this.acked & 0xffff)) & 0xffff;
+    const outstanding = this.lastSent - this.acked;
+    if (ahead === 0) {
+      this.stats.duplicateAcks++;
+      // RFC 1123 §4.2.3.1: never answer a duplicate ACK in lock-step. RFC 7440 §4: in a window,
+      // a repeated ACK says the block after it was lost; resend from there once per ACK value.
+      if (this.options.windowsize > 1 && outstanding > 0 && this.fastResendAt !== this.acked) {
+        this.fastResendAt = this.acked;
+        this.shrink();
+        this.goBack(now);
+      }
+      return;
+    }
+    if (ahead > outstanding) {
+      this.stats.strayAcks++; // an old ACK from before a wrap, or a block never sent
+      return;
+    }
+    this.acked += ahead;
+    if (this.finalBlock !== undefined && this.acked >= this.finalBlock) {
+      this.finishWith({ ok: true });
+      return;
+    }
+    if (this.cwnd < this.options.windowsize) this.cwnd++;
+    this.progress(now);
+  }
+
+  /** The peer sent an ERROR: the transfer ends. */
+  onPeerError(code: number, message: string): void {
+    if (this.isDone) return;
+    this.finishWith({ ok: false, reason: `peer sent error ${code}: ${message}` });
+  }
+
+  /** Timer tick: resends with backoff when the deadline has passed, or gives up. */
+  onTick(now: number): void {
+    if (this.isDone || this.deadlineAt === undefined || now < this.deadlineAt) return;
+    this.stats.timeouts++;
+    this.retries++;
+    if (this.retries > this.options.maxRetries) {
+      this.actions.sendError(0, 'timed out waiting for ACK');
+      this.finishWith({ ok: false, reason: `no ACK after ${this.options.maxRetries} retries` });
+      return;
+    }
+    this.timeoutMs = Math.min(this.timeoutMs * 2, this.options.maxTimeoutMs ?? this.options.timeoutMs * 8);
+    if (this.waitingOack) {
+      this.actions.sendOack();
+      this.deadlineAt = now + this.timeoutMs;
+      return;
+    }
+    this.shrink();
+    this.fastResendAt = -1;
+    this.goBack(now);
+  }
+
+  /** Ends the transfer from outside (server shutdown, local error): sends ERROR and finishes. */
+  abort(code: number, message: string): void {
+    if (this.isDone) return;
+    this.actions.sendError(code, message);
+    this.finishWith({ ok: false, reason: message });
+  }
+
+  private progress(now: number): void {
+    this.retries = 0;
+    this.timeoutMs = this.options.timeoutMs;
+    this.deadlineAt = now + this.timeoutMs;
+    this.pump(now);
+  }
+
+  private shrink(): void {
+    this.cwnd = Math.max(1, this.cwnd >> 1);
+  }
+
+  private goBack(now: number): void {
+    const resend = this.lastSent - this.acked;
+    this.lastSent = this.acked;
+    this.deadlineAt = now + this.timeoutMs;
+    this.pump(now);
+    this.stats.retransmits += Math.min(resend, this.lastSent - this.acked);
+  }
+
+  /** Sends every block the window allows and the driver has ready. */
+  private pump(now: number): void {
+    const limit = this.acked + this.cwnd;
+    while (this.lastSent < limit) {
+      const next = this.lastSent + 1;
+      if (this.finalBlock !== undefined && next > this.finalBlock) break;
+      if (next > this.readyThrough) {
+        if (this.needAsked < next) {
+          this.needAsked = next;
+          this.actions.needData(limit);
+        }
+        break;
+      }
+      this.lastSent = next;
+      this.stats.blocksSent++;
+      this.actions.sendData(next);
+    }
+    if (this.deadlineAt === undefined) this.deadlineAt = now + this.timeoutMs;
+  }
+
+  private finishWith(result: TransferResult): void {
+    this.isDone = true;
+    this.deadlineAt = undefined;
+    this.actions.finish(result);
+  }
+}

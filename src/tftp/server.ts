@@ -1,0 +1,613 @@
+/**
+ * The TFTP server: listens for RRQ/WRQ (RFC 1350) on one or more addresses, refuses
+ * politely when busy, and runs each transfer on its own socket (a new TID, RFC 1350 §4)
+ * bound to the address the request arrived on. Option negotiation, the transfer state
+ * machines and file access are elsewhere (negotiate.ts, sender.ts, receiver.ts, the
+ * TftpStorage seam); this file is the I/O shell that wires them together, counts and logs.
+ *
+ *     const server = createTftpServer({ storage, logger, listen: [{ address: '192.0.2.1', port: 69 }] });
+ *     server.on('finished', (e) => ...);
+ *     await server.start();
+ *     ...
+ *     await server.stop(5000); // let transfers in flight finish for up to 5 s
+ *
+ * Beyond `maxTransfers` (or `maxPerClient` for one address) a request is answered at once
+ * with ERROR 0 "server busy, retry later": Cisco phones retry on that, as the CallManager
+ * TFTP service expects.
+ */
+import { EventEmitter } from 'node:events';
+import { systemClock, type Clock } from '../clock.js';
+import { BenchbootError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { DecodeError } from '../net/bytes.js';
+import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
+import { TFTP_ERROR } from './error-codes.js';
+import { NetasciiDecoder } from './netascii.js';
+import { BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, DEFAULT_MAX_WINDOWSIZE, negotiate, type TransferParams } from './negotiate.js';
+import { decodeTftpPacket, encodeError, encodeTftpPacket, encodeAck, type TftpRequest } from './packet.js';
+import type { ReadSource, TftpStorage, UploadTarget } from './storage.js';
+import { isTftpStorageError } from './uploads.js';
+import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DrivenResult, type DrivenTransfer } from './transfer-io.js';
+
+/** Where the server listens. */
+export interface TftpListen {
+  readonly address: string;
+  /** Default 69. */
+  readonly port?: number;
+}
+
+/** Binds a UDP endpoint; the default binds a real socket. Tests pass a MemoryNetwork. */
+export type BindFn = (address: string, port: number) => Promise<UdpEndpoint>;
+
+/** Server settings. */
+export interface TftpServerOptions {
+  readonly storage: TftpStorage;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Default: 0.0.0.0:69. */
+  readonly listen?: readonly TftpListen[];
+  /** Ports for transfer sockets (inclusive); default: ephemeral ports chosen by the system. */
+  readonly portRange?: readonly [number, number];
+  /** Transfers at once (default 200); more are answered "server busy". */
+  readonly maxTransfers?: number;
+  /** Transfers at once from one client address (default: maxTransfers). */
+  readonly maxPerClient?: number;
+  /** Largest blksize offered (default 65464, RFC 2348). */
+  readonly maxBlksize?: number;
+  /** Path MTU: blksize is capped at mtu - 32. */
+  readonly mtu?: number;
+  /** Largest windowsize offered (default 64, RFC 7440). */
+  readonly maxWindowsize?: number;
+  /** Largest upload announced by tsize (error 3 beyond it); storage enforces its own limits too. */
+  readonly maxUploadBytes?: number;
+  /** Retransmission timeout when the client asks none (default 1000 ms). */
+  readonly timeoutMs?: number;
+  /** Timeouts in a row before a transfer fails (default 5). */
+  readonly retries?: number;
+  /** Minimum interval between progress events of one transfer (default 250 ms). */
+  readonly progressIntervalMs?: number;
+  /** Socket factory (default: real sockets). */
+  readonly bind?: BindFn;
+}
+
+/** Direction seen from the client: `read` = RRQ (download), `write` = WRQ (upload). */
+export type TransferDirection = 'read' | 'write';
+
+/** A transfer in progress, for status views. */
+export interface TransferInfo {
+  readonly id: string;
+  readonly peer: UdpPeer;
+  readonly file: string;
+  readonly direction: TransferDirection;
+  readonly size?: number;
+  readonly blksize: number;
+  readonly windowsize: number;
+  readonly bytes: number;
+  readonly startedAt: number;
+}
+
+/** Server counters since start. */
+export interface TftpCounters {
+  requests: number;
+  reads: number;
+  writes: number;
+  started: number;
+  finished: number;
+  failed: number;
+  refused: number;
+  busy: number;
+  malformed: number;
+  unexpected: number;
+  unknownTid: number;
+  sendErrors: number;
+  bytesSent: number;
+  bytesReceived: number;
+  retransmits: number;
+  active: number;
+}
+
+/** Events the server emits, for the appliance's live view and logs. */
+export interface TftpServerEvents {
+  started: {
+    id: string;
+    peer: UdpPeer;
+    file: string;
+    direction: TransferDirection;
+    size?: number;
+    blksize: number;
+    windowsize: number;
+    origin?: string;
+  };
+  progress: { id: string; bytes: number; rate: number };
+  finished: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; bytes: number; ms: number; savedAs?: string };
+  failed: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; reason: string; bytes: number };
+  /** A request refused before a transfer started (file not found, access violation, option error). */
+  refused: { peer: UdpPeer; file: string; direction: TransferDirection; code: number; message: string };
+  busy: { peer: UdpPeer; file: string };
+}
+
+/** The running server. */
+export interface TftpServer {
+  start(): Promise<void>;
+  /** Stops listening, lets transfers finish for up to `graceMs`, then aborts the rest. */
+  stop(graceMs?: number): Promise<void>;
+  /** The bound listening addresses (after start). */
+  addresses(): UdpPeer[];
+  counters(): Readonly<TftpCounters>;
+  transfers(): TransferInfo[];
+  on<K extends keyof TftpServerEvents>(event: K, listener: (e: TftpServerEvents[K]) => void): this;
+  off<K extends keyof TftpServerEvents>(event: K, listener: (e: TftpServerEvents[K]) => void): this;
+}
+
+/** The busy answer (RFC 1350 code 0): phones retry on it. */
+export const BUSY_MESSAGE = 'server busy, retry later';
+
+interface Active {
+  info: TransferInfo & { bytes: number };
+  driven?: DrivenTransfer;
+  finished: Promise<void>;
+}
+
+function validate(o: TftpServerOptions): void {
+  const bad = (msg: string): never => {
+    throw new BenchbootError('BB_TFTP_OPTIONS', msg);
+  };
+  const intIn = (v: number | undefined, lo: number, hi: number, what: string): void => {
+    if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) bad(`${what} must be an integer ${lo}..${hi}, got ${v}`);
+  };
+  intIn(o.maxTransfers, 1, 100000, 'maxTransfers');
+  intIn(o.maxPerClient, 1, 100000, 'maxPerClient');
+  intIn(o.maxBlksize, BLKSIZE_MIN, 65464, 'maxBlksize');
+  intIn(o.mtu, BLKSIZE_MIN + DATAGRAM_OVERHEAD_BYTES, 65535, 'mtu');
+  intIn(o.maxWindowsize, 1, 65535, 'maxWindowsize');
+  intIn(o.timeoutMs, 10, 255000, 'timeoutMs');
+  intIn(o.retries, 0, 100, 'retries');
+  intIn(o.maxUploadBytes, 0, Number.MAX_SAFE_INTEGER, 'maxUploadBytes');
+  for (const l of o.listen ?? []) intIn(l.port, 0, 65535, `port of ${l.address}`);
+  if (o.portRange) {
+    const [lo, hi] = o.portRange;
+    intIn(lo, 1, 65535, 'portRange start');
+    intIn(hi, 1, 65535, 'portRange end');
+    if (lo > hi) bad(`portRange start ${lo} is above its end ${hi}`);
+  }
+  if (o.listen && o.listen.length === 0) bad('listen needs at least one address');
+}
+
+const defaultBind: BindFn = (address, port) =>
+  bindUdp({ address, port, recvBufferBytes: 1 << 20, sendBufferBytes: 1 << 20 });
+
+/** Creates a TFTP server (RFC 1350, 2347-2349, 7440) over the TftpStorage seam. */
+export function createTftpServer(options: TftpServerOptions): TftpServer {
+  validate(options);
+  const log = options.logger.child({ component: 'tftp' });
+  const clock = options.clock ?? systemClock;
+  const bind = options.bind ?? defaultBind;
+  const maxTransfers = options.maxTransfers ?? 200;
+  const maxPerClient = options.maxPerClient ?? maxTransfers;
+  const timeoutMs = options.timeoutMs ?? 1000;
+  const retries = options.retries ?? 5;
+  const progressMs = options.progressIntervalMs ?? 250;
+  const emitter = new EventEmitter();
+  const listeners: UdpEndpoint[] = [];
+  const active = new Map<string, Active>();
+  const perClient = new Map<string, number>();
+  let pending = 0; // requests accepted but still opening storage / binding
+  let nextId = 1;
+  let nextPort = options.portRange?.[0] ?? 0;
+  let accepting = false;
+  const counters: TftpCounters = {
+    requests: 0,
+    reads: 0,
+    writes: 0,
+    started: 0,
+    finished: 0,
+    failed: 0,
+    refused: 0,
+    busy: 0,
+    malformed: 0,
+    unexpected: 0,
+    unknownTid: 0,
+    sendErrors: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    retransmits: 0,
+    active: 0,
+  };
+
+  const emit = <K extends keyof TftpServerEvents>(event: K, e: TftpServerEvents[K]): void => {
+    try {
+      emitter.emit(event, e);
+    } catch (err) {
+      log.error('a TFTP event listener threw', { event, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+    }
+  };
+
+  const onSendError = (err: Error): void => {
+    counters.sendErrors++;
+    log.debug('send failed', { err: err.message });
+  };
+
+  const sendFrom = (ep: UdpEndpoint, data: Uint8Array, to: UdpPeer): void => {
+    ep.send(data, to).catch((err: unknown) => onSendError(err instanceof Error ? err : new Error(String(err))));
+  };
+
+  /** Binds a transfer socket: an ephemeral port, or the next free one in the range. */
+  const bindTransfer = async (address: string): Promise<UdpEndpoint> => {
+    const range = options.portRange;
+    if (!range) return bind(address, 0);
+    const [lo, hi] = range;
+    const span = hi - lo + 1;
+    let lastErr: unknown;
+    for (let i = 0; i < span; i++) {
+      const port = nextPort;
+      nextPort = nextPort >= hi ? lo : nextPort + 1;
+      try {
+        return await bind(address, port);
+      } catch (err) {
+        lastErr = err; // taken: try the next one
+      }
+    }
+    throw new BenchbootError('BB_SOCKET', `no free port in ${lo}-${hi}`, { cause: lastErr });
+  };
+
+  const clientCount = (address: string): number => perClient.get(address) ?? 0;
+  const addClient = (address: string, delta: number): void => {
+    const n = clientCount(address) + delta;
+    if (n <= 0) perClient.delete(address);
+    else perClient.set(address, n);
+  };
+
+  const onRequest = (listener: UdpEndpoint, msg: Buffer, from: UdpPeer): void => {
+    let packet;
+    try {
+      packet = decodeTftpPacket(msg).value;
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      counters.malformed++;
+      log.debug('malformed request dropped', { peer: `${from.address}:${from.port}`, reason: err.message });
+      return;
+    }
+    if (packet.kind !== 'rrq' && packet.kind !== 'wrq') {
+      counters.unexpected++;
+      log.debug('not a request on the request port', { peer: `${from.address}:${from.port}`, kind: packet.kind });
+      // Never answer an ERROR with an ERROR; other stray packets learn they went to the wrong port.
+      if (packet.kind !== 'error') sendFrom(listener, encodeError(TFTP_ERROR.unknownTransferId, 'unknown transfer ID'), from);
+      return;
+    }
+    counters.requests++;
+    if (packet.kind === 'rrq') counters.reads++;
+    else counters.writes++;
+    if (!accepting) return;
+    if (active.size + pending >= maxTransfers || clientCount(from.address) >= maxPerClient) {
+      counters.busy++;
+      log.info('busy: request refused', { peer: `${from.address}:${from.port}`, file: packet.filename });
+      sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), from);
+      emit('busy', { peer: from, file: packet.filename });
+      return;
+    }
+    pending++;
+    addClient(from.address, 1);
+    const id = `t${nextId++}`;
+    const started = runTransfer(id, listener.local().address, packet, from).finally(() => {
+      addClient(from.address, -1);
+    });
+    started.catch((err: unknown) => {
+      log.error('transfer crashed', { id, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+    });
+  };
+
+  const refuse = (ep: UdpEndpoint, req: TftpRequest, to: UdpPeer, code: number, message: string): void => {
+    counters.refused++;
+    const direction: TransferDirection = req.kind === 'rrq' ? 'read' : 'write';
+    log.info('request refused', { peer: `${to.address}:${to.port}`, file: req.filename, direction, code, message });
+    sendFrom(ep, encodeError(code, message), to);
+    emit('refused', { peer: to, file: req.filename, direction, code, message });
+  };
+
+  const runTransfer = async (id: string, localAddress: string, req: TftpRequest, peer: UdpPeer): Promise<void> => {
+    let ep: UdpEndpoint;
+    try {
+      ep = await bindTransfer(localAddress);
+    } catch (err) {
+      pending--;
+      counters.busy++;
+      log.warn('no transfer socket', { id, err: errorMessage(err) });
+      const listener = listeners.find((l) => l.local().address === localAddress) ?? listeners[0];
+      if (listener) sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), peer);
+      return;
+    }
+    let registered = false;
+    try {
+      if (req.kind === 'rrq') registered = await runRead(id, ep, req, peer);
+      else registered = await runWrite(id, ep, req, peer);
+    } finally {
+      if (!registered) pending--;
+      await ep.close();
+    }
+  };
+
+  /** Registers a started transfer; returns a function to call at its end. */
+  const register = (info: Active['info'], finished: Promise<void>): Active => {
+    pending--;
+    const a: Active = { info, finished };
+    active.set(info.id, a);
+    counters.started++;
+    counters.active = active.size;
+    emit('started', {
+      id: info.id,
+      peer: info.peer,
+      file: info.file,
+      direction: info.direction,
+      ...(info.size !== undefined ? { size: info.size } : {}),
+      blksize: info.blksize,
+      windowsize: info.windowsize,
+    });
+    return a;
+  };
+
+  const progressReporter = (a: Active): ((bytes: number) => void) => {
+    let lastAt = clock.now();
+    return (bytes) => {
+      a.info.bytes = bytes;
+      const now = clock.now();
+      if (now - lastAt < progressMs) return;
+      lastAt = now;
+      const secs = Math.max(0.001, (now - a.info.startedAt) / 1000);
+      emit('progress', { id: a.info.id, bytes, rate: Math.round(bytes / secs) });
+    };
+  };
+
+  const conclude = (a: Active, r: DrivenResult, savedAs?: string): void => {
+    active.delete(a.info.id);
+    counters.active = active.size;
+    counters.retransmits += r.retransmits;
+    if (a.info.direction === 'read') counters.bytesSent += r.bytes;
+    else counters.bytesReceived += r.bytes;
+    const ms = clock.now() - a.info.startedAt;
+    const fields = { id: a.info.id, peer: `${a.info.peer.address}:${a.info.peer.port}`, file: a.info.file, direction: a.info.direction, bytes: r.bytes, ms };
+    if (r.result.ok) {
+      counters.finished++;
+      log.info('transfer finished', { ...fields, retransmits: r.retransmits, ...(savedAs ? { savedAs } : {}) });
+      emit('finished', { id: a.info.id, peer: a.info.peer, file: a.info.file, direction: a.info.direction, bytes: r.bytes, ms, ...(savedAs ? { savedAs } : {}) });
+    } else {
+      counters.failed++;
+      log.warn('transfer failed', { ...fields, reason: r.result.reason });
+      emit('failed', { id: a.info.id, peer: a.info.peer, file: a.info.file, direction: a.info.direction, reason: r.result.reason, bytes: r.bytes });
+    }
+  };
+
+  const paramsOf = (p: TransferParams): { timeout: number } => ({ timeout: p.timeoutMs ?? timeoutMs });
+
+  const runRead = async (id: string, ep: UdpEndpoint, req: TftpRequest, peer: UdpPeer): Promise<boolean> => {
+    const opened = await options.storage.openRead(req.filename, { peer });
+    if (opened.kind === 'error') {
+      refuse(ep, req, peer, opened.code, opened.message);
+      return false;
+    }
+    const source: ReadSource = opened.value;
+    try {
+      const n = negotiate(req, {
+        ...(options.maxBlksize !== undefined ? { maxBlksize: options.maxBlksize } : {}),
+        ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
+        maxWindowsize: options.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
+        fileSize: source.size,
+      });
+      if (n.kind === 'error') {
+        refuse(ep, req, peer, n.code, n.message);
+        return false;
+      }
+      if (!accepting) {
+        refuse(ep, req, peer, TFTP_ERROR.notDefined, 'server shutting down');
+        return false;
+      }
+      const { params } = n;
+      let finish: () => void = () => undefined;
+      const a = register(
+        {
+          id,
+          peer,
+          file: source.displayName,
+          direction: 'read',
+          size: source.size,
+          blksize: params.blksize,
+          windowsize: params.windowsize,
+          bytes: 0,
+          startedAt: clock.now(),
+        },
+        new Promise<void>((resolve) => {
+          finish = resolve;
+        }),
+      );
+      log.debug('read started', { id, peer: `${peer.address}:${peer.port}`, file: source.displayName, origin: source.origin, ...params });
+      try {
+        const feed = new BlockFeed((o, l) => source.read(o, l), source.size, params.mode, params.blksize);
+        a.driven = driveSender({
+          endpoint: ep,
+          peer,
+          clock,
+          feed,
+          windowsize: params.windowsize,
+          timeoutMs: paramsOf(params).timeout,
+          maxRetries: retries,
+          ...(n.oack.length > 0 ? { oack: encodeTftpPacket({ kind: 'oack', options: n.oack }) } : {}),
+          onProgress: progressReporter(a),
+          onSendError,
+          onStranger: () => counters.unknownTid++,
+          onBadPacket: (reason) => {
+            counters.unexpected++;
+            log.debug('unexpected packet in a transfer', { id, reason });
+          },
+        });
+        const r = await a.driven.done;
+        await a.driven.settled;
+        conclude(a, r);
+      } finally {
+        finish();
+      }
+      return true;
+    } finally {
+      await source.close().catch((err: unknown) => log.warn('closing a file failed', { id, err: errorMessage(err) }));
+    }
+  };
+
+  const runWrite = async (id: string, ep: UdpEndpoint, req: TftpRequest, peer: UdpPeer): Promise<boolean> => {
+    const n = negotiate(req, {
+      ...(options.maxBlksize !== undefined ? { maxBlksize: options.maxBlksize } : {}),
+      ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
+      maxWindowsize: options.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
+      ...(options.maxUploadBytes !== undefined ? { maxUploadBytes: options.maxUploadBytes } : {}),
+    });
+    if (n.kind === 'error') {
+      refuse(ep, req, peer, n.code, n.message);
+      return false;
+    }
+    const { params } = n;
+    const opened = await options.storage.openWrite(req.filename, {
+      peer,
+      ...(params.tsize !== undefined ? { tsize: params.tsize } : {}),
+    });
+    if (opened.kind === 'error') {
+      refuse(ep, req, peer, opened.code, opened.message);
+      return false;
+    }
+    const target: UploadTarget = opened.value;
+    if (!accepting) {
+      await target.abort();
+      refuse(ep, req, peer, TFTP_ERROR.notDefined, 'server shutting down');
+      return false;
+    }
+    let finish: () => void = () => undefined;
+    const a = register(
+      {
+        id,
+        peer,
+        file: req.filename,
+        direction: 'write',
+        ...(params.tsize !== undefined ? { size: params.tsize } : {}),
+        blksize: params.blksize,
+        windowsize: params.windowsize,
+        bytes: 0,
+        startedAt: clock.now(),
+      },
+      new Promise<void>((resolve) => {
+        finish = resolve;
+      }),
+    );
+    const writer = new ChunkWriter((o, d) => target.write(o, d));
+    const netascii = params.mode === 'netascii' ? new NetasciiDecoder() : undefined;
+    let savedAs: string | undefined;
+    const report = progressReporter(a);
+    try {
+      a.driven = driveReceiver({
+        endpoint: ep,
+        peer,
+        clock,
+        blksize: params.blksize,
+        windowsize: params.windowsize,
+        timeoutMs: paramsOf(params).timeout,
+        maxRetries: retries,
+        opening: n.oack.length > 0 ? encodeTftpPacket({ kind: 'oack', options: n.oack }) : encodeAck(0),
+        deliver: (data) => writer.push(netascii ? netascii.push(data) : data),
+        onProgress: (bytes) => {
+          report(bytes);
+          if (writer.error !== undefined) {
+            const f = uploadFailure(writer.error);
+            a.driven?.abort(f.code, f.message);
+          }
+        },
+        beforeFinalAck: async () => {
+          if (netascii) writer.push(netascii.end());
+          try {
+            await writer.close();
+            savedAs = (await target.commit()).savedAs;
+          } catch (err) {
+            log.warn('upload could not be saved', { id, file: req.filename, err: errorMessage(err) });
+            return uploadFailure(err);
+          }
+          return undefined;
+        },
+        onSendError,
+        onStranger: () => counters.unknownTid++,
+        onBadPacket: (reason) => {
+          counters.unexpected++;
+          log.debug('unexpected packet in a transfer', { id, reason });
+        },
+      });
+      const r = await a.driven.done;
+      if (!r.result.ok || savedAs === undefined) {
+        await writer.close().catch((err: unknown) => log.debug('discarding a failed upload', { id, err: errorMessage(err) }));
+        await target.abort();
+      }
+      conclude(a, r, savedAs);
+      await a.driven.settled;
+    } finally {
+      finish();
+    }
+    return true;
+  };
+
+  const server: TftpServer = {
+    async start() {
+      if (accepting) return;
+      const specs = options.listen ?? [{ address: '0.0.0.0', port: 69 }];
+      try {
+        for (const spec of specs) {
+          const ep = await bind(spec.address, spec.port ?? 69);
+          ep.onMessage((msg, from) => onRequest(ep, msg, from));
+          ep.onError((err) => log.error('listening socket error', { err: err.message }));
+          listeners.push(ep);
+        }
+      } catch (err) {
+        await Promise.all(listeners.splice(0).map((l) => l.close()));
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES') {
+          throw new BenchbootError('BB_PORT_IN_USE', `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
+        }
+        throw new BenchbootError('BB_SOCKET', `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
+      }
+      accepting = true;
+      log.info('TFTP server listening', { on: listeners.map((l) => `${l.local().address}:${l.local().port}`).join(' ') });
+    },
+    async stop(graceMs = 0) {
+      accepting = false;
+      await Promise.all(listeners.splice(0).map((l) => l.close()));
+      const running = [...active.values()];
+      if (running.length > 0 && graceMs > 0) {
+        let timer: { cancel(): void } | undefined;
+        await Promise.race([
+          Promise.all(running.map((a) => a.finished)),
+          new Promise<void>((resolve) => {
+            timer = clock.setTimer(graceMs, resolve);
+          }),
+        ]);
+        timer?.cancel();
+      }
+      for (const a of active.values()) a.driven?.abort(TFTP_ERROR.notDefined, 'server shutting down');
+      await Promise.all([...active.values()].map((a) => a.finished));
+    },
+    addresses() {
+      return listeners.map((l) => l.local());
+    },
+    counters() {
+      return { ...counters };
+    },
+    transfers() {
+      return [...active.values()].map((a) => ({ ...a.info }));
+    },
+    on(event, listener) {
+      emitter.on(event, listener);
+      return server;
+    },
+    off(event, listener) {
+      emitter.off(event, listener);
+      return server;
+    },
+  };
+  return server;
+}
+
+/** The ERROR for a failed upload write/commit: storage errors carry a client-safe message and code. */
+function uploadFailure(err: unknown): { code: number; message: string } {
+  if (isTftpStorageError(err)) return { code: err.tftpCode, message: err.message };
+  return { code: TFTP_ERROR.notDefined, message: 'could not write the file' };
+}
