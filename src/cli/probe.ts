@@ -6,13 +6,13 @@
  */
 import { systemClock } from '../clock.js';
 import { BenchbootError } from '../errors.js';
-import { probeInterface, type ProbeAnswer } from '../dhcp/probe.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, probeInterface, type ProbeAnswer } from '../dhcp/probe.js';
 import { defineCommand, formatTable, writeJson, writeLine, type GlobalArgs } from './output.js';
 
 /** The options of `benchboot probe`. */
 export const PROBE_OPTIONS = {
   interface: { type: 'string', demandOption: true, requiresArg: true, describe: 'Interface to probe (e.g. eth1)' },
-  timeout: { type: 'number', default: 3, requiresArg: true, describe: 'Seconds to listen for answers (0.5..60)' },
+  timeout: { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, requiresArg: true, describe: 'Seconds to listen for answers (0.5..60)' },
 } as const;
 
 interface ProbeArgs extends GlobalArgs {

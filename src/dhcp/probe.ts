@@ -55,8 +55,11 @@ export const PROBE_PARAMETERS = [
   OPTION.TFTP_SERVERS,
 ] as const;
 
-/** How long `serve` listens for another server before the first lease. */
-export const DEFAULT_PROBE_TIMEOUT_MS = 2000;
+/**
+ * How long `serve` listens for another server before the first lease. dnsmasq pings
+ * an address (and waits up to 3 s) before it offers it, so 2 s would miss it.
+ */
+export const DEFAULT_PROBE_TIMEOUT_MS = 4000;
 
 /** One answer to the probe: who answered and what it offered. */
 export interface ProbeAnswer {
