@@ -1,0 +1,362 @@
+/**
+ * The in-memory lease table: every lease per scope, indexed by IP and by client key,
+ * plus an allocator that finds a free pool address in O(1) amortised / O(log n) per
+ * request, so pools of 65,536 addresses are never scanned per DISCOVER.
+ *
+ * Allocation order, per scope:
+ * 1. a cursor over never-used pool addresses (moves forward only; skips addresses
+ *    that have a lease record, are reserved, or are excluded);
+ * 2. when those run out, a min-heap of addresses ordered by the time they became free
+ *    (lease end, release time, quarantine end; 0 for a deleted record), oldest first,
+ *    so a client that comes back most likely finds its old address still free.
+ * Heap entries are lazy: an entry is dropped when its address no longer has that
+ * free-since time. The table is compacted when stale entries outnumber live ones.
+ *
+ * Expiry is a comparison with `now`; the table runs no timers. An address is free
+ * when it has no lease, its lease is 'released', or its lease's `expiresAt <= now`.
+ *
+ * Addresses a scope itself names (router, DNS servers, next-server, TFTP servers,
+ * reservations) and addresses given to `exclude` are never handed out from the pool.
+ *
+ * The engine reads the table through `LeaseView` and never mutates it; the server
+ * applies the engine's changes with `apply` after the journal has them.
+ */
+import type { Scope } from '../config/scope.js';
+import { intToIpv4, ipv4ToInt } from '../net/ipv4.js';
+import type { Ipv4 } from '../net/ipv4.js';
+import type { Lease, LeaseChange } from './lease.js';
+
+/** What the pure engine may ask of the lease table (read only). */
+export interface LeaseView {
+  /** The lease record of an address in a scope, in any state, expired or not. */
+  get(scope: string, ip: Ipv4): Lease | undefined;
+  /** The latest lease record of a client (by clientKey) in a scope, in any state. */
+  findByClient(scope: string, clientKey: string): Lease | undefined;
+  /**
+   * The next pool address to offer at `now`, or undefined when the pool is exhausted.
+   * `serverAddress` (ours on that link) is never returned; it is excluded from then on.
+   */
+  nextFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined;
+  /** True when `ip` is never handed out from the pool of `scope` (named by the scope, reserved, or given to `exclude`). */
+  isExcluded(scope: string, ip: Ipv4): boolean;
+}
+
+/** Counts for one scope at a given time. */
+export interface ScopeStats {
+  readonly scope: string;
+  /** Pool addresses that can be handed out (excluded and reserved ones not counted). */
+  readonly size: number;
+  /** Pool addresses not held by a client now. */
+  readonly free: number;
+  /** Pool addresses held now (offered + bound + declined). */
+  readonly used: number;
+  readonly offered: number;
+  readonly bound: number;
+  readonly declined: number;
+}
+
+/** True when the address of this lease is free at `now` (released, or its time is over). */
+export function isLeaseFree(lease: Lease, now: number): boolean {
+  return lease.state === 'released' || lease.expiresAt <= now;
+}
+
+/** When the address became (or becomes) free: the heap key. */
+function freeSince(lease: Lease): number {
+  return lease.state === 'released' ? Math.min(lease.startedAt, lease.expiresAt) : lease.expiresAt;
+}
+
+/** A binary min-heap of (key, ip as uint32) pairs. */
+class FreeHeap {
+  private keys: number[] = [];
+  private ips: number[] = [];
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  clear(): void {
+    this.keys = [];
+    this.ips = [];
+  }
+
+  push(key: number, ip: number): number {
+    this.keys.push(key);
+    this.ips.push(ip);
+    let i = this.keys.length - 1;
+    let steps = 0;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((this.keys[parent] ?? 0) <= key) break;
+      this.swap(i, parent);
+      i = parent;
+      steps++;
+    }
+    return steps;
+  }
+
+  peek(): { key: number; ip: number } | undefined {
+    const key = this.keys[0];
+    const ip = this.ips[0];
+    return key === undefined || ip === undefined ? undefined : { key, ip };
+  }
+
+  pop(): number {
+    const lastKey = this.keys.pop();
+    const lastIp = this.ips.pop();
+    if (this.keys.length === 0 || lastKey === undefined || lastIp === undefined) return 0;
+    this.keys[0] = lastKey;
+    this.ips[0] = lastIp;
+    let i = 0;
+    let steps = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.keys.length && (this.keys[l] ?? 0) < (this.keys[m] ?? 0)) m = l;
+      if (r < this.keys.length && (this.keys[r] ?? 0) < (this.keys[m] ?? 0)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+      steps++;
+    }
+    return steps;
+  }
+
+  private swap(a: number, b: number): void {
+    const k = this.keys[a] ?? 0;
+    const p = this.ips[a] ?? 0;
+    this.keys[a] = this.keys[b] ?? 0;
+    this.ips[a] = this.ips[b] ?? 0;
+    this.keys[b] = k;
+    this.ips[b] = p;
+  }
+}
+
+/** One scope's pool: ranges as uint32 pairs with prefix sums for index ↔ address. */
+class Pool {
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  /** Number of pool addresses before range i. */
+  readonly before: number[] = [];
+  readonly size: number;
+  readonly excluded = new Set<number>();
+  cursor = 0;
+  readonly heap = new FreeHeap();
+
+  constructor(scope: Scope | undefined) {
+    let total = 0;
+    const ranges = [...(scope?.ranges ?? [])].map((r) => [ipv4ToInt(r.start), ipv4ToInt(r.end)] as const).sort((a, b) => a[0] - b[0]);
+    for (const [s, e] of ranges) {
+      if (e < s) continue;
+      this.starts.push(s);
+      this.ends.push(e);
+      this.before.push(total);
+      total += e - s + 1;
+    }
+    this.size = total;
+    if (!scope) return;
+    const named = [scope.router, scope.boot.nextServer, ...scope.dns, ...scope.boot.tftpServers, ...scope.reservations.map((r) => r.ip)];
+    for (const ip of named) if (ip !== undefined) this.excluded.add(ipv4ToInt(ip));
+  }
+
+  /** The pool address at index i (0 ≤ i < size), by binary search over ranges. */
+  at(i: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.before[mid] ?? 0) <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return (this.starts[lo] ?? 0) + i - (this.before[lo] ?? 0);
+  }
+
+  contains(ip: number): boolean {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ip < (this.starts[mid] ?? 0)) hi = mid - 1;
+      else if (ip > (this.ends[mid] ?? 0)) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  countExcluded(): number {
+    let n = 0;
+    for (const ip of this.excluded) if (this.contains(ip)) n++;
+    return n;
+  }
+}
+
+/** The lease table. Mutated only through `apply`, `load`, `setScopes` and `exclude`. */
+export class LeaseTable implements LeaseView {
+  private readonly leases = new Map<string, Map<number, Lease>>();
+  private readonly clients = new Map<string, Map<string, Lease>>();
+  private pools = new Map<string, Pool>();
+  private scopes: readonly Scope[] = [];
+  private readonly extraExcluded = new Set<number>();
+  private steps = 0;
+
+  constructor(scopes: readonly Scope[] = []) {
+    this.setScopes(scopes);
+  }
+
+  /**
+   * Allocator work done so far: cursor moves, heap sifts and pops. A test reads it to
+   * check that each allocation touches O(1)/O(log n) entries, not the whole pool.
+   */
+  get allocatorSteps(): number {
+    return this.steps;
+  }
+
+  /** Replaces the scopes (config reload). Leases are kept, pools rebuilt. */
+  setScopes(scopes: readonly Scope[]): void {
+    this.scopes = scopes;
+    this.pools = new Map(scopes.map((s) => [s.name, new Pool(s)]));
+    for (const pool of this.pools.values()) for (const ip of this.extraExcluded) pool.excluded.add(ip);
+    this.rebuildHeaps();
+  }
+
+  /** Never hands out these addresses (e.g. the server's own interface addresses). */
+  exclude(ips: Iterable<Ipv4>): void {
+    for (const ip of ips) {
+      const n = ipv4ToInt(ip);
+      this.extraExcluded.add(n);
+      for (const pool of this.pools.values()) pool.excluded.add(n);
+    }
+  }
+
+  /** Replaces all leases (journal replay at start). */
+  load(leases: Iterable<Lease>): void {
+    this.leases.clear();
+    this.clients.clear();
+    for (const lease of leases) this.put(lease, false);
+    this.rebuildHeaps();
+  }
+
+  /** Applies the engine's changes in order. */
+  apply(changes: readonly LeaseChange[]): void {
+    for (const c of changes) {
+      if (c.kind === 'put') this.put(c.lease, true);
+      else this.delete(c.scope, c.ip);
+    }
+  }
+
+  /** Every lease record, scope by scope. */
+  all(): Lease[] {
+    const out: Lease[] = [];
+    for (const byIp of this.leases.values()) out.push(...byIp.values());
+    return out;
+  }
+
+  get(scope: string, ip: Ipv4): Lease | undefined {
+    return this.leases.get(scope)?.get(ipv4ToInt(ip));
+  }
+
+  findByClient(scope: string, clientKey: string): Lease | undefined {
+    return this.clients.get(scope)?.get(clientKey);
+  }
+
+  isExcluded(scope: string, ip: Ipv4): boolean {
+    return this.pools.get(scope)?.excluded.has(ipv4ToInt(ip)) ?? this.extraExcluded.has(ipv4ToInt(ip));
+  }
+
+  nextFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined {
+    const pool = this.pools.get(scope);
+    if (!pool) return undefined;
+    // Our own address is never a client's; remembering that keeps the cursor moving.
+    if (serverAddress !== undefined) pool.excluded.add(ipv4ToInt(serverAddress));
+    const byIp = this.leases.get(scope);
+    // 1. Never-used addresses. The cursor only moves forward: amortised O(1).
+    while (pool.cursor < pool.size) {
+      const ip = pool.at(pool.cursor);
+      if (!pool.excluded.has(ip) && !byIp?.has(ip)) return intToIpv4(ip);
+      pool.cursor++;
+      this.steps++;
+    }
+    // 2. Addresses freed earliest. Stale heap entries are dropped as they surface.
+    for (;;) {
+      const top = pool.heap.peek();
+      if (!top || top.key > now) return undefined;
+      const lease = byIp?.get(top.ip);
+      const current = lease ? freeSince(lease) : 0;
+      if (current === top.key && !pool.excluded.has(top.ip) && (!lease || isLeaseFree(lease, now))) return intToIpv4(top.ip);
+      this.steps += 1 + pool.heap.pop();
+    }
+  }
+
+  /** Free/used counts of one scope at `now` (walks that scope's leases: for display, not per packet). */
+  stats(scope: string, now: number): ScopeStats {
+    const pool = this.pools.get(scope) ?? new Pool(undefined);
+    let offered = 0;
+    let bound = 0;
+    let declined = 0;
+    for (const [ip, lease] of this.leases.get(scope) ?? []) {
+      if (!pool.contains(ip) || pool.excluded.has(ip) || isLeaseFree(lease, now)) continue;
+      if (lease.state === 'offered') offered++;
+      else if (lease.state === 'bound') bound++;
+      else if (lease.state === 'declined') declined++;
+    }
+    const size = pool.size - pool.countExcluded();
+    const used = offered + bound + declined;
+    return { scope, size, free: size - used, used, offered, bound, declined };
+  }
+
+  /** Stats for every configured scope. */
+  allStats(now: number): ScopeStats[] {
+    return this.scopes.map((s) => this.stats(s.name, now));
+  }
+
+  private put(lease: Lease, pushFree: boolean): void {
+    const ip = ipv4ToInt(lease.ip);
+    let byIp = this.leases.get(lease.scope);
+    if (!byIp) this.leases.set(lease.scope, (byIp = new Map()));
+    const previous = byIp.get(ip);
+    if (previous && previous.clientKey !== lease.clientKey) this.forgetClient(previous);
+    byIp.set(ip, lease);
+    let byClient = this.clients.get(lease.scope);
+    if (!byClient) this.clients.set(lease.scope, (byClient = new Map()));
+    byClient.set(lease.clientKey, lease);
+    if (pushFree) this.pushFree(lease.scope, ip, freeSince(lease));
+  }
+
+  private delete(scope: string, ipText: Ipv4): void {
+    const ip = ipv4ToInt(ipText);
+    const byIp = this.leases.get(scope);
+    const previous = byIp?.get(ip);
+    if (!previous) return;
+    byIp?.delete(ip);
+    this.forgetClient(previous);
+    this.pushFree(scope, ip, 0);
+  }
+
+  private forgetClient(lease: Lease): void {
+    const byClient = this.clients.get(lease.scope);
+    if (byClient?.get(lease.clientKey) === lease) byClient.delete(lease.clientKey);
+  }
+
+  private pushFree(scope: string, ip: number, key: number): void {
+    const pool = this.pools.get(scope);
+    if (!pool || !pool.contains(ip)) return;
+    this.steps += 1 + pool.heap.push(key, ip);
+    // Renewals leave stale entries behind; rebuild when they dominate.
+    const live = this.leases.get(scope)?.size ?? 0;
+    if (pool.heap.size > 2 * live + 64) this.rebuildHeap(scope, pool);
+  }
+
+  private rebuildHeaps(): void {
+    for (const [name, pool] of this.pools) this.rebuildHeap(name, pool);
+  }
+
+  private rebuildHeap(scope: string, pool: Pool): void {
+    // Deleted records below the cursor only live in the heap: restart the cursor so
+    // the rebuild cannot lose them (amortised by the rebuild's own O(n)).
+    pool.cursor = 0;
+    pool.heap.clear();
+    for (const [ip, lease] of this.leases.get(scope) ?? []) {
+      if (pool.contains(ip)) this.steps += 1 + pool.heap.push(freeSince(lease), ip);
+    }
+  }
+}
