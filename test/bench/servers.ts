@@ -9,7 +9,7 @@ import { openSync, closeSync, readFileSync, writeFileSync, chmodSync } from 'nod
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { BENCH_NET, type Bench } from './lab.js';
-import { processTree, readProc, sleep } from './util.js';
+import { CpuGroup, processTree, readProc, sleep } from './util.js';
 
 /** tftpd-hpa is unpacked (not installed as a service) by test/e2e/install-deps.sh. */
 export const TFTPD_HPA = '/opt/benchboot-peers/tftpd-hpa/usr/sbin/in.tftpd';
@@ -20,7 +20,7 @@ export interface RunningServer {
   /** The command line, for the report. */
   readonly command: string;
   readonly logPath: string;
-  /** CPU seconds used so far: own plus reaped children (utime+stime+cutime+cstime). */
+  /** CPU seconds used so far by the server and everything it forked (cgroup v2 cpu.stat; /proc times as fallback). */
   cpuSeconds(): number;
   /** VmHWM of the main process in bytes. */
   hwmBytes(): number;
@@ -86,13 +86,20 @@ export async function startProcess(
   }
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${cmd}`);
+  // Join a cgroup at once (before any request can make a forking server fork) so
+  // CPU of transfer processes that are never waited for is counted too.
+  const group = CpuGroup.create(`${bench.lab.prefix}-${groupCounter++}`, pid);
   const command = [cmd, ...args].join(' ');
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (exited(child)) throw new Error(`${command} exited (${child.exitCode ?? child.signalCode}) before binding UDP ${opts.port}:\n${logTail(opts.logPath)}`);
+    if (exited(child)) {
+      await group?.remove();
+      throw new Error(`${command} exited (${child.exitCode ?? child.signalCode}) before binding UDP ${opts.port}:\n${logTail(opts.logPath)}`);
+    }
     if (await udpBound(bench, opts.port)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      await group?.remove();
       throw new Error(`${command} did not bind UDP ${opts.port} within 15 s:\n${logTail(opts.logPath)}`);
     }
     await sleep(100);
@@ -101,11 +108,16 @@ export async function startProcess(
     pid,
     command,
     logPath: opts.logPath,
-    cpuSeconds: () => readProc(pid)?.cpuSeconds ?? NaN,
+    cpuSeconds: () => (group ? group.cpuSeconds() : (readProc(pid)?.cpuSeconds ?? NaN)),
     hwmBytes: () => readProc(pid)?.hwmBytes ?? NaN,
-    stop: () => stopChild(child, pid),
+    stop: async () => {
+      await stopChild(child, pid);
+      await group?.remove();
+    },
   };
 }
+
+let groupCounter = 0;
 
 async function stopChild(child: ChildProcess, pid: number): Promise<void> {
   if (exited(child)) return;

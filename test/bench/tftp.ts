@@ -91,12 +91,20 @@ interface Transfer extends Job {
   readonly error?: string;
 }
 
-async function transfer(bench: Bench, server: RunningServer, job: Job, file: string, size: number, out: string): Promise<{ mbs: number; cpuPerGiB: number; error?: string }> {
+async function transfer(
+  bench: Bench,
+  server: RunningServer,
+  job: Job,
+  file: string,
+  size: number,
+  out: string,
+  limitMs: number,
+): Promise<{ mbs: number; cpuPerGiB: number; timedOut: boolean; error?: string }> {
   rmSync(out, { force: true });
   const [cmd, args] = clientCommand(job, file, out);
   const cpu0 = server.cpuSeconds();
   const t0 = performance.now();
-  const r = await bench.client.exec(cmd, args, 240_000);
+  const r = await bench.client.exec(cmd, args, limitMs);
   const seconds = (performance.now() - t0) / 1000;
   await settle(server);
   const cpu = server.cpuSeconds() - cpu0;
@@ -108,9 +116,10 @@ async function transfer(bench: Bench, server: RunningServer, job: Job, file: str
   }
   rmSync(out, { force: true });
   if (r.code !== 0 || got !== size) {
-    return { mbs: NaN, cpuPerGiB: NaN, error: `exit ${r.code}${r.timedOut ? ' (timed out)' : ''}, ${got} of ${size} bytes: ${(r.stderr || r.stdout).trim().slice(-200)}` };
+    const why = r.timedOut ? `timed out after ${limitMs / 1000} s (< ${fmt(size / (limitMs / 1000) / 1e6, 2)} MB/s)` : `exit ${r.code}`;
+    return { mbs: NaN, cpuPerGiB: NaN, timedOut: r.timedOut, error: `${why}, ${got} of ${size} bytes received: ${(r.stderr || r.stdout).trim().slice(-200)}` };
   }
-  return { mbs: size / seconds / 1e6, cpuPerGiB: cpu / (size / GIB) };
+  return { mbs: size / seconds / 1e6, cpuPerGiB: cpu / (size / GIB), timedOut: false };
 }
 
 function key(server: string, job: Job): string {
@@ -125,7 +134,9 @@ async function runThroughput(ctx: SectionContext): Promise<SectionResult> {
   writePatternFile(join(root, 'big.bin'), size);
   openUpRoot(root, ['big.bin']);
   const out = join('/dev/shm', `${bench.lab.prefix}-tftp-out`);
+  const limitMs = ctx.quick ? 30_000 : 60_000;
   const transfers: Transfer[] = [];
+  const timedOut = new Set<string>();
   try {
     for (let round = 0; round < ctx.rounds; round++) {
       ctx.log(`tftp-throughput: round ${round + 1}/${ctx.rounds}`);
@@ -135,7 +146,12 @@ async function runThroughput(ctx: SectionContext): Promise<SectionResult> {
         const server = await spec.start(bench, { root, runDir });
         try {
           for (const job of jobsFor(spec)) {
-            const r = await transfer(bench, server, job, 'big.bin', size, out);
+            if (timedOut.has(key(spec.name, job))) {
+              transfers.push({ ...job, server: spec.name, round, mbPerSecond: NaN, cpuSecondsPerGiB: NaN, error: 'timed out in an earlier round; not repeated' });
+              continue;
+            }
+            const r = await transfer(bench, server, job, 'big.bin', size, out, limitMs);
+            if (r.timedOut) timedOut.add(key(spec.name, job));
             ctx.log(`  ${spec.name} ${job.client} blksize ${job.blksize} ws ${job.windowsize}: ${r.error ? `FAILED ${r.error}` : `${fmt(r.mbs)} MB/s, ${fmt(r.cpuPerGiB, 2)} CPU s/GiB`}`);
             transfers.push({ ...job, server: spec.name, round, mbPerSecond: r.mbs, cpuSecondsPerGiB: r.cpuPerGiB, error: r.error });
           }
@@ -207,7 +223,9 @@ async function runThroughput(ctx: SectionContext): Promise<SectionResult> {
       'Veth MTU 65535: every block size travels in one unfragmented datagram.',
       'Clients: atftp 0.8.0 (blksize and windowsize options), curl (--tftp-blksize, lock-step only), tftp-hpa 5.2 (no blksize option: 512-byte lock-step only).',
       'windowsize > 1 is run only against servers that negotiate RFC 7440 (benchboot, atftpd); tftpd-hpa and dnsmasq answer lock-step.',
-      'Server CPU is utime+stime (+ reaped children for the forking tftpd-hpa) over the transfer, per GiB sent.',
+      'Server CPU is the usage of a cgroup holding the server and all it forks (tftpd-hpa forks per transfer) over the transfer, per GiB sent.',
+      `A transfer is stopped after ${limitMs / 1000} s and counted as failed; a combination that timed out is not repeated in later rounds.`,
+      'Clients keep the kernel’s default socket receive buffer (net.core.rmem_default, 208 KiB here; it cannot be raised per namespace on this kernel): a window of blksize × windowsize bytes larger than that overflows it and the transfer falls back on retransmission timeouts.',
       'Servers alternate within each round; the ratio column is benchboot ÷ that server for the same client, blksize and windowsize.',
     ],
     commands: [
@@ -362,7 +380,7 @@ async function runStorm(ctx: SectionContext): Promise<SectionResult> {
       `Client: test/bench/storm-client.ts, one Node process in the client namespace driving every device (own sockets/TIDs, all RRQs in the same event-loop turn). Each device fetches the firmware then its own ${CONFIG_BYTES}-byte SEP<n>.cnf.xml, lock-step with blksize ${STORM_BLKSIZE}.`,
       'A device resends after 1 s of silence (5 times, then restarts the file); an ERROR other than "file not found" counts as a busy refusal and the device asks again after 1–2 s; 10 attempts per file at most. A device that does not finish within the deadline has failed.',
       'Every firmware block is checked against the file pattern (bad blocks are counted). Time is from the first RRQ to the last device’s last byte; only storms without failed devices give a time.',
-      'Server CPU: utime+stime (+ reaped children); peak RSS: VmHWM of the server process and the sampled RSS sum of its process tree (tftpd-hpa forks per transfer), whichever is larger.',
+      'Server CPU: cgroup usage of the server and all it forks; peak RSS: VmHWM of the server process and the sampled RSS sum of its process tree (tftpd-hpa forks per transfer), whichever is larger.',
       ctx.quick ? 'Quick mode: 100 × 8 MiB and 10 × 100 MiB instead of 500 × 8 MiB and 50 × 100 MiB.' : 'Full mode: 500 × 8 MiB and 50 × 100 MiB.',
     ],
     commands: [`node dist/test/bench/storm-client.js '{"server":"${BENCH_NET.serverIp}","port":69,"devices":N,"firmware":"firmware-M.bin",…,"blksize":${STORM_BLKSIZE}}'`],

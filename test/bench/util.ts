@@ -4,7 +4,7 @@
  * forking server such as tftpd-hpa is charged for its transfer processes), a
  * process-tree RSS sampler, and sleeping.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on Linux x86). */
 export const USER_HZ = 100;
@@ -135,3 +135,82 @@ export function fmtSpread(s: Spread, digits = 1): string {
   if (s.n === 1) return fmt(s.median, digits);
   return `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 }
+
+let cgroupRoot: string | null | undefined;
+const liveCgroups = new Set<string>();
+
+function findCgroup2(): string | null {
+  if (cgroupRoot !== undefined) return cgroupRoot;
+  const line = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[2] === 'cgroup2');
+  cgroupRoot = line?.split(' ')[1] ?? null;
+  return cgroupRoot;
+}
+
+/**
+ * A cgroup v2 group holding one server process and everything it forks, so its CPU
+ * time (cpu.stat usage_usec, always present in v2) includes transfer processes that
+ * exited and were never waited for. Created beside the bench's own cgroup-v2 root;
+ * removed when the server stops (and at exit, if still there).
+ */
+export class CpuGroup {
+  private constructor(private readonly path: string) {}
+
+  /** Creates the group and moves `pid` into it; undefined when cgroup v2 is not usable here. */
+  static create(name: string, pid: number): CpuGroup | undefined {
+    const root = findCgroup2();
+    if (root === null) return undefined;
+    const path = `${root}/${name}`;
+    try {
+      mkdirSync(path);
+      liveCgroups.add(path);
+      writeFileSync(`${path}/cgroup.procs`, String(pid));
+      return new CpuGroup(path);
+    } catch (err) {
+      if (liveCgroups.has(path)) removeGroup(path);
+      process.stderr.write(`bench: no cgroup CPU accounting (${(err as Error).message}); using /proc times\n`);
+      return undefined;
+    }
+  }
+
+  /** CPU seconds used by every process that was ever in the group. */
+  cpuSeconds(): number {
+    const m = /^usage_usec (\d+)$/m.exec(readFileSync(`${this.path}/cpu.stat`, 'utf8'));
+    return m ? Number(m[1]) / 1e6 : NaN;
+  }
+
+  /** Removes the group once its processes are gone (retries briefly while they exit). */
+  async remove(): Promise<void> {
+    for (let i = 0; i < 40; i++) {
+      if (removeGroup(this.path)) return;
+      await sleep(50);
+    }
+    process.stderr.write(`bench: could not remove cgroup ${this.path}\n`);
+  }
+}
+
+function removeGroup(path: string): boolean {
+  try {
+    rmdirSync(path);
+    liveCgroups.delete(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      liveCgroups.delete(path);
+      return true;
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EBUSY') return false;
+    throw err;
+  }
+}
+
+process.on('exit', () => {
+  for (const path of liveCgroups) {
+    try {
+      rmdirSync(path);
+    } catch (err) {
+      process.stderr.write(`bench: leftover cgroup ${path}: ${(err as Error).message}\n`);
+    }
+  }
+});
