@@ -7,6 +7,7 @@
  *   npm run bench -- --quick              1 round, short trials (development)
  *   npm run bench -- --only dhcp-rate     one section (repeatable, or comma-separated)
  *   npm run bench -- --rounds 5           more rounds
+ *   npm run bench -- --profile            benchboot under node --cpu-prof (profiles in test/bench/profiles/)
  *
  * Needs root (network namespaces). Installs the peers with test/e2e/install-deps.sh
  * when they are missing. The whole run is bounded by a watchdog.
@@ -32,16 +33,17 @@ const SECTIONS: readonly Section[] = [udpCeiling, dhcpRate, dhcpStorm, tftpThrou
 const PEER_PROGRAMS = ['ip', 'ss', 'perfdhcp', 'kea-dhcp4', 'dnsmasq', 'atftpd', 'atftp', 'tftp', 'curl', TFTPD_HPA];
 
 function usage(): string {
-  return `usage: npm run bench -- [--quick] [--rounds N] [--only ${SECTIONS.map((s) => s.id).join('|')}]...`;
+  return `usage: npm run bench -- [--quick] [--rounds N] [--profile] [--only ${SECTIONS.map((s) => s.id).join('|')}]...`;
 }
 
-function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; only: Section[] } {
+function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; only: Section[]; profile: boolean } {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       quick: { type: 'boolean', default: false },
       rounds: { type: 'string' },
       only: { type: 'string', multiple: true },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -60,7 +62,7 @@ function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; on
     if (!s) throw new Error(`unknown section "${id}"; sections: ${SECTIONS.map((x) => x.id).join(', ')}`);
     if (!only.includes(s)) only.push(s);
   }
-  return { quick: values.quick, rounds, only: only.length > 0 ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS] };
+  return { quick: values.quick, profile: values.profile, rounds, only: only.length > 0 ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS] };
 }
 
 function ensurePeers(): void {
@@ -122,7 +124,8 @@ async function main(): Promise<number> {
   }, limitMs);
   watchdog.unref();
 
-  const bb = await benchbootServers(ROOT);
+  const profileDir = opts.profile ? join(ROOT, 'test', 'bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
+  const bb = await benchbootServers(ROOT, profileDir);
   if (bb.missing) console.error(`bench: benchboot not in the comparison: ${bb.missing}`);
   const machine = machineInfo();
   const log = (line: string): void => {
