@@ -63,6 +63,15 @@ export interface TftpBusyEvent {
   readonly file: string;
 }
 
+/** A request was refused before a transfer started (file not found, access violation...). */
+export interface TftpRefusedEvent {
+  readonly kind: 'tftp-refused';
+  readonly at: number;
+  readonly peer: string;
+  readonly file: string;
+  readonly message: string;
+}
+
 /** The scopes were re-read (or the new files were rejected). */
 export interface ReloadEvent {
   readonly kind: 'reload';
@@ -79,4 +88,5 @@ export type ApplianceEvent =
   | TransferFinishedEvent
   | TransferFailedEvent
   | TftpBusyEvent
+  | TftpRefusedEvent
   | ReloadEvent;

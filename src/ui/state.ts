@@ -126,6 +126,17 @@ export function reduceView(state: ViewState, event: ApplianceEvent): ViewState {
     }
     case 'tftp-busy':
       return { ...state, totals: { ...state.totals, busyRefusals: state.totals.busyRefusals + 1 } };
+    case 'tftp-refused': {
+      // A device asking for a file that is not there is the most common bench problem: show it on its row.
+      const owner = [...state.devices].reverse().find((d) => d.ip === event.peer);
+      const devices = owner ? state.devices.map((d) => (d === owner ? { ...d, lastFile: `${event.file} (${event.message})` } : d)) : state.devices;
+      return {
+        ...state,
+        devices,
+        totals: { ...state.totals, failures: state.totals.failures + 1 },
+        notices: addNotice(state.notices, `${event.file} refused to ${event.peer}: ${event.message}`),
+      };
+    }
     case 'reload':
       return { ...state, notices: addNotice(state.notices, event.ok ? `reloaded: ${event.detail}` : `reload rejected: ${event.detail}`) };
   }

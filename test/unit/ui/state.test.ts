@@ -76,3 +76,13 @@ test('notices keep only the latest few, reload outcomes included', () => {
   assert.equal(s.notices.at(-1), 'reload rejected: n9');
   assert.equal(s.notices.at(-2), 'reloaded: n8');
 });
+
+test('a refused request counts as a failure and shows on the device row', () => {
+  const s = run([
+    { kind: 'lease', at: T0, scope: 'lab', mac: 'aa:aa:aa:aa:aa:01', ip: '10.10.0.20', state: 'bound' },
+    { kind: 'tftp-refused', at: T0 + 1, peer: '10.10.0.20', file: 'SEPAAAAAAAAAA01.cnf.xml', message: 'File not found' },
+  ]);
+  assert.equal(s.devices[0]?.lastFile, 'SEPAAAAAAAAAA01.cnf.xml (File not found)');
+  assert.equal(s.totals.failures, 1);
+  assert.match(s.notices.at(-1) ?? '', /refused to 10\.10\.0\.20: File not found/);
+});

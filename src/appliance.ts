@@ -1,0 +1,473 @@
+/**
+ * The appliance: what `benchboot serve` runs. It composes the DHCP server, the
+ * TFTP server over file-system storage, the durable lease store and the control
+ * socket, turns their events into appliance events (live view, JSON logs), and
+ * offers start / stop / reload / status / leases / release as methods so that it
+ * is tested without signals or a terminal (the serve command owns those).
+ *
+ * Before the first lease, {@link preflight} refuses to start when UDP 67 or 69 is
+ * held by another program (naming it from /proc), and when another DHCP server
+ * answers a probe DISCOVER on a served interface (unless forced).
+ *
+ *     const appliance = createAppliance({ scopes: derivedScopes([...]), tftp: { root: './tftp', port: 69 },
+ *       stateDir: './leases', dhcpBindings: systemBindings(), logger, clock: systemClock, onEvent });
+ *     await appliance.start();
+ *     ...
+ *     await appliance.stop(5000);
+ */
+import { mkdir } from 'node:fs/promises';
+import type { Clock } from './clock.js';
+import { loadScopes } from './config/load.js';
+import { deriveScope } from './config/defaults.js';
+import type { Scope } from './config/scope.js';
+import { controlSocketPath } from './control/client.js';
+import { createControlServer, type ControlServer } from './control/server.js';
+import type { ControlRequest } from './control/protocol.js';
+import { BenchbootError, errorMessage } from './errors.js';
+import type { Lease } from './dhcp/lease.js';
+import { openLeaseStore, type LeaseStore } from './dhcp/lease-store.js';
+import { describeProbeAnswer, isOwnAnswer, probeInterface, type ProbeAnswer } from './dhcp/probe.js';
+import { createDhcpServer, servedInterfaces, type DhcpBindingFactory, type DhcpLeaseEvent, type DhcpServer } from './dhcp/server.js';
+import type { DhcpCountersSnapshot } from './dhcp/counters.js';
+import type { Logger } from './log.js';
+import { formatCidr, type Ipv4 } from './net/ipv4.js';
+import { requireInterfaceForSubnet } from './net/interfaces.js';
+import { describePortOwner, findUdpPortOwners, type PortOwner } from './net/port-owner.js';
+import { createFsStorage } from './tftp/fs-storage.js';
+import { createTftpServer, type TftpCounters, type TftpServer, type TransferInfo } from './tftp/server.js';
+import type { ApplianceEvent } from './ui/events.js';
+
+export type { ApplianceEvent } from './ui/events.js';
+
+/** Where the scopes come from; `load()` is called at start and at every reload. */
+export interface ScopeSource {
+  /** For status and logs, e.g. `scope files in ./scopes` or `derived from eth1`. */
+  readonly describe: string;
+  load(): Promise<Scope[]>;
+}
+
+/** One interface served without a scope file: its address and prefix make the scope. */
+export interface DerivedInterface {
+  readonly name: string;
+  readonly address: Ipv4;
+  readonly prefix: number;
+}
+
+/** Scopes derived from interface addresses (no scope file); the scope is named after the interface. */
+export function derivedScopes(interfaces: readonly DerivedInterface[]): ScopeSource {
+  return {
+    describe: `derived from ${interfaces.map((i) => `${i.name} ${i.address}/${i.prefix}`).join(', ')}`,
+    load: () => Promise.resolve(interfaces.map((i) => deriveScope({ name: i.name, interface: i.name, address: i.address, prefix: i.prefix }))),
+  };
+}
+
+/** Scopes from the files of a directory, optionally only those naming the given interfaces. */
+export function scopeFiles(dir: string, onlyInterfaces: readonly string[] = []): ScopeSource {
+  return {
+    describe: `scope files in ${dir}${onlyInterfaces.length ? ` for ${onlyInterfaces.join(', ')}` : ''}`,
+    async load() {
+      const all = await loadScopes(dir);
+      const chosen = onlyInterfaces.length ? all.filter((s) => onlyInterfaces.includes(s.interface)) : all;
+      if (chosen.length === 0) {
+        const why = onlyInterfaces.length ? ` for interface ${onlyInterfaces.join(', ')}` : '';
+        throw new BenchbootError('BB_SCOPE_NOT_FOUND', `no scope file in ${dir}${why}; create one with "benchboot scope add" or serve an interface without --scopes`);
+      }
+      return chosen;
+    },
+  };
+}
+
+/** TFTP settings of the appliance. */
+export interface ApplianceTftpConfig {
+  readonly root: string;
+  /** Enables uploads (WRQ) into this directory. */
+  readonly uploadDir?: string;
+  readonly port: number;
+  readonly maxTransfers: number;
+  /**
+   * Addresses to listen on. Default: the served interfaces' own addresses (never
+   * 0.0.0.0, so TFTP is not offered on the laptop's other networks).
+   */
+  readonly listenAddresses?: readonly string[];
+}
+
+/** Everything the appliance composes. */
+export interface ApplianceOptions {
+  readonly scopes: ScopeSource;
+  readonly tftp: ApplianceTftpConfig;
+  /** State directory: lease journal, snapshot, lock and control socket. */
+  readonly stateDir: string;
+  /** DHCP sockets: `systemBindings({ port })` on a real machine, `loopbackBindings` in tests. */
+  readonly dhcpBindings: DhcpBindingFactory;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Called with every appliance event (live view, tests). Exceptions are logged. */
+  readonly onEvent?: (event: ApplianceEvent) => void;
+  /** Open the control socket in the state directory (default true). */
+  readonly control?: boolean;
+}
+
+/** What `status` reports. */
+export interface ApplianceStatus {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly scopeSource: string;
+  readonly scopes: readonly { readonly name: string; readonly interface: string; readonly subnet: string; readonly source?: string }[];
+  readonly tftp: {
+    readonly listen: readonly string[];
+    readonly root: string;
+    readonly uploadDir?: string;
+    readonly counters: Readonly<TftpCounters>;
+    readonly transfers: readonly TransferInfo[];
+  };
+  readonly dhcp: DhcpCountersSnapshot;
+  readonly leases: { readonly bound: number; readonly offered: number; readonly total: number };
+  readonly reloads: { readonly ok: number; readonly rejected: number };
+}
+
+/** The outcome of a reload. */
+export interface ReloadOutcome {
+  readonly scopes: readonly string[];
+}
+
+/** A composed appliance. */
+export interface Appliance {
+  /** Opens the lease store, starts DHCP, TFTP and the control socket. */
+  start(): Promise<void>;
+  /** Stops accepting, lets TFTP transfers finish for up to `graceMs`, flushes the journal. */
+  stop(graceMs: number): Promise<void>;
+  /**
+   * Re-reads the scopes. Leases and transfers in flight are kept. An invalid new
+   * set is rejected (logged, the old scopes stay) and the error is thrown.
+   */
+  reload(): Promise<ReloadOutcome>;
+  status(): ApplianceStatus;
+  leases(): readonly Lease[];
+  /** The scopes in force. */
+  scopes(): readonly Scope[];
+  /** The answer to one control request (what the control socket calls). */
+  handleControl(request: ControlRequest): Promise<unknown>;
+}
+
+/** Maps a DHCP server lease event to the view's lease state, or undefined for events that change no lease. */
+export function leaseStateOf(kind: DhcpLeaseEvent['kind']): 'offered' | 'bound' | 'released' | 'declined' | 'expired' | undefined {
+  switch (kind) {
+    case 'offered':
+      return 'offered';
+    case 'acked':
+      return 'bound';
+    case 'released':
+      return 'released';
+    case 'declined':
+      return 'declined';
+    case 'expired':
+      return 'expired';
+    case 'naked':
+    case 'informed':
+      return undefined;
+  }
+}
+
+/** Creates the appliance (not started). */
+export function createAppliance(options: ApplianceOptions): Appliance {
+  return new ApplianceImpl(options);
+}
+
+class ApplianceImpl implements Appliance {
+  private readonly log: Logger;
+  private current: Scope[] = [];
+  private store: LeaseStore | undefined;
+  private dhcp: DhcpServer | undefined;
+  private tftp: TftpServer | undefined;
+  private control: ControlServer | undefined;
+  private listen: string[] = [];
+  private startedAt = 0;
+  private reloadsOk = 0;
+  private reloadsRejected = 0;
+  private reloading: Promise<ReloadOutcome> | undefined;
+
+  constructor(private readonly options: ApplianceOptions) {
+    this.log = options.logger.child({ component: 'appliance' });
+  }
+
+  private emit(event: ApplianceEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch (err) {
+      this.log.error('event listener failed', { code: 'BB_INTERNAL', event: event.kind, err: errorMessage(err) });
+    }
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    this.current = await options.scopes.load();
+    this.listen = [...(options.tftp.listenAddresses ?? (await this.interfaceAddresses(this.current)))];
+    const storage = await createFsStorage({
+      root: options.tftp.root,
+      ...(options.tftp.uploadDir === undefined ? {} : { uploads: { dir: options.tftp.uploadDir } }),
+    });
+    await mkdir(options.stateDir, { recursive: true });
+    const store = await openLeaseStore({ dir: options.stateDir, now: options.clock.now(), logger: options.logger });
+    this.store = store;
+    try {
+      this.dhcp = createDhcpServer({
+        scopes: this.current,
+        journal: store,
+        initialLeases: store.loaded,
+        logger: options.logger,
+        clock: options.clock,
+        bindings: options.dhcpBindings,
+        onEvent: (e) => this.onDhcpEvent(e),
+      });
+      this.tftp = createTftpServer({
+        storage,
+        logger: options.logger,
+        clock: options.clock,
+        listen: this.listen.map((address) => ({ address, port: options.tftp.port })),
+        maxTransfers: options.tftp.maxTransfers,
+      });
+      this.wireTftpEvents(this.tftp);
+      await this.dhcp.start();
+      await this.tftp.start();
+      if (options.control ?? true) {
+        this.control = await createControlServer({ path: controlSocketPath(options.stateDir), logger: options.logger, handler: (r) => this.handleControl(r) });
+      }
+    } catch (err) {
+      await this.closeAll(0);
+      throw err;
+    }
+    this.startedAt = options.clock.now();
+    this.log.info('benchboot is serving', {
+      scopes: this.current.map((s) => `${s.name} ${s.interface} ${formatCidr(s.subnet)}`),
+      tftp: this.listen.map((a) => `${a}:${options.tftp.port}`),
+      tftpRoot: storage.locations[0],
+      uploads: storage.uploadDir ?? 'off',
+      stateDir: options.stateDir,
+    });
+  }
+
+  /** The address each served interface holds in its scopes' subnet (the TFTP listen addresses). */
+  private async interfaceAddresses(scopes: readonly Scope[]): Promise<string[]> {
+    const out = new Set<string>();
+    for (const served of servedInterfaces(scopes)) {
+      for (const scope of served.scopes) out.add((await requireInterfaceForSubnet(served.name, scope.subnet)).address);
+    }
+    return [...out];
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.log.info('stopping: no new leases or transfers; transfers in flight get a grace period', { graceMs, transfers: this.tftp?.transfers().length ?? 0 });
+    await this.closeAll(graceMs);
+    this.log.info('stopped; lease journal flushed');
+  }
+
+  private async closeAll(graceMs: number): Promise<void> {
+    const failures: unknown[] = [];
+    const step = async (what: string, fn: (() => Promise<void>) | undefined): Promise<void> => {
+      if (!fn) return;
+      try {
+        await fn();
+      } catch (err) {
+        failures.push(err);
+        this.log.error(`stopping ${what} failed`, { code: 'BB_INTERNAL', err: errorMessage(err) });
+      }
+    };
+    const { control, dhcp, tftp, store } = this;
+    this.control = undefined;
+    this.dhcp = undefined;
+    this.tftp = undefined;
+    this.store = undefined;
+    await step('control socket', control && (() => control.close()));
+    // DHCP first (no new leases), then TFTP with its grace period, then the journal.
+    await step('DHCP', dhcp && (() => dhcp.stop()));
+    await step('TFTP', tftp && (() => tftp.stop(graceMs)));
+    await step('lease store', store && (() => store.close()));
+    if (failures.length > 0) throw new BenchbootError('BB_INTERNAL', `stopping failed: ${failures.map(errorMessage).join('; ')}`, { cause: failures[0] });
+  }
+
+  reload(): Promise<ReloadOutcome> {
+    // Two reloads at once (SIGHUP while `benchboot reload` runs) share one.
+    this.reloading ??= this.doReload().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<ReloadOutcome> {
+    const dhcp = this.dhcp;
+    if (!dhcp) throw new BenchbootError('BB_CONTROL', 'the appliance is not running');
+    let next: Scope[];
+    try {
+      next = await this.options.scopes.load();
+      await this.checkTftpCovers(next);
+      await dhcp.reload(next);
+    } catch (err) {
+      this.reloadsRejected++;
+      this.log.error('reload rejected; the previous scopes stay in force', { code: err instanceof BenchbootError ? err.code : 'BB_INTERNAL', err: errorMessage(err) });
+      this.emit({ kind: 'reload', at: this.options.clock.now(), ok: false, detail: errorMessage(err).split('\n')[0] ?? '' });
+      throw err;
+    }
+    this.current = next;
+    this.reloadsOk++;
+    const names = next.map((s) => s.name);
+    this.emit({ kind: 'reload', at: this.options.clock.now(), ok: true, detail: names.join(', ') });
+    return { scopes: names };
+  }
+
+  /** A reload may not move an interface to an address TFTP does not listen on (the TFTP sockets stay). */
+  private async checkTftpCovers(next: readonly Scope[]): Promise<void> {
+    if (this.options.tftp.listenAddresses) return;
+    const wanted = await this.interfaceAddresses(next);
+    const missing = wanted.filter((a) => !this.listen.includes(a));
+    if (missing.length > 0) {
+      throw new BenchbootError('BB_INTERFACE', `the new scopes need TFTP on ${missing.join(', ')}, which was not served at start; restart benchboot serve to add an interface`);
+    }
+  }
+
+  status(): ApplianceStatus {
+    const leases = this.leases();
+    const tftp = this.tftp;
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      scopeSource: this.options.scopes.describe,
+      scopes: this.current.map((s) => ({ name: s.name, interface: s.interface, subnet: formatCidr(s.subnet), ...(s.source ? { source: s.source } : {}) })),
+      tftp: {
+        listen: tftp ? tftp.addresses().map((a) => `${a.address}:${a.port}`) : [],
+        root: this.options.tftp.root,
+        ...(this.options.tftp.uploadDir === undefined ? {} : { uploadDir: this.options.tftp.uploadDir }),
+        counters: tftp ? tftp.counters() : emptyTftpCounters(),
+        transfers: tftp ? tftp.transfers() : [],
+      },
+      dhcp: this.dhcp ? this.dhcp.counters() : { received: 0, decodeErrors: 0, sendErrors: 0, journalErrors: 0, internalErrors: 0, drops: {}, scopes: {} },
+      leases: {
+        bound: leases.filter((l) => l.state === 'bound').length,
+        offered: leases.filter((l) => l.state === 'offered').length,
+        total: leases.length,
+      },
+      reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
+    };
+  }
+
+  leases(): readonly Lease[] {
+    return this.dhcp ? this.dhcp.leases() : [];
+  }
+
+  scopes(): readonly Scope[] {
+    return this.current;
+  }
+
+  async handleControl(request: ControlRequest): Promise<unknown> {
+    switch (request.op) {
+      case 'status':
+        return this.status();
+      case 'leases':
+        return this.leases();
+      case 'reload':
+        return this.reload();
+      case 'release':
+        throw new BenchbootError(
+          'BB_CONTROL',
+          `releasing ${request.ip} needs the DHCP server's release method, which this build does not have; stop the server and run "benchboot leases release ${request.ip}" to edit the lease files`,
+        );
+    }
+  }
+
+  private onDhcpEvent(e: DhcpLeaseEvent): void {
+    const state = leaseStateOf(e.kind);
+    if (state === undefined || e.ip === undefined) return;
+    this.emit({
+      kind: 'lease',
+      at: this.options.clock.now(),
+      scope: e.scope,
+      mac: e.mac,
+      ip: e.ip,
+      state,
+      ...(e.vendorClass === undefined ? {} : { vendorClass: e.vendorClass }),
+      ...(e.hostname === undefined ? {} : { hostname: e.hostname }),
+    });
+  }
+
+  private wireTftpEvents(tftp: TftpServer): void {
+    const now = (): number => this.options.clock.now();
+    tftp.on('started', (e) =>
+      this.emit({ kind: 'transfer-started', at: now(), id: e.id, peer: e.peer.address, file: e.file, direction: e.direction, ...(e.size === undefined ? {} : { size: e.size }) }),
+    );
+    tftp.on('progress', (e) => this.emit({ kind: 'transfer-progress', at: now(), id: e.id, bytes: e.bytes }));
+    tftp.on('finished', (e) => this.emit({ kind: 'transfer-finished', at: now(), id: e.id, bytes: e.bytes }));
+    tftp.on('failed', (e) => this.emit({ kind: 'transfer-failed', at: now(), id: e.id, reason: e.reason }));
+    tftp.on('busy', (e) => this.emit({ kind: 'tftp-busy', at: now(), peer: e.peer.address, file: e.file }));
+    tftp.on('refused', (e) => this.emit({ kind: 'tftp-refused', at: now(), peer: e.peer.address, file: e.file, message: e.message }));
+  }
+}
+
+function emptyTftpCounters(): TftpCounters {
+  return {
+    requests: 0, reads: 0, writes: 0, started: 0, finished: 0, failed: 0, refused: 0, busy: 0,
+    malformed: 0, unexpected: 0, unknownTid: 0, sendErrors: 0, bytesSent: 0, bytesReceived: 0, retransmits: 0, active: 0,
+  };
+}
+
+// ------------------------------------------------------------------ preflight
+
+/** What {@link preflight} checks before the first lease. */
+export interface PreflightOptions {
+  /** Interfaces to probe for another DHCP server (empty: no probe, e.g. loopback tests). */
+  readonly probeInterfaces: readonly string[];
+  /** Our own addresses: an answer from one of them is not a foreign server. */
+  readonly ownAddresses: readonly Ipv4[];
+  readonly dhcpPort: number;
+  readonly tftpPort: number;
+  /** Start even when another DHCP server answers. */
+  readonly force: boolean;
+  readonly probeTimeoutMs: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Port lookup seam (default: /proc). */
+  readonly findOwners?: (port: number) => Promise<PortOwner[]>;
+  /** Probe seam (default: a real DISCOVER on the interface). */
+  readonly probe?: (interfaceName: string) => Promise<readonly ProbeAnswer[]>;
+}
+
+/** A foreign DHCP server found by the probe. */
+export interface RogueServer {
+  readonly interfaceName: string;
+  readonly answer: ProbeAnswer;
+}
+
+/**
+ * Refuses (BB_PORT_IN_USE) when another program holds the DHCP or TFTP port,
+ * naming it; then probes each interface and refuses (BB_ROGUE_DHCP) when another
+ * DHCP server answers, unless `force` (then it warns and returns what it found).
+ */
+export async function preflight(options: PreflightOptions): Promise<RogueServer[]> {
+  const findOwners = options.findOwners ?? ((port: number) => findUdpPortOwners(port, { ignorePids: [process.pid] }));
+  for (const [port, what] of [
+    [options.dhcpPort, 'DHCP'],
+    [options.tftpPort, 'TFTP'],
+  ] as const) {
+    const owners = await findOwners(port);
+    if (owners.length > 0) {
+      throw new BenchbootError(
+        'BB_PORT_IN_USE',
+        `UDP port ${port} (${what}) is already taken by ${owners.map(describePortOwner).join('; ')}. Stop it first (e.g. "sudo systemctl stop dnsmasq" or kill that pid), then start benchboot again.`,
+      );
+    }
+  }
+  const probe = options.probe ?? (async (name: string) => (await probeInterface(name, options.probeTimeoutMs, options.clock)).answers);
+  const found: RogueServer[] = [];
+  for (const name of options.probeInterfaces) {
+    const answers = (await probe(name)).filter((a) => !isOwnAnswer(a, options.ownAddresses));
+    for (const answer of answers) found.push({ interfaceName: name, answer });
+  }
+  if (found.length === 0) return found;
+  const list = found.map((r) => `on ${r.interfaceName}: ${describeProbeAnswer(r.answer)}`).join('; ');
+  if (!options.force) {
+    throw new BenchbootError(
+      'BB_ROGUE_DHCP',
+      `another DHCP server answers ${list}. Two DHCP servers on one wire hand out conflicting addresses: switch the other one off or unplug it, or start with --force if you really mean to run both.`,
+    );
+  }
+  options.logger.warn('another DHCP server answers, starting anyway because of --force', { code: 'BB_ROGUE_DHCP', servers: list });
+  return found;
+}
