@@ -4,7 +4,8 @@
  * then add one import and one array entry here.
  */
 import type { CliCommand } from './output.js';
+import { scopeCommand } from './scope.js';
 import { probeCommand } from './probe.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [probeCommand];
+export const COMMANDS: readonly CliCommand[] = [scopeCommand, probeCommand];

@@ -89,7 +89,8 @@ function reportFailure(io: CliIo, err: unknown): number {
     return EXIT.usage;
   }
   if (isBenchbootError(err)) {
-    writeLine(io.stderr, `benchboot: ${err.message} [${err.code}]`);
+    const [first, ...rest] = err.message.split('\n');
+    writeLine(io.stderr, [`benchboot: ${first ?? ''} [${err.code}]`, ...rest].join('\n'));
     return EXIT.invalid;
   }
   const stack = err instanceof Error && err.stack ? `\n${err.stack}` : '';

@@ -154,3 +154,18 @@ export function formatTable<R>(rows: readonly R[], columns: readonly TableColumn
       .trimEnd();
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n');
 }
+
+/** A command that only groups subcommands (`benchboot scope add|set|...`). */
+export function defineGroup(command: string, describe: string, subcommands: readonly CliCommand[]): CliCommand {
+  const name = command.split(/\s+/)[0] ?? command;
+  return {
+    name,
+    register(parser: Argv<GlobalArgs>, io: CliIo, report: (code: number) => void): Argv<GlobalArgs> {
+      return parser.command(command, describe, (y) => {
+        let sub = y;
+        for (const c of subcommands) sub = c.register(sub, io, report);
+        return sub.demandCommand(1, `Give a ${name} subcommand: ${subcommands.map((c) => c.name).join(', ')}.`);
+      });
+    },
+  };
+}
