@@ -8,8 +8,8 @@
  * Rules:
  * - Blocks are delivered strictly in order; the wire number wraps past 65535 to 0.
  * - A block shorter than blksize is the last one (RFC 1350 §6): it is ACKed and the
- *   transfer finishes; the machine then dallies until `dallyUntil` and re-ACKs a
- *   retransmitted last block, in case that ACK was lost (RFC 1350 §6).
+ *   transfer finishes; the machine then dallies until `dallyUntil` and answers any
+ *   retransmitted block with the last ACK, in case that ACK was lost (RFC 1350 §6).
  * - Lock-step (windowsize 1): every block is ACKed; a repeated block is re-ACKed (its ACK
  *   was lost), which never causes duplicates because the sender ignores duplicate ACKs.
  * - Windowed (RFC 7440 §4): an ACK after every `windowsize` blocks; on a gap (a block
@@ -107,8 +107,9 @@ export class TftpReceiver {
     if (this.holding) return;
     const ahead = (wireBlock - (this.expected & 0xffff)) & 0xffff;
     if (this.isDone) {
-      // Dallying: the sender did not get our last ACK.
-      if (ahead === 0xffff) this.ack();
+      // Dallying: a resent block means the sender did not get our last ACK, which covers
+      // every block (in a window it may resend an earlier one first).
+      if (this.dallyEnd !== undefined && ahead >= 0x8000) this.ack();
       return;
     }
     if (ahead === 0) {

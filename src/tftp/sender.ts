@@ -69,6 +69,8 @@ export class TftpSender {
   acked = 0;
   /** Highest block sent since the last go-back. */
   lastSent = 0;
+  /** Highest block ever sent (an ACK up to it is valid even after a go-back). */
+  private highestSent = 0;
   /** Effective window (1..windowsize). */
   cwnd: number;
   /** Blocks up to this one are in the driver's memory. */
@@ -133,7 +135,7 @@ export class TftpSender {
       return;
     }
     const ahead = (wireBlock - (this.acked & 0xffff)) & 0xffff;
-    const outstanding = this.lastSent - this.acked;
+    const outstanding = this.highestSent - this.acked;
     if (ahead === 0) {
       this.stats.duplicateAcks++;
       // RFC 1123 §4.2.3.1: never answer a duplicate ACK in lock-step. RFC 7440 §4: in a window,
@@ -150,6 +152,7 @@ export class TftpSender {
       return;
     }
     this.acked += ahead;
+    if (this.lastSent < this.acked) this.lastSent = this.acked;
     if (this.finalBlock !== undefined && this.acked >= this.finalBlock) {
       this.finishWith({ ok: true });
       return;
@@ -225,6 +228,7 @@ export class TftpSender {
         break;
       }
       this.lastSent = next;
+      if (next > this.highestSent) this.highestSent = next;
       this.stats.blocksSent++;
       this.actions.sendData(next);
     }
