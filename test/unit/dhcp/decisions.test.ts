@@ -1,0 +1,105 @@
+/**
+ * The small RFC decisions on their own, as tables: reply addressing (RFC 2131 §4.1),
+ * scope selection (§4.3.1, RFC 3011), client classes (RFC 2132 §9.13, RFC 3004,
+ * RFC 4578), request state (§4.3.2) and the reply option order.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { replyDestination } from '../../../src/dhcp/reply-destination.js';
+import { selectScope } from '../../../src/dhcp/select-scope.js';
+import { classify } from '../../../src/dhcp/classify.js';
+import { requestState } from '../../../src/dhcp/engine.js';
+import { bootFields, buildReplyOptions, effectiveBoot } from '../../../src/dhcp/build-boot-options.js';
+import type { DhcpOption } from '../../../src/dhcp/packet.js';
+import { PXE_CLASSES, benchScope, ip, request } from './fixtures.js';
+
+const ZERO = '0.0.0.0';
+const DEST_CASES = [
+  { rule: 'giaddr set → relay port 67, whatever the type', giaddr: '10.20.0.1', ciaddr: ZERO, type: 2, want: { kind: 'relay', address: '10.20.0.1', port: 67 } },
+  { rule: 'giaddr set → NAK to the relay too', giaddr: '10.20.0.1', ciaddr: '10.9.0.5', type: 6, want: { kind: 'relay', address: '10.20.0.1', port: 67 } },
+  { rule: 'giaddr 0, ciaddr set → unicast ACK to ciaddr', giaddr: ZERO, ciaddr: '10.9.0.5', type: 5, want: { kind: 'unicast', address: '10.9.0.5', port: 68 } },
+  { rule: 'giaddr 0 → NAK always broadcast, even with ciaddr', giaddr: ZERO, ciaddr: '10.9.0.5', type: 6, want: { kind: 'broadcast', port: 68 } },
+  { rule: 'giaddr 0, ciaddr 0 → OFFER broadcast (no unicast to a bare MAC from Node)', giaddr: ZERO, ciaddr: ZERO, type: 2, want: { kind: 'broadcast', port: 68 } },
+] as const;
+
+for (const c of DEST_CASES) {
+  test(`RFC 2131 §4.1 reply destination: ${c.rule}`, () => {
+    assert.deepEqual(replyDestination({ giaddr: ip(c.giaddr), ciaddr: ip(c.ciaddr) }, c.type), c.want);
+  });
+}
+
+const a = benchScope({ name: 'a', interface: 'eth0', subnet: { network: ip('10.1.0.0'), prefix: 24 } });
+const b = benchScope({ name: 'b', interface: 'eth0', subnet: { network: ip('10.2.0.0'), prefix: 24 } });
+const c = benchScope({ name: 'c', interface: 'eth1', subnet: { network: ip('10.3.0.0'), prefix: 16 } });
+const SCOPE_CASES = [
+  { rule: 'direct, one scope on the interface', iface: 'eth1', server: '10.3.0.1', giaddr: ZERO, want: 'c' },
+  { rule: 'direct, two scopes: the one holding our address', iface: 'eth0', server: '10.2.0.1', giaddr: ZERO, want: 'b' },
+  { rule: 'direct, no scope on the interface', iface: 'wlan0', server: '192.168.1.5', giaddr: ZERO, want: undefined },
+  { rule: 'relayed: by giaddr subnet, regardless of interface', iface: 'eth0', server: '10.1.0.1', giaddr: '10.3.7.1', want: 'c' },
+  { rule: 'relayed from an unknown subnet', iface: 'eth0', server: '10.1.0.1', giaddr: '172.16.0.1', want: undefined },
+] as const;
+
+for (const s of SCOPE_CASES) {
+  test(`RFC 2131 §4.3.1 scope selection: ${s.rule}`, () => {
+    const got = selectScope([a, b, c], { interfaceName: s.iface, serverAddress: ip(s.server), giaddr: ip(s.giaddr) });
+    assert.equal(got?.name, s.want);
+  });
+}
+
+test('RFC 3011 §3 option 118 names the subnet instead of giaddr', () => {
+  const got = selectScope([a, b, c], { interfaceName: 'eth0', serverAddress: ip('10.1.0.1'), giaddr: ip('10.1.0.254'), subnetSelection: ip('10.2.0.0') });
+  assert.equal(got?.name, 'b');
+});
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const CLASS_CASES: readonly { rule: string; options: DhcpOption[]; want: string | undefined }[] = [
+  { rule: 'RFC 4578 arch 0 + PXEClient → bios', options: [{ code: 60, data: enc('PXEClient:Arch:00000:UNDI:002001') }, { code: 93, data: Uint8Array.of(0, 0) }], want: 'bios' },
+  { rule: 'RFC 4578 arch 9 + PXEClient → uefi', options: [{ code: 60, data: enc('PXEClient:Arch:00009:UNDI:003016') }, { code: 93, data: Uint8Array.of(0, 9) }], want: 'uefi' },
+  { rule: 'arch 7 without the PXEClient vendor class → no class (every matcher must match)', options: [{ code: 93, data: Uint8Array.of(0, 7) }], want: undefined },
+  { rule: "iPXE's plain user class wins over arch (first class in order)", options: [{ code: 77, data: enc('iPXE') }, { code: 93, data: Uint8Array.of(0, 7) }, { code: 60, data: enc('PXEClient') }], want: 'ipxe' },
+  { rule: 'RFC 3004 list form containing iPXE', options: [{ code: 77, data: Uint8Array.of(4, ...enc('iPXE')) }], want: 'ipxe' },
+  { rule: 'vendor class is a prefix match, not a substring match', options: [{ code: 60, data: enc('MyPXEClient') }, { code: 93, data: Uint8Array.of(0, 0) }], want: undefined },
+];
+
+for (const k of CLASS_CASES) {
+  test(`classify: ${k.rule}`, () => {
+    const packet = request({ type: 1, extra: k.options });
+    assert.equal(classify({ classes: PXE_CLASSES }, packet)?.name, k.want);
+  });
+}
+
+test('RFC 2131 §4.3.2 request state from option 54, option 50 and ciaddr', () => {
+  assert.equal(requestState(request({ type: 3, serverId: '10.9.0.1', requested: '10.9.0.5' })), 'selecting');
+  assert.equal(requestState(request({ type: 3, requested: '10.9.0.5' })), 'init-reboot');
+  assert.equal(requestState(request({ type: 3, ciaddr: '10.9.0.5' })), 'renewing');
+  assert.equal(requestState(request({ type: 3 })), 'invalid');
+});
+
+test('class boot overrides apply field by field; a file over 128 bytes goes in option 67 only', () => {
+  const scope = benchScope();
+  const boot = effectiveBoot(scope, { boot: { file: 'ipxe.efi' } });
+  assert.equal(boot.file, 'ipxe.efi');
+  assert.equal(boot.serverName, 'benchboot', 'fields the class leaves out stay');
+  const url = `http://10.9.0.1/${'x'.repeat(140)}.ipxe`;
+  assert.equal(bootFields({ ...boot, file: url }).file, '');
+  const options = buildReplyOptions({ scope: benchScope({ boot: { ...scope.boot, file: url } }), messageType: 2, serverId: ip('10.9.0.1'), leaseSeconds: 60, requested: [] });
+  assert.equal(new TextDecoder().decode(options.find((o) => o.code === 67)?.data), url);
+});
+
+test('reply options: 53, 54, then the asked-for ones in order, the rest, 61, and 82 last', () => {
+  const options = buildReplyOptions({
+    scope: benchScope(),
+    messageType: 5,
+    serverId: ip('10.9.0.1'),
+    leaseSeconds: 3600,
+    requested: [67, 150, 1],
+    clientId: Uint8Array.of(1, 2),
+    relayAgentInfo: Uint8Array.of(1, 1, 0),
+  });
+  const codes = options.map((o) => o.code);
+  assert.deepEqual(codes.slice(0, 5), [53, 54, 67, 150, 1]);
+  assert.deepEqual(codes.slice(-2), [61, 82]);
+  assert.equal(new Set(codes).size, codes.length, 'no code twice');
+  const infinite = buildReplyOptions({ scope: benchScope(), messageType: 5, serverId: ip('10.9.0.1'), leaseSeconds: 0xffffffff, requested: [] });
+  assert.equal(infinite.some((o) => o.code === 58 || o.code === 59), false, 'RFC 2132 §9.2 infinite lease: no T1/T2');
+});
