@@ -63,22 +63,32 @@ export function defaultRouter(subnet: Cidr): Ipv4 {
   return cidrHosts(subnet).first;
 }
 
-/** Boot data with the TFTP fields filled from `server` where not given. */
-export function bootWithDefaults(given: Partial<BootData>, server: Ipv4 | undefined): BootData {
-  const nextServer = given.nextServer ?? server;
-  const tftpServerName = given.tftpServerName ?? nextServer;
+/** Boot fields as given: absent means "default", null (or an empty list) means "do not send". */
+export interface BootInput {
+  readonly nextServer?: Ipv4 | null;
+  readonly serverName?: string;
+  readonly tftpServerName?: string | null;
+  readonly tftpServers?: readonly Ipv4[];
+  readonly file?: string;
+}
+
+/** Boot data with the TFTP fields filled from `server` (siaddr, option 66, option 150) where not given. */
+export function bootWithDefaults(given: BootInput, server: Ipv4 | undefined): BootData {
+  const tftp = given.nextServer ?? server;
+  const nextServer = given.nextServer === null ? undefined : tftp;
+  const tftpServerName = given.tftpServerName === null ? undefined : (given.tftpServerName ?? tftp);
   return {
     ...(nextServer === undefined ? {} : { nextServer }),
     ...(given.serverName === undefined ? {} : { serverName: given.serverName }),
     ...(tftpServerName === undefined ? {} : { tftpServerName }),
-    tftpServers: given.tftpServers ?? (nextServer === undefined ? [] : [nextServer]),
+    tftpServers: given.tftpServers ?? (tftp === undefined ? [] : [tftp]),
     ...(given.file === undefined ? {} : { file: given.file }),
   };
 }
 
 /** What `deriveScope` may take from elsewhere (CLI flags, a partial file). */
 export type ScopeOverrides = Partial<Omit<Scope, 'name' | 'interface' | 'subnet' | 'boot' | 'source'>> & {
-  readonly boot?: Partial<BootData>;
+  readonly boot?: BootInput;
 };
 
 /** Input of `deriveScope`: the interface and the laptop's address on it. */

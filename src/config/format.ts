@@ -31,12 +31,23 @@ function optionToPlain(o: ScopeOption): Plain {
   return o.always ? { name: def.name, value: plain, always: true } : { name: def.name, value: plain };
 }
 
+/** A class's overrides: only what is set. */
 function bootToPlain(b: Partial<BootData>): Plain {
   const out: Plain = {};
   if (b.nextServer !== undefined) out['nextServer'] = b.nextServer;
   if (b.serverName !== undefined) out['serverName'] = b.serverName;
   if (b.tftpServerName !== undefined) out['tftpServerName'] = b.tftpServerName;
   if (b.tftpServers !== undefined && b.tftpServers.length > 0) out['tftpServers'] = [...b.tftpServers];
+  if (b.file !== undefined) out['file'] = b.file;
+  return out;
+}
+
+/** The scope's boot block: what is not sent shows as null / [] so the YAML reads back the same. */
+function scopeBootToPlain(b: BootData): Plain {
+  const out: Plain = { nextServer: b.nextServer ?? null };
+  if (b.serverName !== undefined) out['serverName'] = b.serverName;
+  out['tftpServerName'] = b.tftpServerName ?? null;
+  out['tftpServers'] = [...b.tftpServers];
   if (b.file !== undefined) out['file'] = b.file;
   return out;
 }
@@ -67,7 +78,7 @@ export function scopeToPlain(scope: Scope): Plain {
   out['leaseTime'] = formatDuration(scope.leaseSeconds);
   out['declineTime'] = formatDuration(scope.declineSeconds);
   out['authoritative'] = scope.authoritative;
-  out['boot'] = bootToPlain(scope.boot);
+  out['boot'] = scopeBootToPlain(scope.boot);
   out['reservations'] = scope.reservations.map((r) => {
     const item: Plain = {};
     if (r.mac !== undefined) item['mac'] = r.mac;

@@ -69,13 +69,30 @@ function asciiText(max: number, what: string) {
     .regex(/^[\x20-\x7e]+$/, { error: 'must be printable ASCII (devices read it as plain bytes)' });
 }
 
-/** Where a device learns its TFTP server and boot file; all optional (defaults come from the subnet). */
+const serverNameField = asciiText(63, 'the BOOTP sname field holds 64 bytes with the final NUL');
+const tftpServerNameField = asciiText(255, 'an option holds 255 bytes');
+const fileField = asciiText(127, 'the BOOTP file field holds 128 bytes with the final NUL');
+
+/** A class's boot overrides: each given field replaces the scope's. */
 export const bootSchema = z.strictObject({
   nextServer: ipv4Field.optional(),
-  serverName: asciiText(63, 'the BOOTP sname field holds 64 bytes with the final NUL').optional(),
-  tftpServerName: asciiText(255, 'an option holds 255 bytes').optional(),
+  serverName: serverNameField.optional(),
+  tftpServerName: tftpServerNameField.optional(),
   tftpServers: ipv4ListField.optional(),
-  file: asciiText(127, 'the BOOTP file field holds 128 bytes with the final NUL').optional(),
+  file: fileField.optional(),
+});
+
+/**
+ * The scope's boot block; all optional (defaults follow the router). `null` for
+ * nextServer or tftpServerName, or an empty tftpServers list, means "do not send"
+ * (Cisco: do not send option 66 together with option 150).
+ */
+export const scopeBootSchema = z.strictObject({
+  nextServer: ipv4Field.nullable().optional(),
+  serverName: serverNameField.optional(),
+  tftpServerName: tftpServerNameField.nullable().optional(),
+  tftpServers: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(ipv4Field)).optional(),
+  file: fileField.optional(),
 });
 
 /** A fixed address for one client. */
@@ -127,7 +144,7 @@ export const scopeFileSchema = z.strictObject({
   leaseTime: durationField.optional(),
   declineTime: durationField.optional(),
   authoritative: z.boolean().optional(),
-  boot: bootSchema.optional(),
+  boot: scopeBootSchema.optional(),
   reservations: z.array(reservationSchema).optional(),
   options: z.unknown().optional(),
   classes: z.array(classSchema).optional(),
@@ -135,8 +152,10 @@ export const scopeFileSchema = z.strictObject({
 
 /** A scope file after the shape check, before relations and defaults. */
 export type ScopeFile = z.infer<typeof scopeFileSchema>;
-/** The `boot` block after the shape check. */
+/** A class's `boot` block after the shape check. */
 export type BootFile = z.infer<typeof bootSchema>;
+/** The scope's `boot` block after the shape check. */
+export type ScopeBootFile = z.infer<typeof scopeBootSchema>;
 /** One reservation after the shape check. */
 export type ReservationFile = z.infer<typeof reservationSchema>;
 /** One class after the shape check. */

@@ -28,6 +28,7 @@ import {
   MAX_PREFIX,
   MIN_PREFIX,
   bootWithDefaults,
+  type BootInput,
   defaultRouter,
   freezeScope,
   formatRange,
@@ -356,7 +357,18 @@ function ruleClasses(list: readonly (ClassFile | undefined)[], issues: PathIssue
 
 // ------------------------------------------------------------------ building
 
-function bootOf(b: ScopeFile['boot']): Partial<BootData> {
+function bootOf(b: ClassFile['boot'] | ScopeFile['boot']): BootInput {
+  if (!b) return {};
+  return {
+    ...(b.nextServer === undefined ? {} : { nextServer: b.nextServer }),
+    ...(b.serverName === undefined ? {} : { serverName: b.serverName }),
+    ...(b.tftpServerName === undefined ? {} : { tftpServerName: b.tftpServerName }),
+    ...(b.tftpServers === undefined ? {} : { tftpServers: b.tftpServers }),
+    ...(b.file === undefined ? {} : { file: b.file }),
+  };
+}
+
+function classBootOf(b: ClassFile['boot']): Partial<BootData> {
   if (!b) return {};
   return {
     ...(b.nextServer === undefined ? {} : { nextServer: b.nextServer }),
@@ -384,7 +396,7 @@ function classOf(c: ClassFile, options: readonly ScopeOption[]): ClientClass {
       ...(c.match.userClass === undefined ? {} : { userClass: c.match.userClass }),
       ...(c.match.arch === undefined ? {} : { arch: c.match.arch }),
     },
-    boot: bootOf(c.boot),
+    boot: classBootOf(c.boot),
     options,
   };
 }
@@ -426,7 +438,7 @@ export function validateScopeText(text: string, fileName: string): ScopeValidati
   ruleNameMatchesFile(f.name, fileName, issues);
   if (f.subnet) ruleSubnetSize(f.subnet, issues);
   const router = f.router ?? (f.subnet ? defaultRouter(f.subnet) : undefined);
-  const tftp = f.boot?.nextServer;
+  const tftp = f.boot?.nextServer ?? undefined;
   if (f.subnet && f.router) ruleRouterInSubnet(f.subnet, f.router, issues);
   const given = parseRanges(raw['range'], issues);
   if (given && f.subnet) {
