@@ -1,0 +1,280 @@
+/**
+ * The TFTP server on an in-memory network and a fake clock, with a hand-driven raw
+ * client: new TID per transfer (RFC 1350 §4), unknown TID answered with ERROR 5, busy
+ * refusal with ERROR 0, lost and duplicate ACKs, retries exhausted, refusals (file not
+ * found, option error 8), uploads held until saved, events and counters, graceful stop.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/clock.js';
+import { createSilentLogger } from '../../../src/log.js';
+import { MemoryNetwork, type UdpEndpoint, type UdpPeer } from '../../../src/net/udp.js';
+import { createMemoryStorage } from '../../../src/tftp/memory-storage.js';
+import { decodeTftpPacket, encodeTftpPacket, type TftpPacket } from '../../../src/tftp/packet.js';
+import { BUSY_MESSAGE, createTftpServer, type TftpServerEvents, type TftpServerOptions } from '../../../src/tftp/server.js';
+import { tftpGet, tftpPut } from '../../../src/tftp/client.js';
+
+const SERVER = '10.0.0.1';
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+interface Raw {
+  readonly ep: UdpEndpoint;
+  send(p: TftpPacket, to: UdpPeer): Promise<void>;
+  next(): Promise<{ packet: TftpPacket; from: UdpPeer }>;
+  readonly inbox: { packet: TftpPacket; from: UdpPeer }[];
+}
+
+function rawPeer(net: MemoryNetwork, address: string): Raw {
+  const ep = net.bind(address);
+  const inbox: { packet: TftpPacket; from: UdpPeer }[] = [];
+  let waiter: (() => void) | undefined;
+  ep.onMessage((d, from) => {
+    inbox.push({ packet: decodeTftpPacket(d).value, from });
+    waiter?.();
+  });
+  return {
+    ep,
+    inbox,
+    send: (p, to) => ep.send(encodeTftpPacket(p), to),
+    async next() {
+      while (inbox.length === 0) await new Promise<void>((resolve) => (waiter = resolve));
+      const first = inbox.shift();
+      if (!first) throw new Error('unreachable');
+      return first;
+    },
+  };
+}
+
+function setup(files: Record<string, Uint8Array | string>, extra: Partial<TftpServerOptions> = {}) {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock(0);
+  const storage = createMemoryStorage(files, { uploads: {} });
+  const server = createTftpServer({
+    storage,
+    logger: createSilentLogger(),
+    clock,
+    listen: [{ address: SERVER, port: 69 }],
+    bind: (address, port) => Promise.resolve(net.bind(address, port)),
+    ...extra,
+  });
+  const events: { name: keyof TftpServerEvents; e: unknown }[] = [];
+  for (const name of ['started', 'progress', 'finished', 'failed', 'refused', 'busy'] as const) {
+    server.on(name, (e) => events.push({ name, e }));
+  }
+  return { net, clock, storage, server, events, port69: { address: SERVER, port: 69 } };
+}
+
+const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff);
+
+test('RFC 1350 §4: a read runs on a new server port; a stranger sending to that port gets ERROR 5 and the transfer goes on', async () => {
+  const { net, server, port69, events } = setup({ 'f.bin': bytes(1000) });
+  await server.start();
+  const client = rawPeer(net, '10.0.0.2');
+  const stranger = rawPeer(net, '10.0.0.3');
+  await client.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }, port69);
+  const d1 = await client.next();
+  assert.equal(d1.packet.kind, 'data');
+  assert.notEqual(d1.from.port, 69, 'the transfer has its own TID');
+  await stranger.send({ kind: 'ack', block: 1 }, d1.from);
+  const e5 = await stranger.next();
+  assert.deepEqual(e5.packet, { kind: 'error', code: 5, message: 'unknown transfer ID' });
+  await client.send({ kind: 'ack', block: 1 }, d1.from);
+  const d2 = await client.next();
+  assert.ok(d2.packet.kind === 'data' && d2.packet.block === 2 && d2.packet.data.length === 1000 - 512);
+  await client.send({ kind: 'ack', block: 2 }, d1.from);
+  await flush();
+  assert.equal(server.counters().unknownTid, 1);
+  assert.equal(server.counters().finished, 1);
+  assert.deepEqual(
+    events.filter((x) => x.name !== 'progress').map((x) => x.name),
+    ['started', 'finished'],
+  );
+  await server.stop();
+});
+
+test('lost ACK: the server resends the block after its timeout; a duplicate ACK does not make it send twice (RFC 1123 §4.2.3.1)', async () => {
+  const { net, clock, server, port69 } = setup({ 'f.bin': bytes(2000) }, { timeoutMs: 1000 });
+  await server.start();
+  const client = rawPeer(net, '10.0.0.2');
+  await client.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }, port69);
+  const d1 = await client.next();
+  clock.advance(1000);
+  const again = await client.next();
+  assert.ok(again.packet.kind === 'data' && again.packet.block === 1, 'DATA 1 resent');
+  await client.send({ kind: 'ack', block: 1 }, d1.from);
+  await client.next(); // DATA 2
+  await client.send({ kind: 'ack', block: 1 }, d1.from); // late duplicate of ACK 1
+  await flush();
+  assert.equal(client.inbox.length, 0, 'no DATA answers a duplicate ACK');
+  await server.stop();
+});
+
+test('retries exhausted: a client that stops answering makes the transfer fail with an event', async () => {
+  const { net, clock, server, port69, events } = setup({ 'f.bin': bytes(2000) }, { timeoutMs: 100, retries: 2 });
+  await server.start();
+  const client = rawPeer(net, '10.0.0.2');
+  await client.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }, port69);
+  await client.next();
+  for (let i = 0; i < 10; i++) {
+    clock.advance(1000);
+    await flush();
+  }
+  const failed = events.find((x) => x.name === 'failed');
+  assert.ok(failed, 'failed event');
+  assert.match(JSON.stringify(failed.e), /retries/);
+  assert.equal(server.counters().failed, 1);
+  assert.equal(server.transfers().length, 0);
+  const last = client.inbox.at(-1);
+  assert.equal(last?.packet.kind, 'error');
+  await server.stop();
+});
+
+test('busy: beyond maxTransfers a request gets ERROR 0 "server busy, retry later" at once from port 69', async () => {
+  const { net, server, port69, events } = setup({ 'f.bin': bytes(5000) }, { maxTransfers: 1 });
+  await server.start();
+  const a = rawPeer(net, '10.0.0.2');
+  const b = rawPeer(net, '10.0.0.3');
+  await a.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }, port69);
+  await a.next();
+  assert.equal(server.transfers().length, 1);
+  await b.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }, port69);
+  const refused = await b.next();
+  assert.deepEqual(refused.packet, { kind: 'error', code: 0, message: BUSY_MESSAGE });
+  assert.equal(refused.from.port, 69);
+  assert.equal(server.counters().busy, 1);
+  assert.ok(events.some((x) => x.name === 'busy'));
+  await server.stop();
+});
+
+test('busy per client: maxPerClient limits one address while others are served', async () => {
+  const { net, server, port69 } = setup({ 'f.bin': bytes(5000) }, { maxPerClient: 1 });
+  await server.start();
+  const a1 = rawPeer(net, '10.0.0.2');
+  const a2 = rawPeer(net, '10.0.0.2');
+  const b = rawPeer(net, '10.0.0.3');
+  await a1.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }, port69);
+  await a1.next();
+  await a2.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }, port69);
+  assert.equal((await a2.next()).packet.kind, 'error');
+  await b.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }, port69);
+  assert.equal((await b.next()).packet.kind, 'data');
+  await server.stop();
+});
+
+test('refusals: a missing file gets ERROR 1, blksize 4 gets ERROR 8, mail mode ERROR 4; each is counted', async () => {
+  const { net, server, port69, events } = setup({ 'f.bin': bytes(10) });
+  await server.start();
+  const c = rawPeer(net, '10.0.0.2');
+  await c.send({ kind: 'rrq', filename: 'nope.bin', mode: 'octet', options: [] }, port69);
+  const e1 = await c.next();
+  assert.ok(e1.packet.kind === 'error' && e1.packet.code === 1);
+  await c.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [{ name: 'blksize', value: '4' }] }, port69);
+  const e8 = await c.next();
+  assert.ok(e8.packet.kind === 'error' && e8.packet.code === 8);
+  await c.send({ kind: 'rrq', filename: 'f.bin', mode: 'mail', options: [] }, port69);
+  const e4 = await c.next();
+  assert.ok(e4.packet.kind === 'error' && e4.packet.code === 4);
+  assert.equal(server.counters().refused, 3);
+  assert.equal(events.filter((x) => x.name === 'refused').length, 3);
+  await server.stop();
+});
+
+test('a malformed request is counted and dropped without an answer', async () => {
+  const { net, server, port69 } = setup({});
+  await server.start();
+  const c = rawPeer(net, '10.0.0.2');
+  await c.ep.send(Uint8Array.of(0, 1, 0x61), port69);
+  await c.ep.send(Uint8Array.of(0, 9), port69);
+  await flush();
+  assert.equal(server.counters().malformed, 2);
+  assert.equal(c.inbox.length, 0);
+  await server.stop();
+});
+
+test('RFC 2347/2349: a PXE tsize probe gets an OACK with the size; the client\'s ERROR then ends it as failed', async () => {
+  const { net, server, port69, events } = setup({ 'ipxe.pxe': bytes(345455) });
+  await server.start();
+  const c = rawPeer(net, '10.0.0.2');
+  await c.send({ kind: 'rrq', filename: 'ipxe.pxe', mode: 'octet', options: [{ name: 'tsize', value: '0' }] }, port69);
+  const oack = await c.next();
+  assert.deepEqual(oack.packet, { kind: 'oack', options: [{ name: 'tsize', value: '345455' }] });
+  await c.send({ kind: 'error', code: 0, message: 'TFTP Aborted' }, oack.from);
+  await flush();
+  const failed = events.find((x) => x.name === 'failed');
+  assert.match(JSON.stringify(failed?.e), /TFTP Aborted/);
+  await server.stop();
+});
+
+test('our client gets a file over the memory network with blksize and windowsize (OACK), byte for byte', async () => {
+  const content = bytes(100_000);
+  const { net, clock, server } = setup({ 'big.bin': content });
+  await server.start();
+  const r = await tftpGet({
+    host: SERVER,
+    file: 'big.bin',
+    blksize: 1000,
+    windowsize: 8,
+    clock,
+    bind: (a, p) => Promise.resolve(net.bind('10.0.0.2', p)),
+  });
+  assert.deepEqual(r.data, Buffer.from(content));
+  assert.equal(r.tsize, 100_000);
+  assert.equal(r.blksize, 1000);
+  assert.equal(r.windowsize, 8);
+  await server.stop();
+});
+
+test('upload (WRQ) with options: saved in storage; the final ACK comes only after the commit', async () => {
+  const { net, clock, server, storage, events } = setup({});
+  await server.start();
+  const content = bytes(3000);
+  await tftpPut({
+    host: SERVER,
+    file: 'router1-confg',
+    data: content,
+    blksize: 512,
+    windowsize: 4,
+    clock,
+    bind: (a, p) => Promise.resolve(net.bind('10.0.0.2', p)),
+  });
+  await flush();
+  assert.deepEqual(storage.files.get('router1-confg'), content);
+  const finished = events.find((x) => x.name === 'finished');
+  assert.match(JSON.stringify(finished?.e), /"savedAs":"router1-confg"/);
+  assert.equal(storage.openCount(), 0);
+  await server.stop();
+});
+
+test('upload over the limit announced by tsize is refused with ERROR 3 (RFC 2349)', async () => {
+  const { net, clock, server } = setup({}, { maxUploadBytes: 1000 });
+  await server.start();
+  await assert.rejects(
+    tftpPut({ host: SERVER, file: 'big', data: bytes(5000), clock, bind: (a, p) => Promise.resolve(net.bind('10.0.0.2', p)) }),
+    (err: Error & { tftpCode?: number }) => err.tftpCode === 3,
+  );
+  await server.stop();
+});
+
+test('stop(grace): a transfer in flight is aborted with ERROR 0 once the grace period is over', async () => {
+  const { net, clock, server, port69 } = setup({ 'f.bin': bytes(5000) });
+  await server.start();
+  const c = rawPeer(net, '10.0.0.2');
+  await c.send({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }, port69);
+  const d1 = await c.next();
+  const stopping = server.stop(500);
+  await flush();
+  clock.advance(500);
+  await stopping;
+  const last = c.inbox.at(-1) ?? (await c.next());
+  assert.deepEqual(last.packet, { kind: 'error', code: 0, message: 'server shutting down' });
+  assert.equal(last.from.port, d1.from.port);
+  assert.equal(server.transfers().length, 0);
+});
+
+test('bad settings are refused with BB_TFTP_OPTIONS', () => {
+  const storage = createMemoryStorage({});
+  const base = { storage, logger: createSilentLogger() };
+  assert.throws(() => createTftpServer({ ...base, portRange: [2000, 1000] }), /BB_TFTP_OPTIONS|portRange/);
+  assert.throws(() => createTftpServer({ ...base, mtu: 30 }), /mtu/);
+  assert.throws(() => createTftpServer({ ...base, maxTransfers: 0 }), /maxTransfers/);
+});
