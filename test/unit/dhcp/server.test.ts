@@ -1,0 +1,277 @@
+/**
+ * The DHCP server on an in-memory network: the receive loop's steps, that an ACK
+ * never leaves before its lease change is durable, malformed datagrams, relays,
+ * counters, events, reload, interface errors and the expiry sweep.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/clock.js';
+import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
+import type { LeaseChange } from '../../../src/dhcp/lease.js';
+import type { LeaseJournal } from '../../../src/dhcp/lease-store.js';
+import { decodeDhcpPacket, getMessageType, getOption } from '../../../src/dhcp/packet.js';
+import { createDhcpServer, dropReasonKey, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
+import { isBenchbootError } from '../../../src/errors.js';
+import { createSilentLogger } from '../../../src/log.js';
+import { toHex } from '../../../src/net/bytes.js';
+import type { InterfaceSource } from '../../../src/net/interfaces.js';
+import { parseIpv4, parseMac, type Ipv4 } from '../../../src/net/ipv4.js';
+import { MemoryNetwork } from '../../../src/net/udp.js';
+import { DhcpTestClient, DhcpTestPort, testMac } from '../../helpers/dhcp-client.js';
+import { scopeFromJson } from '../../helpers/scope-json.js';
+import { malformedDatagrams } from '../../helpers/dhcp-probe-main.js';
+
+const BENCH = scopeFromJson({
+  name: 'bench',
+  interface: 'bench0',
+  subnet: '10.9.0.0/24',
+  ranges: [['10.9.0.100', '10.9.0.109']],
+  leaseSeconds: 600,
+  boot: { nextServer: '10.9.0.1', serverName: 'tftp', tftpServerName: '10.9.0.1', tftpServers: ['10.9.0.1'], file: 'boot.cfg' },
+  reservations: [{ mac: '02:00:00:00:00:aa', ip: '10.9.0.50' }],
+});
+const REMOTE = scopeFromJson({
+  name: 'remote',
+  interface: 'bench0',
+  subnet: '10.88.0.0/24',
+  ranges: [['10.88.0.100', '10.88.0.120']],
+  boot: { tftpServers: ['10.9.0.1'] },
+});
+const OTHER = scopeFromJson({ name: 'other', interface: 'bench1', subnet: '10.10.0.0/24', ranges: [['10.10.0.100', '10.10.0.120']] });
+
+/** A journal whose fsync the test completes by hand. */
+class ManualJournal implements LeaseJournal {
+  readonly written: LeaseChange[][] = [];
+  private pending: { changes: readonly LeaseChange[]; resolve(): void; reject(e: Error): void }[] = [];
+  auto = true;
+  failNext = false;
+
+  append(changes: readonly LeaseChange[]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error('disk full'));
+    }
+    if (this.auto) {
+      this.written.push([...changes]);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => this.pending.push({ changes, resolve, reject }));
+  }
+
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  flush(): void {
+    for (const p of this.pending) {
+      this.written.push([...p.changes]);
+      p.resolve();
+    }
+    this.pending = [];
+  }
+}
+
+function memoryBindings(net: MemoryNetwork, map: Record<string, string>): DhcpBindingFactory {
+  return (interfaces) =>
+    Promise.resolve(
+      interfaces.map((i): DhcpBinding => {
+        const address = map[i.name];
+        if (!address) throw new Error(`test has no address for ${i.name}`);
+        return { interfaceName: i.name, serverAddress: parseIpv4(address), endpoint: net.bind(address, 67) };
+      }),
+    );
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+async function setup(t: { after(fn: () => Promise<void>): void }, journal: LeaseJournal = new ManualJournal()) {
+  const net = new MemoryNetwork();
+  const clock = new FakeClock();
+  const events: DhcpLeaseEvent[] = [];
+  const server = createDhcpServer({
+    scopes: [BENCH, REMOTE, OTHER],
+    journal,
+    logger: createSilentLogger(),
+    clock,
+    bindings: memoryBindings(net, { bench0: '10.9.0.1', bench1: '10.10.0.1' }),
+    onEvent: (e) => events.push(e),
+  });
+  await server.start();
+  t.after(() => server.stop());
+  // Broadcast replies are delivered to whoever listens on 255.255.255.255:68.
+  const broadcast = new DhcpTestPort(net.bind('255.255.255.255', 68), { address: '10.9.0.1', port: 67 });
+  return { net, clock, events, server, broadcast };
+}
+
+test('a client gets an address with siaddr, sname, file, options 66, 67 and 150', async (t) => {
+  const { broadcast, server, events } = await setup(t);
+  const got = await new DhcpTestClient(broadcast, { mac: testMac(1), hostname: 'phone-1', vendorClass: 'Cisco Systems, Inc. IP Phone' }).obtain();
+  assert.ok(got);
+  assert.equal(got.ack.siaddr, '10.9.0.1');
+  assert.equal(got.ack.sname, 'tftp');
+  assert.equal(got.ack.file, 'boot.cfg');
+  assert.equal(new TextDecoder().decode(getOption(got.ack, OPTION.TFTP_SERVER_NAME)), '10.9.0.1');
+  assert.equal(toHex(getOption(got.ack, OPTION.TFTP_SERVERS) ?? new Uint8Array()), '0a090001');
+  assert.ok(got.ip >= '10.9.0.100' && got.ip <= '10.9.0.109');
+  const acked = events.find((e) => e.kind === 'acked');
+  assert.deepEqual(
+    { ...acked, xid: undefined },
+    { kind: 'acked', scope: 'bench', mac: testMac(1), ip: got.ip, interface: 'bench0', hostname: 'phone-1', vendorClass: 'Cisco Systems, Inc. IP Phone', file: 'boot.cfg', xid: undefined },
+  );
+  const c = server.counters();
+  assert.equal(c.scopes.bench?.offers, 1);
+  assert.equal(c.scopes.bench?.acks, 1);
+  assert.deepEqual(c.scopes.bench?.pool, { size: 10, used: 1, free: 9 });
+});
+
+test('the ACK leaves only after the journal confirmed the lease change', async (t) => {
+  const journal = new ManualJournal();
+  const { broadcast, net } = await setup(t, journal);
+  const client = new DhcpTestClient(broadcast, { mac: testMac(2) }, { timeoutMs: 2000, attempts: 1 });
+  const offer = await client.discover();
+  assert.ok(offer);
+  journal.auto = false;
+  const acking = client.select(offer);
+  for (let i = 0; i < 20 && journal.waiting === 0; i++) await tick();
+  assert.equal(journal.waiting, 1, 'the REQUEST is waiting for the journal');
+  const acksBefore = net.sent.filter((d) => d.from.port === 67 && getMessageType(decodeSafe(d.data)) === DHCP_MESSAGE_TYPE.ACK).length;
+  assert.equal(acksBefore, 0, 'no ACK was sent before the fsync');
+  journal.flush();
+  const ack = await acking;
+  assert.equal(ack && getMessageType(ack), DHCP_MESSAGE_TYPE.ACK);
+  const bound = journal.written.flat().find((c) => c.kind === 'put' && c.lease.state === 'bound');
+  assert.ok(bound);
+});
+
+function decodeSafe(data: Buffer): ReturnType<typeof decodeDhcpPacket>['value'] {
+  return decodeDhcpPacket(data).value;
+}
+
+test('when the journal fails, no ACK is sent and the failure is counted', async (t) => {
+  const journal = new ManualJournal();
+  const { broadcast, server } = await setup(t, journal);
+  const client = new DhcpTestClient(broadcast, { mac: testMac(3) }, { timeoutMs: 200, attempts: 1 });
+  const offer = await client.discover();
+  assert.ok(offer);
+  journal.failNext = true;
+  assert.equal(await client.select(offer), undefined);
+  assert.equal(server.counters().journalErrors, 1);
+  assert.equal(server.counters().scopes.bench?.acks, 0);
+});
+
+test('malformed datagrams are counted and dropped; the server keeps answering', async (t) => {
+  const { broadcast, server, net } = await setup(t);
+  const junk = net.bind('10.9.0.77', 68);
+  // Truncated header, an option running past the end, no End option, random bytes.
+  const bad = malformedDatagrams(3);
+  for (const bytes of bad) await junk.send(bytes, { address: '10.9.0.1', port: 67 });
+  await tick();
+  assert.equal(server.counters().decodeErrors, 3);
+  assert.equal(server.counters().received, 3);
+  const got = await new DhcpTestClient(broadcast, { mac: testMac(4) }).obtain();
+  assert.ok(got, 'still answering');
+});
+
+test('a relayed DISCOVER is answered to giaddr:67 with option 82 echoed, from the relay scope', async (t) => {
+  const { net, events } = await setup(t);
+  const relay = new DhcpTestPort(net.bind('10.88.0.254', 67), { address: '10.9.0.1', port: 67 });
+  const option82 = Uint8Array.of(1, 4, 0x65, 0x74, 0x68, 0x30);
+  const got = await new DhcpTestClient(relay, { mac: testMac(5), giaddr: '10.88.0.254' as Ipv4, relayAgentInfo: option82 }).obtain();
+  assert.ok(got, 'the relay got OFFER and ACK');
+  assert.ok(got.ip.startsWith('10.88.0.'));
+  assert.equal(got.ack.giaddr, '10.88.0.254');
+  assert.equal(toHex(getOption(got.ack, OPTION.RELAY_AGENT_INFO) ?? new Uint8Array()), toHex(option82));
+  assert.equal(events.find((e) => e.kind === 'acked')?.relay, '10.88.0.254');
+});
+
+test('unicast renewal, release and decline are handled and counted', async (t) => {
+  const { broadcast, server, net, events } = await setup(t);
+  const client = new DhcpTestClient(broadcast, { mac: testMac(6) });
+  const got = await client.obtain();
+  assert.ok(got);
+  // RENEWING: ciaddr set; the answer goes unicast to ciaddr:68.
+  const unicast = new DhcpTestPort(net.bind(got.ip, 68), { address: '10.9.0.1', port: 67 });
+  const renewed = await new DhcpTestClient(unicast, { mac: testMac(6) }).renew(got.ip);
+  assert.equal(renewed && getMessageType(renewed), DHCP_MESSAGE_TYPE.ACK);
+  assert.equal(renewed?.yiaddr, got.ip);
+  await client.release(got.ip, got.serverId);
+  await tick();
+  assert.equal(server.counters().scopes.bench?.releases, 1);
+  assert.ok(events.some((e) => e.kind === 'released' && e.ip === got.ip));
+  const other = await new DhcpTestClient(broadcast, { mac: testMac(7) }).obtain();
+  assert.ok(other);
+  await new DhcpTestClient(broadcast, { mac: testMac(7) }).decline(other.ip, other.serverId);
+  await tick();
+  assert.equal(server.counters().scopes.bench?.declines, 1);
+  assert.equal(server.leases().find((l) => l.ip === other.ip)?.state, 'declined');
+});
+
+test('a reserved MAC gets its reserved address', async (t) => {
+  const { broadcast } = await setup(t);
+  const got = await new DhcpTestClient(broadcast, { mac: parseMac('02:00:00:00:00:aa') }).obtain();
+  assert.equal(got?.ip, '10.9.0.50');
+});
+
+test('an exhausted pool is an outcome: counted as a drop with an event', async (t) => {
+  const { broadcast, server, events } = await setup(t);
+  for (let i = 0; i < 10; i++) assert.ok(await new DhcpTestClient(broadcast, { mac: testMac(100 + i) }).obtain());
+  const none = await new DhcpTestClient(broadcast, { mac: testMac(200) }, { timeoutMs: 100, attempts: 1 }).discover();
+  assert.equal(none, undefined);
+  assert.ok(events.some((e) => e.kind === 'exhausted' && e.scope === 'bench'));
+  assert.deepEqual(server.counters().scopes.bench?.drops, { 'pool exhausted': 1 });
+  assert.deepEqual(server.counters().scopes.bench?.pool, { size: 10, used: 10, free: 0 });
+});
+
+test('reload binds interfaces of new scopes and closes those no scope names', async (t) => {
+  const net = new MemoryNetwork();
+  const server = createDhcpServer({
+    scopes: [BENCH],
+    journal: new ManualJournal(),
+    logger: createSilentLogger(),
+    clock: new FakeClock(),
+    bindings: memoryBindings(net, { bench0: '10.9.0.1', bench1: '10.10.0.1' }),
+  });
+  await server.start();
+  t.after(() => server.stop());
+  assert.deepEqual(server.bindings().map((b) => b.interfaceName), ['bench0']);
+  await server.reload([OTHER]);
+  assert.deepEqual(server.bindings().map((b) => b.interfaceName), ['bench1']);
+  const port = new DhcpTestPort(net.bind('255.255.255.255', 68), { address: '10.10.0.1', port: 67 });
+  const got = await new DhcpTestClient(port, { mac: testMac(300) }).obtain();
+  assert.ok(got?.ip.startsWith('10.10.0.'));
+  const old = new DhcpTestPort(net.bind('10.9.0.99', 68), { address: '10.9.0.1', port: 67 });
+  assert.equal(await new DhcpTestClient(old, { mac: testMac(301) }, { timeoutMs: 100, attempts: 1 }).discover(), undefined, 'bench0 is no longer served');
+});
+
+test('a scope whose interface is missing or has no address in its subnet stops start (BB_INTERFACE)', async () => {
+  const source: InterfaceSource = {
+    addresses: () => ({ bench0: [{ address: '192.168.5.1', netmask: '255.255.255.0', internal: false }] }),
+    ifindex: (name) => Promise.resolve(name === 'bench0' ? 5 : undefined),
+  };
+  for (const [scopes, pattern] of [
+    [[BENCH], /scope bench: interface bench0 has no IPv4 address in 10\.9\.0\.0\/24/],
+    [[OTHER], /scope other: interface bench1 does not exist/],
+  ] as const) {
+    const server = createDhcpServer({ scopes, journal: new ManualJournal(), logger: createSilentLogger(), clock: new FakeClock(), bindings: systemBindings({ source }) });
+    await assert.rejects(server.start(), (err: unknown) => isBenchbootError(err, 'BB_INTERFACE') && pattern.test(String(err)));
+  }
+});
+
+test('the sweep reports a bound lease once when its time is over', async (t) => {
+  const { broadcast, clock, events } = await setup(t);
+  const got = await new DhcpTestClient(broadcast, { mac: testMac(8) }).obtain();
+  assert.ok(got);
+  clock.advance(599_000);
+  assert.equal(events.filter((e) => e.kind === 'expired').length, 0);
+  clock.advance(10_000);
+  clock.advance(10_000);
+  const expired = events.filter((e) => e.kind === 'expired');
+  assert.equal(expired.length, 1);
+  assert.equal(expired[0]?.ip, got.ip);
+  assert.equal(expired[0]?.interface, 'bench0');
+});
+
+test('drop reasons become bounded counter keys', () => {
+  assert.equal(dropReasonKey('REQUEST for server 10.1.2.3'), 'REQUEST for server <ip>');
+  assert.equal(dropReasonKey('message type TYPE-42 is not handled'), 'message type TYPE-<n> is not handled');
+});
