@@ -6,6 +6,7 @@
 import type { CliCommand } from './output.js';
 import { scopeCommand } from './scope.js';
 import { probeCommand } from './probe.js';
+import { serveCommand } from './serve.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [scopeCommand, probeCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, probeCommand];

