@@ -172,14 +172,19 @@ function event(x: Exchange, type: EngineEvent['type'], extra: Partial<EngineEven
   };
 }
 
+/** A lease record for this client; host name and vendor class carry over from its record when the request lacks them. */
 function lease(x: Exchange, ip: Ipv4, state: Lease['state'], expiresAt: number): Lease {
+  const before = x.leases.get(x.scope.name, ip);
+  const mine = before?.clientKey === x.clientKey ? before : undefined;
+  const hostname = x.hostname ?? mine?.hostname;
+  const vendorClass = x.vendorClass ?? mine?.vendorClass;
   return {
     scope: x.scope.name,
     ip,
     clientKey: x.clientKey,
     mac: x.mac,
-    ...(x.hostname !== undefined ? { hostname: x.hostname } : {}),
-    ...(x.vendorClass !== undefined ? { vendorClass: x.vendorClass } : {}),
+    ...(hostname !== undefined ? { hostname } : {}),
+    ...(vendorClass !== undefined ? { vendorClass } : {}),
     state,
     startedAt: x.now,
     expiresAt,
@@ -216,9 +221,9 @@ function requestedList(x: Exchange): number[] {
 /**
  * Builds an OFFER/ACK with boot data and options. If the options do not fit the
  * client's maximum message size, configured options it did not ask for are left out
- * first; undefined when even then it does not fit.
+ * first; a string (the reason) when even then it cannot be encoded.
  */
-function positiveReply(x: Exchange, messageType: number, yiaddr: Ipv4, leaseSeconds: number | undefined): DhcpPacket | undefined {
+function positiveReply(x: Exchange, messageType: number, yiaddr: Ipv4, leaseSeconds: number | undefined): DhcpPacket | string {
   const reservation = findReservation(x.scope, x.mac, x.clientId);
   const ciaddr = messageType === DHCP_MESSAGE_TYPE.ACK ? x.request.ciaddr : IPV4_ZERO;
   const requested = requestedList(x);
@@ -237,25 +242,31 @@ function positiveReply(x: Exchange, messageType: number, yiaddr: Ipv4, leaseSeco
   return fitReply(x, reply, requested);
 }
 
+/**
+ * RFC 3046 §2.2: "SHALL echo the entire contents of the Relay Agent Information
+ * option in all replies" — also when giaddr is 0 (switches doing DHCP snooping insert
+ * option 82 without being a relay, and strip it from the reply).
+ */
 function relayInfo(x: Exchange): { relayAgentInfo?: Uint8Array } {
-  const info = x.request.giaddr !== IPV4_ZERO ? getOption(x.request, OPTION.RELAY_AGENT_INFO) : undefined;
+  const info = getOption(x.request, OPTION.RELAY_AGENT_INFO);
   return info !== undefined ? { relayAgentInfo: info } : {};
 }
 
-function fits(reply: DhcpPacket, maxLength: number): boolean {
+/** Undefined when the reply encodes within `maxLength`, else the encoder's reason. */
+function encodeProblem(reply: DhcpPacket, maxLength: number): string | undefined {
   try {
     encodingLengthDhcpPacket(reply, { maxLength });
-    return true;
+    return undefined;
   } catch (err) {
-    if (err instanceof RangeError) return false;
+    if (err instanceof RangeError) return err.message;
     throw err;
   }
 }
 
 /** RFC 2132 §9.10: keep under the client's maximum; drop unrequested configured options first. */
-function fitReply(x: Exchange, reply: DhcpPacket, requested: readonly number[]): DhcpPacket | undefined {
+function fitReply(x: Exchange, reply: DhcpPacket, requested: readonly number[]): DhcpPacket | string {
   const maxLength = maxReplyLength(x.request);
-  if (fits(reply, maxLength)) return reply;
+  if (encodeProblem(reply, maxLength) === undefined) return reply;
   const keep = new Set<number>([
     ...requested,
     OPTION.MESSAGE_TYPE,
@@ -269,7 +280,8 @@ function fitReply(x: Exchange, reply: DhcpPacket, requested: readonly number[]):
     OPTION.TFTP_SERVERS,
   ]);
   const trimmed = { ...reply, options: reply.options.filter((o: DhcpOption) => keep.has(o.code)) };
-  return fits(trimmed, maxLength) ? trimmed : undefined;
+  const problem = encodeProblem(trimmed, maxLength);
+  return problem === undefined ? trimmed : `reply cannot be encoded: ${problem}`;
 }
 
 function reply(x: Exchange, packet: DhcpPacket, messageType: number, changes: LeaseChange[], ev: EngineEvent): EngineResult {
@@ -309,7 +321,7 @@ function discover(x: Exchange): EngineResult {
   });
   if (choice.kind === 'exhausted') return drop('pool exhausted', [], event(x, 'exhausted'));
   const packet = positiveReply(x, DHCP_MESSAGE_TYPE.OFFER, choice.ip, x.scope.leaseSeconds);
-  if (!packet) return drop(`reply does not fit the client's maximum message size`);
+  if (typeof packet === 'string') return drop(packet);
   // A client's live binding stays 'bound' (it may just be rebooting); otherwise hold the offer.
   const existing = x.leases.get(x.scope.name, choice.ip);
   const isLiveBinding = existing?.clientKey === x.clientKey && existing.state === 'bound' && existing.expiresAt > x.now;
@@ -403,7 +415,7 @@ function confirm(x: Exchange, ip: Ipv4, state: 'init-reboot' | 'renewing'): Engi
 /** DHCPACK with a 'bound' lease of scope.leaseSeconds. */
 function ack(x: Exchange, ip: Ipv4): EngineResult {
   const packet = positiveReply(x, DHCP_MESSAGE_TYPE.ACK, ip, x.scope.leaseSeconds);
-  if (!packet) return drop(`reply does not fit the client's maximum message size`);
+  if (typeof packet === 'string') return drop(packet);
   const changes: LeaseChange[] = [{ kind: 'put', lease: lease(x, ip, 'bound', x.now + leaseMs(x.scope)) }];
   return reply(x, packet, DHCP_MESSAGE_TYPE.ACK, changes, event(x, 'ack', { ip, ...fileOf(packet) }));
 }
@@ -434,8 +446,7 @@ function release(x: Exchange): EngineResult {
   if (ip === IPV4_ZERO || record?.clientKey !== x.clientKey || record.state !== 'bound') {
     return drop(`RELEASE of ${ip}, which is not bound to this client`);
   }
-  const released: Lease = { ...lease(x, ip, 'released', x.now), ...(record.hostname !== undefined && x.hostname === undefined ? { hostname: record.hostname } : {}) };
-  return drop('address released by the client', [{ kind: 'put', lease: released }], event(x, 'release', { ip }));
+  return drop('address released by the client', [{ kind: 'put', lease: lease(x, ip, 'released', x.now) }], event(x, 'release', { ip }));
 }
 
 /** RFC 2131 §4.3.5: configuration only — no lease, no lease time, yiaddr 0, unicast to ciaddr. */
@@ -451,7 +462,7 @@ function inform(x: Exchange): EngineResult {
     ...relayInfo(x),
   });
   const packet = fitReply(x, { ...replyHeader(x, IPV4_ZERO, x.request.ciaddr, true), options }, requested);
-  if (!packet) return drop(`reply does not fit the client's maximum message size`);
+  if (typeof packet === 'string') return drop(packet);
   const ip = x.request.ciaddr !== IPV4_ZERO ? { ip: x.request.ciaddr } : {};
   return reply(x, packet, DHCP_MESSAGE_TYPE.ACK, [], event(x, 'inform', { ...ip, ...fileOf(packet) }));
 }

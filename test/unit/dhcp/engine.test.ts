@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { DecodeError, fromHex, toHex } from '../../../src/net/bytes.js';
 import { ipv4ToBytes } from '../../../src/net/ipv4.js';
 import { decodeDhcpPacket, encodeDhcpPacket, getMessageType, getOption, getOptionIpv4, getOptionText, maxReplyLength } from '../../../src/dhcp/packet.js';
@@ -442,4 +443,52 @@ test('every DISCOVER/REQUEST in the real vectors gets an answer or a reasoned dr
     if (r.kind === 'drop') assert.ok(r.reason.length > 0, v.id);
     else assert.doesNotThrow(() => encodeDhcpPacket(r.reply, { maxLength: maxReplyLength(packet) }), v.id);
   }
+});
+
+test('property: random client behaviour never yields two live ACKs for one address, nor an exception', () => {
+  const macs = ['00:00:00:00:00:01', '00:00:00:00:00:02', '00:00:00:00:00:03', '00:00:00:00:00:04', '00:00:00:00:00:05'];
+  const addrs = ['10.9.0.100', '10.9.0.101', '10.9.0.102', '10.9.0.150', '192.168.1.1'];
+  const step = fc.record({
+    client: fc.nat(macs.length - 1),
+    type: fc.constantFrom(1, 3, 3, 4, 7, 8),
+    addr: fc.nat(addrs.length - 1),
+    form: fc.constantFrom('selecting', 'init-reboot', 'renewing', 'other-server'),
+    advanceMs: fc.constantFrom(0, 0, 5_000, 40_000, 2_000_000),
+  });
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 60 }), fc.boolean(), (steps, authoritative) => {
+      const b = new Bench([benchScope({ authoritative, ranges: [{ start: ip('10.9.0.100'), end: ip('10.9.0.102') }], declineSeconds: 60 })]);
+      const held = new Map<string, { ip: string; until: number }>();
+      for (const s of steps) {
+        b.now += s.advanceMs;
+        const who = macs[s.client] ?? '';
+        const addr = addrs[s.addr] ?? '';
+        const spec =
+          s.type !== 3
+            ? { type: s.type, mac: who, requested: addr, ciaddr: s.type === 7 || s.type === 8 ? addr : '0.0.0.0', serverId: SERVER }
+            : s.form === 'selecting'
+              ? { type: 3, mac: who, requested: addr, serverId: SERVER }
+              : s.form === 'other-server'
+                ? { type: 3, mac: who, requested: addr, serverId: '10.9.0.254' }
+                : s.form === 'init-reboot'
+                  ? { type: 3, mac: who, requested: addr }
+                  : { type: 3, mac: who, ciaddr: addr };
+        const r = b.send(spec);
+        if (r.kind === 'drop') {
+          if (s.type === 7 || s.type === 4) held.delete(who);
+          continue;
+        }
+        assert.doesNotThrow(() => encodeDhcpPacket(r.reply, { maxLength: 548 }));
+        const type = getMessageType(r.reply);
+        if (type === 6) held.delete(who);
+        if (type === 5 && s.type === 3) {
+          for (const [other, h] of held) {
+            if (other !== who && h.until > b.now) assert.notEqual(h.ip, r.reply.yiaddr, `${who} and ${other} both hold ${h.ip}`);
+          }
+          held.set(who, { ip: r.reply.yiaddr, until: b.now + 3600_000 });
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
