@@ -22,7 +22,7 @@ import {
   type FieldPath,
   type Scope,
 } from '../config/index.js';
-import { applyScopeEdits, newScopeDocument, parseScopeDocument, type ScopeEdit } from '../config/edit.js';
+import { applyScopeEdits, newScopeDocument, parseScopeDocument, scopeDocumentText, type ScopeEdit } from '../config/edit.js';
 import { didYouMean } from '../config/issues.js';
 import { readScopeText } from '../config/load.js';
 import { createFileAtomic, removeFile, writeFileAtomic } from '../config/write.js';
@@ -268,7 +268,7 @@ const addCommand = defineCommand({
     const file = scopeFilePath(args.scopes, args.name);
     const doc = newScopeDocument(args.name, `benchboot scope "${args.name}", created by "benchboot scope add"`);
     applyScopeEdits(doc, editsFromFlags(fieldArgsOf(args)));
-    const text = doc.toString();
+    const text = scopeDocumentText(doc);
     const scope = await checkScopeCandidate(args.scopes, file, text);
     await createFileAtomic(file, text);
     report(ctx, args, 'created', file, scope);
@@ -297,7 +297,7 @@ const setCommand = defineCommand({
     if (edits.length === 0) throw usage('nothing to change: give at least one field flag or --unset');
     const doc = parseScopeDocument(await readScopeText(file));
     const noop = applyScopeEdits(doc, edits);
-    const text = doc.toString();
+    const text = scopeDocumentText(doc);
     const scope = await checkScopeCandidate(args.scopes, file, text);
     await writeFileAtomic(file, text);
     for (const e of noop) {

@@ -31,6 +31,31 @@ export function newScopeDocument(name: string, comment: string): Document {
   return doc;
 }
 
+/** The text of a scope document (flow lists written `[a, b]` as people type them). */
+export function scopeDocumentText(doc: Document): string {
+  return doc.toString({ flowCollectionPadding: false, lineWidth: 0 });
+}
+
+/**
+ * Sets a value, keeping the comments attached to the node it replaces: a scalar
+ * is changed in place, a collection takes over the old node's comments.
+ */
+function setKeepingComments(doc: Document, path: FieldPath, value: unknown): void {
+  const old = doc.getIn(path, true);
+  const isPlain = value === null || ['string', 'number', 'boolean'].includes(typeof value);
+  if (isScalar(old) && isPlain) {
+    old.value = value;
+    return;
+  }
+  const node = doc.createNode(value);
+  if (old !== null && typeof old === 'object' && 'comment' in old) {
+    const o = old as { comment?: string | null; commentBefore?: string | null };
+    if (o.comment) node.comment = o.comment;
+    if (o.commentBefore) node.commentBefore = o.commentBefore;
+  }
+  doc.setIn(path, node);
+}
+
 /** Parses scope-file text into a document that keeps comments. */
 export function parseScopeDocument(text: string): Document {
   return parseDocument(text, { uniqueKeys: true });
@@ -51,7 +76,7 @@ function setOption(doc: Document, key: string, value: unknown): void {
   const node = doc.get('options', true);
   if (isMap(node)) {
     const pair = node.items.find((p) => optionCode(isScalar(p.key) ? p.key.value : p.key) === code);
-    if (pair) pair.value = doc.createNode(value);
+    if (pair) setKeepingComments(doc, ['options', isScalar(pair.key) ? String(pair.key.value) : String(pair.key)], value);
     else node.set(doc.createNode(key), doc.createNode(value));
     return;
   }
@@ -61,7 +86,7 @@ function setOption(doc: Document, key: string, value: unknown): void {
     const existing = index >= 0 ? node.items[index] : undefined;
     if (isMap(existing)) {
       existing.delete('hex');
-      existing.set('value', doc.createNode(value));
+      setKeepingComments(doc, ['options', index, 'value'], value);
     } else node.add(doc.createNode(entry));
     return;
   }
@@ -127,7 +152,7 @@ export function applyScopeEdits(doc: Document, edits: readonly ScopeEdit[]): Sco
   for (const e of edits) {
     switch (e.kind) {
       case 'set':
-        doc.setIn(e.path, doc.createNode(e.value));
+        setKeepingComments(doc, e.path, e.value);
         break;
       case 'unset':
         if (!doc.hasIn(e.path)) noop.push(e);
