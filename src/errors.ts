@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   BB_TFTP_ROOT: 'the TFTP root or upload directory is missing or not usable',
   BB_TFTP_CONFIG: 'a TFTP storage option, default rule or remap rule is not valid',
   BB_CONTROL: 'the control socket of a running server cannot be reached',
+  BB_LEASE_NOT_FOUND: 'no lease holds that address',
   BB_TFTP_CLIENT: 'a TFTP transfer made by the built-in client failed',
   BB_TFTP_OPTIONS: 'a TFTP server or client option (port range, limits, blksize, MTU, timeout) is not valid',
   BB_INTERNAL: 'an unexpected failure inside benchboot',

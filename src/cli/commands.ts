@@ -7,6 +7,8 @@ import type { CliCommand } from './output.js';
 import { scopeCommand } from './scope.js';
 import { probeCommand } from './probe.js';
 import { serveCommand } from './serve.js';
+import { leasesCommand } from './leases.js';
+import { reloadCommand } from './reload.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, probeCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, reloadCommand, probeCommand];

@@ -1,0 +1,162 @@
+/**
+ * `benchboot leases [--json]`: the leases of a running server (asked over the
+ * control socket in the state directory), or, when no server runs, the leases
+ * recorded in that directory's journal. `benchboot leases release IP` frees one
+ * address: through the running server when it offers that, else in the lease
+ * files of the stopped server.
+ */
+import { controlRequest, controlSocketPath } from '../control/client.js';
+import type { Lease } from '../dhcp/lease.js';
+import { openLeaseStore } from '../dhcp/lease-store.js';
+import { stat } from 'node:fs/promises';
+import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
+import { createSilentLogger } from '../log.js';
+import { isIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
+import { defineCommand, formatTable, writeJson, writeLine, type CliCommand, type GlobalArgs } from './output.js';
+
+/** The options shared by the leases commands. */
+export const LEASES_OPTIONS = {
+  leases: { type: 'string', default: './leases', normalize: true, requiresArg: true, describe: 'State directory of the server (as given to serve --leases)' },
+  all: { type: 'boolean', default: false, describe: 'Also list offers, released and declined addresses (default: bound leases only)' },
+} as const;
+
+interface LeasesArgs extends GlobalArgs {
+  leases: string;
+  all: boolean;
+}
+
+interface ReleaseArgs extends GlobalArgs {
+  leases: string;
+  ip: string;
+}
+
+/** True when the control socket failed because no server is there (not because it refused). */
+function noServer(err: unknown): boolean {
+  if (!isBenchbootError(err, 'BB_CONTROL')) return false;
+  const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
+/** Where the leases came from. */
+type LeaseSourceKind = 'running server' | 'lease files';
+
+/** Reads the leases of a state directory: from the running server, else from its files. */
+export async function readLeases(stateDir: string, now: number): Promise<{ from: LeaseSourceKind; leases: readonly Lease[] }> {
+  try {
+    const result = await controlRequest(controlSocketPath(stateDir), { op: 'leases' });
+    if (!Array.isArray(result)) throw new BenchbootError('BB_CONTROL', 'the server answered the leases request with something that is not a list');
+    return { from: 'running server', leases: result as Lease[] };
+  } catch (err) {
+    if (!noServer(err)) throw err;
+  }
+  if (!(await isDirectory(stateDir))) return { from: 'lease files', leases: [] };
+  const store = await openLeaseStore({ dir: stateDir, now, logger: createSilentLogger() });
+  const leases = store.loaded;
+  await store.close();
+  return { from: 'lease files', leases };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new BenchbootError('BB_LEASE_STORE', `cannot read ${path}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+function when(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** The leases as a text table. */
+export function formatLeaseTable(leases: readonly Lease[]): string {
+  return formatTable(leases, [
+    { header: 'IP', value: (l) => l.ip },
+    { header: 'MAC', value: (l) => l.mac },
+    { header: 'STATE', value: (l) => l.state },
+    { header: 'SCOPE', value: (l) => l.scope },
+    { header: 'HOSTNAME', value: (l) => l.hostname ?? '-' },
+    { header: 'VENDOR CLASS', value: (l) => l.vendorClass ?? '-' },
+    { header: 'UNTIL (UTC)', value: (l) => when(l.expiresAt) },
+  ]);
+}
+
+function byIp(a: Lease, b: Lease): number {
+  return a.ip.localeCompare(b.ip, 'en', { numeric: true });
+}
+
+/**
+ * Releases `ip` in the lease files of a stopped server: the lease becomes
+ * 'released' (the address is free again; the table still remembers the client).
+ */
+export async function releaseInFiles(stateDir: string, ip: Ipv4, now: number): Promise<Lease> {
+  if (!(await isDirectory(stateDir))) throw new BenchbootError('BB_LEASE_NOT_FOUND', `no lease files in ${stateDir} (no server has used it)`);
+  const store = await openLeaseStore({ dir: stateDir, now, logger: createSilentLogger() });
+  try {
+    const lease = store.loaded.find((l) => l.ip === ip && (l.state === 'bound' || l.state === 'offered'));
+    if (!lease) throw new BenchbootError('BB_LEASE_NOT_FOUND', `no bound lease for ${ip} in ${stateDir}`);
+    const released: Lease = { ...lease, state: 'released', startedAt: now, expiresAt: now };
+    await store.append([{ kind: 'put', lease: released }]);
+    return released;
+  } finally {
+    await store.close();
+  }
+}
+
+const listCommand = defineCommand<LeasesArgs>({
+  command: '$0',
+  describe: 'List the leases (from the running server, or from the lease files when it is stopped)',
+  builder: (y) => y.options(LEASES_OPTIONS),
+  examples: [
+    ['benchboot leases', 'Bound leases of the server using ./leases'],
+    ['benchboot leases --all --json', 'Every lease record, as JSON'],
+  ],
+  run: async (args, ctx) => {
+    const { from, leases } = await readLeases(args.leases, Date.now());
+    const shown = [...(args.all ? leases : leases.filter((l) => l.state === 'bound'))].sort(byIp);
+    if (args.json) {
+      writeJson(ctx.io.stdout, { from, leases: shown });
+      return 0;
+    }
+    if (shown.length === 0) writeLine(ctx.io.stdout, `No ${args.all ? '' : 'bound '}leases (${from}, ${args.leases}).`);
+    else writeLine(ctx.io.stdout, formatLeaseTable(shown));
+    return 0;
+  },
+});
+
+const releaseCommand = defineCommand<ReleaseArgs>({
+  command: 'release <ip>',
+  describe: 'Free one leased address (in the lease files of a stopped server)',
+  builder: (y) =>
+    y.options({ leases: LEASES_OPTIONS.leases }).positional('ip', { type: 'string', demandOption: true, describe: 'The leased IPv4 address' }),
+  examples: [['benchboot leases release 10.10.0.23', 'The next client may get 10.10.0.23']],
+  run: async (args, ctx) => {
+    const ip = parseReleaseIp(args.ip);
+    try {
+      await controlRequest(controlSocketPath(args.leases), { op: 'release', ip });
+      writeLine(ctx.io.stdout, `Released ${ip}.`);
+      return 0;
+    } catch (err) {
+      if (!noServer(err)) throw err;
+    }
+    const lease = await releaseInFiles(args.leases, ip, Date.now());
+    if (args.json) writeJson(ctx.io.stdout, { released: lease });
+    else writeLine(ctx.io.stdout, `Released ${ip} (was ${lease.mac}, scope ${lease.scope}) in ${args.leases}.`);
+    return 0;
+  },
+});
+
+/** `benchboot leases [release IP]`. */
+export const leasesCommand: CliCommand = {
+  name: 'leases',
+  register(parser, io, report) {
+    return parser.command('leases', 'List the leases, or release one', (y) => releaseCommand.register(listCommand.register(y, io, report), io, report));
+  },
+};
+
+/** Parses the IP of `leases release`. */
+export function parseReleaseIp(text: string): Ipv4 {
+  if (!isIpv4(text)) throw new BenchbootError('BB_USAGE', `"${text}" is not an IPv4 address`);
+  return parseIpv4(text);
+}
