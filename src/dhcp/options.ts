@@ -319,10 +319,17 @@ function routeBytes(def: OptionDef, value: unknown): Uint8Array {
   return concat([Uint8Array.of(prefix), significant, ipv4ToBytes(router)]);
 }
 
+/** PXE's End sub-option: one byte, no length (PXE 2.1 §2.4). */
+const SUB_OPTION_END = 255;
+
 function subOptionBytes(def: OptionDef, value: unknown): Uint8Array {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(def, `${show(value)} is not a sub-option {code, hex|string}`);
   const o = value as Record<string, unknown>;
-  const code = integer(def, o['code'], 1, 254);
+  const code = integer(def, o['code'], 1, 255);
+  if (code === SUB_OPTION_END) {
+    if ((o['hex'] ?? '') !== '' || o['string'] !== undefined) fail(def, 'sub-option 255 is End and carries no value');
+    return Uint8Array.of(SUB_OPTION_END);
+  }
   let data: Uint8Array;
   if (o['hex'] !== undefined) data = hexBytes(def, o['hex']);
   else if (o['string'] !== undefined) data = textBytes(def, o['string']);
@@ -494,13 +501,29 @@ function decodeRoutes(bytes: Uint8Array): ClasslessRoute[] {
   return routes;
 }
 
-function decodeSubOptions(bytes: Uint8Array): SubOptionValue[] {
+/**
+ * Sub-options as a list; PXE's End (255, no length; PXE 2.1 §2.4) is kept as
+ * `{ code: 255, hex: "" }` so the list encodes back to the same bytes. Bytes that are
+ * not a well-formed list (Aruba APs put plain text in option 43) come back as one hex
+ * string, which `encodeOptionValue` also accepts.
+ */
+function decodeSubOptions(bytes: Uint8Array): SubOptionValue[] | string {
   const r = new ByteReader(bytes);
   const subs: SubOptionValue[] = [];
-  while (r.remaining > 0) {
-    const code = r.u8('sub-option code');
-    const len = r.u8('sub-option length');
-    subs.push({ code, hex: toHex(r.take(len, `sub-option ${code}`)) });
+  try {
+    while (r.remaining > 0) {
+      const code = r.u8('sub-option code');
+      if (code === SUB_OPTION_END) {
+        subs.push({ code, hex: '' });
+        if (r.remaining > 0) return toHex(bytes);
+        break;
+      }
+      const len = r.u8('sub-option length');
+      subs.push({ code, hex: toHex(r.take(len, `sub-option ${code}`)) });
+    }
+  } catch (err) {
+    if (err instanceof DecodeError) return toHex(bytes);
+    throw err;
   }
   return subs;
 }

@@ -118,6 +118,16 @@ test('encode errors are readable RangeErrors naming the option', () => {
   assert.throws(() => encodeOptionValue(def(3), null), /no value/);
 });
 
+test('sub-options: PXE End (255) is kept; text in option 43 (Aruba) reads as hex; both encode back', () => {
+  const pxe = fromHex('0601030807800001c0a8100aff');
+  const list = decodeOptionValue(def(43), pxe);
+  assert.deepEqual(list, [{ code: 6, hex: '03' }, { code: 8, hex: '800001c0a8100a' }, { code: 255, hex: '' }]);
+  assert.equal(toHex(encodeOptionValue(def(43), list)), toHex(pxe));
+  const aruba = fromHex('3137322e31382e362e3337');
+  assert.equal(decodeOptionValue(def(43), aruba), '3137322e31382e362e3337');
+  assert.equal(toHex(encodeOptionValue(def(43), decodeOptionValue(def(43), aruba))), toHex(aruba));
+});
+
 test('RFC 3397 §2 decode follows compression pointers', () => {
   // "lab.example" then "test" + pointer to "example" at offset 4.
   const bytes = fromHex('036c6162076578616d706c6500' + '0474657374c004');
@@ -134,4 +144,35 @@ test('decode refuses wrong lengths with DecodeError; format falls back to hex', 
 
 test('text options drop a trailing NUL some firmware sends', () => {
   assert.equal(decodeOptionValue(def(12), fromHex('6e617331' + '00')), 'nas1');
+});
+
+test('every option in the real vectors decodes for display or yields DecodeError, never another error', async () => {
+  const { readFileSync } = await import('node:fs');
+  const vectors = JSON.parse(readFileSync(new URL('../../../../test/fixtures/vectors/dhcp.json', import.meta.url), 'utf8')) as {
+    id: string;
+    decoded: { options: { code: number; hex?: string }[] | null };
+  }[];
+  let decoded = 0;
+  const refused: string[] = [];
+  for (const v of vectors) {
+    for (const o of v.decoded.options ?? []) {
+      if (o.code === 0 || o.code === 255 || o.hex === undefined) continue;
+      const d = def(o.code);
+      try {
+        decodeOptionValue(d, fromHex(o.hex));
+        decoded++;
+      } catch (err) {
+        assert.ok(err instanceof DecodeError, `${v.id} option ${o.code}: ${String(err)}`);
+        refused.push(`${v.id}:${o.code}`);
+      }
+    }
+  }
+  assert.ok(decoded > 500, `${decoded} options decoded`);
+  // Only the option the fixture marks as broken is refused.
+  assert.deepEqual(refused, ['crafted-static-routes-33-bad-length:33']);
+});
+
+test('options the engine sets itself are marked not configurable', () => {
+  for (const code of [50, 51, 52, 53, 54, 55, 57, 61, 82]) assert.equal(def(code).configurable, false, `option ${code}`);
+  for (const code of [3, 6, 42, 43, 66, 67, 150, 242]) assert.equal(def(code).configurable, true, `option ${code}`);
 });
