@@ -67,9 +67,11 @@ async function dhclient(ns: Netns, ifname: string, work: string, name: string): 
   const r = await ns.exec('dhclient', ['-1', '-v', '-cf', conf, '-sf', script, '-lf', join(work, `${name}.leases`), '-pf', join(work, `${name}.pid`), ifname], 30_000);
   assert.equal(r.code, 0, `dhclient failed:\n${r.stderr}`);
   const text = await readFile(join(envDir, 'BOUND.env'), 'utf8');
-  // dhclient -1 leaves a daemon behind to renew; stop it by the pid it wrote (ours).
-  const pid = Number((await readFile(join(work, `${name}.pid`), 'utf8')).trim());
-  if (pid > 0) process.kill(pid, 'SIGKILL');
+  // dhclient -1 leaves a daemon behind to renew; stop it by the pid it writes (ours).
+  const pidFile = join(work, `${name}.pid`);
+  const readPid = async (): Promise<number> => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  assert.ok(await waitFor(async () => (await readPid()) > 0, 5000), 'dhclient wrote no pid file');
+  process.kill(await readPid(), 'SIGKILL');
   return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 
@@ -119,4 +121,82 @@ test('serve --interface without a scope file: dhclient gets siaddr/66/150 and fe
   served.child.kill('SIGTERM');
   assert.equal(await exitOf(served.child, 15_000), 0, served.log());
   assert.match(served.log(), /"component":"dhcp".*10\.77\.0\./);
+});
+
+function scopeYaml(ifname: string, file: string): string {
+  return [`name: bench`, `interface: ${ifname}`, 'subnet: 10.77.0.0/24', 'range: 10.77.0.100-10.77.0.150', 'boot:', `  file: ${file}`, ''].join('\n');
+}
+
+test('SIGHUP and benchboot reload: the next client gets the new boot file, the first keeps its lease; a bad file is refused', { skip }, async (t) => {
+  const { srv, srvIf, cli, work } = await setup(t, ['first', 'second']);
+  const scopes = join(work, 'scopes');
+  const state = join(work, 'state');
+  await mkdir(scopes);
+  await mkdir(join(work, 'tftp'));
+  await writeFile(join(scopes, 'bench.yaml'), scopeYaml(srvIf, 'first.cfg'));
+  const served = await startServe(srv, ['--scopes', scopes, '--tftp-root', join(work, 'tftp'), '--leases', state]);
+
+  const first = cli.get('first');
+  const second = cli.get('second');
+  assert.ok(first && second);
+  const envA = await dhclient(first.ns, first.ifname, work, 'first');
+  assert.equal(envA.new_filename, 'first.cfg');
+  assert.equal(envA.new_next_server, '10.77.0.1');
+
+  await writeFile(join(scopes, 'bench.yaml'), scopeYaml(srvIf, 'second.cfg'));
+  served.child.kill('SIGHUP');
+  assert.ok(await waitFor(() => served.log().includes('scopes reloaded'), 10_000), served.log());
+  const envB = await dhclient(second.ns, second.ifname, work, 'second');
+  assert.equal(envB.new_filename, 'second.cfg');
+
+  // Both leases, from the running server over the control socket.
+  const listed = await srv.exec(process.execPath, [BIN, 'leases', '--leases', state, '--json'], 15_000);
+  assert.equal(listed.code, 0, listed.stderr);
+  const body = JSON.parse(listed.stdout) as { from: string; leases: { ip: string; state: string }[] };
+  assert.equal(body.from, 'running server');
+  assert.deepEqual(body.leases.map((l) => l.ip).sort(), [envA.new_ip_address, envB.new_ip_address].sort());
+
+  // An invalid file: `benchboot reload` says why and exits 1; the server keeps serving the old scope.
+  await writeFile(join(scopes, 'bench.yaml'), `${scopeYaml(srvIf, 'third.cfg')}leaseTime: forever\n`);
+  const bad = await srv.exec(process.execPath, [BIN, 'reload', '--leases', state], 15_000);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /bench\.yaml/);
+  const again = await dhclient(second.ns, second.ifname, work, 'second-again');
+  assert.equal(again.new_filename, 'second.cfg');
+  assert.equal(again.new_ip_address, envB.new_ip_address);
+
+  served.child.kill('SIGINT');
+  assert.equal(await exitOf(served.child, 15_000), 0, served.log());
+  // Stopped: the lease files still hold both leases.
+  const offline = await srv.exec(process.execPath, [BIN, 'leases', '--leases', state, '--json'], 15_000);
+  assert.equal(offline.code, 0, offline.stderr);
+  const off = JSON.parse(offline.stdout) as { from: string; leases: { ip: string }[] };
+  assert.equal(off.from, 'lease files');
+  assert.equal(off.leases.length, 2);
+});
+
+test('SIGTERM during a transfer: the transfer finishes, then serve exits 0', { skip }, async (t) => {
+  const { srv, srvIf, cli, work } = await setup(t, ['pc']);
+  const root = join(work, 'tftp');
+  await mkdir(root);
+  const image = Buffer.alloc(24 * 1024 * 1024);
+  for (let i = 0; i < image.length; i += 4096) image.writeUInt32BE(i, i);
+  await writeFile(join(root, 'image.bin'), image);
+  const served = await startServe(srv, ['--interface', srvIf, '--tftp-root', root, '--leases', join(work, 'state'), '--grace', '60']);
+  const pc = cli.get('pc');
+  assert.ok(pc);
+  await dhclient(pc.ns, pc.ifname, work, 'pc');
+
+  const out = join(work, 'image.out');
+  // tftp-hpa without options: 512-byte lock-step blocks, so 24 MiB takes a while.
+  const get = pc.ns.spawn('tftp', ['10.77.0.1', '-m', 'binary', '-c', 'get', 'image.bin', out], { maxMs: 100_000 });
+  const getExit = exitOf(get, 100_000);
+  const { stat } = await import('node:fs/promises');
+  assert.ok(await waitFor(async () => (await stat(out).catch(() => undefined))?.size !== undefined && ((await stat(out)).size > 64 * 1024), 20_000), 'transfer did not start');
+  assert.ok((await stat(out)).size < image.length, 'the transfer finished before SIGTERM; the test proves nothing');
+  served.child.kill('SIGTERM');
+  assert.equal(await getExit, 0);
+  assert.ok((await readFile(out)).equals(image), 'the file arrived incomplete');
+  assert.equal(await exitOf(served.child, 30_000), 0, served.log());
+  assert.match(served.log(), /signal received, stopping/);
 });
