@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile, symlink, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile, symlink, rm, truncate, appendFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -221,4 +221,28 @@ test('uploads are refused when no upload directory is configured', async () => {
   const w = await s.openWrite('router1-confg', CTX);
   assert.equal(w.kind === 'error' ? w.code : -1, TFTP_ERROR.accessViolation);
   assert.equal(w.kind === 'error' ? w.message : '', 'Access violation: uploads are not accepted (router1-confg)');
+});
+
+test('500 transfers of a 100 MB image share one descriptor and hold only their blocks', async () => {
+  const s = await storage();
+  const image = join(root, 'firmware-100m.bin');
+  // Sparse: 100 MB long without using disk; the last 4 bytes are real data.
+  await writeFile(image, '');
+  await truncate(image, 100 * 1024 * 1024 - 4);
+  await appendFile(image, 'TAIL');
+  const sources: ReadSource[] = [];
+  for (let i = 0; i < 500; i++) {
+    const r = await s.openRead('firmware-100m.bin', CTX);
+    assert.ok(r.kind === 'ok');
+    sources.push(r.value);
+  }
+  assert.equal(s.stats().openFiles, 1);
+  assert.equal(s.stats().activeReads, 500);
+  assert.equal(s.stats().cache?.misses ?? 0, 0, 'a large file never enters the cache');
+  const blocks = await Promise.all(sources.map((src, i) => src.read(i * 65464, 1468)));
+  assert.ok(blocks.every((b) => b.length === 1468));
+  const last = await sources[0]?.read(100 * 1024 * 1024 - 4, 1468);
+  assert.equal(Buffer.from(last ?? []).toString(), 'TAIL');
+  await Promise.all(sources.map((src) => src.close()));
+  assert.equal(s.stats().openFiles, 0);
 });
