@@ -62,6 +62,7 @@ export const OPTION = {
   CLIENT_ARCH: 93,
   CLIENT_NDI: 94,
   CLIENT_MACHINE_ID: 97,
+  SUBNET_SELECTION: 118,
   TFTP_SERVERS: 150,
   END: 255,
 } as const;

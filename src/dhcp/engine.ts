@@ -109,7 +109,7 @@ export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: Le
   if (request.op !== BOOTP_OP.BOOTREQUEST) return drop('not a BOOTREQUEST');
   const type = getMessageType(request);
   if (type === undefined) return drop('BOOTP request without a DHCP message type (BOOTP is not served)');
-  const subnetSelection = getOptionIpv4(request, 118);
+  const subnetSelection = getOptionIpv4(request, OPTION.SUBNET_SELECTION);
   const scope = selectScope(scopes, {
     interfaceName: ctx.interfaceName,
     serverAddress: ctx.serverAddress,

@@ -492,3 +492,32 @@ test('property: random client behaviour never yields two live ACKs for one addre
     { numRuns: 300 },
   );
 });
+
+test('fuzz: mutated real requests never make the engine throw, and every reply encodes', () => {
+  const seeds: DhcpPacket[] = [];
+  for (const v of VECTORS) {
+    try {
+      const p = decodeDhcpPacket(fromHex(v.hex)).value;
+      if (p.op === 1) seeds.push(p);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+    }
+  }
+  const b = new Bench([benchScope({ classes: PXE_CLASSES, reservations: [{ mac: mac('00:12:34:56:78:9a'), ip: ip('10.9.0.50') }] })]);
+  fc.assert(
+    fc.property(
+      fc.nat(seeds.length - 1),
+      fc.array(fc.record({ code: fc.constantFrom(12, 50, 53, 54, 55, 57, 60, 61, 77, 82, 93, 118), data: fc.uint8Array({ maxLength: 8 }) }), { maxLength: 4 }),
+      fc.constantFrom('0.0.0.0', '10.9.0.101', '10.9.0.1'),
+      (i, extra, ciaddr) => {
+        const seed = seeds[i];
+        if (!seed) return;
+        const packet: DhcpPacket = { ...seed, ciaddr: ip(ciaddr), options: [...extra, ...seed.options] };
+        const r = b.send(packet);
+        if (r.kind === 'reply') encodeDhcpPacket(r.reply, { maxLength: maxReplyLength(packet) });
+        b.now += 1000;
+      },
+    ),
+    { numRuns: 1500 },
+  );
+});
