@@ -104,8 +104,10 @@ function standardOptions(input: ReplyOptionsInput, boot: BootData): Map<number, 
   return out;
 }
 
-/** Codes the engine owns: configured options may not replace them. */
+/** Codes the engine owns: configured options may not replace them (51 follows scope.leaseSeconds, 1 the subnet). */
 const ENGINE_OWNED: ReadonlySet<number> = new Set([
+  OPTION.SUBNET_MASK,
+  OPTION.LEASE_TIME,
   OPTION.MESSAGE_TYPE,
   OPTION.SERVER_ID,
   OPTION.OVERLOAD,
@@ -124,7 +126,6 @@ export function buildReplyOptions(input: ReplyOptionsInput): DhcpOption[] {
   const configured = new Map<number, { data: Uint8Array; always: boolean }>();
   for (const o of [...input.scope.options, ...(input.clientClass?.options ?? [])]) {
     if (ENGINE_OWNED.has(o.code)) continue;
-    if (o.code === OPTION.LEASE_TIME && input.leaseSeconds === undefined) continue;
     configured.set(o.code, { data: o.data, always: o.always });
   }
   const asked = new Set(input.requested);

@@ -103,3 +103,20 @@ test('reply options: 53, 54, then the asked-for ones in order, the rest, 61, and
   const infinite = buildReplyOptions({ scope: benchScope(), messageType: 5, serverId: ip('10.9.0.1'), leaseSeconds: 0xffffffff, requested: [] });
   assert.equal(infinite.some((o) => o.code === 58 || o.code === 59), false, 'RFC 2132 §9.2 infinite lease: no T1/T2');
 });
+
+test('configured options cannot replace what the engine owns (51 follows leaseSeconds, 1 the subnet, 53/54)', () => {
+  const scope = benchScope({
+    options: [
+      { code: 51, data: Uint8Array.of(0, 0, 0, 1), always: true },
+      { code: 1, data: Uint8Array.of(255, 0, 0, 0), always: true },
+      { code: 54, data: Uint8Array.of(1, 2, 3, 4), always: true },
+    ],
+  });
+  const options = buildReplyOptions({ scope, messageType: 5, serverId: ip('10.9.0.1'), leaseSeconds: 3600, requested: [] });
+  const get = (code: number): string => Array.from(options.find((o) => o.code === code)?.data ?? []).join('.');
+  assert.equal(get(51), '0.0.14.16');
+  assert.equal(get(1), '255.255.255.0');
+  assert.equal(get(54), '10.9.0.1');
+  const inform = buildReplyOptions({ scope, messageType: 5, serverId: ip('10.9.0.1'), requested: [51] });
+  assert.equal(inform.some((o) => o.code === 51), false, 'RFC 2131 §4.3.5: no lease time in an INFORM reply');
+});
