@@ -77,6 +77,8 @@ export interface TftpTransferSummary {
   readonly ms: number;
   readonly retransmits: number;
   readonly timeouts: number;
+  /** ACKs sent (get) or received (put). */
+  readonly acks: number;
   /** The server's transfer port. */
   readonly server: UdpPeer;
 }
@@ -362,6 +364,7 @@ export async function tftpGet(o: TftpGetOptions): Promise<TftpGetResult> {
         ms: r.clock.now() - startedAt,
         retransmits: done.retransmits,
         timeouts: done.timeouts,
+        acks: done.acks,
         server: peer,
       };
       return writer ? summary : { ...summary, data: Buffer.concat(parts, delivered) };
@@ -487,6 +490,7 @@ export async function tftpPut(o: TftpPutOptions): Promise<TftpTransferSummary> {
         ms: r.clock.now() - startedAt,
         retransmits: done.retransmits,
         timeouts: done.timeouts,
+        acks: done.acks,
         server: peer,
       };
     });

@@ -1,7 +1,7 @@
 /**
  * The receiving side of a TFTP transfer (server WRQ, client get) as a pure state machine.
  *
- * DATA packets, idle points and timer ticks go in, each given `now`; commands come out
+ * DATA packets and timer ticks go in, each given `now`; commands come out
  * through a `ReceiverActions` sink (send ACK k, resend the opening packet, deliver the
  * bytes of block k in order, send ERROR, finish). No socket, timer or clock inside.
  *
@@ -13,9 +13,8 @@
  * - Lock-step (windowsize 1): every block is ACKed; a repeated block is re-ACKed (its ACK
  *   was lost), which never causes duplicates because the sender ignores duplicate ACKs.
  * - Windowed (RFC 7440 §4): an ACK after every `windowsize` blocks; on a gap (a block
- *   ahead of the expected one) one ACK for the last in-order block, once per gap; at an
- *   idle point (the driver has no more datagrams queued) the blocks received so far
- *   are ACKed, so a sender that shrank its window after loss is not left waiting.
+ *   ahead of the expected one) one ACK for the last in-order block, once per gap. No
+ *   other ACKs: an RFC 7440 sender reads an ACK short of its window as a gap report.
  * - On timeout the last ACK (or the opening packet) is sent again with backoff; after
  *   `maxRetries` timeouts in a row the transfer fails.
  */
@@ -129,11 +128,6 @@ export class TftpReceiver {
       this.reAcked = true;
       this.ack();
     }
-  }
-
-  /** The driver has no more datagrams queued: ACK what arrived (windowed mode only). */
-  onIdle(): void {
-    if (!this.isDone && this.unacked > 0) this.ack();
   }
 
   /** The peer sent an ERROR. */

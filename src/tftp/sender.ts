@@ -14,14 +14,19 @@
  *   blksize 512 work.
  * - The last block is shorter than blksize; when the size is a multiple of blksize an
  *   empty last block is sent (RFC 1350 §6).
- * - Lock-step (windowsize 1, RFC 1350) or windowed (RFC 7440): up to `cwnd` blocks are
- *   in flight past the last acknowledged one; any ACK that moves forward slides the window.
+ * - Lock-step (windowsize 1, RFC 1350) or windowed (RFC 7440): up to `windowsize` blocks
+ *   are in flight past the last acknowledged one; an ACK for the last block sent slides
+ *   the window. Every window is sent whole, because RFC 7440 receivers ACK only after
+ *   `windowsize` blocks (a partial window would wait for the receiver's timeout).
  * - Duplicate ACKs never cause a resend in lock-step (RFC 1123 §4.2.3.1, the Sorcerer's
- *   Apprentice). In windowed mode a repeated ACK means "the block after it was lost"
- *   (RFC 7440 §4): it triggers one resend from there, at most once per ACK value.
- * - On timeout: resend from the last acknowledged block (RFC 7440 §4), double the
- *   timeout (exponential backoff, capped) and halve the effective window; every forward
- *   ACK grows the window back by one block up to the negotiated windowsize.
+ *   Apprentice). In a window, an ACK short of the last block sent (or a repeat of the
+ *   last ACK) is the receiver's report of a gap (RFC 7440 §4): resend from the block
+ *   after it, at most once per ACK value.
+ * - Back-off and recovery: on a timeout or a gap the window is resent from the last
+ *   acknowledged block (RFC 7440 §4), the timeout doubles (capped), and the burst size
+ *   `cwnd` halves: the window then goes out in bursts of `cwnd` blocks separated by a
+ *   short pause (`pace`), giving a slow receiver time to drain. Each ACK that completes a
+ *   window doubles `cwnd` again up to windowsize, where no pausing is left.
  * - After `maxRetries` timeouts in a row the transfer fails.
  */
 
@@ -35,6 +40,8 @@ export interface SenderActions {
   sendError(code: number, message: string): void;
   /** Blocks up to `through` are wanted but not in memory yet: read them, then call `onDataReady`. */
   needData(through: number): void;
+  /** A burst is out and more of the window waits: call `onPace` after a short pause. */
+  pace(): void;
   /** The transfer is over. */
   finish(result: TransferResult): void;
 }
@@ -71,8 +78,10 @@ export class TftpSender {
   lastSent = 0;
   /** Highest block ever sent (an ACK up to it is valid even after a go-back). */
   private highestSent = 0;
-  /** Effective window (1..windowsize). */
+  /** Burst size (1..windowsize): blocks sent back to back before a pause. */
   cwnd: number;
+  private burst = 0;
+  private pacing = false;
   /** Blocks up to this one are in the driver's memory. */
   private readyThrough = 0;
   /** The last block, once the end of the data is known. */
@@ -140,11 +149,7 @@ export class TftpSender {
       this.stats.duplicateAcks++;
       // RFC 1123 §4.2.3.1: never answer a duplicate ACK in lock-step. RFC 7440 §4: in a window,
       // a repeated ACK says the block after it was lost; resend from there once per ACK value.
-      if (this.options.windowsize > 1 && outstanding > 0 && this.fastResendAt !== this.acked) {
-        this.fastResendAt = this.acked;
-        this.shrink();
-        this.goBack(now);
-      }
+      if (this.options.windowsize > 1 && outstanding > 0) this.gapReported(now);
       return;
     }
     if (ahead > outstanding) {
@@ -152,13 +157,30 @@ export class TftpSender {
       return;
     }
     this.acked += ahead;
-    if (this.lastSent < this.acked) this.lastSent = this.acked;
     if (this.finalBlock !== undefined && this.acked >= this.finalBlock) {
       this.finishWith({ ok: true });
       return;
     }
-    if (this.cwnd < this.options.windowsize) this.cwnd++;
-    this.progress(now);
+    this.retries = 0;
+    this.timeoutMs = this.options.timeoutMs;
+    this.deadlineAt = now + this.timeoutMs;
+    if (this.acked < this.lastSent) {
+      // RFC 7440 §4: an ACK inside the window reports a gap after it.
+      this.gapReported(now);
+      return;
+    }
+    this.lastSent = this.acked;
+    if (this.cwnd < this.options.windowsize) this.cwnd = Math.min(this.options.windowsize, this.cwnd * 2);
+    this.burst = 0;
+    this.pump(now);
+  }
+
+  /** The pause between bursts is over: send the next burst of the window. */
+  onPace(now: number): void {
+    this.pacing = false;
+    if (this.isDone || this.waitingOack) return;
+    this.burst = 0;
+    this.pump(now);
   }
 
   /** The peer sent an ERROR: the transfer ends. */
@@ -199,6 +221,7 @@ export class TftpSender {
     this.retries = 0;
     this.timeoutMs = this.options.timeoutMs;
     this.deadlineAt = now + this.timeoutMs;
+    this.burst = 0;
     this.pump(now);
   }
 
@@ -206,17 +229,26 @@ export class TftpSender {
     this.cwnd = Math.max(1, this.cwnd >> 1);
   }
 
+  /** A gap at `acked + 1`: resend the window from there once per ACK value, in smaller bursts. */
+  private gapReported(now: number): void {
+    if (this.fastResendAt === this.acked) return;
+    this.fastResendAt = this.acked;
+    this.shrink();
+    this.goBack(now);
+  }
+
   private goBack(now: number): void {
     const resend = this.lastSent - this.acked;
     this.lastSent = this.acked;
     this.deadlineAt = now + this.timeoutMs;
+    this.burst = 0;
     this.pump(now);
     this.stats.retransmits += Math.min(resend, this.lastSent - this.acked);
   }
 
-  /** Sends every block the window allows and the driver has ready. */
+  /** Sends what the window and the burst allow and the driver has ready. */
   private pump(now: number): void {
-    const limit = this.acked + this.cwnd;
+    const limit = this.acked + this.options.windowsize;
     while (this.lastSent < limit) {
       const next = this.lastSent + 1;
       if (this.finalBlock !== undefined && next > this.finalBlock) break;
@@ -227,6 +259,14 @@ export class TftpSender {
         }
         break;
       }
+      if (this.burst >= this.cwnd) {
+        if (!this.pacing) {
+          this.pacing = true;
+          this.actions.pace();
+        }
+        break;
+      }
+      this.burst++;
       this.lastSent = next;
       if (next > this.highestSent) this.highestSent = next;
       this.stats.blocksSent++;

@@ -30,6 +30,9 @@ import type { TransferMode } from './negotiate.js';
 /** Reads `length` bytes at `offset` (fewer only at the end). */
 export type ReadFn = (offset: number, length: number) => Promise<Uint8Array>;
 
+/** Pause between bursts while a sender recovers from loss (see sender.ts). */
+export const PACE_MS = 1;
+
 /** Default read-ahead chunk: large reads, few storage calls. */
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
@@ -240,6 +243,8 @@ export interface DrivenResult {
   readonly bytes: number;
   readonly retransmits: number;
   readonly timeouts: number;
+  /** ACKs received (sender) or sent (receiver): how chatty the window was. */
+  readonly acks: number;
 }
 
 /** Hooks a driver reports through. */
@@ -346,6 +351,12 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
         wanted = Math.max(wanted, through);
         fill();
       },
+      pace: () => {
+        clock.setTimer(PACE_MS, () => {
+          sender.onPace(clock.now());
+          timer.arm(sender.deadline);
+        });
+      },
       finish: (result) => {
         timer.stop();
         resolveDone({
@@ -353,6 +364,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
           bytes: result.ok ? feed.bytesKnown : bytesSent,
           retransmits: sender.stats.retransmits,
           timeouts: sender.stats.timeouts,
+          acks: acksIn,
         });
       },
     },
@@ -362,6 +374,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
     timer.arm(sender.deadline);
   });
   let lastAcked = 0;
+  let acksIn = 0;
   endpoint.onMessage((msg, from) => {
     if (!samePeer(from, peer)) {
       o.onStranger?.(from);
@@ -370,6 +383,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
     }
     const op = readOpcode(msg);
     if (op === TFTP_OPCODE.ack && msg.length >= 4) {
+      acksIn++;
       sender.onAck(readBlock(msg), clock.now());
       if (sender.acked !== lastAcked) {
         lastAcked = sender.acked;
@@ -453,7 +467,6 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
     resolveSettled = resolve;
   });
   let bytes = 0;
-  let idleQueued = false;
   const send = (data: Uint8Array): void => {
     endpoint.send(data, peer).catch((err: unknown) => o.onSendError?.(err instanceof Error ? err : new Error(String(err))));
   };
@@ -488,7 +501,7 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
       },
       sendError: (code, message) => send(encodeError(code, message)),
       finish: (result) => {
-        resolveDone({ result, bytes, retransmits: 0, timeouts: receiver.stats.timeouts });
+        resolveDone({ result, bytes, retransmits: 0, timeouts: receiver.stats.timeouts, acks: receiver.stats.acksSent });
         const dally = receiver.dallyUntil;
         if (dally === undefined) {
           timer.stop();
@@ -509,16 +522,8 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
     receiver.onTick(clock.now());
     timer.arm(receiver.deadline);
   });
-  const idle = (): void => {
-    idleQueued = false;
-    receiver.onIdle();
-  };
   const onData = (block: number, data: Uint8Array): void => {
     receiver.onData(block, data, clock.now());
-    if (o.windowsize > 1 && !idleQueued && !receiver.done) {
-      idleQueued = true;
-      setImmediate(idle);
-    }
     o.onProgress?.(bytes);
   };
   endpoint.onMessage((msg, from) => {

@@ -20,6 +20,7 @@ function recordingSender(opts: Partial<SenderOptions> = {}, ready = 1_000_000, f
     sendData: (b) => events.push(`DATA ${b}`),
     sendError: (code) => events.push(`ERROR ${code}`),
     needData: (t) => events.push(`NEED ${t}`),
+    pace: () => events.push('PACE'),
     finish: (r) => {
       result = r;
       events.push(r.ok ? 'FINISH ok' : 'FINISH failed');
@@ -143,6 +144,7 @@ test('block numbers wrap past 65535 to 0: a 70000-block transfer finishes (files
       sendData: (b) => wires.push(b & 0xffff),
       sendError: () => assert.fail('no error expected'),
       needData: () => assert.fail('all data ready'),
+      pace: () => assert.fail('no pause in lock-step'),
       finish: (r) => (ok = r.ok),
     },
   );
@@ -165,37 +167,49 @@ test('RFC 7440: a window of blocks goes out at once; an ACK for the last one sen
   assert.deepEqual(take(), ['DATA 1', 'DATA 2', 'DATA 3', 'DATA 4']);
   s.onAck(4, 10);
   assert.deepEqual(take(), ['DATA 5', 'DATA 6', 'DATA 7', 'DATA 8']);
-  s.onAck(6, 20);
-  assert.deepEqual(take(), ['DATA 9', 'DATA 10'], 'an ACK inside the window slides it');
 });
 
-test('RFC 7440 §4: a repeated ACK means the next block was lost: resend from there once, with a halved window', () => {
+test('RFC 7440 §4: an ACK inside the window reports a gap: resend from the block after it, in half-size bursts', () => {
   const { s, take } = recordingSender({ windowsize: 4 }, 100, 40);
   s.start(0);
   s.onAck(4, 10);
   take();
-  s.onAck(4, 11); // the receiver saw a gap after block 4
+  s.onAck(6, 20); // blocks 7 and 8 did not arrive
   assert.equal(s.cwnd, 2);
-  assert.deepEqual(take(), ['DATA 5', 'DATA 6']);
-  s.onAck(4, 12); // the same signal again: no second resend
+  assert.deepEqual(take(), ['DATA 7', 'DATA 8', 'PACE'], 'a burst of 2, then a pause');
+  s.onPace(21);
+  assert.deepEqual(take(), ['DATA 9', 'DATA 10'], 'the rest of the window after the pause: the receiver still gets a whole window');
+  s.onAck(10, 30);
+  assert.equal(s.cwnd, 4, 'a completed window doubles the burst again');
+  assert.deepEqual(take(), ['DATA 11', 'DATA 12', 'DATA 13', 'DATA 14']);
+});
+
+test('RFC 7440 §4: a repeated ACK means the next block was lost: resend from there once per ACK value', () => {
+  const { s, take } = recordingSender({ windowsize: 4 }, 100, 40);
+  s.start(0);
+  s.onAck(4, 10);
+  take();
+  s.onAck(4, 11); // the receiver saw a gap right after block 4
+  assert.equal(s.cwnd, 2);
+  assert.deepEqual(take(), ['DATA 5', 'DATA 6', 'PACE']);
+  s.onAck(4, 12); // the same report again: no second resend
   assert.deepEqual(take(), []);
 });
 
-test('window back-off and recovery: a timeout halves the window, each forward ACK grows it back to windowsize', () => {
+test('window back-off and recovery: a timeout halves the burst and doubles the timeout; completed windows restore both', () => {
   const { s, take } = recordingSender({ windowsize: 8 }, 1000, 1000);
   s.start(0);
   take();
   s.onTick(1000);
   assert.equal(s.cwnd, 4);
-  assert.deepEqual(take(), ['DATA 1', 'DATA 2', 'DATA 3', 'DATA 4'], 'resend from the last ACKed block, 4 at a time');
-  s.onAck(4, 1100);
-  assert.equal(s.cwnd, 5);
-  s.onAck(9, 1200);
-  s.onAck(15, 1300);
-  s.onAck(22, 1400);
+  assert.deepEqual(take(), ['DATA 1', 'DATA 2', 'DATA 3', 'DATA 4', 'PACE']);
+  assert.equal(s.deadline, 3000);
+  s.onPace(1001);
+  assert.deepEqual(take(), ['DATA 5', 'DATA 6', 'DATA 7', 'DATA 8']);
+  s.onAck(8, 1100);
   assert.equal(s.cwnd, 8, 'grown back, never above the negotiated windowsize');
-  s.onAck(30, 1500);
-  assert.equal(s.cwnd, 8);
+  assert.equal(s.deadline, 2100, 'timeout back to 1 s');
+  assert.deepEqual(take(), ['DATA 9', 'DATA 10', 'DATA 11', 'DATA 12', 'DATA 13', 'DATA 14', 'DATA 15', 'DATA 16'], 'no pause at full size');
 });
 
 function recordingReceiver(opts: Partial<ReceiverOptions> = {}) {
@@ -279,18 +293,17 @@ test('receiver timeout: the opening is resent before any DATA, the last ACK afte
   assert.deepEqual(take(), ['ACK 1', 'ERROR 0', 'FINISH failed']);
 });
 
-test('RFC 7440: one ACK per window of blocks; an idle point ACKs a partial window', () => {
+test('RFC 7440: one ACK per window of blocks, none in between', () => {
   const { r, take } = recordingReceiver({ windowsize: 4 });
   r.start(0, false);
   for (let b = 1; b <= 4; b++) r.onData(b, full, b);
   assert.deepEqual(take(), ['ACK 4']);
   r.onData(5, full, 5);
   r.onData(6, full, 6);
+  r.onData(7, full, 7);
   assert.deepEqual(take(), []);
-  r.onIdle();
-  assert.deepEqual(take(), ['ACK 6']);
-  r.onIdle();
-  assert.deepEqual(take(), [], 'nothing new: no ACK');
+  r.onData(8, full, 8);
+  assert.deepEqual(take(), ['ACK 8']);
 });
 
 test('RFC 7440 §4: a gap (block 3 lost) gets one ACK for the last in-order block, then the resent blocks continue', () => {
@@ -334,7 +347,7 @@ test('holdFinalAck: the last ACK waits until the upload is saved; retransmission
 });
 
 /** Wires a sender and a receiver through a link that loses datagrams by a pattern, on simulated time. */
-function simulate(blocks: number, windowsize: number, lose: (n: number) => boolean, idleAcks: boolean): { ok: boolean; got: number[]; time: number } {
+function simulate(blocks: number, windowsize: number, lose: (n: number) => boolean): { ok: boolean; got: number[]; time: number } {
   const queue: { at: number; fn: () => void }[] = [];
   let now = 0;
   let n = 0;
@@ -365,6 +378,7 @@ function simulate(blocks: number, windowsize: number, lose: (n: number) => boole
       },
       sendError: () => undefined,
       needData: () => undefined,
+      pace: () => queue.push({ at: now + 1, fn: () => sender.onPace(now) }),
       finish: (r) => (senderResult = r),
     },
   );
@@ -378,7 +392,6 @@ function simulate(blocks: number, windowsize: number, lose: (n: number) => boole
       queue.shift();
       now = next.at;
       next.fn();
-      if (idleAcks && !queue.some((q) => q.at === now)) receiver.onIdle();
     } else if (nextTimer !== Infinity) {
       now = nextTimer;
       sender.onTick(now);
@@ -395,15 +408,14 @@ test('sender and receiver finish together and deliver every block in order despi
       fc.integer({ min: 1, max: 300 }),
       fc.integer({ min: 1, max: 0x7fffffff }),
       fc.integer({ min: 0, max: 20 }),
-      fc.boolean(),
-      (windowsize, blocks, seed, lossPercent, idleAcks) => {
+      (windowsize, blocks, seed, lossPercent) => {
         // A seeded pseudo-random link losing 0-20 % of datagrams in both directions.
         let x = seed;
         const lose = (): boolean => {
           x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
           return x % 100 < lossPercent;
         };
-        const r = simulate(blocks, windowsize, lose, idleAcks);
+        const r = simulate(blocks, windowsize, lose);
         assert.ok(r.ok, `windowsize ${windowsize}, ${blocks} blocks, ${lossPercent} % loss`);
         assert.deepEqual(r.got, Array.from({ length: blocks }, (_, i) => i + 1));
       },
@@ -413,8 +425,8 @@ test('sender and receiver finish together and deliver every block in order despi
 });
 
 test('a lossless windowed transfer is faster than lock-step on the same simulated link', () => {
-  const lock = simulate(200, 1, () => false, true);
-  const win = simulate(200, 16, () => false, true);
+  const lock = simulate(200, 1, () => false);
+  const win = simulate(200, 16, () => false);
   assert.ok(lock.ok && win.ok);
   assert.ok(win.time < lock.time / 4, `windowed ${win.time} ticks vs lock-step ${lock.time}`);
 });
