@@ -250,6 +250,18 @@ function report(ctx: CommandContext, args: GlobalArgs, verb: string, file: strin
   ctx.logger().debug(`scope file ${verb}`, { component: 'config', file, scope: scope.name });
 }
 
+/** Validates the text about to be written; the error says that nothing was written. */
+async function checkBeforeWrite(dir: string, file: string, text: string): Promise<Scope> {
+  try {
+    return await checkScopeCandidate(dir, file, text);
+  } catch (err) {
+    if (err instanceof BenchbootError) {
+      throw new BenchbootError(err.code, `nothing written: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
 // ------------------------------------------------------------------ subcommands
 
 const addCommand = defineCommand({
@@ -269,7 +281,7 @@ const addCommand = defineCommand({
     const doc = newScopeDocument(args.name, `benchboot scope "${args.name}", created by "benchboot scope add"`);
     applyScopeEdits(doc, editsFromFlags(fieldArgsOf(args)));
     const text = scopeDocumentText(doc);
-    const scope = await checkScopeCandidate(args.scopes, file, text);
+    const scope = await checkBeforeWrite(args.scopes, file, text);
     await createFileAtomic(file, text);
     report(ctx, args, 'created', file, scope);
     return 0;
@@ -298,7 +310,7 @@ const setCommand = defineCommand({
     const doc = parseScopeDocument(await readScopeText(file));
     const noop = applyScopeEdits(doc, edits);
     const text = scopeDocumentText(doc);
-    const scope = await checkScopeCandidate(args.scopes, file, text);
+    const scope = await checkBeforeWrite(args.scopes, file, text);
     await writeFileAtomic(file, text);
     for (const e of noop) {
       const what = e.kind === 'unset' ? e.path.join('.') : e.kind === 'unset-option' ? `option ${e.key}` : e.kind === 'unreserve' ? `reservation ${e.mac}` : '';
