@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { BenchbootError } from '../errors.js';
 import { TFTP_ERROR } from './error-codes.js';
-import { createFileCache, type FileCacheOptions, type FileCacheStats } from './file-cache.js';
+import { createFileCache, type FileCache, type FileCacheOptions, type FileCacheStats } from './file-cache.js';
 import { applyRemap, parseRemapRules, type RemapRule } from './remap.js';
 import {
   compileDefaultRules,
@@ -44,7 +44,7 @@ import {
   type ReadPlanConfig,
 } from './resolve-path.js';
 import type { OpenResult, ReadSource, RequestContext, TftpStorage, UploadTarget } from './storage.js';
-import { createUploadInbox, probeWritable, type UploadInbox, type UploadOptions } from './uploads.js';
+import { createUploadInbox, type UploadInbox, type UploadOptions } from './uploads.js';
 
 /** Options of the file-system storage. */
 export interface FsStorageOptions {
@@ -163,7 +163,7 @@ async function lookup(base: string, segments: readonly string[], caseInsensitive
 
 /** Identity of one version of a file: a change of content or a replacement gives a new key. */
 function versionKey(realPath: string, s: Stats): string {
-  return `${realPath}\u0000${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+  return `${realPath}\u0000${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 }
 
 /** Opens a regular file without following a final symlink and without blocking on a FIFO. */
@@ -245,11 +245,6 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
   let inbox: UploadInbox | undefined;
   if (options.uploads) {
     const dir = await realDirectory(options.uploads.dir, 'upload directory', fsConstants.W_OK | fsConstants.X_OK);
-    try {
-      await probeWritable(dir);
-    } catch (err) {
-      throw new BenchbootError('BB_TFTP_ROOT', `upload directory ${options.uploads.dir} does not take new files`, { cause: err });
-    }
     const maxBytes = options.uploads.maxBytes;
     if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) {
       throw new BenchbootError('BB_TFTP_CONFIG', `upload size limit must be a positive whole number of bytes, not ${maxBytes}`);
@@ -263,8 +258,7 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
   const handles = createHandlePool();
   let activeReads = 0;
 
-  const cachedSource = async (found: { realPath: string; stats: Stats }, display: string, origin: string): Promise<ReadSource> => {
-    if (!cache) throw new Error('cachedSource without a cache');
+  const cachedSource = async (cache: FileCache, found: { realPath: string; stats: Stats }, display: string, origin: string): Promise<ReadSource> => {
     const data = await cache.getOrLoad(versionKey(found.realPath, found.stats), async () => {
       const fh = await openVerified(found.realPath, found.stats);
       try {
@@ -324,8 +318,10 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
       if (found.kind === 'escape') return { kind: 'error', code: TFTP_ERROR.accessViolation, message: `Access violation: ${display} leaves the TFTP root` };
       if (found.kind === 'denied') return { kind: 'error', code: TFTP_ERROR.accessViolation, message: `Access violation: ${display} cannot be read` };
       try {
-        const isSmall = cache !== undefined && found.stats.size <= cache.maxEntryBytes;
-        const source = isSmall ? await cachedSource(found, display, attempt.origin) : await streamedSource(found, display, attempt.origin);
+        const source =
+          cache !== undefined && found.stats.size <= cache.maxEntryBytes
+            ? await cachedSource(cache, found, display, attempt.origin)
+            : await streamedSource(found, display, attempt.origin);
         return { kind: 'ok', value: source };
       } catch (err) {
         // Replaced or removed between lookup and open: look at the next place, as if it were not there.

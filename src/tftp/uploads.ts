@@ -19,7 +19,7 @@
  *   is removed.
  */
 import { constants as fsConstants } from 'node:fs';
-import { link, mkdtemp, open, readdir, rename, lstat, statfs, unlink, rmdir, type FileHandle } from 'node:fs/promises';
+import { link, open, readdir, rename, lstat, rm, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
@@ -115,12 +115,9 @@ export async function cleanStaleTempFiles(dir: string): Promise<number> {
   let removed = 0;
   for (const entry of await readdir(dir)) {
     if (!entry.startsWith(UPLOAD_TEMP_PREFIX)) continue;
-    try {
-      await unlink(join(dir, entry));
-      removed++;
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-    }
+    // Only benchboot names files with this prefix; rm does not follow symlinks.
+    await rm(join(dir, entry), { recursive: true, force: true });
+    removed++;
   }
   return removed;
 }
@@ -145,12 +142,6 @@ async function freeBytes(dir: string): Promise<number | undefined> {
     if (errnoCode(err) === 'ENOSYS' || errnoCode(err) === 'ENOTSUP') return undefined;
     throw err;
   }
-}
-
-/** Proves `dir` takes files: creates and removes a temp directory in it (throws the fs error). */
-export async function probeWritable(dir: string): Promise<void> {
-  const probe = await mkdtemp(join(dir, `${UPLOAD_TEMP_PREFIX}probe-`));
-  await rmdir(probe);
 }
 
 /**

@@ -184,7 +184,8 @@ test('temp files left by a crash are removed at start', async () => {
   const inbox = join(root, 'inbox');
   await mkdir(inbox, { recursive: true });
   await writeFile(join(inbox, '.benchboot-upload-deadbeef'), 'torn');
-  await writeFile(join(inbox, '.benchboot-upload-cafe'), 'torn');
+  await mkdir(join(inbox, '.benchboot-upload-cafe'));
+  await writeFile(join(inbox, '.benchboot-upload-cafe', 'x'), 'torn');
   await writeFile(join(inbox, 'router1-confg'), 'kept');
   const s = await createFsStorage({ root, uploads: { dir: inbox } });
   assert.equal(s.stats().cleanedTempFiles, 2);
