@@ -6,6 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { mkdtemp, mkdir, writeFile, symlink, rm, truncate, appendFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createFsStorage, loadRemapFile, type FsStorage } from '../../../src/tftp/fs-storage.js';
 import { parseRemapRules } from '../../../src/tftp/remap.js';
+import { displayName } from '../../../src/tftp/resolve-path.js';
 import type { OpenResult, ReadSource } from '../../../src/tftp/storage.js';
 import { TFTP_ERROR } from '../../../src/tftp/error-codes.js';
 import { isBenchbootError } from '../../../src/errors.js';
@@ -245,4 +247,21 @@ test('500 transfers of a 100 MB image share one descriptor and hold only their b
   assert.equal(Buffer.from(last ?? []).toString(), 'TAIL');
   await Promise.all(sources.map((src) => src.close()));
   assert.equal(s.stats().openFiles, 0);
+});
+
+test('property: no error message for any requested name carries a server path', async () => {
+  const s = await storage({ defaults: [{ pattern: 'SEP*.cnf.xml', file: 'missing-default.xml' }] });
+  const part = fc.constantFrom('..', '.', '/', '\\', 'C:', 'etc', 'passwd', 'escape-link', 'escape-dir', 'phones', 'SEP1.cnf.xml', 'a-fifo', '\u0000', root, base);
+  await fc.assert(
+    fc.asyncProperty(fc.array(part, { maxLength: 8 }).map((p) => p.join('')), async (name) => {
+      const r = await s.openRead(name, CTX);
+      if (r.kind === 'ok') {
+        await r.value.close();
+        return true;
+      }
+      // The requested name itself may contain the root when the client sent it; nothing else may.
+      return !r.message.replace(displayName(name), '').includes(base);
+    }),
+    { numRuns: 300 },
+  );
 });

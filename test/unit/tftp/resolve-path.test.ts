@@ -4,10 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   compileDefaultRules,
   compileGlob,
   displayName,
+  hasControlCharacter,
   isInside,
   normalizeRequestName,
   pickEntry,
@@ -174,4 +176,16 @@ test('isInside: a sibling with a common prefix is outside', () => {
 test('displayName replaces control characters and shortens long names', () => {
   assert.equal(displayName('a\u0000b\nc'), 'a?b?c');
   assert.equal(displayName('x'.repeat(300)).length, 203);
+});
+
+test('property: a normalized name never has .., empty segments, separators or control characters', () => {
+  const alphabet = fc.constantFrom('a', 'B', '.', '..', '/', '\\', ':', 'C:', '\u0000', '\n', ' ', 'é', '*');
+  fc.assert(
+    fc.property(fc.array(alphabet, { maxLength: 30 }).map((parts) => parts.join('')), (name) => {
+      const r = normalizeRequestName(name);
+      if (r.kind === 'refused') return true;
+      return r.segments.every((s) => s !== '' && s !== '.' && s !== '..' && !s.includes('/') && !s.includes('\\') && !hasControlCharacter(s));
+    }),
+    { numRuns: 2000 },
+  );
 });
