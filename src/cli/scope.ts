@@ -5,7 +5,8 @@
  * edits the YAML document in place so comments and key order survive.
  */
 import type { Argv } from 'yargs';
-import { BenchbootError } from '../errors.js';
+import { mkdir } from 'node:fs/promises';
+import { BenchbootError, errorMessage } from '../errors.js';
 import { findOption } from '../dhcp/options.js';
 import { isMac } from '../net/ipv4.js';
 import {
@@ -82,9 +83,9 @@ const UNSET_FIELDS: ReadonlyMap<string, FieldPath> = new Map<string, FieldPath>(
 function withFieldFlags<T>(y: Argv<T>) {
   let out = y as Argv<T>;
   for (const [flag, spec] of Object.entries(FIELD_FLAGS)) {
-    out = spec.list
-      ? out.option(flag, { type: 'string', array: true, requiresArg: true, describe: spec.describe, group: 'Scope fields:' })
-      : out.option(flag, { type: 'string', requiresArg: true, describe: spec.describe, group: 'Scope fields:' });
+    // List flags are repeated (--dns a --dns b), not greedy arrays, so that a
+    // positional after them is not swallowed; yargs collects repeats into a list.
+    out = out.option(flag, { type: 'string', requiresArg: true, describe: spec.describe, group: 'Scope fields:' });
   }
   return out
     .option('authoritative', {
@@ -94,14 +95,12 @@ function withFieldFlags<T>(y: Argv<T>) {
     })
     .option('option', {
       type: 'string',
-      array: true,
       requiresArg: true,
       describe: 'Extra DHCP option CODE|NAME=VALUE, e.g. ntp-servers=10.10.0.1 (repeatable)',
       group: 'Scope fields:',
     })
     .option('reserve', {
       type: 'string',
-      array: true,
       requiresArg: true,
       describe: 'Fixed address MAC=IP[,hostname] (repeatable)',
       group: 'Scope fields:',
@@ -250,6 +249,15 @@ function report(ctx: CommandContext, args: GlobalArgs, verb: string, file: strin
   ctx.logger().debug(`scope file ${verb}`, { component: 'config', file, scope: scope.name });
 }
 
+/** Creates the scope directory on first use (`scope add` in a fresh checkout). */
+async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new BenchbootError('BB_SCOPE_IO', `scope directory ${dir}: cannot create: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
 /** Validates the text about to be written; the error says that nothing was written. */
 async function checkBeforeWrite(dir: string, file: string, text: string): Promise<Scope> {
   try {
@@ -281,6 +289,7 @@ const addCommand = defineCommand({
     const doc = newScopeDocument(args.name, `benchboot scope "${args.name}", created by "benchboot scope add"`);
     applyScopeEdits(doc, editsFromFlags(fieldArgsOf(args)));
     const text = scopeDocumentText(doc);
+    await ensureDir(args.scopes);
     const scope = await checkBeforeWrite(args.scopes, file, text);
     await createFileAtomic(file, text);
     report(ctx, args, 'created', file, scope);
@@ -294,7 +303,6 @@ const setCommand = defineCommand({
   builder: (y) =>
     withFieldFlags(withScopesDir(y).positional('name', { type: 'string', demandOption: true, describe: 'Scope name' })).option('unset', {
       type: 'string',
-      array: true,
       requiresArg: true,
       describe: 'Remove a field (e.g. boot-file, router, option:ntp-servers, reservation:MAC) (repeatable)',
     }),
@@ -305,7 +313,7 @@ const setCommand = defineCommand({
   run: async (args, ctx) => {
     checkName(args.name);
     const file = scopeFilePath(args.scopes, args.name);
-    const edits = editsFromFlags(fieldArgsOf(args), args.unset ?? []);
+    const edits = editsFromFlags(fieldArgsOf(args), listOf(args, 'unset') ?? []);
     if (edits.length === 0) throw usage('nothing to change: give at least one field flag or --unset');
     const doc = parseScopeDocument(await readScopeText(file));
     const noop = applyScopeEdits(doc, edits);

@@ -421,7 +421,14 @@ export function validateScopeText(text: string, fileName: string): ScopeValidati
     const { line, found } = locate(doc, lineCounter, p.path);
     return { file: fileName, line, field: displayField(p.path, found), message: p.message };
   };
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // yaml reports unresolved aliases and alias bombs only when converting.
+    if (!(err instanceof Error)) throw err;
+    return { ok: false, issues: [{ file: fileName, line: 1, field: '', message: `YAML: ${err.message}` }] };
+  }
   if (data === null || data === undefined) {
     return { ok: false, issues: [{ file: fileName, line: 0, field: '', message: 'the file is empty; a scope needs at least name, interface and subnet' }] };
   }
