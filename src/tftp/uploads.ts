@@ -144,11 +144,18 @@ async function freeBytes(dir: string): Promise<number | undefined> {
   }
 }
 
+/** File operations the inbox can be given instead of node:fs (tests: a file system without hard links). */
+export interface UploadFsOps {
+  readonly link?: (existing: string, newPath: string) => Promise<void>;
+}
+
 /**
  * Creates the inbox over an existing directory (its real path): removes stale temp
- * files and returns the inbox. `clock` dates kept versions.
+ * files and returns the inbox. `clock` dates kept versions; `ops` replaces file
+ * operations in tests.
  */
-export async function createUploadInbox(realDir: string, options: UploadOptions, clock: Clock): Promise<UploadInbox> {
+export async function createUploadInbox(realDir: string, options: UploadOptions, clock: Clock, ops: UploadFsOps = {}): Promise<UploadInbox> {
+  const linkFile = ops.link ?? link;
   const maxBytes = options.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
   const overwrite = options.overwrite ?? false;
   const fileMode = options.fileMode ?? 0o644;
@@ -166,14 +173,14 @@ export async function createUploadInbox(realDir: string, options: UploadOptions,
     for (let attempt = 0; attempt < MAX_VERSION_ATTEMPTS; attempt++) {
       const candidate = versionedName(fileName, now, attempt);
       try {
-        await link(temp, join(realDir, candidate));
-        await unlink(temp);
-        return candidate;
+        await linkFile(temp, join(realDir, candidate));
       } catch (err) {
         if (errnoCode(err) === 'EEXIST') continue;
         if (isLinkUnsupported(err)) return claimByRename(temp, fileName, now);
         throw err;
       }
+      await unlink(temp);
+      return candidate;
     }
     throw new Error(`no free version name after ${MAX_VERSION_ATTEMPTS} attempts`);
   };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FakeClock } from '../../../src/clock.js';
 import { createFsStorage, type FsStorage, type FsStorageOptions } from '../../../src/tftp/fs-storage.js';
-import { isTftpStorageError, versionedName, type UploadOptions } from '../../../src/tftp/uploads.js';
+import { createUploadInbox, isTftpStorageError, versionedName, type UploadOptions } from '../../../src/tftp/uploads.js';
 import type { UploadTarget } from '../../../src/tftp/storage.js';
 import { TFTP_ERROR } from '../../../src/tftp/error-codes.js';
 import { isBenchbootError } from '../../../src/errors.js';
@@ -240,4 +240,33 @@ test('disk full (ENOSPC on a 1 MiB tmpfs): error 3, partial file removed', { ski
   assert.deepEqual(await readdir(root), []);
   // The space is free again: a small upload works.
   assert.equal(await upload(s, 'router1-confg', Buffer.from('hostname r1\n')), 'router1-confg');
+});
+
+test('without hard links (FAT, some network shares) versions are still kept, by check-then-rename', async () => {
+  const dir = join(base, `nolink${counter++}`);
+  await mkdir(dir);
+  let linkCalls = 0;
+  const noLink = (): Promise<void> => {
+    linkCalls++;
+    return Promise.reject(Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' }));
+  };
+  const inbox = await createUploadInbox(dir, { dir }, new FakeClock(), { link: noLink });
+  const targets: UploadTarget[] = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await inbox.open('router1-confg', 'router1-confg');
+    assert.ok(r.kind === 'ok');
+    targets.push(r.value);
+  }
+  await Promise.all(targets.map((u, i) => u.write(0, Buffer.from(`copy ${i}`))));
+  const names = await Promise.all(targets.map((u) => u.commit().then((r) => r.savedAs)));
+  assert.ok(linkCalls >= 4, 'link was tried first');
+  assert.deepEqual([...names].sort(), [
+    'router1-confg',
+    'router1-confg.2023-11-14T22-13-20.000Z',
+    'router1-confg.2023-11-14T22-13-20.000Z-2',
+    'router1-confg.2023-11-14T22-13-20.000Z-3',
+  ]);
+  const contents = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')));
+  assert.equal(new Set(contents).size, 4, 'every copy kept');
+  assert.equal((await readdir(dir)).length, 4, 'no temp file left');
 });
