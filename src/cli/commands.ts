@@ -9,6 +9,7 @@ import { probeCommand } from './probe.js';
 import { serveCommand } from './serve.js';
 import { leasesCommand } from './leases.js';
 import { reloadCommand } from './reload.js';
+import { tftpCommand } from './tftp.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, reloadCommand, probeCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, reloadCommand, probeCommand, tftpCommand];
