@@ -96,6 +96,8 @@ export interface TftpCounters {
   failed: number;
   refused: number;
   busy: number;
+  /** Requests repeated by a client whose transfer is already running (ignored). */
+  duplicateRequests: number;
   malformed: number;
   unexpected: number;
   unknownTid: number;
@@ -141,6 +143,13 @@ export interface TftpServer {
 
 /** The busy answer (RFC 1350 code 0): phones retry on it. */
 export const BUSY_MESSAGE = 'server busy, retry later';
+
+/** Whether a request became a transfer, and how to mark its opening as answered. */
+interface Registration {
+  value: boolean;
+  /** The client got past the opening (or was refused): a repeat of its request is new. */
+  readonly opened: () => void;
+}
 
 interface Active {
   info: TransferInfo & { bytes: number };
@@ -191,6 +200,8 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
   const listeners: UdpEndpoint[] = [];
   const active = new Map<string, Active>();
   const perClient = new Map<string, number>();
+  /** Client TIDs (address:port) whose request is being answered and not yet acknowledged. */
+  const openings = new Map<string, { kind: 'rrq' | 'wrq'; filename: string }>();
   let pending = 0; // requests accepted but still opening storage / binding
   let nextId = 1;
   let nextPort = options.portRange?.[0] ?? 0;
@@ -204,6 +215,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     failed: 0,
     refused: 0,
     busy: 0,
+    duplicateRequests: 0,
     malformed: 0,
     unexpected: 0,
     unknownTid: 0,
@@ -285,18 +297,34 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       emit('busy', { peer: from, file: packet.filename });
       return;
     }
+    const peerKey = `${from.address}:${from.port}`;
+    const existing = openings.get(peerKey);
+    if (existing && existing.kind === packet.kind && existing.filename === packet.filename) {
+      // The client repeated its request before our first answer reached it: the transfer
+      // just opened for that port answers it; a second one would only collide.
+      counters.duplicateRequests++;
+      log.debug('repeated request ignored', { peer: peerKey, file: packet.filename });
+      return;
+    }
     pending++;
+    const opening = { kind: packet.kind, filename: packet.filename };
+    openings.set(peerKey, opening);
+    const opened = (): void => {
+      if (openings.get(peerKey) === opening) openings.delete(peerKey);
+    };
     addClient(from.address, 1);
     const id = `t${nextId++}`;
-    const started = runTransfer(id, listener.local().address, packet, from).finally(() => {
+    const started = runTransfer(id, listener.local().address, packet, from, opened).finally(() => {
       addClient(from.address, -1);
+      opened();
     });
     started.catch((err: unknown) => {
       log.error('transfer crashed', { id, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
     });
   };
 
-  const refuse = (ep: UdpEndpoint, req: TftpRequest, to: UdpPeer, code: number, message: string): void => {
+  const refuse = (ep: UdpEndpoint, req: TftpRequest, to: UdpPeer, code: number, message: string, registration?: Registration): void => {
+    registration?.opened(); // the client may ask again right after this answer
     counters.refused++;
     const direction: TransferDirection = req.kind === 'rrq' ? 'read' : 'write';
     log.info('request refused', { peer: `${to.address}:${to.port}`, file: req.filename, direction, code, message });
@@ -304,7 +332,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     emit('refused', { peer: to, file: req.filename, direction, code, message });
   };
 
-  const runTransfer = async (id: string, localAddress: string, req: TftpRequest, peer: UdpPeer): Promise<void> => {
+  const runTransfer = async (id: string, localAddress: string, req: TftpRequest, peer: UdpPeer, opened: () => void): Promise<void> => {
     let ep: UdpEndpoint;
     try {
       ep = await bindTransfer(localAddress);
@@ -316,19 +344,24 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       if (listener) sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), peer);
       return;
     }
-    let registered = false;
+    const registered = { value: false, opened };
     try {
-      if (req.kind === 'rrq') registered = await runRead(id, ep, req, peer);
-      else registered = await runWrite(id, ep, req, peer);
+      if (req.kind === 'rrq') await runRead(id, ep, req, peer, registered);
+      else await runWrite(id, ep, req, peer, registered);
+    } catch (err) {
+      // An unexpected failure ends only this exchange: log it with its stack, tell the client.
+      log.error('transfer failed unexpectedly', { id, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+      if (!registered.value) refuse(ep, req, peer, TFTP_ERROR.notDefined, 'internal server error', registered);
     } finally {
-      if (!registered) pending--;
+      if (!registered.value) pending--;
       await ep.close();
     }
   };
 
   /** Registers a started transfer; returns a function to call at its end. */
-  const register = (info: Active['info'], finished: Promise<void>): Active => {
+  const register = (info: Active['info'], finished: Promise<void>, registered: Registration, origin?: string): Active => {
     pending--;
+    registered.value = true;
     const a: Active = { info, finished };
     active.set(info.id, a);
     counters.started++;
@@ -341,13 +374,15 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       ...(info.size !== undefined ? { size: info.size } : {}),
       blksize: info.blksize,
       windowsize: info.windowsize,
+      ...(origin !== undefined ? { origin } : {}),
     });
     return a;
   };
 
-  const progressReporter = (a: Active): ((bytes: number) => void) => {
+  const progressReporter = (a: Active, registration: Registration): ((bytes: number) => void) => {
     let lastAt = clock.now();
     return (bytes) => {
+      registration.opened();
       a.info.bytes = bytes;
       const now = clock.now();
       if (now - lastAt < progressMs) return;
@@ -378,11 +413,11 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
 
   const paramsOf = (p: TransferParams): { timeout: number } => ({ timeout: p.timeoutMs ?? timeoutMs });
 
-  const runRead = async (id: string, ep: UdpEndpoint, req: TftpRequest, peer: UdpPeer): Promise<boolean> => {
+  const runRead = async (id: string, ep: UdpEndpoint, req: TftpRequest, peer: UdpPeer, registered: Registration): Promise<void> => {
     const opened = await options.storage.openRead(req.filename, { peer });
     if (opened.kind === 'error') {
-      refuse(ep, req, peer, opened.code, opened.message);
-      return false;
+      refuse(ep, req, peer, opened.code, opened.message, registered);
+      return;
     }
     const source: ReadSource = opened.value;
     try {
@@ -393,12 +428,12 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         fileSize: source.size,
       });
       if (n.kind === 'error') {
-        refuse(ep, req, peer, n.code, n.message);
-        return false;
+        refuse(ep, req, peer, n.code, n.message, registered);
+        return;
       }
       if (!accepting) {
-        refuse(ep, req, peer, TFTP_ERROR.notDefined, 'server shutting down');
-        return false;
+        refuse(ep, req, peer, TFTP_ERROR.notDefined, 'server shutting down', registered);
+        return;
       }
       const { params } = n;
       let finish: () => void = () => undefined;
@@ -417,6 +452,8 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         new Promise<void>((resolve) => {
           finish = resolve;
         }),
+        registered,
+        source.origin,
       );
       log.debug('read started', { id, peer: `${peer.address}:${peer.port}`, file: source.displayName, origin: source.origin, ...params });
       try {
@@ -430,13 +467,14 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
           timeoutMs: paramsOf(params).timeout,
           maxRetries: retries,
           ...(n.oack.length > 0 ? { oack: encodeTftpPacket({ kind: 'oack', options: n.oack }) } : {}),
-          onProgress: progressReporter(a),
+          onProgress: progressReporter(a, registered),
           onSendError,
           onStranger: () => counters.unknownTid++,
           onBadPacket: (reason) => {
             counters.unexpected++;
             log.debug('unexpected packet in a transfer', { id, reason });
           },
+          onLocalError: (err) => log.error('reading a file failed', { id, file: source.displayName, err: errorMessage(err) }),
         });
         const r = await a.driven.done;
         await a.driven.settled;
@@ -444,13 +482,12 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       } finally {
         finish();
       }
-      return true;
     } finally {
       await source.close().catch((err: unknown) => log.warn('closing a file failed', { id, err: errorMessage(err) }));
     }
   };
 
-  const runWrite = async (id: string, ep: UdpEndpoint, req: TftpRequest, peer: UdpPeer): Promise<boolean> => {
+  const runWrite = async (id: string, ep: UdpEndpoint, req: TftpRequest, peer: UdpPeer, registered: Registration): Promise<void> => {
     const n = negotiate(req, {
       ...(options.maxBlksize !== undefined ? { maxBlksize: options.maxBlksize } : {}),
       ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
@@ -458,8 +495,8 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       ...(options.maxUploadBytes !== undefined ? { maxUploadBytes: options.maxUploadBytes } : {}),
     });
     if (n.kind === 'error') {
-      refuse(ep, req, peer, n.code, n.message);
-      return false;
+      refuse(ep, req, peer, n.code, n.message, registered);
+      return;
     }
     const { params } = n;
     const opened = await options.storage.openWrite(req.filename, {
@@ -467,14 +504,14 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       ...(params.tsize !== undefined ? { tsize: params.tsize } : {}),
     });
     if (opened.kind === 'error') {
-      refuse(ep, req, peer, opened.code, opened.message);
-      return false;
+      refuse(ep, req, peer, opened.code, opened.message, registered);
+      return;
     }
     const target: UploadTarget = opened.value;
     if (!accepting) {
       await target.abort();
-      refuse(ep, req, peer, TFTP_ERROR.notDefined, 'server shutting down');
-      return false;
+      refuse(ep, req, peer, TFTP_ERROR.notDefined, 'server shutting down', registered);
+      return;
     }
     let finish: () => void = () => undefined;
     const a = register(
@@ -492,11 +529,12 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       new Promise<void>((resolve) => {
         finish = resolve;
       }),
+      registered,
     );
     const writer = new ChunkWriter((o, d) => target.write(o, d));
     const netascii = params.mode === 'netascii' ? new NetasciiDecoder() : undefined;
     let savedAs: string | undefined;
-    const report = progressReporter(a);
+    const report = progressReporter(a, registered);
     try {
       a.driven = driveReceiver({
         endpoint: ep,
@@ -543,7 +581,6 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     } finally {
       finish();
     }
-    return true;
   };
 
   const server: TftpServer = {

@@ -257,6 +257,8 @@ export interface DriverHooks {
   readonly onStranger?: (from: UdpPeer) => void;
   /** A datagram from the peer that could not be decoded or was not expected. */
   readonly onBadPacket?: (reason: string) => void;
+  /** Reading the file failed (the peer gets a generic ERROR 0; the detail goes here). */
+  readonly onLocalError?: (err: unknown) => void;
 }
 
 /** A running transfer: its end, and a way to stop it early. */
@@ -329,8 +331,12 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
         timer.arm(sender.deadline);
         fill();
       },
-      (err: unknown) => sender.abort(TFTP_ERROR.notDefined, `read failed: ${err instanceof Error ? err.message : String(err)}`),
+      (err: unknown) => readFailed(err),
     );
+  };
+  const readFailed = (err: unknown): void => {
+    o.onLocalError?.(err);
+    sender.abort(TFTP_ERROR.notDefined, 'could not read the file');
   };
   const sender: TftpSender = new TftpSender(
     { windowsize: o.windowsize, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, withOack: o.oack !== undefined },
@@ -408,7 +414,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
         timer.arm(sender.deadline);
         fill();
       },
-      (err: unknown) => sender.abort(TFTP_ERROR.notDefined, `read failed: ${err instanceof Error ? err.message : String(err)}`),
+      (err: unknown) => readFailed(err),
     );
   return {
     done,

@@ -278,3 +278,63 @@ test('bad settings are refused with BB_TFTP_OPTIONS', () => {
   assert.throws(() => createTftpServer({ ...base, mtu: 30 }), /mtu/);
   assert.throws(() => createTftpServer({ ...base, maxTransfers: 0 }), /maxTransfers/);
 });
+
+test('a repeated RRQ from the same client port does not start a second transfer', async () => {
+  const { net, server, port69 } = setup({ 'f.bin': bytes(2000) });
+  await server.start();
+  const c = rawPeer(net, '10.0.0.2');
+  const rrq: TftpPacket = { kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] };
+  await c.send(rrq, port69);
+  await c.send(rrq, port69);
+  await flush();
+  assert.equal(c.inbox.length, 1, 'one DATA 1, from one transfer');
+  assert.equal(server.counters().duplicateRequests, 1);
+  assert.equal(server.transfers().length, 1);
+  // Once the transfer is under way, the same port may ask again (tftp-hpa reuses its socket).
+  const first = await c.next();
+  await c.send({ kind: 'ack', block: 1 }, first.from);
+  await c.next();
+  await c.send(rrq, port69);
+  await flush();
+  assert.equal(server.transfers().length, 2, 'a new request from the same port after the opening starts a transfer');
+  await server.stop();
+});
+
+test('storage that throws ends only that request, with ERROR 0 to the client; a failed read aborts with a generic message', async () => {
+  const net = new MemoryNetwork();
+  const broken = {
+    openRead: (name: string) =>
+      name === 'throws'
+        ? Promise.reject(new Error('disk on fire at /srv/secret'))
+        : Promise.resolve({
+            kind: 'ok' as const,
+            value: {
+              size: 5000,
+              displayName: name,
+              origin: 'root',
+              read: () => Promise.reject(new Error('EIO at /srv/secret')),
+              close: () => Promise.resolve(),
+            },
+          }),
+    openWrite: () => Promise.reject(new Error('not used')),
+  };
+  const server = createTftpServer({
+    storage: broken,
+    logger: createSilentLogger(),
+    clock: new FakeClock(0),
+    listen: [{ address: SERVER, port: 69 }],
+    bind: (address, port) => Promise.resolve(net.bind(address, port)),
+  });
+  await server.start();
+  const c = rawPeer(net, '10.0.0.2');
+  await c.send({ kind: 'rrq', filename: 'throws', mode: 'octet', options: [] }, { address: SERVER, port: 69 });
+  assert.deepEqual((await c.next()).packet, { kind: 'error', code: 0, message: 'internal server error' });
+  await c.send({ kind: 'rrq', filename: 'eio', mode: 'octet', options: [] }, { address: SERVER, port: 69 });
+  assert.deepEqual((await c.next()).packet, { kind: 'error', code: 0, message: 'could not read the file' });
+  await flush();
+  assert.equal(server.counters().failed, 1);
+  // The server still serves after both failures.
+  await c.send({ kind: 'rrq', filename: 'throws', mode: 'octet', options: [] }, { address: SERVER, port: 69 });
+  assert.equal((await c.next()).packet.kind, 'error');
+  await server.stop();
+});
