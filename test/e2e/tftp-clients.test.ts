@@ -88,7 +88,18 @@ test('real TFTP clients download checksum-equal files and never get one from out
   const srv = await lab.addNamespace('srv');
   const cli = await lab.addNamespace('cli');
   await lab.link(srv, cli, { aAddress: `${SERVER_IP}/24`, bAddress: `${CLIENT_IP}/24` });
-  const { events } = await startServer(srv, ['--root', root]);
+  const alternate = join(work, 'alternate');
+  await mkdir(alternate);
+  await writeFile(join(root, 'XMLDefault.cnf.xml'), '<default/>\n');
+  await writeFile(join(alternate, 'cluster2.cnf.xml'), '<cluster2/>\n');
+  const mapFile = join(work, 'tftp.map');
+  await writeFile(mapFile, '# strip a path prefix some firmware sends\nri ^/?tftpboot/(.*)$ \\1\n');
+  const { events } = await startServer(srv, [
+    '--root', root,
+    '--alternate', alternate,
+    '--default', 'SEP*.cnf.xml=XMLDefault.cnf.xml',
+    '--map-file', mapFile,
+  ]);
   const eventCounts = (): string =>
     ['started', 'finished', 'failed', 'busy', 'refused'].map((e) => `${e}=${events.filter((l) => l.includes(`"event":"${e}"`)).length}`).join(' ');
 
@@ -102,6 +113,21 @@ test('real TFTP clients download checksum-equal files and never get one from out
       const r = await cli.exec('tftp', ['-v', '-m', 'binary', SERVER_IP, '-c', 'get', name, local], 30_000);
       assert.equal(r.code, 0, r.stderr + r.stdout);
       await expectSame(local, name);
+    }
+  });
+
+  await t.test('default file for unknown phones, alternate location, remapped prefix (tftp-hpa)', async () => {
+    const cases: [string, string][] = [
+      ['SEPAABBCCDDEEFF.cnf.xml', '<default/>\n'],
+      ['SEP001122334455.cnf.xml', files['SEP001122334455.cnf.xml'].toString()],
+      ['cluster2.cnf.xml', '<cluster2/>\n'],
+      ['/TFTPBOOT/SEP001122334455.cnf.xml', files['SEP001122334455.cnf.xml'].toString()],
+    ];
+    for (const [i, [name, want]] of cases.entries()) {
+      const local = join(out, `hpa-special-${i}`);
+      const r = await cli.exec('tftp', ['-m', 'binary', SERVER_IP, '-c', 'get', name, local], 30_000);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      assert.equal(await readFile(local, 'utf8'), want, name);
     }
   });
 
