@@ -406,7 +406,10 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       emit('finished', { id: a.info.id, peer: a.info.peer, file: a.info.file, direction: a.info.direction, bytes: r.bytes, ms, ...(savedAs ? { savedAs } : {}) });
     } else {
       counters.failed++;
-      log.warn('transfer failed', { ...fields, reason: r.result.reason });
+      // PXE firmware asks for tsize, reads the OACK and aborts with an ERROR on purpose: not a fault.
+      const byClient = r.result.reason.startsWith('peer sent error');
+      if (byClient) log.info('transfer ended by the client', { ...fields, reason: r.result.reason });
+      else log.warn('transfer failed', { ...fields, reason: r.result.reason });
       emit('failed', { id: a.info.id, peer: a.info.peer, file: a.info.file, direction: a.info.direction, reason: r.result.reason, bytes: r.bytes });
     }
   };
