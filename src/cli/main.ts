@@ -78,8 +78,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (helpText) writeLine(io.stdout, helpText);
     return exitCode;
   } catch (err) {
-    return reportFailure(io, err);
+    return argv.includes('--json') ? reportFailureJson(io, err) : reportFailure(io, err);
   }
+}
+
+/** With --json, scripts get the failure as one JSON object on stderr: { error: { code, message, issues? } }. */
+function reportFailureJson(io: CliIo, err: unknown): number {
+  const code = isBenchbootError(err) ? err.code : 'BB_INTERNAL';
+  const issues = err instanceof Error && 'issues' in err && Array.isArray(err.issues) ? { issues: err.issues as unknown[] } : {};
+  writeLine(io.stderr, JSON.stringify({ error: { code, message: errorMessage(err), ...issues } }));
+  return code === 'BB_USAGE' ? EXIT.usage : EXIT.invalid;
 }
 
 function reportFailure(io: CliIo, err: unknown): number {

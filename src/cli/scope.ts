@@ -19,6 +19,7 @@ import {
   readScopeDir,
   scopeFilePath,
   scopeToPlain,
+  ScopeIssuesError,
   SCOPE_NAME,
   type FieldPath,
   type Scope,
@@ -263,9 +264,8 @@ async function checkBeforeWrite(dir: string, file: string, text: string): Promis
   try {
     return await checkScopeCandidate(dir, file, text);
   } catch (err) {
-    if (err instanceof BenchbootError) {
-      throw new BenchbootError(err.code, `nothing written: ${err.message}`, { cause: err });
-    }
+    if (err instanceof ScopeIssuesError) throw new ScopeIssuesError(err.code, err.issues, 'nothing written');
+    if (err instanceof BenchbootError) throw new BenchbootError(err.code, `nothing written: ${err.message}`, { cause: err });
     throw err;
   }
 }

@@ -19,14 +19,15 @@ import { scopeNameOfFile, validateScopeText, type ScopeValidation } from './vali
 export class ScopeIssuesError extends BenchbootError {
   readonly issues: readonly ScopeIssue[];
 
-  constructor(code: ErrorCode, issues: readonly ScopeIssue[]) {
+  /** `lead` goes before the summary, e.g. "nothing written". */
+  constructor(code: ErrorCode, issues: readonly ScopeIssue[], lead?: string) {
     const sorted = sortIssues(issues);
     const files = new Set(sorted.map((i) => i.file)).size;
     const head =
       code === 'BB_SCOPE_OVERLAP'
         ? 'scopes overlap'
         : `${sorted.length} issue${sorted.length === 1 ? '' : 's'} in ${files} scope file${files === 1 ? '' : 's'}`;
-    super(code, `${head}:\n${formatIssues(sorted)}`);
+    super(code, `${lead ? `${lead}: ` : ''}${head}:\n${formatIssues(sorted)}`);
     this.name = 'ScopeIssuesError';
     this.issues = sorted;
   }

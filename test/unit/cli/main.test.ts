@@ -151,6 +151,18 @@ test('an invalid add or set writes nothing and exits 1 listing every issue', asy
   assert.match(badName.err, /not a scope name/);
 });
 
+test('with --json a failure is one JSON object on stderr, issues included', async (t) => {
+  const dir = await tempScopes(t);
+  const r = await run(['scope', 'add', 'b', '--scopes', dir, '--interface', 'eth1', '--subnet', '10.0.0.0/24', '--router', '10.9.9.9', '--json']);
+  assert.equal(r.code, 1);
+  const parsed = JSON.parse(r.err) as { error: { code: string; message: string; issues: { field: string }[] } };
+  assert.equal(parsed.error.code, 'BB_SCOPE_INVALID');
+  assert.deepEqual(parsed.error.issues.map((i) => i.field), ['router']);
+  const usage = await run(['scope', 'frob', '--json']);
+  assert.equal(usage.code, 2);
+  assert.equal((JSON.parse(usage.err) as { error: { code: string } }).error.code, 'BB_USAGE');
+});
+
 test('scope validate exits 1 and prints each issue as file:line: field: message', async (t) => {
   const dir = await tempScopes(t);
   await writeFile(join(dir, 'good.yaml'), 'name: good\ninterface: eth1\nsubnet: 10.0.0.0/24\n');
