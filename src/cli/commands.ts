@@ -10,6 +10,7 @@ import { serveCommand } from './serve.js';
 import { leasesCommand } from './leases.js';
 import { reloadCommand } from './reload.js';
 import { tftpCommand } from './tftp.js';
+import { doctorCommand } from './doctor.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, reloadCommand, probeCommand, tftpCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];
