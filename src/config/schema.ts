@@ -51,14 +51,16 @@ export const hexField = parsedText((text) => {
 });
 
 /** A duration in seconds or with units (30m, 12h, 7d). */
-export const durationField = z.union([z.number(), z.string()]).transform((v, ctx): number => {
-  try {
-    return parseDuration(v);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
-    return z.NEVER;
-  }
-});
+export const durationField = z
+  .union([z.number(), z.string()], { error: 'expected seconds or a duration such as 30m, 12h, 7d' })
+  .transform((v, ctx): number => {
+    try {
+      return parseDuration(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      return z.NEVER;
+    }
+  });
 
 /** Printable ASCII of at most `max` characters (what fits a BOOTP field or an option). */
 function asciiText(max: number, what: string) {

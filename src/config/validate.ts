@@ -119,8 +119,6 @@ function shapeIssues(data: unknown, error: z.ZodError): PathIssue[] {
       });
     } else if (iss.code === 'too_small' && iss.origin === 'array') {
       out.push({ path, message: 'must not be an empty list' });
-    } else if (iss.code === 'too_small' || iss.code === 'too_big') {
-      out.push({ path, message: iss.message });
     } else {
       out.push({ path, message: iss.message });
     }

@@ -62,6 +62,7 @@ const CASES: readonly RuleCase[] = [
   { rule: 'option the engine sets itself', lines: [...HEAD, 'options:', '  - { name: lease-time, value: 60 }'], line: 5, field: 'options[0].name', message: /option 51 \(lease-time\) is set by benchboot itself/ },
   { rule: 'the same option twice', lines: [...HEAD, 'options:', '  - { name: ntp-servers, value: 10.0.0.1 }', '  - { code: 42, value: 10.0.0.2 }'], line: 6, field: 'options[1].code', message: /given twice/ },
   { rule: 'duration that is not a duration', lines: [...HEAD, 'leaseTime: 12 hours'], line: 4, field: 'leaseTime', message: /"12 hours" is not a duration/ },
+  { rule: 'duration of the wrong type', lines: [...HEAD, 'declineTime: true'], line: 4, field: 'declineTime', message: /^expected seconds or a duration such as 30m, 12h, 7d$/ },
   { rule: 'lease too short', lines: [...HEAD, 'leaseTime: 5'], line: 4, field: 'leaseTime', message: /5 seconds is out of range/ },
   { rule: 'sname longer than its BOOTP field', lines: [...HEAD, 'boot:', `  serverName: ${'s'.repeat(64)}`], line: 5, field: 'boot.serverName', message: /longer than 63 characters/ },
   { rule: 'boot file longer than its BOOTP field', lines: [...HEAD, 'boot:', `  file: ${'f'.repeat(128)}`], line: 5, field: 'boot.file', message: /longer than 127 characters/ },
