@@ -206,3 +206,15 @@ test('an empty file and a file that is not a map are refused with one clear issu
   assert.ok(!list.ok);
   assert.match(list.issues[0]?.message ?? '', /expected a map of fields/);
 });
+
+test('a file saved on Windows (BOM, CRLF) gets the same line numbers', () => {
+  const r = validateScopeText('\ufeffname: bench1\r\ninterface: eth1\r\nsubnet: 10.0.0.0/24\r\nrouter: 10.0.1.1\r\n', FILE);
+  assert.ok(!r.ok);
+  assert.deepEqual(r.issues.map(formatIssue), ['scopes/bench1.yaml:4: router: router 10.0.1.1 is outside subnet 10.0.0.0/24']);
+});
+
+test('tabs used as indentation are a YAML issue on their line', () => {
+  const issues = issuesOf([...HEAD, 'boot:', '\tfile: x']);
+  assert.deepEqual(issues.map((i) => [i.line, i.field]), [[5, '']]);
+  assert.match(issues[0]?.message ?? '', /^YAML: Tabs are not allowed as indentation/);
+});
