@@ -2,7 +2,7 @@
  * `benchboot leases [--json]`: the leases of a running server (asked over the
  * control socket in the state directory), or, when no server runs, the leases
  * recorded in that directory's journal. `benchboot leases release IP` frees one
- * address: through the running server when it offers that, else in the lease
+ * address: through the running server (a DHCPRELEASE on the client's behalf), else in the lease
  * files of the stopped server.
  */
 import { controlRequest, controlSocketPath } from '../control/client.js';
@@ -127,7 +127,7 @@ const listCommand = defineCommand<LeasesArgs>({
 
 const releaseCommand = defineCommand<ReleaseArgs>({
   command: 'release <ip>',
-  describe: 'Free one leased address (in the lease files of a stopped server)',
+  describe: 'Free one leased address (through the running server, or in the lease files when it is stopped)',
   builder: (y) =>
     y.options({ leases: LEASES_OPTIONS.leases }).positional('ip', { type: 'string', demandOption: true, describe: 'The leased IPv4 address' }),
   examples: [['benchboot leases release 10.10.0.23', 'The next client may get 10.10.0.23']],

@@ -77,12 +77,13 @@ test('tftp get/put, leases, reload and release through the CLI', async (t) => {
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /\[BB_TFTP_CLIENT\]/);
 
-  // A lease, seen through `benchboot leases`.
+  // Two leases, seen through `benchboot leases`.
   const endpoint = await bindDhcpSocket({ kind: 'loopback', port: 0 });
-  const client = new DhcpTestClient(new DhcpTestPort(endpoint, { address: '127.0.0.1', port: dhcpPort }), { mac: parseMac('02:00:00:00:00:07') });
-  const lease = await client.obtain();
+  const port = new DhcpTestPort(endpoint, { address: '127.0.0.1', port: dhcpPort });
+  const lease = await new DhcpTestClient(port, { mac: parseMac('02:00:00:00:00:07') }).obtain();
+  const other = await new DhcpTestClient(port, { mac: parseMac('02:00:00:00:00:08'), clientId: Uint8Array.of(1, 2, 0, 0, 0, 0, 8) }).obtain();
   await endpoint.close();
-  assert.ok(lease);
+  assert.ok(lease && other);
   const listed = await cli(['leases', '--leases', state]);
   assert.equal(listed.code, 0, listed.stderr);
   assert.match(listed.stdout, new RegExp(`${lease.ip.replace(/\./g, '\\.')} +02:00:00:00:00:07 +bound +bench`));
@@ -92,15 +93,23 @@ test('tftp get/put, leases, reload and release through the CLI', async (t) => {
   assert.equal(reloaded.code, 0, reloaded.stderr);
   assert.match(reloaded.stdout, /Reloaded: now serving bench\./);
 
-  // While it runs, release goes through the server, which says it cannot.
-  const busy = await cli(['leases', 'release', lease.ip, '--leases', state]);
-  assert.equal(busy.code, 1);
-  assert.match(busy.stderr, /stop the server/);
+  // While it runs, release goes through the server (a DHCPRELEASE on the client's behalf,
+  // client identifier included), and the address is free at once.
+  const viaServer = await cli(['leases', 'release', other.ip, '--leases', state]);
+  assert.equal(viaServer.code, 0, viaServer.stderr);
+  assert.match(viaServer.stdout, new RegExp(`Released ${other.ip.replace(/\./g, '\\.')}\\.`));
+  assert.equal(appliance.leases().find((l) => l.ip === other.ip)?.state, 'released');
+  const twice = await cli(['leases', 'release', other.ip, '--leases', state]);
+  assert.equal(twice.code, 1);
+  assert.match(twice.stderr, /BB_LEASE_NOT_FOUND/);
 
+  // Stopped: list and release in the lease files.
   await appliance.stop(0);
   running = false;
   const offline = await cli(['leases', '--leases', state, '--json']);
-  assert.equal((JSON.parse(offline.stdout) as { from: string; leases: unknown[] }).from, 'lease files');
+  const offBody = JSON.parse(offline.stdout) as { from: string; leases: { ip: string }[] };
+  assert.equal(offBody.from, 'lease files');
+  assert.deepEqual(offBody.leases.map((l) => l.ip), [lease.ip]);
   const released = await cli(['leases', 'release', lease.ip, '--leases', state]);
   assert.equal(released.code, 0, released.stderr);
   assert.match(released.stdout, /Released .* \(was 02:00:00:00:00:07, scope bench\)/);
