@@ -4,7 +4,7 @@
  *
  *   node dist/test/helpers/dhcp-server-main.js --scopes scopes.json --state-dir ./leases
  *        [--loopback 127.0.0.1:6767 --as-interface bench0 --server-address 10.9.0.1]
- *        [--scopes-dir ./scopes] [--port 67] [--log-level info] [--json]
+ *        [--scopes-dir ./scopes] [--port 67] [--log-level info] [--json] [--compact-after N]
  *
  * Scopes come from a JSON file (an array in the shape of test/helpers/scope-json.ts)
  * or from a directory of scope YAML files (the product's loader). Without
@@ -28,7 +28,8 @@ import { createLogger } from '../../src/log.js';
 import { parseIpv4 } from '../../src/net/ipv4.js';
 import { scopeFromJson, type ScopeJson } from './scope-json.js';
 
-const USAGE = 'usage: dhcp-server-main (--scopes FILE.json | --scopes-dir DIR) --state-dir DIR [--loopback ADDR:PORT --as-interface NAME --server-address IP] [--port N] [--log-level L] [--json]';
+const USAGE =
+  'usage: dhcp-server-main (--scopes FILE.json | --scopes-dir DIR) --state-dir DIR [--loopback ADDR:PORT --as-interface NAME --server-address IP] [--port N] [--log-level L] [--json] [--compact-after N]';
 
 async function loadScopeList(values: { scopes?: string; 'scopes-dir'?: string }): Promise<Scope[]> {
   if (values.scopes && values['scopes-dir']) throw new Error('give --scopes or --scopes-dir, not both');
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
       port: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       json: { type: 'boolean', default: false },
+      'compact-after': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -86,7 +88,14 @@ async function main(): Promise<number> {
     bindings = systemBindings(port === undefined ? {} : { port });
   }
 
-  const store = await openLeaseStore({ dir: stateDir, now: systemClock.now(), logger: logger.child({ component: 'leases' }) });
+  const compactAfter = values['compact-after'] === undefined ? undefined : Number(values['compact-after']);
+  if (compactAfter !== undefined && (!Number.isInteger(compactAfter) || compactAfter < 1)) throw new Error(`--compact-after ${values['compact-after']}: expected a positive integer`);
+  const store = await openLeaseStore({
+    dir: stateDir,
+    now: systemClock.now(),
+    logger: logger.child({ component: 'leases' }),
+    ...(compactAfter !== undefined ? { compactAfterChanges: compactAfter } : {}),
+  });
   const server = createDhcpServer({
     scopes,
     journal: store,

@@ -34,7 +34,8 @@ const SCOPE: ScopeJson = {
 };
 
 function serverArgs(scopesFile: string, stateDir: string): string[] {
-  return ['--scopes', scopesFile, '--state-dir', stateDir, '--loopback', '127.0.0.1:0', '--as-interface', 'bench0', '--server-address', '10.99.0.1', '--log-level', 'warn'];
+  // Compact every 16 changes, so kills also land inside journal rotation and snapshot writes.
+  return ['--scopes', scopesFile, '--state-dir', stateDir, '--loopback', '127.0.0.1:0', '--as-interface', 'bench0', '--server-address', '10.99.0.1', '--log-level', 'warn', '--compact-after', '16'];
 }
 
 function randomInt(min: number, max: number): number {
