@@ -165,14 +165,19 @@ test('SIGHUP and benchboot reload: the next client gets the new boot file, the f
   assert.equal(again.new_filename, 'second.cfg');
   assert.equal(again.new_ip_address, envB.new_ip_address);
 
+  // Release the second client's address through the running server (on the real interface socket).
+  const rel = await srv.exec(process.execPath, [BIN, 'leases', 'release', String(envB.new_ip_address), '--leases', state], 15_000);
+  assert.equal(rel.code, 0, rel.stderr);
+
   served.child.kill('SIGINT');
   assert.equal(await exitOf(served.child, 15_000), 0, served.log());
-  // Stopped: the lease files still hold both leases.
-  const offline = await srv.exec(process.execPath, [BIN, 'leases', '--leases', state, '--json'], 15_000);
+  // Stopped: the lease files hold the first lease bound and the second released.
+  const offline = await srv.exec(process.execPath, [BIN, 'leases', '--all', '--leases', state, '--json'], 15_000);
   assert.equal(offline.code, 0, offline.stderr);
-  const off = JSON.parse(offline.stdout) as { from: string; leases: { ip: string }[] };
+  const off = JSON.parse(offline.stdout) as { from: string; leases: { ip: string; state: string }[] };
   assert.equal(off.from, 'lease files');
-  assert.equal(off.leases.length, 2);
+  assert.equal(off.leases.find((l) => l.ip === envA.new_ip_address)?.state, 'bound');
+  assert.equal(off.leases.find((l) => l.ip === envB.new_ip_address)?.state, 'released');
 });
 
 test('SIGTERM during a transfer: the transfer finishes, then serve exits 0', { skip }, async (t) => {
