@@ -59,7 +59,9 @@ export async function createBench(mtu: number): Promise<Bench> {
       dir,
       close: async () => {
         await lab.destroy();
-        rmSync(dir, { recursive: true, force: true });
+        // BENCH_KEEP=1 keeps configs and server logs for a look after the run.
+        if (process.env.BENCH_KEEP === '1') process.stderr.write(`bench: kept ${dir}\n`);
+        else rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {

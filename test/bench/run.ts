@@ -7,6 +7,7 @@
  *   npm run bench -- --quick              1 round, short trials (development)
  *   npm run bench -- --only dhcp-rate     one section (repeatable, or comma-separated)
  *   npm run bench -- --rounds 5           more rounds
+ *   npm run bench -- --servers benchboot,dnsmasq   compare only these servers
  *   npm run bench -- --profile            benchboot under node --cpu-prof (profiles in test/bench/profiles/)
  *
  * Needs root (network namespaces). Installs the peers with test/e2e/install-deps.sh
@@ -26,6 +27,7 @@ import { udpCeiling } from './udp.js';
 import { benchbootServers } from './benchboot.js';
 import { atftpd, dnsmasqDhcp, dnsmasqTftp, keaDhcp, tftpdHpa, TFTPD_HPA } from './servers.js';
 import { renderMarkdown, renderText, type BenchReport, type MachineInfo } from './report.js';
+import { profileTables } from './profile.js';
 import type { Section, SectionResult } from './section.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -33,10 +35,10 @@ const SECTIONS: readonly Section[] = [udpCeiling, dhcpRate, dhcpStorm, tftpThrou
 const PEER_PROGRAMS = ['ip', 'ss', 'perfdhcp', 'kea-dhcp4', 'dnsmasq', 'atftpd', 'atftp', 'tftp', 'curl', TFTPD_HPA];
 
 function usage(): string {
-  return `usage: npm run bench -- [--quick] [--rounds N] [--profile] [--only ${SECTIONS.map((s) => s.id).join('|')}]...`;
+  return `usage: npm run bench -- [--quick] [--rounds N] [--profile] [--servers benchboot,kea,dnsmasq,tftpd-hpa,atftpd] [--only ${SECTIONS.map((s) => s.id).join('|')}]...`;
 }
 
-function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; only: Section[]; profile: boolean } {
+function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; only: Section[]; profile: boolean; servers?: string[] } {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -44,6 +46,7 @@ function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; on
       rounds: { type: 'string' },
       only: { type: 'string', multiple: true },
       profile: { type: 'boolean', default: false },
+      servers: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -62,7 +65,10 @@ function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; on
     if (!s) throw new Error(`unknown section "${id}"; sections: ${SECTIONS.map((x) => x.id).join(', ')}`);
     if (!only.includes(s)) only.push(s);
   }
-  return { quick: values.quick, profile: values.profile, rounds, only: only.length > 0 ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS] };
+  const servers = values.servers?.split(',').map((x) => x.trim()).filter(Boolean);
+  const known = ['benchboot', 'kea', 'dnsmasq', 'tftpd-hpa', 'atftpd'];
+  for (const name of servers ?? []) if (!known.includes(name)) throw new Error(`unknown server "${name}"; servers: ${known.join(', ')}`);
+  return { quick: values.quick, profile: values.profile, ...(servers ? { servers } : {}), rounds, only: only.length > 0 ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS] };
 }
 
 function ensurePeers(): void {
@@ -131,13 +137,14 @@ async function main(): Promise<number> {
   const log = (line: string): void => {
     console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`);
   };
+  const picked = (spec: { name: string }): boolean => opts.servers === undefined || opts.servers.includes(spec.name);
   const ctx = {
     quick: opts.quick,
     rounds: opts.rounds,
     log,
     bench: createBench,
-    dhcpServers: [...(bb.dhcp ? [bb.dhcp] : []), keaDhcp, dnsmasqDhcp],
-    tftpServers: [...(bb.tftp ? [bb.tftp] : []), tftpdHpa, dnsmasqTftp, atftpd],
+    dhcpServers: [...(bb.dhcp ? [bb.dhcp] : []), keaDhcp, dnsmasqDhcp].filter(picked),
+    tftpServers: [...(bb.tftp ? [bb.tftp] : []), tftpdHpa, dnsmasqTftp, atftpd].filter(picked),
     benchbootMissing: bb.missing,
   };
   const results: SectionResult[] = [];
@@ -150,6 +157,22 @@ async function main(): Promise<number> {
       const e = err as Error;
       log(`section ${section.id} failed: ${e.stack ?? e.message}`);
       failed.push({ id: section.id, error: e.message });
+    }
+  }
+  if (profileDir !== undefined) {
+    try {
+      results.push({
+        id: 'profile',
+        title: 'Where benchboot spends its CPU (node --cpu-prof)',
+        method: [`Profiles of every benchboot server process of this run are in ${profileDir}; open them in Chrome DevTools or VS Code. Below, the largest per kind.`],
+        commands: ['node --cpu-prof --cpu-prof-dir=<dir> dist/test/helpers/{dhcp,tftp}-server-main.js …'],
+        tables: profileTables(profileDir, ROOT),
+        targets: [],
+        notes: ['Profiling slows the server down: throughput figures of a --profile run are not comparable to a normal run.'],
+        raw: { profileDir },
+      });
+    } catch (err) {
+      failed.push({ id: 'profile', error: (err as Error).message });
     }
   }
   const report: BenchReport = {

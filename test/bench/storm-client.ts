@@ -9,8 +9,8 @@
  *
  * A device behaves like a phone: no answer within 1 s → resend the last packet (5
  * times, then start the file again); an ERROR other than "file not found" (a busy
- * refusal) → wait 1–2 s and ask again; at most 10 attempts per file, then the
- * device has failed. Each firmware block is checked against the file's pattern (the
+ * refusal) → wait 1–2 s and ask again; a device keeps trying until the storm's
+ * deadline, and one that has not finished by then has failed. Each firmware block is checked against the file's pattern (the
  * uint32 at every 4-byte offset is offset/4), so a wrong or misordered block is
  * counted as bad data. Prints one JSON line of StormOutcome.
  */
@@ -21,6 +21,10 @@ export interface StormPlan {
   readonly server: string;
   readonly port: number;
   readonly devices: number;
+  /** Number of the first device this process plays (devices may be split over processes). */
+  readonly firstDevice: number;
+  /** Epoch ms at which every process sends its RRQs (so split processes start together). */
+  readonly startAtMs: number;
   readonly firmware: string;
   readonly firmwareBytes: number;
   /** Per-device config name with `{i}` replaced by the device number. */
@@ -41,9 +45,10 @@ export interface StormOutcome {
   readonly restarts: number;
   readonly badData: number;
   readonly bytes: number;
-  /** From the first RRQ until the last device finished (ms). */
+  /** From startAtMs until the last device finished (ms). */
   readonly lastFinishMs: number;
-  readonly medianFinishMs: number;
+  /** Every device's finish time from startAtMs (ms), sorted. */
+  readonly finishMs: readonly number[];
   readonly errors: readonly string[];
 }
 
@@ -51,7 +56,6 @@ const OP = { RRQ: 1, DATA: 3, ACK: 4, ERROR: 5, OACK: 6 } as const;
 const FILE_NOT_FOUND = 1;
 const RESEND_MS = 1000;
 const RESENDS = 5;
-const ATTEMPTS = 10;
 
 interface Counters {
   refusals: number;
@@ -85,7 +89,6 @@ function parseOack(msg: Buffer): Map<string, string> {
 /** Downloads one file; resolves true when complete with the expected size. */
 function download(plan: StormPlan, name: string, expected: number, checkPattern: boolean, c: Counters, deadline: number): Promise<boolean> {
   return new Promise((resolve) => {
-    let attempts = 0;
     let sock: Socket | undefined;
     let timer: NodeJS.Timeout | undefined;
     let done = false;
@@ -101,7 +104,6 @@ function download(plan: StormPlan, name: string, expected: number, checkPattern:
 
     const attempt = (): void => {
       if (Date.now() > deadline) return finish(false, 'deadline');
-      if (++attempts > ATTEMPTS) return finish(false, 'attempts exhausted');
       sock?.close();
       const s = createSocket('udp4');
       sock = s;
@@ -166,12 +168,16 @@ function download(plan: StormPlan, name: string, expected: number, checkPattern:
           }
           got += data;
           c.bytes += data;
-          send(ack(block));
           next++;
           if (data < blksize) {
-            if (got === expected) finish(true);
-            else finish(false, `got ${got} bytes, expected ${expected}`);
+            // The last ACK must leave before the socket closes, or the server keeps
+            // the transfer (and its slot) until it gives up retransmitting.
+            if (timer) clearTimeout(timer);
+            const ok = got === expected;
+            s.send(ack(block), peerPort, plan.server, () => finish(ok, ok ? undefined : `got ${got} bytes, expected ${expected}`));
+            return;
           }
+          send(ack(block));
         } else if (block === ((next - 1) & 0xffff)) {
           send(ack(block)); // our ACK was lost: answer the duplicate again
         }
@@ -184,13 +190,15 @@ function download(plan: StormPlan, name: string, expected: number, checkPattern:
 
 async function main(plan: StormPlan): Promise<StormOutcome> {
   const c: Counters = { refusals: 0, timeouts: 0, restarts: 0, badData: 0, bytes: 0, errors: [] };
-  const start = Date.now();
+  const wait = plan.startAtMs - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const start = plan.startAtMs;
   const deadline = start + plan.deadlineMs;
   const finishes: number[] = [];
   let failed = 0;
   const devices = Array.from({ length: plan.devices }, async (_, i) => {
     const fw = await download(plan, plan.firmware, plan.firmwareBytes, true, c, deadline);
-    const cfg = fw && (await download(plan, plan.configPattern.replace('{i}', String(i)), plan.configBytes, false, c, deadline));
+    const cfg = fw && (await download(plan, plan.configPattern.replace('{i}', String(plan.firstDevice + i)), plan.configBytes, false, c, deadline));
     if (fw && cfg) finishes.push(Date.now() - start);
     else failed++;
   });
@@ -206,7 +214,7 @@ async function main(plan: StormPlan): Promise<StormOutcome> {
     badData: c.badData,
     bytes: c.bytes,
     lastFinishMs: finishes.length > 0 ? (finishes[finishes.length - 1] ?? NaN) : NaN,
-    medianFinishMs: finishes[Math.floor(finishes.length / 2)] ?? NaN,
+    finishMs: finishes,
     errors: c.errors,
   };
 }
