@@ -1,0 +1,127 @@
+/**
+ * Safety before the first lease (ports held, another DHCP server answering, --force),
+ * the serve option rules, and the administrative DHCPRELEASE.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildAdminRelease, leaseStateOf, preflight, type PreflightOptions } from '../../../src/appliance.js';
+import { FakeClock } from '../../../src/clock.js';
+import { noAddressMessage, validateServeArgs, type ServeArgs } from '../../../src/cli/serve.js';
+import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
+import { clientMac, decodeDhcpPacket, encodeDhcpPacket, getMessageType, getOption, getOptionIpv4 } from '../../../src/dhcp/packet.js';
+import type { ProbeAnswer } from '../../../src/dhcp/probe.js';
+import { isBenchbootError } from '../../../src/errors.js';
+import { createSilentLogger } from '../../../src/log.js';
+import { parseIpv4, parseMac } from '../../../src/net/ipv4.js';
+
+const ROGUE: ProbeAnswer = {
+  from: { address: '10.10.0.254', port: 67 },
+  messageType: 'OFFER',
+  serverId: parseIpv4('10.10.0.254'),
+  offeredIp: parseIpv4('10.10.0.77'),
+  prefix: 24,
+  subnet: '10.10.0.0/24',
+  siaddr: parseIpv4('0.0.0.0'),
+  sname: '',
+  file: '',
+  tftpServers: [],
+};
+
+function options(over: Partial<PreflightOptions> = {}): PreflightOptions {
+  return {
+    probeInterfaces: ['eth1'],
+    ownAddresses: [parseIpv4('10.10.0.1')],
+    dhcpPort: 67,
+    tftpPort: 69,
+    force: false,
+    probeTimeoutMs: 10,
+    clock: new FakeClock(),
+    logger: createSilentLogger(),
+    findOwners: async () => [],
+    probe: async () => [],
+    ...over,
+  };
+}
+
+test('a quiet wire and free ports: preflight passes and reports nothing', async () => {
+  assert.deepEqual(await preflight(options()), []);
+});
+
+test('a held port is refused with the program named, before any probe', async () => {
+  let probed = false;
+  await assert.rejects(
+    preflight(
+      options({
+        findOwners: async (port) => (port === 69 ? [{ localAddress: '0.0.0.0', port: 69, uid: 0, inode: 9, processes: [{ pid: 77, command: 'in.tftpd', cmdline: '' }] }] : []),
+        probe: async () => {
+          probed = true;
+          return [];
+        },
+      }),
+    ),
+    (err) => isBenchbootError(err, 'BB_PORT_IN_USE') && /UDP port 69 \(TFTP\) is already taken by in\.tftpd \(pid 77\)/.test(err.message),
+  );
+  assert.equal(probed, false);
+});
+
+test('another DHCP server answering is refused, named with its server id and subnet', async () => {
+  await assert.rejects(preflight(options({ probe: async () => [ROGUE] })), (err) =>
+    isBenchbootError(err, 'BB_ROGUE_DHCP') && /on eth1: DHCP server at 10\.10\.0\.254 offers 10\.10\.0\.77 in 10\.10\.0\.0\/24/.test(err.message) && /--force/.test(err.message),
+  );
+});
+
+test('--force starts anyway and returns what it found; our own answers never count', async () => {
+  const found = await preflight(options({ force: true, probe: async () => [ROGUE] }));
+  assert.equal(found.length, 1);
+  const own = { ...ROGUE, serverId: parseIpv4('10.10.0.1'), from: { address: '10.10.0.1', port: 67 } };
+  assert.deepEqual(await preflight(options({ probe: async () => [own] })), []);
+});
+
+function args(over: Partial<ServeArgs>): ServeArgs {
+  return {
+    json: false, 'log-level': 'info', 'log-file': undefined,
+    interface: ['eth1'], scopes: undefined, address: undefined, 'tftp-root': './tftp', 'upload-dir': undefined,
+    'tftp-port': 69, 'dhcp-port': 67, leases: './leases', 'max-transfers': 30, force: false, live: true, 'probe-timeout': 4, grace: 5,
+    ...over,
+  };
+}
+
+test('serve option rules: something to serve, --address with one interface, ranges', () => {
+  validateServeArgs(args({}));
+  validateServeArgs(args({ interface: undefined, scopes: './scopes' }));
+  const bad: [Partial<ServeArgs>, RegExp][] = [
+    [{ interface: undefined }, /--interface IF .* or --scopes DIR/],
+    [{ interface: ['eth1', 'eth2'], address: '10.10.0.1/24' }, /--address needs exactly one --interface/],
+    [{ interface: ['eth1', 'eth1'] }, /same interface twice/],
+    [{ 'tftp-port': 70000 }, /--tftp-port 70000/],
+    [{ 'max-transfers': 0 }, /--max-transfers 0/],
+    [{ grace: -1 }, /--grace -1/],
+    [{ 'probe-timeout': 0 }, /--probe-timeout 0/],
+  ];
+  for (const [over, message] of bad) assert.throws(() => validateServeArgs(args(over)), (err) => isBenchbootError(err, 'BB_USAGE') && message.test(err.message), message.source);
+});
+
+test('the no-address message gives both ways out', () => {
+  const text = noAddressMessage('eth1');
+  assert.match(text, /^ {2}sudo ip addr add 10\.10\.0\.1\/24 dev eth1$/m);
+  assert.match(text, /^ {2}sudo benchboot serve --interface eth1 --address 10\.10\.0\.1\/24$/m);
+});
+
+test('lease events map to view states; NAK and INFORM change no lease', () => {
+  assert.equal(leaseStateOf('acked'), 'bound');
+  assert.equal(leaseStateOf('offered'), 'offered');
+  assert.equal(leaseStateOf('naked'), undefined);
+  assert.equal(leaseStateOf('informed'), undefined);
+});
+
+test('the administrative DHCPRELEASE carries ciaddr, chaddr, server id and the client identifier', () => {
+  const base = { scope: 'lab', ip: parseIpv4('10.10.0.23'), mac: parseMac('00:1b:d4:aa:bb:cc'), state: 'bound' as const, startedAt: 0, expiresAt: 1 };
+  const byId = decodeDhcpPacket(encodeDhcpPacket(buildAdminRelease({ ...base, clientKey: 'id:0100aabbcc' }, parseIpv4('10.10.0.1')))).value;
+  assert.equal(getMessageType(byId), DHCP_MESSAGE_TYPE.RELEASE);
+  assert.equal(byId.ciaddr, '10.10.0.23');
+  assert.equal(clientMac(byId), '00:1b:d4:aa:bb:cc');
+  assert.equal(getOptionIpv4(byId, OPTION.SERVER_ID), '10.10.0.1');
+  assert.deepEqual(getOption(byId, OPTION.CLIENT_ID), Uint8Array.of(1, 0, 0xaa, 0xbb, 0xcc));
+  const byMac = decodeDhcpPacket(encodeDhcpPacket(buildAdminRelease({ ...base, clientKey: 'mac:00:1b:d4:aa:bb:cc' }, parseIpv4('10.10.0.1')))).value;
+  assert.equal(getOption(byMac, OPTION.CLIENT_ID), undefined);
+});
