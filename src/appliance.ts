@@ -23,7 +23,7 @@ import type { Scope } from './config/scope.js';
 import { controlSocketPath } from './control/client.js';
 import { createControlServer, type ControlServer } from './control/server.js';
 import type { ControlRequest } from './control/protocol.js';
-import { BenchbootError, errorMessage } from './errors.js';
+import { BenchbootError, errorMessage, isBenchbootError } from './errors.js';
 import type { Lease } from './dhcp/lease.js';
 import { openLeaseStore, type LeaseStore } from './dhcp/lease-store.js';
 import { describeProbeAnswer, isOwnAnswer, probeInterface, type ProbeAnswer } from './dhcp/probe.js';
@@ -35,7 +35,7 @@ import { readIfindex, requireInterfaceForSubnet } from './net/interfaces.js';
 import { bindDhcpSocket } from './net/bind-interface.js';
 import { fromHex } from './net/bytes.js';
 import { bindUdp, type UdpEndpoint } from './net/udp.js';
-import { BOOTP_OP, BOOTP_SIZE, DHCP_MESSAGE_TYPE, OPTION } from './dhcp/constants.js';
+import { BOOTP_OP, BOOTP_SIZE, DHCP_MESSAGE_TYPE, DHCP_PORT, OPTION } from './dhcp/constants.js';
 import { emptyDhcpPacket, encodeDhcpPacket, type DhcpOption, type DhcpPacket } from './dhcp/packet.js';
 import { describePortOwner, findUdpPortOwners, type PortOwner } from './net/port-owner.js';
 import { createFsStorage } from './tftp/fs-storage.js';
@@ -510,8 +510,18 @@ export async function preflight(options: PreflightOptions): Promise<RogueServer[
   const probe = options.probe ?? (async (name: string) => (await probeInterface(name, options.probeTimeoutMs, options.clock)).answers);
   const found: RogueServer[] = [];
   for (const name of options.probeInterfaces) {
-    const answers = (await probe(name)).filter((a) => !isOwnAnswer(a, options.ownAddresses));
-    for (const answer of answers) found.push({ interfaceName: name, answer });
+    let answers: readonly ProbeAnswer[];
+    try {
+      answers = await probe(name);
+    } catch (err) {
+      // The probe needs UDP 68 (a DHCP client on the laptop may hold it without SO_REUSEADDR).
+      const holders = isBenchbootError(err, 'BB_PORT_IN_USE') ? (await findOwners(DHCP_PORT.CLIENT)).map(describePortOwner) : [];
+      const why = `cannot probe ${name} for another DHCP server: ${errorMessage(err)}${holders.length ? ` (held by ${holders.join('; ')})` : ''}`;
+      if (!options.force) throw new BenchbootError(isBenchbootError(err) ? err.code : 'BB_SOCKET', `${why}. Start with --force to skip this check.`, { cause: err });
+      options.logger.warn('starting without the rogue DHCP check because of --force', { code: 'BB_ROGUE_DHCP', interface: name, err: why });
+      continue;
+    }
+    for (const answer of answers.filter((a) => !isOwnAnswer(a, options.ownAddresses))) found.push({ interfaceName: name, answer });
   }
   if (found.length === 0) return found;
   const list = found.map((r) => `on ${r.interfaceName}: ${describeProbeAnswer(r.answer)}`).join('; ');

@@ -10,7 +10,8 @@ import { noAddressMessage, validateServeArgs, type ServeArgs } from '../../../sr
 import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
 import { clientMac, decodeDhcpPacket, encodeDhcpPacket, getMessageType, getOption, getOptionIpv4 } from '../../../src/dhcp/packet.js';
 import type { ProbeAnswer } from '../../../src/dhcp/probe.js';
-import { isBenchbootError } from '../../../src/errors.js';
+import { BenchbootError, isBenchbootError } from '../../../src/errors.js';
+import type { PortOwner } from '../../../src/net/port-owner.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { parseIpv4, parseMac } from '../../../src/net/ipv4.js';
 
@@ -124,4 +125,16 @@ test('the administrative DHCPRELEASE carries ciaddr, chaddr, server id and the c
   assert.deepEqual(getOption(byId, OPTION.CLIENT_ID), Uint8Array.of(1, 0, 0xaa, 0xbb, 0xcc));
   const byMac = decodeDhcpPacket(encodeDhcpPacket(buildAdminRelease({ ...base, clientKey: 'mac:00:1b:d4:aa:bb:cc' }, parseIpv4('10.10.0.1')))).value;
   assert.equal(getOption(byMac, OPTION.CLIENT_ID), undefined);
+});
+
+test('a probe that cannot bind UDP 68 names the holder and refuses; --force skips the check', async () => {
+  const held = async (): Promise<never> => {
+    throw new BenchbootError('BB_PORT_IN_USE', 'UDP port 68 (0.0.0.0 on eth1) is already taken by another program');
+  };
+  const owners = async (port: number): Promise<PortOwner[]> =>
+    port === 68 ? [{ localAddress: '0.0.0.0', port: 68, uid: 0, inode: 5, processes: [{ pid: 400, command: 'dhclient', cmdline: '' }] }] : [];
+  await assert.rejects(preflight(options({ probe: held, findOwners: owners })), (err) =>
+    isBenchbootError(err, 'BB_PORT_IN_USE') && /cannot probe eth1 .*held by dhclient \(pid 400\).*--force to skip/.test(err.message),
+  );
+  assert.deepEqual(await preflight(options({ probe: held, findOwners: owners, force: true })), []);
 });
