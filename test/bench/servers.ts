@@ -216,7 +216,9 @@ export const tftpdHpa: ServerSpec = {
 /** dnsmasq as a TFTP server only (DNS and DHCP off). */
 export const dnsmasqTftp: ServerSpec = {
   name: 'dnsmasq',
-  notes: 'dnsmasq 2.90 TFTP only (--port=0, --enable-tftp), defaults otherwise (at most 50 concurrent transfers, --tftp-max); no windowsize.',
+  notes:
+    'dnsmasq 2.90 TFTP only (--port=0, --enable-tftp), --tftp-max=1000: with the default 50, a storm of 60 or 100 devices that retry every second never completed ' +
+    '(devices that finished the firmware got no answer for their config until the deadline), so the limit is raised to measure its speed; no windowsize.',
   windowsize: false,
   start: (bench, options) => {
     const root = requireRoot(options);
@@ -231,6 +233,7 @@ export const dnsmasqTftp: ServerSpec = {
         '--bind-interfaces',
         '--enable-tftp',
         `--tftp-root=${root}`,
+        '--tftp-max=1000',
         '--user=root',
         `--pid-file=${join(options.runDir, 'dnsmasq.pid')}`,
       ],
@@ -242,7 +245,7 @@ export const dnsmasqTftp: ServerSpec = {
 /** atftpd in the foreground (threads, one per transfer). */
 export const atftpd: ServerSpec = {
   name: 'atftpd',
-  notes: 'atftpd 0.8.0 --daemon --no-fork, defaults otherwise (--maxthread 100 concurrent transfers); negotiates windowsize.',
+  notes: 'atftpd 0.8.0 --daemon --no-fork, --maxthread 1000 (default 100, below the storm of 500); negotiates windowsize.',
   windowsize: true,
   start: (bench, options) => {
     const root = requireRoot(options);
@@ -260,6 +263,8 @@ export const atftpd: ServerSpec = {
         'nobody',
         '--group',
         'nogroup',
+        '--maxthread',
+        '1000',
         '--logfile',
         join(options.runDir, 'atftpd.log'),
         root,
