@@ -117,6 +117,20 @@ export async function openLeaseStore(options: LeaseStoreOptions): Promise<LeaseS
   }
 }
 
+/**
+ * Reads a state directory without locking or writing anything (for `benchboot
+ * leases` while a server may be running): snapshot + journal replay, reclaimed at
+ * `now` as an open would. A journal line being written at that moment reads as a
+ * torn last line and is skipped.
+ */
+export async function readLeaseStore(dir: string, now: number, options: { logger?: Logger; forgetAfterMs?: number } = {}): Promise<Lease[]> {
+  const replay = await replayDir(dir, options.logger ?? createSilentLogger()).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BenchbootError('BB_LEASE_STORE', `the lease directory ${dir} does not exist`, { cause: err });
+    throw err;
+  });
+  return reclaimOnOpen([...replay.state.values()], now, options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS);
+}
+
 /** A key for one address in one scope. */
 function leaseKey(scope: string, ip: string): string {
   return `${scope}\u0000${ip}`;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Transport from 'winston-transport';
 import winston from 'winston';
-import { journalFileName, openLeaseStore, reclaimOnOpen, formatJournalLine, LEASE_STORE_FILES } from '../../../src/dhcp/lease-store.js';
+import { journalFileName, openLeaseStore, readLeaseStore, reclaimOnOpen, formatJournalLine, LEASE_STORE_FILES } from '../../../src/dhcp/lease-store.js';
 import type { Lease, LeaseState } from '../../../src/dhcp/lease.js';
 import { isBenchbootError } from '../../../src/errors.js';
 import type { Ipv4, MacAddress } from '../../../src/net/ipv4.js';
@@ -206,4 +206,17 @@ test('an unusable state directory is a BB_LEASE_STORE error', async (t) => {
   const file = join(dir, 'not-a-dir');
   await writeFile(file, 'x');
   await assert.rejects(openLeaseStore({ dir: join(file, 'leases'), now: NOW }), (err: unknown) => isBenchbootError(err, 'BB_LEASE_STORE'));
+});
+
+test('readLeaseStore reads a directory in use without locking or writing', async (t) => {
+  const dir = await tempDir(t);
+  const store = await openLeaseStore({ dir, now: NOW });
+  t.after(() => store.close());
+  await store.append([{ kind: 'put', lease: lease(70) }, { kind: 'put', lease: lease(71, 'bound', { expiresAt: NOW - 1 }) }]);
+  const before = (await readdir(dir)).sort();
+  const leases = await readLeaseStore(dir, NOW);
+  assert.deepEqual((await readdir(dir)).sort(), before, 'nothing written');
+  assert.equal(byIp(leases).get('10.9.0.70')?.state, 'bound');
+  assert.equal(byIp(leases).get('10.9.0.71')?.state, 'released', 'expired binding shown as a released memory');
+  await assert.rejects(readLeaseStore(join(dir, 'missing'), NOW), (err: unknown) => isBenchbootError(err, 'BB_LEASE_STORE'));
 });
