@@ -1,15 +1,16 @@
 /**
- * benchboot as a server under test. Uses the standalone launchers the DHCP and TFTP
- * engineers ship in test/helpers (dhcp-server-main, tftp-server-main: the product's
- * createDhcpServer with its durable lease store, and createTftpServer over
- * createFsStorage). Says why when they cannot run, so the report states that
+ * benchboot as a server under test: the real `benchboot serve` when it works in this
+ * tree, else the standalone launchers in test/helpers (dhcp-server-main,
+ * tftp-server-main: the product's createDhcpServer with its durable lease store, and
+ * createTftpServer over createFsStorage). Says why when they cannot run, so the report states that
  * benchboot was not measured. With a profile directory, every benchboot process runs
  * under `node --cpu-prof` and leaves a .cpuprofile there.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_NET } from './lab.js';
-import { startProcess, type ServerSpec } from './servers.js';
+import { BENCH_NET, type Bench } from './lab.js';
+import { startProcess, type RunningServer, type ServerSpec } from './servers.js';
 
 /** The benchboot launchers found in this tree. */
 export interface BenchbootServers {
@@ -26,8 +27,62 @@ function nodeArgs(profileDir: string | undefined, tag: string): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${tag}-\${pid}.cpuprofile`];
 }
 
+/** The scope file `benchboot serve` gets: the bench /16 with boot data pointing at the server. */
+export function benchScopeYaml(ifname: string): string {
+  return [
+    '# Written by the benchmark: the whole bench /16 as one pool.',
+    'name: bench',
+    `interface: ${ifname}`,
+    `subnet: ${BENCH_NET.subnet}`,
+    `range: ${BENCH_NET.poolStart}-${BENCH_NET.poolEnd}`,
+    'leaseTime: 12h',
+    'boot:',
+    `  nextServer: ${BENCH_NET.serverIp}`,
+    `  tftpServers: [${BENCH_NET.serverIp}]`,
+    '  file: boot.cfg',
+    '',
+  ].join('\n');
+}
+
+/** Starts `benchboot serve` (DHCP and TFTP in one process) and waits for `port`. */
+function startServe(bin: string, profileDir: string | undefined, tag: string, bench: Bench, runDir: string, root: string | undefined, port: number): Promise<RunningServer> {
+  const scopes = join(runDir, 'scopes');
+  mkdirSync(scopes);
+  writeFileSync(join(scopes, 'bench.yaml'), benchScopeYaml(bench.serverIf));
+  const tftpRoot = root ?? join(runDir, 'tftp');
+  mkdirSync(tftpRoot, { recursive: true });
+  const args = [...nodeArgs(profileDir, tag), bin, 'serve', '--scopes', scopes, '--tftp-root', tftpRoot, '--leases', join(runDir, 'leases'), '--force', '--probe-timeout', '0.5', '--json', '--no-live'];
+  return startProcess(bench, process.execPath, args, { port, logPath: join(runDir, 'benchboot-serve.log') });
+}
+
+function serveWorks(bin: string): boolean {
+  if (!existsSync(bin)) return false;
+  const r = spawnSync(process.execPath, [bin, 'serve', '--help'], { encoding: 'utf8', timeout: 15_000 });
+  return r.status === 0 && r.stdout.includes('--tftp-root') && r.stdout.includes('--leases');
+}
+
 /** Finds out how benchboot can be started from the repository at `root` (compiled into root/dist). */
 export async function benchbootServers(root: string, profileDir?: string): Promise<BenchbootServers> {
+  const bin = join(root, 'bin', 'benchboot.js');
+  if (serveWorks(bin)) {
+    return {
+      dhcp: {
+        name: 'benchboot',
+        notes:
+          'benchboot serve (DHCP and TFTP in one process; the TFTP side idles here), scope file for the /16, --force --probe-timeout 0.5 --json --no-live, JSON info logs to a file (one line per lease). ' +
+          'Persistence: lease journal appended and fsynced before each ACK leaves (writes grouped), snapshot now and then.',
+        windowsize: false,
+        start: (bench, { runDir }) => startServe(bin, profileDir, 'dhcp', bench, runDir, undefined, 67),
+      },
+      tftp: {
+        name: 'benchboot',
+        notes: 'benchboot serve defaults (--max-transfers 30: more transfers at once are answered "busy" and devices retry); negotiates windowsize up to 64.',
+        windowsize: true,
+        start: (bench, { runDir, root: tftpRoot }) => startServe(bin, profileDir, 'tftp', bench, runDir, tftpRoot, 69),
+      },
+      description: `benchboot serve (bin/benchboot.js, Node ${process.version})${profileDir ? `, profiled with --cpu-prof into ${profileDir}` : ''}`,
+    };
+  }
   const dhcpMain = join(root, 'dist', 'test', 'helpers', 'dhcp-server-main.js');
   const tftpMain = join(root, 'dist', 'test', 'helpers', 'tftp-server-main.js');
   const missing: string[] = [];
