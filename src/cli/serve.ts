@@ -215,8 +215,33 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
     ...(args['log-file'] === undefined ? {} : { file: args['log-file'] }),
   });
   const prepared = await prepare(args, logger);
-  let view: LiveView | undefined;
+  // Signals are ours from here on, so that Ctrl-C during the probe still removes a temporary address.
+  let stopSignal: string | undefined;
+  let wake: (() => void) | undefined;
   let appliance: Appliance | undefined;
+  const requestStop = (signal: string): void => {
+    if (stopSignal !== undefined) {
+      logger.warn('already stopping; waiting for transfers in flight', { signal });
+      return;
+    }
+    stopSignal = signal;
+    logger.info('signal received, stopping', { signal });
+    wake?.();
+  };
+  const offs = [
+    proc.onSignal('SIGINT', () => requestStop('SIGINT')),
+    proc.onSignal('SIGTERM', () => requestStop('SIGTERM')),
+    proc.onSignal('SIGHUP', () => {
+      const running = appliance;
+      if (!running) {
+        logger.info('SIGHUP before the server started: nothing to reload yet');
+        return;
+      }
+      logger.info('SIGHUP: reloading scopes');
+      running.reload().catch((err: unknown) => logger.debug('reload failed (already logged)', { err: errorMessage(err) }));
+    }),
+  ];
+  let view: LiveView | undefined;
   try {
     await preflight({
       probeInterfaces: prepared.interfaces,
@@ -228,6 +253,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
       clock: systemClock,
       logger,
     });
+    if (stopSignal !== undefined) return 0;
     const scopesNow = await prepared.source.load();
     if (live) {
       view = createLiveView({
@@ -237,7 +263,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
       });
     }
     const liveView = view;
-    appliance = createAppliance({
+    const started = createAppliance({
       scopes: prepared.source,
       tftp: {
         root: resolve(args['tftp-root']),
@@ -251,42 +277,15 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
       clock: systemClock,
       ...(liveView ? { onEvent: (e) => liveView.update(e) } : {}),
     });
-    await appliance.start();
-  } catch (err) {
+    await started.start();
+    appliance = started;
+    if (stopSignal === undefined) await new Promise<void>((r) => (wake = r));
+    await started.stop(Math.round(args.grace * 1000)).catch((err: unknown) => logger.error('stop failed', { code: 'BB_INTERNAL', err: errorMessage(err) }));
+  } finally {
+    for (const off of offs) off();
     view?.stop();
     await removeTemporary(prepared.temporary, logger);
-    throw err;
   }
-  const running = appliance;
-  await new Promise<void>((resolveStop) => {
-    let stopping = false;
-    const offs: (() => void)[] = [];
-    const stop = (signal: string): void => {
-      if (stopping) {
-        logger.warn('already stopping; waiting for transfers in flight', { signal });
-        return;
-      }
-      stopping = true;
-      logger.info('signal received, stopping', { signal });
-      void running
-        .stop(Math.round(args.grace * 1000))
-        .catch((err: unknown) => logger.error('stop failed', { code: 'BB_INTERNAL', err: errorMessage(err) }))
-        .finally(() => {
-          for (const off of offs) off();
-          resolveStop();
-        });
-    };
-    offs.push(proc.onSignal('SIGINT', () => stop('SIGINT')));
-    offs.push(proc.onSignal('SIGTERM', () => stop('SIGTERM')));
-    offs.push(
-      proc.onSignal('SIGHUP', () => {
-        logger.info('SIGHUP: reloading scopes');
-        running.reload().catch((err: unknown) => logger.debug('reload failed (already logged)', { err: errorMessage(err) }));
-      }),
-    );
-  });
-  view?.stop();
-  await removeTemporary(prepared.temporary, logger);
   await new Promise<void>((r) => logger.end(() => r()));
   if (!args.json && !live) writeLine(ctx.io.stderr, 'benchboot stopped.');
   return 0;

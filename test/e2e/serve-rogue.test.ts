@@ -96,6 +96,15 @@ test('no IPv4 address: serve prints the exact fix; --address adds one for the ru
   assert.equal(await exitOf(served, 15_000), 0, log());
   assert.doesNotMatch(await srv.execOk('ip', ['-4', 'addr', 'show', 'dev', s.ifname]), /10\.79\.0\.1/);
   assert.match(log(), /removed the temporary address/);
+
+  // Ctrl-C while the probe still listens: no server starts, and the address is removed too.
+  const early = srv.spawn(process.execPath, [BIN, ...common.slice(0, -1), '5', '--json', '--address', '10.79.0.1/24'], { maxMs: 60_000 });
+  const earlyLog = collect(early);
+  assert.ok(await waitFor(() => earlyLog().includes('added a temporary address'), 20_000), earlyLog());
+  early.kill('SIGINT');
+  assert.equal(await exitOf(early, 15_000), 0, earlyLog());
+  assert.doesNotMatch(earlyLog(), /benchboot is serving/);
+  assert.doesNotMatch(await srv.execOk('ip', ['-4', 'addr', 'show', 'dev', s.ifname]), /10\.79\.0\.1/);
 });
 
 test('UDP 67 held by another program in the same namespace: serve refuses and names the program', { skip }, async (t) => {
