@@ -23,8 +23,9 @@ export interface BenchbootServers {
 
 function nodeArgs(profileDir: string | undefined, tag: string): string[] {
   if (profileDir === undefined) return [];
-  mkdirSync(profileDir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${tag}-\${pid}.cpuprofile`];
+  const dir = join(profileDir, tag);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
 /** The scope file `benchboot serve` gets: the bench /16 with boot data pointing at the server. */

@@ -14,8 +14,8 @@
  * when they are missing. The whole run is bounded by a watchdog.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, availableParallelism } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -115,6 +115,23 @@ function machineInfo(): MachineInfo {
   };
 }
 
+/**
+ * Copies the compiled product (bin/, dist/src, dist/test/helpers, package.json) to a
+ * private directory, so that a rebuild of the working tree during a long run (other
+ * people compile in the same tree) cannot swap benchboot's modules mid-measurement.
+ */
+function snapshotBuild(): string {
+  const snap = mkdtempSync(join(tmpdir(), 'benchboot-bench-build-'));
+  process.on('exit', () => rmSync(snap, { recursive: true, force: true }));
+  cpSync(join(ROOT, 'bin'), join(snap, 'bin'), { recursive: true });
+  cpSync(join(ROOT, 'dist', 'src'), join(snap, 'dist', 'src'), { recursive: true });
+  mkdirSync(join(snap, 'dist', 'test'), { recursive: true });
+  cpSync(join(ROOT, 'dist', 'test', 'helpers'), join(snap, 'dist', 'test', 'helpers'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(snap, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(snap, 'node_modules'));
+  return snap;
+}
+
 async function main(): Promise<number> {
   const opts = parseCli(process.argv.slice(2));
   if (!isRoot()) {
@@ -131,7 +148,7 @@ async function main(): Promise<number> {
   watchdog.unref();
 
   const profileDir = opts.profile ? join(ROOT, 'test', 'bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
-  const bb = await benchbootServers(ROOT, profileDir);
+  const bb = await benchbootServers(snapshotBuild(), profileDir);
   if (bb.missing) console.error(`bench: benchboot not in the comparison: ${bb.missing}`);
   const machine = machineInfo();
   const log = (line: string): void => {
