@@ -142,7 +142,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const limitMs = opts.quick ? 15 * 60_000 : 58 * 60_000;
   const watchdog = setTimeout(() => {
-    console.error(`bench: watchdog — still running after ${limitMs / 60_000} min, giving up (namespaces are removed on exit)`);
+    console.error(`bench: watchdog — still running after ${limitMs / 60_000} min, giving up; the reports hold the sections finished so far (namespaces are removed on exit)`);
     process.exit(3);
   }, limitMs);
   watchdog.unref();
@@ -166,6 +166,22 @@ async function main(): Promise<number> {
   };
   const results: SectionResult[] = [];
   const failed: { id: string; error: string }[] = [];
+  const base = join(ROOT, 'test', 'bench', opts.quick ? 'report-quick' : 'report');
+  const write = (complete: boolean): BenchReport => {
+    const report: BenchReport = {
+      mode: opts.quick ? 'quick' : 'full',
+      rounds: opts.rounds,
+      command: ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
+      machine,
+      benchboot: bb.description,
+      sections: results,
+      failedSections: complete ? failed : [...failed, { id: '(run)', error: 'incomplete: written after each section; the run has not finished (or was stopped by the watchdog)' }],
+      elapsedSeconds: (Date.now() - started) / 1000,
+    };
+    writeFileSync(`${base}.md`, renderMarkdown(report));
+    writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  };
   for (const section of opts.only) {
     log(`section ${section.id}`);
     try {
@@ -175,6 +191,7 @@ async function main(): Promise<number> {
       log(`section ${section.id} failed: ${e.stack ?? e.message}`);
       failed.push({ id: section.id, error: e.message });
     }
+    write(false);
   }
   if (profileDir !== undefined) {
     try {
@@ -182,7 +199,7 @@ async function main(): Promise<number> {
         id: 'profile',
         title: 'Where benchboot spends its CPU (node --cpu-prof)',
         method: [`Profiles of every benchboot server process of this run are in ${profileDir}; open them in Chrome DevTools or VS Code. Below, the largest per kind.`],
-        commands: ['node --cpu-prof --cpu-prof-dir=<dir> dist/test/helpers/{dhcp,tftp}-server-main.js …'],
+        commands: ['node --cpu-prof --cpu-prof-dir=<dir> bin/benchboot.js serve …'],
         tables: profileTables(profileDir, ROOT),
         targets: [],
         notes: ['Profiling slows the server down: throughput figures of a --profile run are not comparable to a normal run.'],
@@ -192,19 +209,8 @@ async function main(): Promise<number> {
       failed.push({ id: 'profile', error: (err as Error).message });
     }
   }
-  const report: BenchReport = {
-    mode: opts.quick ? 'quick' : 'full',
-    rounds: opts.rounds,
-    command: ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
-    machine,
-    benchboot: bb.description,
-    sections: results,
-    failedSections: failed,
-    elapsedSeconds: (Date.now() - started) / 1000,
-  };
-  const base = join(ROOT, 'test', 'bench', opts.quick ? 'report-quick' : 'report');
-  writeFileSync(`${base}.md`, renderMarkdown(report));
-  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  clearTimeout(watchdog);
+  const report = write(true);
   console.log(renderText(report));
   console.log(`reports: ${base}.md, ${base}.json`);
   return failed.length === 0 ? 0 : 1;

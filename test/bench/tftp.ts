@@ -134,7 +134,7 @@ async function runThroughput(ctx: SectionContext): Promise<SectionResult> {
   writePatternFile(join(root, 'big.bin'), size);
   openUpRoot(root, ['big.bin']);
   const out = join('/dev/shm', `${bench.lab.prefix}-tftp-out`);
-  const limitMs = ctx.quick ? 30_000 : 45_000;
+  const limitMs = ctx.quick ? 20_000 : 30_000;
   const transfers: Transfer[] = [];
   const timedOut = new Set<string>();
   try {
