@@ -19,7 +19,7 @@ import { systemClock } from '../clock.js';
 import { createAppliance, derivedScopes, preflight, scopeFiles, type Appliance, type DerivedInterface, type ScopeSource } from '../appliance.js';
 import { DEFAULT_PROBE_TIMEOUT_MS } from '../dhcp/probe.js';
 import { systemBindings } from '../dhcp/server.js';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { addAddressHint, addTemporaryAddress, parseAddressSpec, type InterfaceAddressSpec, type TemporaryAddress } from '../net/address.js';
 import { findInterface, listInterfaces, type NetworkInterface } from '../net/interfaces.js';
@@ -277,7 +277,11 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
       clock: systemClock,
       ...(liveView ? { onEvent: (e) => liveView.update(e) } : {}),
     });
-    await started.start();
+    await started.start().catch((err: unknown) => {
+      if (!isBenchbootError(err, 'BB_TFTP_ROOT')) throw err;
+      const hint = `create it (mkdir -p ${args['tftp-root']}) and put the files devices ask for there, or pass --tftp-root DIR`;
+      throw new BenchbootError('BB_TFTP_ROOT', `${err.message}; ${hint}`, { cause: err });
+    });
     appliance = started;
     if (stopSignal === undefined) await new Promise<void>((r) => (wake = r));
     await started.stop(Math.round(args.grace * 1000)).catch((err: unknown) => logger.error('stop failed', { code: 'BB_INTERNAL', err: errorMessage(err) }));
