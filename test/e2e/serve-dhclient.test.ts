@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,7 +100,9 @@ test('serve --interface without a scope file: dhclient gets siaddr/66/150 and fe
   await mkdir(root);
   const config = `<device><mac>phone</mac>${'x'.repeat(5000)}</device>\n`;
   await writeFile(join(root, 'SEPphone.cnf.xml'), config);
-  const served = await startServe(srv, ['--interface', srvIf, '--tftp-root', root, '--leases', join(work, 'state')]);
+  const uploads = join(work, 'backups');
+  await mkdir(uploads);
+  const served = await startServe(srv, ['--interface', srvIf, '--tftp-root', root, '--upload-dir', uploads, '--leases', join(work, 'state')]);
 
   const phone = cli.get('phone');
   assert.ok(phone);
@@ -117,6 +119,14 @@ test('serve --interface without a scope file: dhclient gets siaddr/66/150 and fe
   const got = await phone.ns.exec('tftp', ['10.77.0.1', '-m', 'binary', '-c', 'get', 'SEPphone.cnf.xml', join(work, 'fetched.xml')], 20_000);
   assert.equal(got.code, 0, got.stderr + got.stdout);
   assert.equal(await readFile(join(work, 'fetched.xml'), 'utf8'), config);
+
+  // --upload-dir: a router's config backup arrives there.
+  await writeFile(join(work, 'router1-confg'), 'hostname router1\n');
+  const put = await phone.ns.exec('tftp', ['10.77.0.1', '-m', 'binary', '-c', 'put', join(work, 'router1-confg'), 'router1-confg'], 20_000);
+  assert.equal(put.code, 0, put.stderr + put.stdout);
+  const saved = (await readdir(uploads)).filter((n) => n.startsWith('router1-confg'));
+  assert.equal(saved.length, 1, `uploads: ${(await readdir(uploads)).join(', ')}`);
+  assert.equal(await readFile(join(uploads, saved[0] ?? ''), 'utf8'), 'hostname router1\n');
 
   served.child.kill('SIGTERM');
   assert.equal(await exitOf(served.child, 15_000), 0, served.log());
