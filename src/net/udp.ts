@@ -37,16 +37,35 @@ export interface UdpBindOptions {
   readonly afterBind?: (socket: dgram.Socket) => void;
 }
 
-/** Wraps a bound `dgram.Socket` as a UdpEndpoint. */
+/**
+ * Wraps a bound `dgram.Socket` as a UdpEndpoint. `close()` waits for datagrams
+ * still being sent: libuv cancels pending sends when the handle closes, so a
+ * last ERROR packet sent just before close would otherwise never leave.
+ */
 export function wrapDgramSocket(socket: dgram.Socket): UdpEndpoint {
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const settle = (): void => {
+    inFlight--;
+    if (inFlight === 0 && drained) {
+      const d = drained;
+      drained = undefined;
+      d();
+    }
+  };
   return {
     local() {
       const a = socket.address();
       return { address: a.address, port: a.port };
     },
     send(data, to) {
+      inFlight++;
       return new Promise((resolve, reject) => {
-        socket.send(data, to.port, to.address, (err) => (err ? reject(err) : resolve()));
+        socket.send(data, to.port, to.address, (err) => {
+          settle();
+          if (err) reject(err);
+          else resolve();
+        });
       });
     },
     onMessage(handler) {
@@ -55,7 +74,8 @@ export function wrapDgramSocket(socket: dgram.Socket): UdpEndpoint {
     onError(handler) {
       socket.on('error', handler);
     },
-    close() {
+    async close() {
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       return new Promise((resolve) => {
         try {
           socket.close(() => resolve());

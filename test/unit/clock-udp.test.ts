@@ -47,3 +47,21 @@ test('a real loopback endpoint sends and receives, and reports a bind conflict',
     await b.close();
   }
 });
+
+test('closing a real endpoint right after a send still delivers the datagram', async () => {
+  const receiver = await bindUdp({ address: '127.0.0.1', port: 0 });
+  try {
+    const got: string[] = [];
+    receiver.onMessage((d) => got.push(d.toString()));
+    for (let i = 0; i < 20; i++) {
+      const sender = await bindUdp({ address: '127.0.0.1', port: 0 });
+      // Not awaited on purpose: this is what a server does when it sends a last ERROR and closes.
+      void sender.send(Buffer.from(`last-${i}`), receiver.local());
+      await sender.close();
+    }
+    for (let i = 0; i < 100 && got.length < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(got.length, 20);
+  } finally {
+    await receiver.close();
+  }
+});
