@@ -129,6 +129,7 @@ export class BlockFeed {
       if (pos >= end) break;
       const cEnd = c.start + c.bytes.length;
       if (cEnd <= pos) continue;
+      if (c.start > pos) break; // released already: reported below
       const from = pos - c.start;
       const to = Math.min(end, cEnd) - c.start;
       target.set(c.bytes.subarray(from, to), at + (pos - start));
