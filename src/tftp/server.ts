@@ -290,13 +290,6 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     if (packet.kind === 'rrq') counters.reads++;
     else counters.writes++;
     if (!accepting) return;
-    if (active.size + pending >= maxTransfers || clientCount(from.address) >= maxPerClient) {
-      counters.busy++;
-      log.info('busy: request refused', { peer: `${from.address}:${from.port}`, file: packet.filename });
-      sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), from);
-      emit('busy', { peer: from, file: packet.filename });
-      return;
-    }
     const peerKey = `${from.address}:${from.port}`;
     const existing = openings.get(peerKey);
     if (existing && existing.kind === packet.kind && existing.filename === packet.filename) {
@@ -304,6 +297,13 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       // just opened for that port answers it; a second one would only collide.
       counters.duplicateRequests++;
       log.debug('repeated request ignored', { peer: peerKey, file: packet.filename });
+      return;
+    }
+    if (active.size + pending >= maxTransfers || clientCount(from.address) >= maxPerClient) {
+      counters.busy++;
+      log.info('busy: request refused', { peer: `${from.address}:${from.port}`, file: packet.filename });
+      sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), from);
+      emit('busy', { peer: from, file: packet.filename });
       return;
     }
     pending++;
