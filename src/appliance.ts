@@ -245,7 +245,7 @@ class ApplianceImpl implements Appliance {
     }
     this.startedAt = options.clock.now();
     this.log.info('benchboot is serving', {
-      scopes: this.current.map((s) => `${s.name} ${s.interface} ${formatCidr(s.subnet)}`),
+      scopes: this.current.map((s) => `${s.name}: ${s.interface} ${formatCidr(s.subnet)}`),
       tftp: this.listen.map((a) => `${a}:${options.tftp.port}`),
       tftpRoot: storage.locations[0],
       uploads: storage.uploadDir ?? 'off',

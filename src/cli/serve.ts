@@ -207,13 +207,14 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
   validateServeArgs(args);
   const live = args.live && !args.json && isTty(ctx.io);
   // While the live view owns the terminal, log lines go only to --log-file.
-  const logger = createLogger({
+  const root = createLogger({
     level: args['log-level'],
     json: args.json,
     stream: ctx.io.stderr,
     quiet: live,
     ...(args['log-file'] === undefined ? {} : { file: args['log-file'] }),
   });
+  const logger = root.child({ component: 'serve' });
   const prepared = await prepare(args, logger);
   // Signals are ours from here on, so that Ctrl-C during the probe still removes a temporary address.
   let stopSignal: string | undefined;
@@ -273,7 +274,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
       },
       stateDir: resolve(args.leases),
       dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
-      logger,
+      logger: root,
       clock: systemClock,
       ...(liveView ? { onEvent: (e) => liveView.update(e) } : {}),
     });
@@ -290,7 +291,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
     view?.stop();
     await removeTemporary(prepared.temporary, logger);
   }
-  await new Promise<void>((r) => logger.end(() => r()));
+  await new Promise<void>((r) => root.end(() => r()));
   if (!args.json && !live) writeLine(ctx.io.stderr, 'benchboot stopped.');
   return 0;
 }
