@@ -385,7 +385,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
   endpoint.onMessage((msg, from) => {
     if (!samePeer(from, peer)) {
       o.onStranger?.(from);
-      send0(endpoint, from, o);
+      if (readOpcode(msg) !== TFTP_OPCODE.error) send0(endpoint, from, o); // never answer an ERROR with an ERROR
       return;
     }
     const op = readOpcode(msg);
@@ -536,7 +536,7 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
   endpoint.onMessage((msg, from) => {
     if (!samePeer(from, peer)) {
       o.onStranger?.(from);
-      send0(endpoint, from, o);
+      if (readOpcode(msg) !== TFTP_OPCODE.error) send0(endpoint, from, o); // never answer an ERROR with an ERROR
       return;
     }
     const op = readOpcode(msg);
