@@ -70,12 +70,11 @@ test('tftp get/put, leases, reload and release through the CLI', async (t) => {
   assert.equal((JSON.parse(put.stdout) as { remote: string }).remote, 'router1-confg');
   assert.ok((await readdir(join(dir, 'uploads'))).some((n) => n.startsWith('router1-confg')));
 
-  // A failed transfer is exit 1 with the client's code. (The server's "File not found"
-  // currently does not reach the wire: it closes the transfer socket before the send
-  // completes, so the client times out instead; reported to the TFTP server's owner.)
+  // A failed transfer is exit 1 with the client's code and the server's own words.
   const missing = await cli(['tftp', 'get', '127.0.0.1', 'nope.bin', '--port', tftpPort, '--output', join(dir, 'nope.bin')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /\[BB_TFTP_CLIENT\]/);
+  assert.match(missing.stderr, /not found/i);
 
   // Two leases, seen through `benchboot leases`.
   const endpoint = await bindDhcpSocket({ kind: 'loopback', port: 0 });
