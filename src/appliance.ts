@@ -30,7 +30,7 @@ import { describeProbeAnswer, isOwnAnswer, probeInterface, type ProbeAnswer } fr
 import { createDhcpServer, servedInterfaces, type DhcpBindingFactory, type DhcpLeaseEvent, type DhcpServer } from './dhcp/server.js';
 import type { DhcpCountersSnapshot } from './dhcp/counters.js';
 import type { Logger } from './log.js';
-import { formatCidr, ipv4ToBytes, macToBytes, type Ipv4 } from './net/ipv4.js';
+import { formatCidr, ipv4ToBytes, ipv4ToInt, macToBytes, type Ipv4 } from './net/ipv4.js';
 import { readIfindex, requireInterfaceForSubnet } from './net/interfaces.js';
 import { bindDhcpSocket } from './net/bind-interface.js';
 import { fromHex } from './net/bytes.js';
@@ -38,8 +38,9 @@ import { bindUdp, type UdpEndpoint } from './net/udp.js';
 import { BOOTP_OP, BOOTP_SIZE, DHCP_MESSAGE_TYPE, DHCP_PORT, OPTION } from './dhcp/constants.js';
 import { emptyDhcpPacket, encodeDhcpPacket, type DhcpOption, type DhcpPacket } from './dhcp/packet.js';
 import { describePortOwner, findUdpPortOwners, type PortOwner } from './net/port-owner.js';
-import { createFsStorage } from './tftp/fs-storage.js';
-import { createTftpServer, type TftpCounters, type TftpServer, type TransferInfo } from './tftp/server.js';
+import { createFsStorage, loadRemapFile } from './tftp/fs-storage.js';
+import type { DefaultRule } from './tftp/resolve-path.js';
+import { createTftpServer, type TftpCounters, type TftpServer, type TftpServerOptions, type TransferInfo } from './tftp/server.js';
 import type { ApplianceEvent } from './ui/events.js';
 
 export type { ApplianceEvent } from './ui/events.js';
@@ -94,6 +95,71 @@ export interface ApplianceTftpConfig {
    * 0.0.0.0, so TFTP is not offered on the laptop's other networks).
    */
   readonly listenAddresses?: readonly string[];
+  /** Up to ten directories searched after the root, in order. */
+  readonly alternates?: readonly string[];
+  /** Default files for names found nowhere (first matching glob wins). */
+  readonly defaults?: readonly DefaultRule[];
+  /** Match file names ignoring case. */
+  readonly caseInsensitive?: boolean;
+  /** A tftpd-hpa style remap file, read at start (errors name the file and line). */
+  readonly mapFile?: string;
+  /** Replace an upload of the same name instead of keeping every version. */
+  readonly overwriteUploads?: boolean;
+  /** Largest upload in bytes: the storage's limit and the server's tsize check. */
+  readonly maxUploadBytes?: number;
+  /** Transfer and negotiation limits handed to the TFTP server as they are. */
+  readonly server?: ApplianceTftpServerLimits;
+}
+
+/** The TFTP server settings the appliance passes through unchanged. */
+export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'timeoutMs' | 'retries'>;
+
+/** The storage and server settings in force, as status reports them (paths as configured). */
+export interface ApplianceTftpSettings {
+  readonly alternates: readonly string[];
+  readonly defaults: readonly DefaultRule[];
+  readonly caseInsensitive: boolean;
+  readonly mapFile?: string;
+  readonly overwriteUploads: boolean;
+  readonly maxUploadBytes?: number;
+  readonly maxTransfers: number;
+  readonly server: ApplianceTftpServerLimits;
+}
+
+/** Lease counts of one scope at one moment. */
+export interface ScopeLeaseCounts {
+  /** Addresses in the scope's pool ranges. */
+  readonly pool: number;
+  readonly bound: number;
+  readonly offered: number;
+  /** DECLINEd addresses still quarantined. */
+  readonly declined: number;
+  /** Pool addresses nobody holds (pool minus bound, offered and declined addresses inside the ranges). */
+  readonly free: number;
+}
+
+/**
+ * Counts the leases of `scope` at `now`: a lease whose `expiresAt` has passed holds
+ * nothing; reserved addresses outside the ranges are counted as bound but never
+ * taken from `free`.
+ */
+export function countScopeLeases(scope: Scope, leases: readonly Lease[], now: number): ScopeLeaseCounts {
+  const ranges = scope.ranges.map((r) => [ipv4ToInt(r.start), ipv4ToInt(r.end)] as const);
+  const pool = ranges.reduce((n, [lo, hi]) => n + (hi - lo + 1), 0);
+  let bound = 0;
+  let offered = 0;
+  let declined = 0;
+  const held = new Set<string>();
+  for (const l of leases) {
+    if (l.scope !== scope.name || l.expiresAt <= now) continue;
+    if (l.state === 'bound') bound++;
+    else if (l.state === 'offered') offered++;
+    else if (l.state === 'declined') declined++;
+    else continue;
+    const ip = ipv4ToInt(l.ip);
+    if (ranges.some(([lo, hi]) => ip >= lo && ip <= hi)) held.add(l.ip);
+  }
+  return { pool, bound, offered, declined, free: Math.max(0, pool - held.size) };
 }
 
 /** Everything the appliance composes. */
@@ -117,11 +183,19 @@ export interface ApplianceStatus {
   readonly pid: number;
   readonly startedAt: number;
   readonly scopeSource: string;
-  readonly scopes: readonly { readonly name: string; readonly interface: string; readonly subnet: string; readonly source?: string }[];
+  readonly scopes: readonly {
+    readonly name: string;
+    readonly interface: string;
+    readonly subnet: string;
+    readonly source?: string;
+    /** Lease counts at the moment of the status. */
+    readonly leases: ScopeLeaseCounts;
+  }[];
   readonly tftp: {
     readonly listen: readonly string[];
     readonly root: string;
     readonly uploadDir?: string;
+    readonly settings: ApplianceTftpSettings;
     /** Absent when not running. */
     readonly counters?: Readonly<TftpCounters>;
     readonly transfers: readonly TransferInfo[];
@@ -209,9 +283,23 @@ class ApplianceImpl implements Appliance {
     const { options } = this;
     this.current = await options.scopes.load();
     this.listen = [...(options.tftp.listenAddresses ?? (await this.interfaceAddresses(this.current)))];
+    const t = options.tftp;
+    const remap = t.mapFile === undefined ? [] : await loadRemapFile(t.mapFile);
     const storage = await createFsStorage({
-      root: options.tftp.root,
-      ...(options.tftp.uploadDir === undefined ? {} : { uploads: { dir: options.tftp.uploadDir } }),
+      root: t.root,
+      alternates: t.alternates ?? [],
+      defaults: t.defaults ?? [],
+      caseInsensitive: t.caseInsensitive ?? false,
+      remap,
+      ...(t.uploadDir === undefined
+        ? {}
+        : {
+            uploads: {
+              dir: t.uploadDir,
+              overwrite: t.overwriteUploads ?? false,
+              ...(t.maxUploadBytes === undefined ? {} : { maxBytes: t.maxUploadBytes }),
+            },
+          }),
     });
     await mkdir(options.stateDir, { recursive: true });
     const store = await openLeaseStore({ dir: options.stateDir, now: options.clock.now(), logger: options.logger });
@@ -232,6 +320,8 @@ class ApplianceImpl implements Appliance {
         clock: options.clock,
         listen: this.listen.map((address) => ({ address, port: options.tftp.port })),
         maxTransfers: options.tftp.maxTransfers,
+        ...(options.tftp.maxUploadBytes === undefined ? {} : { maxUploadBytes: options.tftp.maxUploadBytes }),
+        ...options.tftp.server,
       });
       this.wireTftpEvents(this.tftp);
       await this.dhcp.start();
@@ -248,6 +338,8 @@ class ApplianceImpl implements Appliance {
       scopes: this.current.map((s) => `${s.name}: ${s.interface} ${formatCidr(s.subnet)}`),
       tftp: this.listen.map((a) => `${a}:${options.tftp.port}`),
       tftpRoot: storage.locations[0],
+      ...(storage.locations.length > 1 ? { alternates: storage.locations.slice(1) } : {}),
+      ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile, remapRules: remap.length }),
       uploads: storage.uploadDir ?? 'off',
       stateDir: options.stateDir,
     });
@@ -334,15 +426,23 @@ class ApplianceImpl implements Appliance {
   status(): ApplianceStatus {
     const leases = this.leases();
     const tftp = this.tftp;
+    const now = this.options.clock.now();
     return {
       pid: process.pid,
       startedAt: this.startedAt,
       scopeSource: this.options.scopes.describe,
-      scopes: this.current.map((s) => ({ name: s.name, interface: s.interface, subnet: formatCidr(s.subnet), ...(s.source ? { source: s.source } : {}) })),
+      scopes: this.current.map((s) => ({
+        name: s.name,
+        interface: s.interface,
+        subnet: formatCidr(s.subnet),
+        ...(s.source ? { source: s.source } : {}),
+        leases: countScopeLeases(s, leases, now),
+      })),
       tftp: {
         listen: tftp ? tftp.addresses().map((a) => `${a.address}:${a.port}`) : [],
         root: this.options.tftp.root,
         ...(this.options.tftp.uploadDir === undefined ? {} : { uploadDir: this.options.tftp.uploadDir }),
+        settings: this.tftpSettings(),
         ...(tftp ? { counters: tftp.counters() } : {}),
         transfers: tftp ? tftp.transfers() : [],
       },
@@ -353,6 +453,20 @@ class ApplianceImpl implements Appliance {
         total: leases.length,
       },
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
+    };
+  }
+
+  private tftpSettings(): ApplianceTftpSettings {
+    const t = this.options.tftp;
+    return {
+      alternates: t.alternates ?? [],
+      defaults: t.defaults ?? [],
+      caseInsensitive: t.caseInsensitive ?? false,
+      ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile }),
+      overwriteUploads: t.overwriteUploads ?? false,
+      ...(t.maxUploadBytes === undefined ? {} : { maxUploadBytes: t.maxUploadBytes }),
+      maxTransfers: t.maxTransfers,
+      server: t.server ?? {},
     };
   }
 

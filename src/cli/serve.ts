@@ -13,10 +13,30 @@
  *     sudo benchboot serve --interface eth1
  *     sudo benchboot serve --interface eth1 --address 10.10.0.1/24 --upload-dir ./backups
  *     sudo benchboot serve --scopes ./scopes --tftp-root /srv/tftp
+ *     sudo benchboot serve --interface eth1 --alternate /srv/cluster2 --default-file 'SEP*.cnf.xml=XMLDefault.cnf.xml'
+ *
+ * The TFTP options (alternates, default files, map file, upload policy, blksize,
+ * port range, timeouts) are checked before anything starts: {@link serveTftpSettings}
+ * turns them into the appliance's TFTP settings or throws BB_USAGE (bad syntax),
+ * BB_TFTP_OPTIONS (a number out of range) or BB_TFTP_CONFIG (too many alternates,
+ * a bad default rule); {@link checkServeTftpFiles} then reads the map file
+ * (BB_TFTP_CONFIG naming file and line) and checks the alternates (BB_TFTP_ROOT).
  */
+import { constants as fsConstants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { systemClock } from '../clock.js';
-import { createAppliance, derivedScopes, preflight, scopeFiles, type Appliance, type DerivedInterface, type ScopeSource } from '../appliance.js';
+import {
+  createAppliance,
+  derivedScopes,
+  preflight,
+  scopeFiles,
+  type Appliance,
+  type ApplianceTftpConfig,
+  type ApplianceTftpServerLimits,
+  type DerivedInterface,
+  type ScopeSource,
+} from '../appliance.js';
 import { DEFAULT_PROBE_TIMEOUT_MS } from '../dhcp/probe.js';
 import { systemBindings } from '../dhcp/server.js';
 import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
@@ -24,6 +44,9 @@ import { createLogger, type Logger } from '../log.js';
 import { addAddressHint, addTemporaryAddress, parseAddressSpec, type InterfaceAddressSpec, type TemporaryAddress } from '../net/address.js';
 import { findInterface, listInterfaces, type NetworkInterface } from '../net/interfaces.js';
 import { formatCidr, ipv4ToInt, type Ipv4 } from '../net/ipv4.js';
+import { loadRemapFile } from '../tftp/fs-storage.js';
+import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, WINDOWSIZE_MAX } from '../tftp/negotiate.js';
+import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext, type GlobalArgs } from './output.js';
 
@@ -56,6 +79,30 @@ export const SERVE_OPTIONS = {
   live: { type: 'boolean', default: true, describe: 'Live view on a terminal (--no-live: log lines instead)' },
   'probe-timeout': { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, requiresArg: true, describe: 'Seconds to listen for another DHCP server before starting' },
   grace: { type: 'number', default: 5, requiresArg: true, describe: 'Seconds transfers in flight may take to finish on SIGINT/SIGTERM' },
+  alternate: {
+    type: 'string',
+    array: true,
+    normalize: true,
+    requiresArg: true,
+    describe: `Directory searched after --tftp-root when a file is not there (repeatable, at most ${MAX_ALTERNATES}, in order)`,
+  },
+  'default-file': {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    describe: "PATTERN=FILE: a request matching the glob that is found nowhere gets FILE (repeatable, first match wins), e.g. 'SEP*.cnf.xml=XMLDefault.cnf.xml'",
+  },
+  'map-file': { type: 'string', normalize: true, requiresArg: true, describe: 'tftpd-hpa style remap rules applied to every request name (like in.tftpd --map-file)' },
+  'case-insensitive': { type: 'boolean', default: false, describe: 'Find files whatever the case of the requested name' },
+  'overwrite-uploads': { type: 'boolean', default: false, describe: 'An upload replaces the file of the same name (default: every version is kept, dated)' },
+  'max-upload-size': { type: 'string', requiresArg: true, describe: 'Largest upload: bytes, or with K, M, G (x1024), e.g. 64M (default 64M)' },
+  'max-blksize': { type: 'number', requiresArg: true, describe: `Largest TFTP block size granted (${BLKSIZE_MIN}..${BLKSIZE_MAX}, default ${BLKSIZE_MAX})` },
+  mtu: { type: 'number', requiresArg: true, describe: `Path MTU of the bench network: block size is capped at MTU-${DATAGRAM_OVERHEAD_BYTES}` },
+  'max-windowsize': { type: 'number', requiresArg: true, describe: `Largest TFTP windowsize granted (1..${WINDOWSIZE_MAX}, default 64)` },
+  'port-range': { type: 'string', requiresArg: true, describe: 'LO-HI: UDP ports for TFTP transfer sockets, for firewalls (default: any free port)' },
+  'max-per-client': { type: 'number', requiresArg: true, describe: 'TFTP transfers at once from one address (default: --max-transfers)' },
+  'tftp-timeout': { type: 'number', requiresArg: true, describe: 'TFTP retransmission timeout in milliseconds when the client asks none (10..255000, default 1000)' },
+  'tftp-retries': { type: 'number', requiresArg: true, describe: 'TFTP timeouts in a row before a transfer fails (0..100, default 5)' },
 } as const;
 
 /** Parsed arguments of `benchboot serve`. */
@@ -73,6 +120,167 @@ export interface ServeArgs extends GlobalArgs {
   live: boolean;
   'probe-timeout': number;
   grace: number;
+  alternate: string[] | undefined;
+  'default-file': string[] | undefined;
+  'map-file': string | undefined;
+  'case-insensitive': boolean;
+  'overwrite-uploads': boolean;
+  'max-upload-size': string | undefined;
+  'max-blksize': number | undefined;
+  mtu: number | undefined;
+  'max-windowsize': number | undefined;
+  'port-range': string | undefined;
+  'max-per-client': number | undefined;
+  'tftp-timeout': number | undefined;
+  'tftp-retries': number | undefined;
+}
+
+/** The serve arguments that shape the TFTP side. */
+export type ServeTftpArgs = Pick<
+  ServeArgs,
+  | 'tftp-root'
+  | 'upload-dir'
+  | 'tftp-port'
+  | 'dhcp-port'
+  | 'max-transfers'
+  | 'alternate'
+  | 'default-file'
+  | 'map-file'
+  | 'case-insensitive'
+  | 'overwrite-uploads'
+  | 'max-upload-size'
+  | 'max-blksize'
+  | 'mtu'
+  | 'max-windowsize'
+  | 'port-range'
+  | 'max-per-client'
+  | 'tftp-timeout'
+  | 'tftp-retries'
+>;
+
+/** The appliance's TFTP settings made from serve's options (paths made absolute). */
+export type ServeTftpSettings = Omit<ApplianceTftpConfig, 'listenAddresses'>;
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+/**
+ * Parses a size: plain bytes (`65536`) or a whole number with K, M or G, each
+ * x1024 (`64M`, `1G`; `64MB`, `64MiB` and lower case mean the same). Throws BB_USAGE.
+ */
+export function parseSize(text: string, option: string): number {
+  const m = /^\s*(\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*$/i.exec(text);
+  const digits = m?.[1];
+  const unit = SIZE_UNITS[(m?.[2] ?? '').toUpperCase()];
+  const bytes = digits === undefined || unit === undefined ? NaN : Number(digits) * unit;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new BenchbootError('BB_USAGE', `--${option} ${JSON.stringify(text)}: give a size in bytes above 0, or with K, M, G (e.g. 64M, 1G)`);
+  }
+  return bytes;
+}
+
+/** Parses one `--default-file PATTERN=FILE` (split at the first `=`). Throws BB_USAGE. */
+export function parseDefaultFile(text: string): DefaultRule {
+  const eq = text.indexOf('=');
+  const pattern = eq < 0 ? '' : text.slice(0, eq).trim();
+  const file = eq < 0 ? '' : text.slice(eq + 1).trim();
+  if (pattern === '' || file === '') {
+    throw new BenchbootError('BB_USAGE', `--default-file ${JSON.stringify(text)}: give PATTERN=FILE, e.g. 'SEP*.cnf.xml=XMLDefault.cnf.xml'`);
+  }
+  return { pattern, file };
+}
+
+/** Parses `--port-range LO-HI` (1..65535, LO <= HI). Throws BB_USAGE for the form, BB_TFTP_OPTIONS for the numbers. */
+export function parsePortRange(text: string): readonly [number, number] {
+  const m = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(text);
+  if (!m) throw new BenchbootError('BB_USAGE', `--port-range ${JSON.stringify(text)}: give LO-HI, e.g. 50000-50099`);
+  const lo = Number(m[1]);
+  const hi = Number(m[2]);
+  if (lo < 1 || hi > 65535 || lo > hi) {
+    throw new BenchbootError('BB_TFTP_OPTIONS', `--port-range ${text}: give two ports 1..65535, the first not above the second`);
+  }
+  return [lo, hi];
+}
+
+function intOption(value: number | undefined, name: string, lo: number, hi: number, unit = ''): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < lo || value > hi) throw new BenchbootError('BB_TFTP_OPTIONS', `--${name} ${value}: give a whole number ${lo}..${hi}${unit}`);
+  return value;
+}
+
+/**
+ * Turns serve's TFTP options into the appliance's TFTP settings, checking each
+ * one (no file is read here; see {@link checkServeTftpFiles}). Throws BB_USAGE for
+ * syntax and options that need --upload-dir, BB_TFTP_OPTIONS for numbers out of
+ * range, BB_TFTP_CONFIG for too many alternates or a bad default rule.
+ */
+export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
+  const alternates = (args.alternate ?? []).map((a) => resolve(a));
+  if (alternates.length > MAX_ALTERNATES) {
+    throw new BenchbootError('BB_TFTP_CONFIG', `--alternate given ${alternates.length} times: at most ${MAX_ALTERNATES} alternate locations are searched`);
+  }
+  const defaults = (args['default-file'] ?? []).map(parseDefaultFile);
+  const compiled = compileDefaultRules(defaults, args['case-insensitive']);
+  if (compiled.kind === 'invalid') throw new BenchbootError('BB_TFTP_CONFIG', `--default-file: ${compiled.message}`);
+  const uploads = args['upload-dir'];
+  if (uploads === undefined) {
+    if (args['overwrite-uploads']) throw new BenchbootError('BB_USAGE', '--overwrite-uploads needs --upload-dir DIR (without it uploads are refused)');
+    if (args['max-upload-size'] !== undefined) throw new BenchbootError('BB_USAGE', '--max-upload-size needs --upload-dir DIR (without it uploads are refused)');
+  }
+  const maxUploadBytes = args['max-upload-size'] === undefined ? undefined : parseSize(args['max-upload-size'], 'max-upload-size');
+  const maxBlksize = intOption(args['max-blksize'], 'max-blksize', BLKSIZE_MIN, BLKSIZE_MAX);
+  const mtu = intOption(args.mtu, 'mtu', BLKSIZE_MIN + DATAGRAM_OVERHEAD_BYTES, 65535);
+  const maxWindowsize = intOption(args['max-windowsize'], 'max-windowsize', 1, WINDOWSIZE_MAX);
+  const maxPerClient = intOption(args['max-per-client'], 'max-per-client', 1, args['max-transfers'], ' (at most --max-transfers)');
+  const timeoutMs = intOption(args['tftp-timeout'], 'tftp-timeout', 10, 255_000, ' milliseconds');
+  const retries = intOption(args['tftp-retries'], 'tftp-retries', 0, 100);
+  const portRange = args['port-range'] === undefined ? undefined : parsePortRange(args['port-range']);
+  if (portRange) {
+    for (const [port, what] of [
+      [args['tftp-port'], 'tftp-port'],
+      [args['dhcp-port'], 'dhcp-port'],
+    ] as const) {
+      if (port >= portRange[0] && port <= portRange[1]) throw new BenchbootError('BB_TFTP_OPTIONS', `--port-range ${args['port-range'] ?? ''} contains the --${what} ${port}; choose ports above it`);
+    }
+  }
+  const server: ApplianceTftpServerLimits = {
+    ...(portRange === undefined ? {} : { portRange }),
+    ...(maxPerClient === undefined ? {} : { maxPerClient }),
+    ...(maxBlksize === undefined ? {} : { maxBlksize }),
+    ...(mtu === undefined ? {} : { mtu }),
+    ...(maxWindowsize === undefined ? {} : { maxWindowsize }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(retries === undefined ? {} : { retries }),
+  };
+  return {
+    root: resolve(args['tftp-root']),
+    ...(uploads === undefined ? {} : { uploadDir: resolve(uploads) }),
+    port: args['tftp-port'],
+    maxTransfers: args['max-transfers'],
+    alternates,
+    defaults,
+    caseInsensitive: args['case-insensitive'],
+    ...(args['map-file'] === undefined ? {} : { mapFile: resolve(args['map-file']) }),
+    overwriteUploads: args['overwrite-uploads'],
+    ...(maxUploadBytes === undefined ? {} : { maxUploadBytes }),
+    server,
+  };
+}
+
+/**
+ * Reads what the TFTP settings name before anything starts: the map file must parse
+ * (BB_TFTP_CONFIG `file:line: problem`), each alternate must be a readable
+ * directory (BB_TFTP_ROOT naming it). Returns the number of remap rules.
+ */
+export async function checkServeTftpFiles(settings: ServeTftpSettings): Promise<number> {
+  for (const [i, dir] of (settings.alternates ?? []).entries()) {
+    try {
+      if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+      await access(dir, fsConstants.R_OK | fsConstants.X_OK);
+    } catch (err) {
+      throw new BenchbootError('BB_TFTP_ROOT', `--alternate ${dir} (location ${i + 1}) is not a readable directory (${errorMessage(err)}); create it or drop the option`, { cause: err });
+    }
+  }
+  return settings.mapFile === undefined ? 0 : (await loadRemapFile(settings.mapFile)).length;
 }
 
 /** The process facilities serve needs: signals and the terminal. */
@@ -112,6 +320,7 @@ export function validateServeArgs(args: ServeArgs): void {
   }
   if (!(args['probe-timeout'] >= 0.5 && args['probe-timeout'] <= 30)) throw new BenchbootError('BB_USAGE', `--probe-timeout ${args['probe-timeout']}: give 0.5..30 seconds`);
   if (!(args.grace >= 0 && args.grace <= 300)) throw new BenchbootError('BB_USAGE', `--grace ${args.grace}: give 0..300 seconds`);
+  serveTftpSettings(args);
 }
 
 function isUsable(ip: Ipv4): boolean {
@@ -205,6 +414,8 @@ function isTty(io: CliIo): boolean {
  */
 export async function runServe(args: ServeArgs, ctx: CommandContext, proc: ServeProcess = systemServeProcess()): Promise<number> {
   validateServeArgs(args);
+  const tftpSettings = serveTftpSettings(args);
+  const remapRules = await checkServeTftpFiles(tftpSettings);
   const live = args.live && !args.json && isTty(ctx.io);
   // While the live view owns the terminal, log lines go only to --log-file.
   const root = createLogger({
@@ -215,6 +426,14 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
     ...(args['log-file'] === undefined ? {} : { file: args['log-file'] }),
   });
   const logger = root.child({ component: 'serve' });
+  const range = tftpSettings.server?.portRange;
+  if (range && range[1] - range[0] + 1 < args['max-transfers']) {
+    logger.warn('the TFTP port range is smaller than --max-transfers: when it is full, new transfers fail instead of waiting', {
+      portRange: `${range[0]}-${range[1]}`,
+      maxTransfers: args['max-transfers'],
+    });
+  }
+  if (tftpSettings.mapFile !== undefined) logger.debug('TFTP map file read', { mapFile: tftpSettings.mapFile, rules: remapRules });
   const prepared = await prepare(args, logger);
   // Signals are ours from here on, so that Ctrl-C during the probe still removes a temporary address.
   let stopSignal: string | undefined;
@@ -266,12 +485,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
     const liveView = view;
     const started = createAppliance({
       scopes: prepared.source,
-      tftp: {
-        root: resolve(args['tftp-root']),
-        ...(args['upload-dir'] === undefined ? {} : { uploadDir: resolve(args['upload-dir']) }),
-        port: args['tftp-port'],
-        maxTransfers: args['max-transfers'],
-      },
+      tftp: tftpSettings,
       stateDir: resolve(args.leases),
       dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
       logger: root,
@@ -280,7 +494,11 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
     });
     await started.start().catch((err: unknown) => {
       if (!isBenchbootError(err, 'BB_TFTP_ROOT')) throw err;
-      const hint = `create it (mkdir -p ${args['tftp-root']}) and put the files devices ask for there, or pass --tftp-root DIR`;
+      const hint = err.message.startsWith('upload directory')
+        ? `create it (mkdir -p ${args['upload-dir'] ?? ''}) writable by this user, or leave out --upload-dir`
+        : err.message.startsWith('TFTP root')
+          ? `create it (mkdir -p ${args['tftp-root']}) and put the files devices ask for there, or pass --tftp-root DIR`
+          : 'create it or leave out that option';
       throw new BenchbootError('BB_TFTP_ROOT', `${err.message}; ${hint}`, { cause: err });
     });
     appliance = started;
@@ -305,6 +523,11 @@ export const serveCommand = defineCommand<ServeArgs>({
     ['sudo benchboot serve --interface eth1', 'Scope from eth1\'s address, files from ./tftp'],
     ['sudo benchboot serve --interface eth1 --address 10.10.0.1/24', 'Give eth1 an address for this run (removed on exit)'],
     ['sudo benchboot serve --scopes ./scopes --upload-dir ./backups', 'Serve the scope files and accept config backups'],
+    [
+      "sudo benchboot serve --interface eth1 --alternate /srv/cluster2 --default-file 'SEP*.cnf.xml=XMLDefault.cnf.xml'",
+      'Also look in a second directory; unknown phones get the default config',
+    ],
+    ['sudo benchboot serve --interface eth1 --map-file ./tftp.map --port-range 50000-50099 --max-blksize 1428', 'tftpd-hpa style remaps, firewall-friendly ports'],
   ],
   run: (args, ctx) => runServe(args, ctx),
 });
