@@ -334,7 +334,7 @@ async function acquireLock(dir: string): Promise<void> {
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-      throw new BenchbootError('BB_LEASE_STORE', `the lease directory ${dir} is in use by another benchboot server (pid ${owner}); stop it or use another --state-dir`);
+      throw new BenchbootError('BB_LEASE_STORE', `the lease directory ${dir} is in use by another benchboot server (pid ${owner}); stop it or use another --leases directory`);
     }
     // The owner is gone (crash or kill -9): the lock is stale.
     await rm(path, { force: true });
