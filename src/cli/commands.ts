@@ -11,6 +11,7 @@ import { leasesCommand } from './leases.js';
 import { reloadCommand } from './reload.js';
 import { tftpCommand } from './tftp.js';
 import { doctorCommand } from './doctor.js';
+import { statusCommand } from './status.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, statusCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];

@@ -1,13 +1,14 @@
 /**
  * `benchboot leases [--json]`: the leases of a running server (asked over the
  * control socket in the state directory), or, when no server runs, the leases
- * recorded in that directory's journal. `benchboot leases release IP` frees one
+ * recorded in that directory's snapshot and journal, read without locking or
+ * writing anything. `benchboot leases release IP` frees one
  * address: through the running server (a DHCPRELEASE on the client's behalf), else in the lease
  * files of the stopped server.
  */
 import { controlRequest, controlSocketPath } from '../control/client.js';
 import type { Lease } from '../dhcp/lease.js';
-import { openLeaseStore } from '../dhcp/lease-store.js';
+import { openLeaseStore, readLeaseStore } from '../dhcp/lease-store.js';
 import { stat } from 'node:fs/promises';
 import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
 import { createSilentLogger } from '../log.js';
@@ -50,10 +51,9 @@ export async function readLeases(stateDir: string, now: number): Promise<{ from:
     if (!noServer(err)) throw err;
   }
   if (!(await isDirectory(stateDir))) return { from: 'lease files', leases: [] };
-  const store = await openLeaseStore({ dir: stateDir, now, logger: createSilentLogger() });
-  const leases = store.loaded;
-  await store.close();
-  return { from: 'lease files', leases };
+  // Read-only: no lock is taken and nothing is written, so listing never disturbs a
+  // server that is starting, and works on a directory this user may only read.
+  return { from: 'lease files', leases: await readLeaseStore(stateDir, now, { logger: createSilentLogger() }) };
 }
 
 async function isDirectory(path: string): Promise<boolean> {

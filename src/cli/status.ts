@@ -1,0 +1,181 @@
+/**
+ * `benchboot status [--leases DIR] [--json]`: asks the running server, over the
+ * control socket in its state directory, what it is doing, and prints a summary:
+ * interfaces and scopes, leases bound / offered / free per scope, TFTP listen
+ * addresses and settings, transfers in flight, DHCP and TFTP counters. With --json
+ * it prints the server's answer as it is. When no server runs it fails with
+ * BB_CONTROL and says so (exit 1).
+ *
+ *     benchboot status
+ *     benchboot status --leases /var/lib/benchboot --json
+ */
+import type { ApplianceStatus } from '../appliance.js';
+import { controlRequest, controlSocketPath, isNoServer } from '../control/client.js';
+import { BenchbootError } from '../errors.js';
+import { defineCommand, formatTable, writeJson, writeLine, type GlobalArgs } from './output.js';
+
+/** The options of `benchboot status`. */
+export const STATUS_OPTIONS = {
+  leases: { type: 'string', default: './leases', normalize: true, requiresArg: true, describe: 'State directory of the running server (as given to serve --leases)' },
+} as const;
+
+interface StatusArgs extends GlobalArgs {
+  leases: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks the shape of a status answer well enough to print it; throws BB_CONTROL otherwise. */
+export function asApplianceStatus(value: unknown): ApplianceStatus {
+  const ok =
+    isRecord(value) &&
+    typeof value.pid === 'number' &&
+    typeof value.startedAt === 'number' &&
+    Array.isArray(value.scopes) &&
+    value.scopes.every((s) => isRecord(s) && typeof s.name === 'string' && isRecord(s.leases)) &&
+    isRecord(value.tftp) &&
+    Array.isArray(value.tftp.listen) &&
+    Array.isArray(value.tftp.transfers) &&
+    isRecord(value.leases) &&
+    isRecord(value.reloads);
+  if (!ok) throw new BenchbootError('BB_CONTROL', 'the server answered the status request with something this benchboot cannot read (a different version?)');
+  return value as unknown as ApplianceStatus;
+}
+
+/** A duration as `2d 3h`, `1h 05m`, `4m 10s` or `12s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}
+
+/** Bytes as `512 B`, `64.0 KiB`, `1.5 MiB`, `2.00 GiB`. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function tftpSettingsLine(st: ApplianceStatus): string | undefined {
+  const s = st.tftp.settings;
+  const srv = s.server;
+  const parts: string[] = [];
+  if (s.alternates.length > 0) parts.push(`alternates ${s.alternates.join(', ')}`);
+  if (s.defaults.length > 0) parts.push(`defaults ${s.defaults.map((d) => `${d.pattern}=${d.file}`).join(', ')}`);
+  if (s.mapFile !== undefined) parts.push(`map file ${s.mapFile}`);
+  if (s.caseInsensitive) parts.push('case-insensitive');
+  if (st.tftp.uploadDir !== undefined) {
+    parts.push(`uploads ${s.overwriteUploads ? 'overwrite' : 'keep every version'}${s.maxUploadBytes === undefined ? '' : `, max ${formatBytes(s.maxUploadBytes)}`}`);
+  }
+  if (srv.portRange) parts.push(`ports ${srv.portRange[0]}-${srv.portRange[1]}`);
+  if (srv.maxBlksize !== undefined) parts.push(`max blksize ${srv.maxBlksize}`);
+  if (srv.mtu !== undefined) parts.push(`mtu ${srv.mtu}`);
+  if (srv.maxWindowsize !== undefined) parts.push(`max windowsize ${srv.maxWindowsize}`);
+  parts.push(`max transfers ${s.maxTransfers}${srv.maxPerClient === undefined ? '' : ` (${srv.maxPerClient} per client)`}`);
+  if (srv.timeoutMs !== undefined) parts.push(`timeout ${srv.timeoutMs} ms`);
+  if (srv.retries !== undefined) parts.push(`retries ${srv.retries}`);
+  return parts.join('; ');
+}
+
+/** The status as readable lines (what `benchboot status` prints). */
+export function formatStatus(st: ApplianceStatus, now: number): string[] {
+  const lines: string[] = [];
+  lines.push(`benchboot serve is running: pid ${st.pid}, up ${formatDuration(now - st.startedAt)}, scopes ${st.scopeSource}.`);
+  const interfaces = [...new Set(st.scopes.map((s) => s.interface))];
+  lines.push(`Interfaces: ${interfaces.join(', ') || 'none'}`);
+  lines.push('');
+  lines.push(
+    formatTable(st.scopes, [
+      { header: 'SCOPE', value: (s) => s.name },
+      { header: 'INTERFACE', value: (s) => s.interface },
+      { header: 'SUBNET', value: (s) => s.subnet },
+      { header: 'BOUND', right: true, value: (s) => String(s.leases.bound) },
+      { header: 'OFFERED', right: true, value: (s) => String(s.leases.offered) },
+      { header: 'DECLINED', right: true, value: (s) => String(s.leases.declined) },
+      { header: 'FREE', right: true, value: (s) => `${s.leases.free}/${s.leases.pool}` },
+    ]),
+  );
+  lines.push('');
+  lines.push(`TFTP: ${st.tftp.listen.join(', ') || 'not listening'}, root ${st.tftp.root}, uploads ${st.tftp.uploadDir ?? 'off'}`);
+  const settings = tftpSettingsLine(st);
+  if (settings) lines.push(`  ${settings}`);
+  const transfers = st.tftp.transfers;
+  if (transfers.length === 0) lines.push('Transfers in flight: none');
+  else {
+    lines.push(`Transfers in flight: ${transfers.length}`);
+    lines.push(
+      formatTable(transfers, [
+        { header: 'PEER', value: (t) => `${t.peer.address}:${t.peer.port}` },
+        { header: 'DIR', value: (t) => (t.direction === 'read' ? 'get' : 'put') },
+        { header: 'FILE', value: (t) => t.file },
+        { header: 'DONE', value: (t) => (t.size === undefined ? formatBytes(t.bytes) : `${formatBytes(t.bytes)} of ${formatBytes(t.size)}`) },
+        { header: 'BLKSIZE', value: (t) => String(t.blksize) },
+        { header: 'FOR', value: (t) => formatDuration(now - t.startedAt) },
+      ]),
+    );
+  }
+  lines.push('');
+  const c = st.tftp.counters;
+  if (c) {
+    lines.push(
+      `TFTP counters: ${c.requests} requests (${c.reads} get, ${c.writes} put), ${c.finished} finished, ${c.failed} failed, ${c.refused} refused, ${c.busy} busy, ` +
+        `${formatBytes(c.bytesSent)} sent, ${formatBytes(c.bytesReceived)} received, ${c.retransmits} retransmits, ${c.malformed} malformed`,
+    );
+  }
+  const d = st.dhcp;
+  if (d) {
+    const per = Object.values(d.scopes);
+    const sum = (pick: (x: (typeof per)[number]) => number): number => per.reduce((n, x) => n + pick(x), 0);
+    const total = (r: Readonly<Record<string, number>>): number => Object.values(r).reduce((n, x) => n + x, 0);
+    const dropped = total(d.drops) + sum((x) => total(x.drops));
+    lines.push(
+      `DHCP counters: ${d.received} received, ${sum((x) => x.offers)} offers, ${sum((x) => x.acks)} acks, ${sum((x) => x.naks)} naks, ` +
+        `${sum((x) => x.declines)} declines, ${sum((x) => x.releases)} releases, ${dropped} dropped, ${d.decodeErrors} malformed`,
+    );
+  }
+  lines.push(`Reloads: ${st.reloads.ok} ok, ${st.reloads.rejected} rejected`);
+  return lines;
+}
+
+/** Asks the server in `stateDir` for its status; BB_CONTROL with a clear sentence when none runs. */
+export async function requestStatus(stateDir: string): Promise<ApplianceStatus> {
+  const path = controlSocketPath(stateDir);
+  let answer: unknown;
+  try {
+    answer = await controlRequest(path, { op: 'status' });
+  } catch (err) {
+    if (!isNoServer(err)) throw err;
+    throw new BenchbootError(
+      'BB_CONTROL',
+      `no benchboot server is running with state directory ${stateDir} (nothing answers at ${path}). Start one with "benchboot serve", or pass the --leases DIR it was started with.`,
+      { cause: err },
+    );
+  }
+  return asApplianceStatus(answer);
+}
+
+/** `benchboot status`. */
+export const statusCommand = defineCommand<StatusArgs>({
+  command: 'status',
+  describe: 'Show what the running server is doing: scopes, leases, transfers, counters',
+  builder: (y) => y.options(STATUS_OPTIONS),
+  examples: [
+    ['benchboot status', 'The server using ./leases'],
+    ['benchboot status --leases /var/lib/benchboot --json', 'The full answer as JSON'],
+  ],
+  run: async (args, ctx) => {
+    const status = await requestStatus(args.leases);
+    if (args.json) writeJson(ctx.io.stdout, status);
+    else for (const line of formatStatus(status, Date.now())) writeLine(ctx.io.stdout, line);
+    return 0;
+  },
+});
