@@ -8,6 +8,8 @@
  *   interface IF     exists and has an IPv4 address (or: the exact `ip addr add`)
  *   scopes           every scope file valid; each scope's interface holds an address in its subnet
  *   tftp root        a readable directory
+ *   alternate N      each --alternate a readable directory (at most ten)
+ *   map file         the --map-file parses (a problem names its line)
  *   upload dir       a writable directory
  *
  * The checks take their facts from a `DoctorEnv` (the real system by default), so
@@ -19,6 +21,8 @@ import os from 'node:os';
 import { readScopeDir, type ScopeDir } from '../config/load.js';
 import { formatIssue } from '../config/issues.js';
 import { errorMessage } from '../errors.js';
+import { loadRemapFile } from '../tftp/fs-storage.js';
+import { MAX_ALTERNATES } from '../tftp/resolve-path.js';
 import { addAddressHint } from '../net/address.js';
 import { findInterface, listInterfaces, requireInterfaceForSubnet, type NetworkInterface } from '../net/interfaces.js';
 import { describePortOwner, findUdpPortOwners, type PortOwner } from '../net/port-owner.js';
@@ -55,6 +59,8 @@ export interface DoctorEnv {
   readScopeDir(dir: string): Promise<ScopeDir>;
   /** Rejects when the scope's interface has no address in its subnet. */
   requireInterfaceForSubnet(name: string, subnet: Parameters<typeof requireInterfaceForSubnet>[1]): Promise<unknown>;
+  /** Reads and parses a TFTP map file; resolves with its rule count, rejects naming file and line. */
+  readMapFile(path: string): Promise<number>;
 }
 
 /** The real system. */
@@ -77,6 +83,7 @@ export const systemDoctorEnv: DoctorEnv = {
   },
   readScopeDir: (dir) => readScopeDir(dir),
   requireInterfaceForSubnet: (name, subnet) => requireInterfaceForSubnet(name, subnet),
+  readMapFile: async (path) => (await loadRemapFile(path)).length,
 };
 
 /** The effective capability set from /proc/self/status, or undefined when absent. */
@@ -152,6 +159,10 @@ export interface DoctorOptions {
   readonly scopes?: string;
   readonly tftpRoot: string;
   readonly uploadDir?: string;
+  /** serve's --alternate directories. */
+  readonly alternates?: readonly string[];
+  /** serve's --map-file. */
+  readonly mapFile?: string;
   readonly dhcpPort: number;
   readonly tftpPort: number;
 }
@@ -185,8 +196,29 @@ export async function runDoctorChecks(options: DoctorOptions, env: DoctorEnv = s
   }
   if (options.scopes !== undefined) out.push(...(await checkScopes(env, options.scopes)));
   out.push(await checkDirectory(env, 'tftp root', options.tftpRoot, constants.R_OK | constants.X_OK, 'a readable directory', `mkdir -p ${options.tftpRoot} and put the files devices ask for there`));
+  out.push(...(await checkTftpExtras(env, options.alternates ?? [], options.mapFile)));
   if (options.uploadDir !== undefined) {
     out.push(await checkDirectory(env, 'upload dir', options.uploadDir, constants.W_OK | constants.X_OK, 'a writable directory', `mkdir -p ${options.uploadDir} (writable by the user running serve)`));
+  }
+  return out;
+}
+
+/** The alternates (readable directories, at most ten) and the map file (parses). */
+async function checkTftpExtras(env: DoctorEnv, alternates: readonly string[], mapFile: string | undefined): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  if (alternates.length > MAX_ALTERNATES) {
+    out.push({ name: 'alternates', status: 'fail', detail: `${alternates.length} given; serve searches at most ${MAX_ALTERNATES}`, fix: 'drop the extra --alternate options' });
+  }
+  for (const [i, dir] of alternates.entries()) {
+    out.push(await checkDirectory(env, `alternate ${i + 1}`, dir, constants.R_OK | constants.X_OK, 'a readable directory', `mkdir -p ${dir}, or drop --alternate ${dir}`));
+  }
+  if (mapFile !== undefined) {
+    try {
+      const rules = await env.readMapFile(mapFile);
+      out.push({ name: 'map file', status: 'ok', detail: `${mapFile}: ${rules} rule(s)` });
+    } catch (err) {
+      out.push({ name: 'map file', status: 'fail', detail: errorMessage(err), fix: 'correct that line (one rule a line: flags regex [replacement]; # starts a comment)' });
+    }
   }
   return out;
 }
@@ -235,6 +267,8 @@ export const DOCTOR_OPTIONS = {
   scopes: { type: 'string', normalize: true, requiresArg: true, describe: 'Scope directory to check' },
   'tftp-root': { type: 'string', default: './tftp', normalize: true, requiresArg: true, describe: 'TFTP root to check' },
   'upload-dir': { type: 'string', normalize: true, requiresArg: true, describe: 'Upload directory to check' },
+  alternate: { type: 'string', array: true, normalize: true, requiresArg: true, describe: 'Alternate TFTP location to check (repeatable, as for serve)' },
+  'map-file': { type: 'string', normalize: true, requiresArg: true, describe: 'TFTP map file to check (as for serve)' },
   'dhcp-port': { type: 'number', default: 67, requiresArg: true, describe: 'DHCP port to check' },
   'tftp-port': { type: 'number', default: 69, requiresArg: true, describe: 'TFTP port to check' },
 } as const;
@@ -244,6 +278,8 @@ interface DoctorArgs extends GlobalArgs {
   scopes: string | undefined;
   'tftp-root': string;
   'upload-dir': string | undefined;
+  alternate: string[] | undefined;
+  'map-file': string | undefined;
   'dhcp-port': number;
   'tftp-port': number;
 }
@@ -253,7 +289,10 @@ export const doctorCommand = defineCommand<DoctorArgs>({
   command: 'doctor',
   describe: 'Check privileges, ports, interfaces, scope files and directories before serving',
   builder: (y) => y.options(DOCTOR_OPTIONS),
-  examples: [['sudo benchboot doctor --interface eth1 --upload-dir ./backups', 'Can serve run on eth1 with uploads?']],
+  examples: [
+    ['sudo benchboot doctor --interface eth1 --upload-dir ./backups', 'Can serve run on eth1 with uploads?'],
+    ['benchboot doctor --alternate /srv/cluster2 --map-file ./tftp.map', 'Are the alternate location and the map file usable?'],
+  ],
   run: async (args, ctx) => {
     const results = await runDoctorChecks({
       interfaces: args.interface ?? [],
@@ -262,6 +301,8 @@ export const doctorCommand = defineCommand<DoctorArgs>({
       tftpPort: args['tftp-port'],
       ...(args.scopes === undefined ? {} : { scopes: args.scopes }),
       ...(args['upload-dir'] === undefined ? {} : { uploadDir: args['upload-dir'] }),
+      ...(args.alternate === undefined ? {} : { alternates: args.alternate }),
+      ...(args['map-file'] === undefined ? {} : { mapFile: args['map-file'] }),
     });
     const failed = results.some((r) => r.status === 'fail');
     if (args.json) writeJson(ctx.io.stdout, { ok: !failed, checks: results });

@@ -1,11 +1,14 @@
 /**
  * The doctor's checks on tables of facts: privileges from uid/CapEff/kernel, port
  * owners named with a fix, interfaces with the exact `ip addr add`, scope files,
- * directories, and the report lines.
+ * directories, alternates and the map file (on real temp files), and the report lines.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkInterface, checkPort, checkPrivileges, formatDoctorReport, kernelBefore, parseCapEff, runDoctorChecks, type DoctorEnv } from '../../../src/cli/doctor.js';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkInterface, checkPort, checkPrivileges, formatDoctorReport, kernelBefore, parseCapEff, runDoctorChecks, systemDoctorEnv, type DoctorEnv } from '../../../src/cli/doctor.js';
 import type { ScopeDir } from '../../../src/config/load.js';
 import type { NetworkInterface } from '../../../src/net/interfaces.js';
 import { parseIpv4 } from '../../../src/net/ipv4.js';
@@ -71,6 +74,7 @@ function env(over: Partial<DoctorEnv> = {}): DoctorEnv {
     },
     readScopeDir: async (): Promise<ScopeDir> => ({ entries: [], issues: [], onlyOverlaps: false }),
     requireInterfaceForSubnet: async () => undefined,
+    readMapFile: async () => 0,
     ...over,
   };
 }
@@ -98,4 +102,31 @@ test('all good: the last line says serve can run', async () => {
   const results = await runDoctorChecks({ interfaces: [], tftpRoot: '/srv/tftp', dhcpPort: 67, tftpPort: 69 }, env({ listInterfaces: async () => [{ ...ETH1, addresses: [{ address: parseIpv4('10.10.0.1'), prefix: 24 }] }] }));
   assert.ok(results.every((r) => r.status === 'ok'), JSON.stringify(results));
   assert.equal(formatDoctorReport(results).at(-1), 'All checks passed: benchboot serve can run here.');
+});
+
+test('alternates must be readable directories and the map file must parse; a bad rule is named by file and line', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bb-doctor-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'alt1'));
+  await writeFile(join(dir, 'good.map'), '# phones\nr ^SEP(.*)$ phones/SEP\\1\n');
+  await writeFile(join(dir, 'bad.map'), 'r ^a$ b\nrx ^c$ d\n');
+  const real = env({ checkDirectory: systemDoctorEnv.checkDirectory, readMapFile: systemDoctorEnv.readMapFile });
+  const base = { interfaces: [], tftpRoot: dir, dhcpPort: 67, tftpPort: 69 };
+  const good = await runDoctorChecks({ ...base, alternates: [join(dir, 'alt1')], mapFile: join(dir, 'good.map') }, real);
+  assert.deepEqual(
+    good.filter((r) => r.name === 'alternate 1' || r.name === 'map file').map((r) => [r.name, r.status, r.detail]),
+    [
+      ['alternate 1', 'ok', `${join(dir, 'alt1')} is a readable directory`],
+      ['map file', 'ok', `${join(dir, 'good.map')}: 1 rule(s)`],
+    ],
+  );
+  const bad = await runDoctorChecks({ ...base, alternates: [join(dir, 'alt1'), join(dir, 'alt2')], mapFile: join(dir, 'bad.map') }, real);
+  const failed = bad.filter((r) => r.status === 'fail');
+  assert.deepEqual(failed.map((r) => r.name), ['alternate 2', 'map file']);
+  assert.match(failed[0]?.fix ?? '', /mkdir -p .*alt2/);
+  assert.match(failed[1]?.detail ?? '', /bad\.map:2: unknown flag "x"/);
+  const missing = await runDoctorChecks({ ...base, mapFile: join(dir, 'nope.map') }, real);
+  assert.match(missing.find((r) => r.name === 'map file')?.detail ?? '', /cannot read the TFTP map file .*nope\.map/);
+  const tooMany = await runDoctorChecks({ ...base, alternates: Array.from({ length: 11 }, () => join(dir, 'alt1')) }, real);
+  assert.equal(tooMany.find((r) => r.name === 'alternates')?.status, 'fail');
 });
