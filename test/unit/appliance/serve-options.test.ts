@@ -1,0 +1,167 @@
+/**
+ * `benchboot serve`'s TFTP options: parsed by yargs with the real SERVE_OPTIONS table
+ * into the appliance's TFTP settings, and every bad value refused through `main`
+ * before anything starts, with the error code a script would see (`--json`).
+ * The command line names an interface that does not exist, so a command line that
+ * passes every check ends in BB_INTERFACE and touches no network.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import yargs from 'yargs';
+import { main } from '../../../src/cli/main.js';
+import { parseDefaultFile, parsePortRange, parseSize, serveTftpSettings, SERVE_OPTIONS, type ServeArgs } from '../../../src/cli/serve.js';
+import { isBenchbootError, type ErrorCode } from '../../../src/errors.js';
+
+const NO_SUCH_INTERFACE = 'bbnone0';
+
+/** Parses a serve command line with the real option table (no handler runs). */
+function parse(argv: string[]): ServeArgs {
+  return yargs().options(SERVE_OPTIONS).option('json', { type: 'boolean', default: false }).strict().exitProcess(false).parseSync(argv) as unknown as ServeArgs;
+}
+
+/** Runs `benchboot serve ... --json` and returns the exit code and the error code it reported. */
+async function serveError(argv: string[]): Promise<{ exit: number; code: string; message: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = await main(['serve', '--interface', NO_SUCH_INTERFACE, '--json', '--no-live', ...argv], { stdout, stderr, env: {} });
+  const line = err.split('\n').find((l) => l.startsWith('{"error"')) ?? '{}';
+  const parsed = JSON.parse(line) as { error?: { code?: string; message?: string } };
+  return { exit, code: parsed.error?.code ?? '(none)', message: parsed.error?.message ?? err };
+}
+
+test('every TFTP option reaches the settings the appliance gets', () => {
+  const args = parse([
+    '--interface', 'eth1',
+    '--tftp-root', 'tftp',
+    '--alternate', 'alt1', '--alternate', 'alt2',
+    '--default-file', 'SEP*.cnf.xml=XMLDefault.cnf.xml', '--default-file', 'ATA*.cnf.xml=ata/default.xml',
+    '--map-file', 'tftp.map',
+    '--case-insensitive',
+    '--upload-dir', 'up', '--overwrite-uploads', '--max-upload-size', '1G',
+    '--max-blksize', '1024', '--mtu', '1500', '--max-windowsize', '8',
+    '--port-range', '50000-50009',
+    '--max-per-client', '4', '--tftp-timeout', '500', '--tftp-retries', '3',
+  ]);
+  assert.deepEqual(serveTftpSettings(args), {
+    root: resolve('tftp'),
+    uploadDir: resolve('up'),
+    port: 69,
+    maxTransfers: 30,
+    alternates: [resolve('alt1'), resolve('alt2')],
+    defaults: [
+      { pattern: 'SEP*.cnf.xml', file: 'XMLDefault.cnf.xml' },
+      { pattern: 'ATA*.cnf.xml', file: 'ata/default.xml' },
+    ],
+    caseInsensitive: true,
+    mapFile: resolve('tftp.map'),
+    overwriteUploads: true,
+    maxUploadBytes: 1024 ** 3,
+    server: { portRange: [50000, 50009], maxPerClient: 4, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, timeoutMs: 500, retries: 3 },
+  });
+});
+
+test('without TFTP options the settings are the defaults: no alternates, versions kept, server limits untouched', () => {
+  const settings = serveTftpSettings(parse(['--interface', 'eth1', '--upload-dir', 'up']));
+  assert.deepEqual(settings.alternates, []);
+  assert.deepEqual(settings.defaults, []);
+  assert.equal(settings.caseInsensitive, false);
+  assert.equal(settings.overwriteUploads, false);
+  assert.equal(settings.mapFile, undefined);
+  assert.equal(settings.maxUploadBytes, undefined);
+  assert.deepEqual(settings.server, {});
+});
+
+test('sizes: bytes or K/M/G (x1024); anything else is a usage error', () => {
+  const good: [string, number][] = [
+    ['65536', 65536],
+    ['64M', 64 * 1024 * 1024],
+    ['64m', 64 * 1024 * 1024],
+    ['64MiB', 64 * 1024 * 1024],
+    ['64MB', 64 * 1024 * 1024],
+    ['512K', 512 * 1024],
+    ['1G', 1024 ** 3],
+    ['100B', 100],
+  ];
+  for (const [text, bytes] of good) assert.equal(parseSize(text, 'max-upload-size'), bytes, text);
+  for (const text of ['', '0', '0M', '-1', '1.5M', '64T', 'M', '64 M B', '64iB', '99999999999999999G']) {
+    assert.throws(() => parseSize(text, 'max-upload-size'), (err) => isBenchbootError(err, 'BB_USAGE') && err.message.includes('--max-upload-size'), text);
+  }
+});
+
+test('default rules split at the first =, port ranges need LO-HI', () => {
+  assert.deepEqual(parseDefaultFile('SEP*.cnf.xml=XMLDefault.cnf.xml'), { pattern: 'SEP*.cnf.xml', file: 'XMLDefault.cnf.xml' });
+  assert.deepEqual(parseDefaultFile('a=b=c'), { pattern: 'a', file: 'b=c' });
+  for (const bad of ['SEP*.cnf.xml', '=x', 'x=', ' = ']) assert.throws(() => parseDefaultFile(bad), (err) => isBenchbootError(err, 'BB_USAGE'), bad);
+  assert.deepEqual(parsePortRange('50000-50099'), [50000, 50099]);
+  assert.deepEqual(parsePortRange('50000-50000'), [50000, 50000]);
+  assert.throws(() => parsePortRange('50000'), (err) => isBenchbootError(err, 'BB_USAGE'));
+  assert.throws(() => parsePortRange('a-b'), (err) => isBenchbootError(err, 'BB_USAGE'));
+  assert.throws(() => parsePortRange('0-10'), (err) => isBenchbootError(err, 'BB_TFTP_OPTIONS'));
+  assert.throws(() => parsePortRange('60000-50000'), (err) => isBenchbootError(err, 'BB_TFTP_OPTIONS'));
+  assert.throws(() => parsePortRange('65000-65536'), (err) => isBenchbootError(err, 'BB_TFTP_OPTIONS'));
+});
+
+test('bad values are refused before anything starts, each with its code and the option named', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bb-serve-opts-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'alt'));
+  await writeFile(join(dir, 'bad.map'), '# remaps\nr ^a$ b\nr ^(x$ y\n');
+  const up = ['--upload-dir', dir];
+  const cases: [string[], ErrorCode, RegExp][] = [
+    [['--max-blksize', '7'], 'BB_TFTP_OPTIONS', /--max-blksize 7: give a whole number 8\.\.65464/],
+    [['--max-blksize', '65465'], 'BB_TFTP_OPTIONS', /--max-blksize 65465/],
+    [['--max-blksize', 'big'], 'BB_TFTP_OPTIONS', /--max-blksize NaN/],
+    [['--mtu', '39'], 'BB_TFTP_OPTIONS', /--mtu 39: give a whole number 40\.\.65535/],
+    [['--max-windowsize', '0'], 'BB_TFTP_OPTIONS', /--max-windowsize 0/],
+    [['--max-windowsize', '65536'], 'BB_TFTP_OPTIONS', /--max-windowsize 65536/],
+    [['--max-per-client', '0'], 'BB_TFTP_OPTIONS', /--max-per-client 0/],
+    [['--max-per-client', '31'], 'BB_TFTP_OPTIONS', /--max-per-client 31: .*at most --max-transfers/],
+    [['--tftp-timeout', '5'], 'BB_TFTP_OPTIONS', /--tftp-timeout 5: give a whole number 10\.\.255000 milliseconds/],
+    [['--tftp-timeout', '1.5'], 'BB_TFTP_OPTIONS', /--tftp-timeout 1\.5/],
+    [['--tftp-retries', '101'], 'BB_TFTP_OPTIONS', /--tftp-retries 101/],
+    [['--port-range', '50000'], 'BB_USAGE', /--port-range "50000": give LO-HI/],
+    [['--port-range', '60000-50000'], 'BB_TFTP_OPTIONS', /--port-range 60000-50000/],
+    [['--port-range', '60-70'], 'BB_TFTP_OPTIONS', /contains the --tftp-port 69/],
+    [['--port-range', '67-67'], 'BB_TFTP_OPTIONS', /contains the --dhcp-port 67/],
+    [['--max-upload-size', '64M'], 'BB_USAGE', /--max-upload-size needs --upload-dir/],
+    [['--overwrite-uploads'], 'BB_USAGE', /--overwrite-uploads needs --upload-dir/],
+    [[...up, '--max-upload-size', '64T'], 'BB_USAGE', /--max-upload-size "64T"/],
+    [['--default-file', 'SEP*.cnf.xml'], 'BB_USAGE', /--default-file "SEP\*\.cnf\.xml": give PATTERN=FILE/],
+    [['--default-file', 'SEP*=../../etc/passwd'], 'BB_TFTP_CONFIG', /--default-file: default rule 1: file "\.\.\/\.\.\/etc\/passwd" is not a safe relative name/],
+    [Array.from({ length: 11 }, () => ['--alternate', join(dir, 'alt')]).flat(), 'BB_TFTP_CONFIG', /--alternate given 11 times: at most 10/],
+    [['--alternate', join(dir, 'alt'), '--alternate', join(dir, 'gone')], 'BB_TFTP_ROOT', /--alternate .*gone \(location 2\) is not a readable directory/],
+    [['--map-file', join(dir, 'bad.map')], 'BB_TFTP_CONFIG', /bad\.map:3: invalid regex/],
+    [['--map-file', join(dir, 'none.map')], 'BB_TFTP_CONFIG', /cannot read the TFTP map file .*none\.map/],
+    [['--alternate'], 'BB_USAGE', /alternate/],
+  ];
+  for (const [argv, code, message] of cases) {
+    const got = await serveError(argv);
+    assert.equal(got.code, code, `${argv.join(' ')}: ${got.message}`);
+    assert.match(got.message, message, argv.join(' '));
+    assert.ok(got.exit === 1 || got.exit === 2, `${argv.join(' ')} exit ${got.exit}`);
+  }
+});
+
+test('a command line using every option passes all checks (it then stops at the missing interface)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bb-serve-opts-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'alt'));
+  await writeFile(join(dir, 'good.map'), 'rg \\\\ /\nr ^SEP(.*)$ phones/SEP\\1\n');
+  const got = await serveError([
+    '--alternate', join(dir, 'alt'),
+    '--default-file', 'SEP*.cnf.xml=XMLDefault.cnf.xml',
+    '--map-file', join(dir, 'good.map'),
+    '--case-insensitive',
+    '--upload-dir', dir, '--overwrite-uploads', '--max-upload-size', '64M',
+    '--max-blksize', '1428', '--mtu', '1500', '--max-windowsize', '16',
+    '--port-range', '50000-50099', '--max-per-client', '8', '--tftp-timeout', '800', '--tftp-retries', '4',
+  ]);
+  assert.equal(got.code, 'BB_INTERFACE', got.message);
+  assert.match(got.message, new RegExp(`interface ${NO_SUCH_INTERFACE} does not exist`));
+});
