@@ -2,10 +2,11 @@
  * IPv4 addresses, subnets and MAC addresses as checked values.
  *
  * Text is parsed once at the edge (scope files, CLI, interface discovery) with the
- * strict dotted-quad rule (ipaddr.js alone would also accept `0xc0.168.1.1`), and
- * becomes a branded `Ipv4`. Arithmetic inside is uint32 math.
+ * strict dotted-quad rule (four decimal parts 0..255, no leading zeros, no hex such as
+ * `0xc0.168.1.1`), and becomes a branded `Ipv4`. Arithmetic inside is uint32 math.
+ * The conversions are single passes without regular expressions or arrays: they run
+ * several times for every DHCP packet.
  */
-import ipaddr from 'ipaddr.js';
 
 /** A canonical dotted-quad IPv4 address, e.g. `10.10.0.1`. */
 export type Ipv4 = string & { readonly __brand: 'Ipv4' };
@@ -19,11 +20,40 @@ export interface Cidr {
   readonly prefix: number;
 }
 
-const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/**
+ * The uint32 of a strict dotted quad, or -1 when `text` is not one: four decimal
+ * parts 0..255, no leading zeros, no signs, nothing else. One pass over the
+ * characters (this runs for every address of every packet encoded).
+ */
+function strictQuadToInt(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  let leadingZero = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || part > 255 || (leadingZero && digits > 1)) return -1;
+      value = value * 256 + part;
+      parts++;
+      part = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39 || digits === 3) return -1;
+    if (digits === 0) leadingZero = c === 0x30;
+    part = part * 10 + (c - 0x30);
+    digits++;
+  }
+  return parts === 4 ? value : -1;
+}
 
 /** True when `text` is a strict dotted quad (no leading zeros, no hex, four parts). */
 export function isIpv4(text: string): boolean {
-  return DOTTED_QUAD.test(text) && ipaddr.IPv4.isValidFourPartDecimal(text);
+  return strictQuadToInt(text) >= 0;
 }
 
 /** Parses a strict dotted quad; throws RangeError with a readable message otherwise. */
@@ -34,6 +64,9 @@ export function parseIpv4(text: string): Ipv4 {
 
 /** The address as an unsigned 32-bit integer. */
 export function ipv4ToInt(ip: Ipv4): number {
+  const n = strictQuadToInt(ip);
+  if (n >= 0) return n;
+  // Not a strict quad (a cast, not a parse): the lenient reading this always had.
   const p = ip.split('.');
   return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
 }
@@ -51,8 +84,18 @@ export function ipv4FromBytes(b: Uint8Array, offset = 0): Ipv4 {
 
 /** The four wire bytes of an address. */
 export function ipv4ToBytes(ip: Ipv4): Uint8Array {
+  const b = new Uint8Array(4);
+  writeIpv4(b, 0, ip);
+  return b;
+}
+
+/** Writes the four wire bytes of an address into `b` at `offset` (no allocation). */
+export function writeIpv4(b: Uint8Array, offset: number, ip: Ipv4): void {
   const n = ipv4ToInt(ip);
-  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  b[offset] = n >>> 24;
+  b[offset + 1] = (n >>> 16) & 0xff;
+  b[offset + 2] = (n >>> 8) & 0xff;
+  b[offset + 3] = n & 0xff;
 }
 
 /** 0.0.0.0, the unset address in BOOTP fields. */
@@ -138,8 +181,13 @@ export function parseMac(text: string): MacAddress {
 
 /** The colon form of hardware-address bytes (any length, e.g. the first hlen bytes of chaddr). */
 export function macFromBytes(b: Uint8Array): MacAddress {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':') as MacAddress;
+  let out = '';
+  for (let i = 0; i < b.length; i++) out += (i === 0 ? '' : ':') + (HEX_BYTE[b[i] ?? 0] ?? '00');
+  return out as MacAddress;
 }
+
+/** `00`..`ff`, indexed by byte value. */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, x) => x.toString(16).padStart(2, '0'));
 
 /** The bytes of a colon-form MAC. */
 export function macToBytes(mac: MacAddress): Uint8Array {

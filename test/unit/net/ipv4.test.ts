@@ -1,6 +1,7 @@
 /** IPv4/MAC parsing and arithmetic: the strict forms scope files accept, and the edge cases. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   cidrBroadcast,
   cidrContains,
@@ -17,6 +18,7 @@ import {
   prefixToMask,
   macFromBytes,
   macToBytes,
+  writeIpv4,
 } from '../../../src/net/ipv4.js';
 
 test('strict dotted quads are accepted, lenient forms that ipaddr.js allows are refused', () => {
@@ -66,4 +68,45 @@ test('MACs in colon, dash, bare and Cisco dotted forms normalise to lowercase co
   for (const bad of ['00:1b:d4:aa:bb', '00:1b-d4:aa:bb:cc', 'zz:1b:d4:aa:bb:cc', '']) assert.throws(() => parseMac(bad), /not a MAC/, bad);
   assert.equal(macFromBytes(Uint8Array.of(0, 0x1b, 0xd4, 0xaa, 0xbb, 0xcc)), '00:1b:d4:aa:bb:cc');
   assert.deepEqual([...macToBytes(parseMac('00:1b:d4:aa:bb:cc'))], [0, 0x1b, 0xd4, 0xaa, 0xbb, 0xcc]);
+});
+
+/** The strict rule as a regular expression, the reference the one-pass checker must match. */
+const STRICT_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+test('isIpv4 agrees with the strict dotted-quad rule on near-miss text', () => {
+  const part = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('', '00', '01', '007', '0x1', '-1', '+1', ' 1', '1 ', '256', '1000', 'a'));
+  const quadLike = fc.array(part, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.'));
+  fc.assert(
+    fc.property(fc.oneof(quadLike, fc.string({ maxLength: 16 })), (text) => {
+      assert.equal(isIpv4(text), STRICT_QUAD.test(text), JSON.stringify(text));
+    }),
+    { numRuns: 5000 },
+  );
+  for (const bad of ['1.2.3.4.', '.1.2.3.4', '1..2.3', '1.2.3.4\n', '１.2.3.4']) assert.equal(isIpv4(bad), false, bad);
+});
+
+test('ipv4ToInt, intToIpv4, ipv4ToBytes and writeIpv4 agree for any address', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 0xffffffff }), (n) => {
+      const ip = intToIpv4(n);
+      assert.equal(isIpv4(ip), true);
+      assert.equal(ipv4ToInt(ip), n);
+      const b = ipv4ToBytes(ip);
+      assert.deepEqual([...b], [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+      const into = new Uint8Array(6);
+      writeIpv4(into, 1, ip);
+      assert.deepEqual([...into.subarray(1, 5)], [...b]);
+      assert.equal(ipv4FromBytes(into, 1), ip);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('macFromBytes writes every byte as two lowercase hex digits, any length', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 16 }), (bytes) => {
+      const expected = [...bytes].map((x) => x.toString(16).padStart(2, '0')).join(':');
+      assert.equal(macFromBytes(bytes), expected);
+    }),
+  );
 });
