@@ -37,9 +37,9 @@
  *   options do not fit it uses `file`/`sname` for options (option 52) only if those
  *   fields are empty.
  */
-import { ByteReader, ByteWriter, DecodeError } from '../net/bytes.js';
+import { DecodeError } from '../net/bytes.js';
 import type { Decoded } from '../net/bytes.js';
-import { IPV4_ZERO, ipv4FromBytes, ipv4ToBytes, isIpv4, macFromBytes } from '../net/ipv4.js';
+import { IPV4_ZERO, ipv4FromBytes, isIpv4, macFromBytes, writeIpv4 } from '../net/ipv4.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
 import { BOOTP_SIZE, FLAG_BROADCAST, MAGIC_COOKIE, OPTION, OVERLOAD } from './constants.js';
 
@@ -101,43 +101,83 @@ const textEncoder = new TextEncoder();
 
 // ---------------------------------------------------------------- decode
 
-function fieldText(b: Uint8Array): string {
-  const nul = b.indexOf(0);
-  return textDecoder.decode(nul < 0 ? b : b.subarray(0, nul));
+const EMPTY = new Uint8Array(0);
+
+/** Text of a NUL-padded fixed field (sname, file): up to the first NUL. */
+function fieldText(bytes: Uint8Array, offset: number, size: number): string {
+  if (bytes[offset] === 0) return '';
+  const field = bytes.subarray(offset, offset + size);
+  const nul = field.indexOf(0);
+  return textDecoder.decode(nul < 0 ? field : field.subarray(0, nul));
 }
 
 /**
  * Reads options from `start` to `end` until End. `requireEnd`: a missing End is a
  * DecodeError (main options area); in overloaded fields the field end also ends the list.
+ * Option values are views into `bytes`, not copies.
  */
 function readOptions(bytes: Uint8Array, start: number, end: number, requireEnd: boolean, out: DhcpOption[]): void {
-  const r = new ByteReader(bytes, start, end);
-  while (r.remaining > 0) {
-    const code = r.u8('option code');
-    if (code === OPTION.PAD) continue;
-    if (code === OPTION.END) return;
-    const len = r.u8(`option ${code} length`);
-    if (len > r.remaining) {
-      throw new DecodeError(r.offset - 1, `option ${code} length ${len} runs past the end (${r.remaining} bytes left)`);
+  let i = start;
+  while (i < end) {
+    const code = bytes[i] ?? OPTION.END;
+    if (code === OPTION.PAD) {
+      i++;
+      continue;
     }
-    out.push({ code, data: r.take(len, `option ${code}`) });
+    if (code === OPTION.END) return;
+    if (i + 1 >= end) throw new DecodeError(i + 1, `truncated option ${code} length: need 1 bytes, have 0`);
+    const len = bytes[i + 1] ?? 0;
+    const left = end - i - 2;
+    if (len > left) throw new DecodeError(i + 1, `option ${code} length ${len} runs past the end (${left} bytes left)`);
+    out.push({ code, data: bytes.subarray(i + 2, i + 2 + len) });
+    i += 2 + len;
   }
   if (requireEnd) throw new DecodeError(end, 'options area has no End option');
 }
 
 /** Joins the values of every occurrence of `code` (RFC 3396 §5); undefined when absent. */
 export function getOption(packet: Pick<DhcpPacket, 'options'>, code: number): Uint8Array | undefined {
-  let found: Uint8Array[] | undefined;
-  for (const o of packet.options) if (o.code === code) (found ??= []).push(o.data);
-  if (found === undefined) return undefined;
-  if (found.length === 1) return found[0];
-  const out = new Uint8Array(found.reduce((n, b) => n + b.length, 0));
+  let first: Uint8Array | undefined;
+  let more: Uint8Array[] | undefined;
+  for (const o of packet.options) {
+    if (o.code !== code) continue;
+    if (first === undefined) first = o.data;
+    else (more ??= [first]).push(o.data);
+  }
+  if (more === undefined) return first;
+  const out = new Uint8Array(more.reduce((n, b) => n + b.length, 0));
   let at = 0;
-  for (const b of found) {
+  for (const b of more) {
     out.set(b, at);
     at += b.length;
   }
   return out;
+}
+
+/** Fixed header fields in wire order with their offsets, for naming where a datagram was cut. */
+const HEADER_FIELDS: readonly (readonly [string, number, number])[] = [
+  ['op', 0, 1],
+  ['htype', 1, 1],
+  ['hlen', 2, 1],
+  ['hops', 3, 1],
+  ['xid', 4, 4],
+  ['secs', 8, 2],
+  ['flags', 10, 2],
+  ['ciaddr', 12, 4],
+  ['yiaddr', 16, 4],
+  ['siaddr', 20, 4],
+  ['giaddr', 24, 4],
+  ['chaddr', 28, BOOTP_SIZE.CHADDR],
+  ['sname', BOOTP_SIZE.SNAME_OFFSET, BOOTP_SIZE.SNAME],
+  ['file', BOOTP_SIZE.FILE_OFFSET, BOOTP_SIZE.FILE],
+];
+
+/** The DecodeError for a datagram shorter than the fixed header: names the field it cuts. */
+function truncatedHeader(length: number): DecodeError {
+  for (const [name, offset, size] of HEADER_FIELDS) {
+    if (offset + size > length) return new DecodeError(offset, `truncated ${name}: need ${size} bytes, have ${length - offset}`);
+  }
+  return new DecodeError(length, 'truncated header');
 }
 
 /**
@@ -145,28 +185,34 @@ export function getOption(packet: Pick<DhcpPacket, 'options'>, code: number): Ui
  * truncated header, hlen over 16, option lengths running past the end, no End.
  */
 export function decodeDhcpPacket(bytes: Uint8Array): Decoded<DhcpPacket> {
-  const r = new ByteReader(bytes);
-  const op = r.u8('op');
-  const htype = r.u8('htype');
-  const hlen = r.u8('hlen');
+  const hlen = bytes.length > 2 ? (bytes[2] ?? 0) : 0;
   if (hlen > BOOTP_SIZE.CHADDR) throw new DecodeError(2, `hlen ${hlen} is over 16`);
-  const hops = r.u8('hops');
-  const xid = r.u32('xid');
-  const secs = r.u16('secs');
-  const flags = r.u16('flags');
-  const ciaddr = ipv4FromBytes(r.take(4, 'ciaddr'));
-  const yiaddr = ipv4FromBytes(r.take(4, 'yiaddr'));
-  const siaddr = ipv4FromBytes(r.take(4, 'siaddr'));
-  const giaddr = ipv4FromBytes(r.take(4, 'giaddr'));
-  const chaddr = Uint8Array.from(r.take(BOOTP_SIZE.CHADDR, 'chaddr'));
-  const snameField = r.take(BOOTP_SIZE.SNAME, 'sname');
-  const fileField = r.take(BOOTP_SIZE.FILE, 'file');
-  const header = { op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, chaddr };
+  if (bytes.length < BOOTP_SIZE.HEADER) throw truncatedHeader(bytes.length);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chaddr = new Uint8Array(BOOTP_SIZE.CHADDR);
+  chaddr.set(bytes.subarray(28, 28 + BOOTP_SIZE.CHADDR));
+  const op = view.getUint8(0);
+  const htype = view.getUint8(1);
+  const hops = view.getUint8(3);
+  const xid = view.getUint32(4);
+  const secs = view.getUint16(8);
+  const flags = view.getUint16(10);
+  const ciaddr = ipv4FromBytes(bytes, 12);
+  const yiaddr = ipv4FromBytes(bytes, 16);
+  const siaddr = ipv4FromBytes(bytes, 20);
+  const giaddr = ipv4FromBytes(bytes, 24);
 
-  const hasCookie = r.remaining >= 4 && MAGIC_COOKIE.every((b, i) => bytes[BOOTP_SIZE.HEADER + i] === b);
+  const hasCookie =
+    bytes.length >= BOOTP_SIZE.HEADER + 4 && MAGIC_COOKIE.every((b, i) => bytes[BOOTP_SIZE.HEADER + i] === b);
   if (!hasCookie) {
-    const vendorArea = Uint8Array.from(bytes.subarray(BOOTP_SIZE.HEADER));
-    const value: DhcpPacket = { ...header, sname: fieldText(snameField), file: fieldText(fileField), options: [], isBootp: true, vendorArea };
+    const value: DhcpPacket = {
+      op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, chaddr,
+      sname: fieldText(bytes, BOOTP_SIZE.SNAME_OFFSET, BOOTP_SIZE.SNAME),
+      file: fieldText(bytes, BOOTP_SIZE.FILE_OFFSET, BOOTP_SIZE.FILE),
+      options: [],
+      isBootp: true,
+      vendorArea: Uint8Array.from(bytes.subarray(BOOTP_SIZE.HEADER)),
+    };
     return { value, bytesRead: bytes.length };
   }
   const options: DhcpOption[] = [];
@@ -181,9 +227,9 @@ export function decodeDhcpPacket(bytes: Uint8Array): Decoded<DhcpPacket> {
   if (fileHolds) readOptions(bytes, BOOTP_SIZE.FILE_OFFSET, BOOTP_SIZE.FILE_OFFSET + BOOTP_SIZE.FILE, false, options);
   if (snameHolds) readOptions(bytes, BOOTP_SIZE.SNAME_OFFSET, BOOTP_SIZE.SNAME_OFFSET + BOOTP_SIZE.SNAME, false, options);
   const value: DhcpPacket = {
-    ...header,
-    sname: snameHolds ? '' : fieldText(snameField),
-    file: fileHolds ? '' : fieldText(fileField),
+    op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, chaddr,
+    sname: snameHolds ? '' : fieldText(bytes, BOOTP_SIZE.SNAME_OFFSET, BOOTP_SIZE.SNAME),
+    file: fileHolds ? '' : fieldText(bytes, BOOTP_SIZE.FILE_OFFSET, BOOTP_SIZE.FILE),
     // Option 52 is framing: it is consumed here and written again by the encoder.
     options: overload === undefined ? options : options.filter((o) => o.code !== OPTION.OVERLOAD),
   };
@@ -195,7 +241,13 @@ export function decodeDhcpPacket(bytes: Uint8Array): Decoded<DhcpPacket> {
 /** The option 52 option itself, written in the main area when overloading. */
 const OVERLOAD_OPTION_SIZE = 3;
 
+/**
+ * Where the options go. `direct`: all of them in the options area, written straight
+ * from the packet's option list (the usual case, no intermediate chunks). Otherwise
+ * code/length/value chunks split over the options area, `file` and `sname`.
+ */
 interface Layout {
+  readonly direct: boolean;
   readonly main: readonly Uint8Array[];
   readonly file: readonly Uint8Array[];
   readonly sname: readonly Uint8Array[];
@@ -203,14 +255,41 @@ interface Layout {
   readonly length: number;
 }
 
-/** code/length/value chunks; values over 255 bytes become several occurrences (RFC 3396 §4). */
-function optionChunks(options: readonly DhcpOption[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
+/** Wire size of the options (code, length, value; values over 255 bytes split, RFC 3396 §4); checks the codes. */
+function optionsWireSize(options: readonly DhcpOption[]): number {
+  let size = 0;
   for (const o of options) {
     if (!Number.isInteger(o.code) || o.code < 1 || o.code > 254) {
       throw new RangeError(`option code ${o.code} cannot be encoded (1..254)`);
     }
     if (o.code === OPTION.OVERLOAD) throw new RangeError('option 52 (overload) is set by the encoder, not by the caller');
+    const pieces = o.data.length === 0 ? 1 : Math.ceil(o.data.length / 255);
+    size += 2 * pieces + o.data.length;
+  }
+  return size;
+}
+
+/** Writes the options (split over 255 bytes) into `out` at `at`; returns the offset after them. */
+function writeOptions(out: Uint8Array, at: number, options: readonly DhcpOption[]): number {
+  let pos = at;
+  for (const o of options) {
+    let from = 0;
+    do {
+      const part = Math.min(255, o.data.length - from);
+      out[pos] = o.code;
+      out[pos + 1] = part;
+      out.set(o.data.subarray(from, from + part), pos + 2);
+      pos += 2 + part;
+      from += 255;
+    } while (from < o.data.length);
+  }
+  return pos;
+}
+
+/** code/length/value chunks; values over 255 bytes become several occurrences (RFC 3396 §4). */
+function optionChunks(options: readonly DhcpOption[]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (const o of options) {
     let at = 0;
     do {
       const part = o.data.subarray(at, at + 255);
@@ -244,10 +323,20 @@ export function maxReplyLength(request: Pick<DhcpPacket, 'options'>): number {
   return Math.max(requested, BOOTP_SIZE.MIN_MAX_MESSAGE) - BOOTP_SIZE.IP_UDP_HEADERS;
 }
 
+/** UTF-8 bytes of a fixed-field text; the empty string costs nothing. */
+function fieldBytes(text: string): Uint8Array {
+  return text.length === 0 ? EMPTY : textEncoder.encode(text);
+}
+
+function byteField(name: string, v: number, max: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${name} ${v} is out of range 0..${max}`);
+}
+
+function addressField(name: string, v: Ipv4): void {
+  if (!isIpv4(v)) throw new RangeError(`${name} "${v}" is not an IPv4 address`);
+}
+
 function checkFields(p: DhcpPacket): { sname: Uint8Array; file: Uint8Array } {
-  const byteField = (name: string, v: number, max: number): void => {
-    if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${name} ${v} is out of range 0..${max}`);
-  };
   byteField('op', p.op, 0xff);
   byteField('htype', p.htype, 0xff);
   byteField('hlen', p.hlen, BOOTP_SIZE.CHADDR);
@@ -255,12 +344,13 @@ function checkFields(p: DhcpPacket): { sname: Uint8Array; file: Uint8Array } {
   byteField('xid', p.xid, 0xffffffff);
   byteField('secs', p.secs, 0xffff);
   byteField('flags', p.flags, 0xffff);
-  for (const f of ['ciaddr', 'yiaddr', 'siaddr', 'giaddr'] as const) {
-    if (!isIpv4(p[f])) throw new RangeError(`${f} "${p[f]}" is not an IPv4 address`);
-  }
+  addressField('ciaddr', p.ciaddr);
+  addressField('yiaddr', p.yiaddr);
+  addressField('siaddr', p.siaddr);
+  addressField('giaddr', p.giaddr);
   if (p.chaddr.length > BOOTP_SIZE.CHADDR) throw new RangeError(`chaddr is ${p.chaddr.length} bytes, over 16`);
-  const sname = textEncoder.encode(p.sname);
-  const file = textEncoder.encode(p.file);
+  const sname = fieldBytes(p.sname);
+  const file = fieldBytes(p.file);
   if (sname.length > BOOTP_SIZE.SNAME) throw new RangeError(`sname is ${sname.length} bytes, over 64: "${p.sname}"`);
   if (file.length > BOOTP_SIZE.FILE) throw new RangeError(`file is ${file.length} bytes, over 128: "${p.file}"`);
   return { sname, file };
@@ -269,17 +359,18 @@ function checkFields(p: DhcpPacket): { sname: Uint8Array; file: Uint8Array } {
 function planLayout(p: DhcpPacket, fields: { sname: Uint8Array; file: Uint8Array }, opts: EncodeOptions): Layout {
   const maxLength = opts.maxLength ?? BOOTP_SIZE.MIN_MAX_MESSAGE - BOOTP_SIZE.IP_UDP_HEADERS;
   const minLength = opts.minLength ?? BOOTP_SIZE.MIN_MESSAGE;
-  const chunks = optionChunks(p.options);
+  const total = optionsWireSize(p.options);
   const mainRoom = maxLength - BOOTP_SIZE.HEADER - MAGIC_COOKIE.length - 1;
   if (mainRoom < 0) throw new RangeError(`maxLength ${maxLength} is below the 241-byte minimum of a DHCP message`);
-  const size = (list: readonly Uint8Array[]): number => list.reduce((n, c) => n + c.length, 0);
-  const finish = (main: Uint8Array[], file: Uint8Array[], sname: Uint8Array[], overload: number): Layout => {
-    const raw = BOOTP_SIZE.HEADER + MAGIC_COOKIE.length + size(main) + (overload ? OVERLOAD_OPTION_SIZE : 0) + 1;
-    return { main, file, sname, overload, length: Math.max(raw, Math.min(minLength, maxLength)) };
-  };
-  if (size(chunks) <= mainRoom) return finish(chunks, [], [], 0);
+  const padded = (raw: number): number => Math.max(raw, Math.min(minLength, maxLength));
+  if (total <= mainRoom) {
+    const length = padded(BOOTP_SIZE.HEADER + MAGIC_COOKIE.length + total + 1);
+    return { direct: true, main: [], file: [], sname: [], overload: 0, length };
+  }
 
   // Overload (RFC 2132 §9.3): only into fields that carry no boot data.
+  const chunks = optionChunks(p.options);
+  const size = (list: readonly Uint8Array[]): number => list.reduce((n, c) => n + c.length, 0);
   const canFile = fields.file.length === 0;
   const canSname = fields.sname.length === 0;
   const afterMain = fill(chunks, 0, mainRoom - OVERLOAD_OPTION_SIZE);
@@ -287,21 +378,24 @@ function planLayout(p: DhcpPacket, fields: { sname: Uint8Array; file: Uint8Array
   const afterSname = canSname ? fill(chunks, afterFile, BOOTP_SIZE.SNAME - 1) : afterFile;
   if (afterSname < chunks.length) {
     const free = [canFile ? 'file' : '', canSname ? 'sname' : ''].filter(Boolean).join(' and ') || 'no field';
-    throw new RangeError(
-      `options (${size(chunks)} bytes) do not fit in a ${maxLength}-byte message (overload could use ${free})`,
-    );
+    throw new RangeError(`options (${total} bytes) do not fit in a ${maxLength}-byte message (overload could use ${free})`);
   }
+  const main = chunks.slice(0, afterMain);
   const inFile = chunks.slice(afterMain, afterFile);
   const inSname = chunks.slice(afterFile, afterSname);
   const overload = (inFile.length > 0 ? OVERLOAD.FILE : 0) | (inSname.length > 0 ? OVERLOAD.SNAME : 0);
-  return finish(chunks.slice(0, afterMain), inFile, inSname, overload);
+  const length = padded(BOOTP_SIZE.HEADER + MAGIC_COOKIE.length + size(main) + (overload ? OVERLOAD_OPTION_SIZE : 0) + 1);
+  return { direct: false, main, file: inFile, sname: inSname, overload, length };
 }
 
-function writeArea(w: ByteWriter, chunks: readonly Uint8Array[], fieldSize: number): void {
-  const start = w.offset;
-  for (const c of chunks) w.put(c);
-  w.u8(OPTION.END);
-  w.zero(fieldSize - (w.offset - start));
+/** Writes chunks and End into a fixed field at `offset` (the rest stays zero). */
+function writeArea(out: Uint8Array, offset: number, chunks: readonly Uint8Array[]): void {
+  let pos = offset;
+  for (const c of chunks) {
+    out.set(c, pos);
+    pos += c.length;
+  }
+  out[pos] = OPTION.END;
 }
 
 function encodeWith(p: DhcpPacket, opts: EncodeOptions): { layout: Layout; fields: { sname: Uint8Array; file: Uint8Array } } {
@@ -310,7 +404,7 @@ function encodeWith(p: DhcpPacket, opts: EncodeOptions): { layout: Layout; field
     const vendor = p.vendorArea?.length ?? 0;
     const length = Math.max(BOOTP_SIZE.HEADER + vendor, opts.minLength ?? BOOTP_SIZE.MIN_MESSAGE);
     if (p.options.length > 0) throw new RangeError('a BOOTP message without the magic cookie cannot carry DHCP options');
-    return { layout: { main: [], file: [], sname: [], overload: 0, length }, fields };
+    return { layout: { direct: false, main: [], file: [], sname: [], overload: 0, length }, fields };
   }
   return { layout: planLayout(p, fields, opts), fields };
 }
@@ -328,23 +422,45 @@ export function encodingLengthDhcpPacket(packet: DhcpPacket, opts: EncodeOptions
  */
 export function encodeDhcpPacket(packet: DhcpPacket, opts: EncodeOptions = {}): Uint8Array {
   const { layout, fields } = encodeWith(packet, opts);
+  // A fresh array is all zeros: padding and the unused parts of fixed fields need no writes.
   const out = new Uint8Array(layout.length);
-  const w = new ByteWriter(out);
-  w.u8(packet.op).u8(packet.htype).u8(packet.hlen).u8(packet.hops).u32(packet.xid).u16(packet.secs).u16(packet.flags);
-  for (const a of [packet.ciaddr, packet.yiaddr, packet.siaddr, packet.giaddr]) w.put(ipv4ToBytes(a));
-  w.put(packet.chaddr).zero(BOOTP_SIZE.CHADDR - packet.chaddr.length);
-  if (layout.overload & OVERLOAD.SNAME) writeArea(w, layout.sname, BOOTP_SIZE.SNAME);
-  else w.put(fields.sname).zero(BOOTP_SIZE.SNAME - fields.sname.length);
-  if (layout.overload & OVERLOAD.FILE) writeArea(w, layout.file, BOOTP_SIZE.FILE);
-  else w.put(fields.file).zero(BOOTP_SIZE.FILE - fields.file.length);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setUint8(0, packet.op);
+  view.setUint8(1, packet.htype);
+  view.setUint8(2, packet.hlen);
+  view.setUint8(3, packet.hops);
+  view.setUint32(4, packet.xid);
+  view.setUint16(8, packet.secs);
+  view.setUint16(10, packet.flags);
+  writeIpv4(out, 12, packet.ciaddr);
+  writeIpv4(out, 16, packet.yiaddr);
+  writeIpv4(out, 20, packet.siaddr);
+  writeIpv4(out, 24, packet.giaddr);
+  out.set(packet.chaddr, 28);
+  if (layout.overload & OVERLOAD.SNAME) writeArea(out, BOOTP_SIZE.SNAME_OFFSET, layout.sname);
+  else out.set(fields.sname, BOOTP_SIZE.SNAME_OFFSET);
+  if (layout.overload & OVERLOAD.FILE) writeArea(out, BOOTP_SIZE.FILE_OFFSET, layout.file);
+  else out.set(fields.file, BOOTP_SIZE.FILE_OFFSET);
   if (packet.isBootp) {
-    if (packet.vendorArea) w.put(packet.vendorArea);
+    if (packet.vendorArea) out.set(packet.vendorArea, BOOTP_SIZE.HEADER);
     return out;
   }
-  w.put(MAGIC_COOKIE);
-  for (const c of layout.main) w.put(c);
-  if (layout.overload) w.u8(OPTION.OVERLOAD).u8(1).u8(layout.overload);
-  w.u8(OPTION.END);
+  out.set(MAGIC_COOKIE, BOOTP_SIZE.HEADER);
+  let pos = BOOTP_SIZE.HEADER + MAGIC_COOKIE.length;
+  if (layout.direct) pos = writeOptions(out, pos, packet.options);
+  else {
+    for (const c of layout.main) {
+      out.set(c, pos);
+      pos += c.length;
+    }
+  }
+  if (layout.overload) {
+    out[pos] = OPTION.OVERLOAD;
+    out[pos + 1] = 1;
+    out[pos + 2] = layout.overload;
+    pos += OVERLOAD_OPTION_SIZE;
+  }
+  out[pos] = OPTION.END;
   return out;
 }
 

@@ -396,3 +396,25 @@ test('independent peer: the npm `dhcp` parser reads benchboot replies to the sam
   assert.equal(errors.mock.callCount(), 1);
   assert.match(String(errors.mock.calls[0]?.arguments[0]), /150/);
 });
+
+test('a datagram cut anywhere inside the fixed header is a DecodeError naming the field it cuts', () => {
+  const full = withOptions('350101ff');
+  const fields = ['op', 'htype', 'hlen', 'hops', 'xid', 'secs', 'flags', 'ciaddr', 'yiaddr', 'siaddr', 'giaddr', 'chaddr', 'sname', 'file'];
+  for (let length = 0; length < 236; length++) {
+    assert.throws(
+      () => decodeDhcpPacket(full.subarray(0, length)),
+      (e: unknown) => e instanceof DecodeError && e.offset <= length && fields.some((f) => e.reason.startsWith(`truncated ${f}:`)),
+      `length ${length}`,
+    );
+  }
+});
+
+test('decoded option values and chaddr do not change when the datagram buffer is reused', () => {
+  const bytes = withOptions('3501013d0701020304050607ff');
+  bytes.set([0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee], 28);
+  const p = decodeDhcpPacket(bytes).value;
+  const mac = clientMac(p);
+  bytes.fill(0x77, 28, 44);
+  assert.equal(clientMac(p), mac);
+  assert.equal(mac, '02:aa:bb:cc:dd:ee');
+});
