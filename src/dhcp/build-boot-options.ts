@@ -20,7 +20,7 @@
  * options above are always sent.
  */
 import type { BootData, ClientClass, Scope } from '../config/scope.js';
-import { IPV4_ZERO, ipv4ToBytes, prefixToMask } from '../net/ipv4.js';
+import { IPV4_ZERO, ipv4ToBytes, prefixToMask, writeIpv4 } from '../net/ipv4.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import { BOOTP_SIZE, DHCP_MESSAGE_TYPE, OPTION } from './constants.js';
 import type { DhcpOption } from './packet.js';
@@ -63,19 +63,17 @@ export function effectiveBoot(scope: Pick<Scope, 'boot'>, clientClass?: Pick<Cli
  */
 export function bootFields(boot: BootData): BootFields {
   const file = boot.file ?? '';
-  const fits = new TextEncoder().encode(file).length <= BOOTP_SIZE.FILE;
+  // UTF-8 needs at least one byte per UTF-16 unit and at most three: measure only in between.
+  const fits = file.length <= BOOTP_SIZE.FILE / 3 || (file.length <= BOOTP_SIZE.FILE && encoder.encode(file).length <= BOOTP_SIZE.FILE);
   return { siaddr: boot.nextServer ?? IPV4_ZERO, sname: boot.serverName ?? '', file: fits ? file : '' };
 }
 
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const u32 = (n: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0);
-  return b;
-};
+const encoder = new TextEncoder();
+const text = (s: string): Uint8Array => encoder.encode(s);
+const u32 = (n: number): Uint8Array => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 const ips = (list: readonly Ipv4[]): Uint8Array => {
   const b = new Uint8Array(list.length * 4);
-  list.forEach((ip, i) => b.set(ipv4ToBytes(ip), i * 4));
+  list.forEach((ip, i) => writeIpv4(b, i * 4, ip));
   return b;
 };
 
