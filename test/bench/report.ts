@@ -25,6 +25,8 @@ export interface BenchReport {
   readonly machine: MachineInfo;
   readonly benchboot: string;
   readonly sections: readonly SectionResult[];
+  /** Set when some sections were carried over from an earlier report (--update). */
+  readonly keptFrom?: string;
   readonly failedSections: readonly { readonly id: string; readonly error: string }[];
   readonly elapsedSeconds: number;
 }
@@ -83,6 +85,7 @@ export function renderMarkdown(report: BenchReport): string {
     `- Node.js: ${m.node}`,
     `- Load average at start: ${m.loadAverage.map((x) => x.toFixed(2)).join(' ')} (the machine is shared; servers are alternated within each round so noise hits all alike)`,
     `- benchboot: ${report.benchboot}`,
+    ...(report.keptFrom ? [`- Note: ${report.keptFrom}`] : []),
     ...Object.entries(m.peers).map(([k, v]) => `- ${k}: ${v}`),
     '',
     '## Targets',
@@ -93,7 +96,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
   ];
   for (const s of report.sections) {
-    out.push(`## ${s.title}`, '', ...s.method.map((l) => `- ${l}`), '', 'Commands:', '', '```', ...s.commands, '```', '');
+    out.push(`## ${s.title}`, '', ...(s.ranAt ? [`Finished ${s.ranAt}.`, ''] : []), ...s.method.map((l) => `- ${l}`), '', 'Commands:', '', '```', ...s.commands, '```', '');
     for (const t of s.tables) out.push(mdTable(t), '');
     if (s.notes.length > 0) out.push('Notes:', '', ...s.notes.map((n) => `- ${n}`), '');
   }

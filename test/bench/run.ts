@@ -8,6 +8,7 @@
  *   npm run bench -- --only dhcp-rate     one section (repeatable, or comma-separated)
  *   npm run bench -- --rounds 5           more rounds
  *   npm run bench -- --servers benchboot,dnsmasq   compare only these servers
+ *   npm run bench -- --only tftp-storm --update   re-run one section, keep the others of the last report
  *   npm run bench -- --profile            benchboot under node --cpu-prof (profiles in test/bench/profiles/)
  *
  * Needs root (network namespaces). Installs the peers with test/e2e/install-deps.sh
@@ -35,10 +36,10 @@ const SECTIONS: readonly Section[] = [udpCeiling, dhcpRate, dhcpStorm, tftpThrou
 const PEER_PROGRAMS = ['ip', 'ss', 'perfdhcp', 'kea-dhcp4', 'dnsmasq', 'atftpd', 'atftp', 'tftp', 'curl', TFTPD_HPA];
 
 function usage(): string {
-  return `usage: npm run bench -- [--quick] [--rounds N] [--profile] [--servers benchboot,kea,dnsmasq,tftpd-hpa,atftpd] [--only ${SECTIONS.map((s) => s.id).join('|')}]...`;
+  return `usage: npm run bench -- [--quick] [--rounds N] [--profile] [--servers benchboot,kea,dnsmasq,tftpd-hpa,atftpd] [--update] [--only ${SECTIONS.map((s) => s.id).join('|')}]...`;
 }
 
-function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; only: Section[]; profile: boolean; servers?: string[] } {
+function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; only: Section[]; profile: boolean; update: boolean; servers?: string[] } {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -47,6 +48,7 @@ function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; on
       only: { type: 'string', multiple: true },
       profile: { type: 'boolean', default: false },
       servers: { type: 'string' },
+      update: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -68,7 +70,7 @@ function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; on
   const servers = values.servers?.split(',').map((x) => x.trim()).filter(Boolean);
   const known = ['benchboot', 'kea', 'dnsmasq', 'tftpd-hpa', 'atftpd'];
   for (const name of servers ?? []) if (!known.includes(name)) throw new Error(`unknown server "${name}"; servers: ${known.join(', ')}`);
-  return { quick: values.quick, profile: values.profile, ...(servers ? { servers } : {}), rounds, only: only.length > 0 ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS] };
+  return { quick: values.quick, profile: values.profile, update: values.update, ...(servers ? { servers } : {}), rounds, only: only.length > 0 ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS] };
 }
 
 function ensurePeers(): void {
@@ -113,6 +115,17 @@ function machineInfo(): MachineInfo {
       curl: firstLine('curl', ['--version']),
     },
   };
+}
+
+/** The sections of an earlier report that this run does not redo (--update). */
+function previousSections(path: string, redo: readonly string[]): SectionResult[] {
+  let previous: BenchReport;
+  try {
+    previous = JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
+  } catch (err) {
+    throw new Error(`--update needs an earlier ${path}`, { cause: err });
+  }
+  return previous.sections.filter((s) => !redo.includes(s.id) && s.id !== 'profile');
 }
 
 /**
@@ -167,14 +180,18 @@ async function main(): Promise<number> {
   const results: SectionResult[] = [];
   const failed: { id: string; error: string }[] = [];
   const base = join(ROOT, 'test', 'bench', opts.quick ? 'report-quick' : 'report');
+  const kept = opts.update ? previousSections(`${base}.json`, opts.only.map((s) => s.id)) : [];
   const write = (complete: boolean): BenchReport => {
+    const order = SECTIONS.map((s) => s.id);
+    const sections = [...kept, ...results].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
     const report: BenchReport = {
       mode: opts.quick ? 'quick' : 'full',
       rounds: opts.rounds,
       command: ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
       machine,
       benchboot: bb.description,
-      sections: results,
+      sections,
+      ...(kept.length > 0 ? { keptFrom: `sections ${kept.map((k) => k.id).join(', ')} kept from the previous report (${kept[0]?.ranAt ?? '?'}); the machine section describes this run` } : {}),
       failedSections: complete ? failed : [...failed, { id: '(run)', error: 'incomplete: written after each section; the run has not finished (or was stopped by the watchdog)' }],
       elapsedSeconds: (Date.now() - started) / 1000,
     };
@@ -185,7 +202,7 @@ async function main(): Promise<number> {
   for (const section of opts.only) {
     log(`section ${section.id}`);
     try {
-      results.push(await section.run(ctx));
+      results.push({ ...(await section.run(ctx)), ranAt: new Date().toISOString() });
     } catch (err) {
       const e = err as Error;
       log(`section ${section.id} failed: ${e.stack ?? e.message}`);

@@ -30,6 +30,8 @@ export interface SectionResult {
   readonly targets: readonly TargetResult[];
   readonly notes: readonly string[];
   readonly raw: unknown;
+  /** When the section finished (set by the runner). */
+  readonly ranAt?: string;
 }
 
 /** Settings every section receives. */
