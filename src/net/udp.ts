@@ -4,6 +4,8 @@
  * the network.
  */
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIPv4 } from 'node:net';
 
 /** Where a datagram came from or goes to. */
 export interface UdpPeer {
@@ -17,6 +19,12 @@ export interface UdpEndpoint {
   local(): UdpPeer;
   /** Sends one datagram; resolves when the kernel took it, rejects on error. */
   send(data: Uint8Array, to: UdpPeer): Promise<void>;
+  /**
+   * Sends one datagram without a Promise, for per-block hot paths: `done` runs once,
+   * with `null` when the kernel took the datagram or with the send error. Callers must
+   * not drop the error (count it, log it or let retransmission cover it knowingly).
+   */
+  post(data: Uint8Array, to: UdpPeer, done: (err: Error | null) => void): void;
   /** Registers the datagram handler (one per endpoint). */
   onMessage(handler: (data: Buffer, from: UdpPeer) => void): void;
   /** Registers an error handler for asynchronous socket errors. */
@@ -35,6 +43,23 @@ export interface UdpBindOptions {
   readonly sendBufferBytes?: number;
   /** Called after bind, before the endpoint is returned (e.g. SO_BINDTOIFINDEX). */
   readonly afterBind?: (socket: dgram.Socket) => void;
+}
+
+/**
+ * A `dgram` lookup that answers IPv4 literals at once. The default (`dns.lookup`) answers
+ * them too, but one tick later and through a closure per datagram; every peer address
+ * here comes from a received datagram or a scope file, so that path is all overhead.
+ * Names still go through `dns.lookup`.
+ */
+export function literalFirstLookup(
+  address: string,
+  // Node passes the family number (4); the typings say options: both are accepted.
+  family: number | dns.LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (isIPv4(address)) callback(null, address, 4);
+  else if (typeof family === 'number') dns.lookup(address, family, callback);
+  else dns.lookup(address, family, callback);
 }
 
 /**
@@ -68,6 +93,13 @@ export function wrapDgramSocket(socket: dgram.Socket): UdpEndpoint {
         });
       });
     },
+    post(data, to, done) {
+      inFlight++;
+      socket.send(data, to.port, to.address, (err) => {
+        settle();
+        done(err);
+      });
+    },
     onMessage(handler) {
       socket.on('message', (msg, rinfo) => handler(msg, { address: rinfo.address, port: rinfo.port }));
     },
@@ -95,6 +127,7 @@ export function bindUdp(options: UdpBindOptions): Promise<UdpEndpoint> {
     const socket = dgram.createSocket({
       type: 'udp4',
       reuseAddr: options.reuseAddr ?? false,
+      lookup: literalFirstLookup,
       ...(options.recvBufferBytes ? { recvBufferSize: options.recvBufferBytes } : {}),
       ...(options.sendBufferBytes ? { sendBufferSize: options.sendBufferBytes } : {}),
     });
@@ -171,6 +204,16 @@ class MemoryEndpoint implements UdpEndpoint {
     if (this.closed) return Promise.reject(new Error('endpoint closed'));
     this.net.deliver(this.self, to, Buffer.from(data));
     return Promise.resolve();
+  }
+
+  post(data: Uint8Array, to: UdpPeer, done: (err: Error | null) => void): void {
+    if (this.closed) {
+      queueMicrotask(() => done(new Error('endpoint closed')));
+      return;
+    }
+    // Copied at once, like the kernel does: the caller may reuse `data` when `done` runs.
+    this.net.deliver(this.self, to, Buffer.from(data));
+    queueMicrotask(() => done(null));
   }
 
   onMessage(handler: (data: Buffer, from: UdpPeer) => void): void {

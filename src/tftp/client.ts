@@ -195,6 +195,7 @@ function lineOver(ep: UdpEndpoint): Line {
   const endpoint: UdpEndpoint = {
     local: () => ep.local(),
     send: (d, to) => ep.send(d, to),
+    post: (d, to, done) => ep.post(d, to, done),
     onMessage: (h) => {
       current = h;
     },

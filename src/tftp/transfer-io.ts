@@ -314,12 +314,10 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
   });
   let bytesSent = 0;
   let wanted = 0;
-  const send = (data: Uint8Array, after?: () => void): void => {
-    endpoint.send(data, peer).then(after, (err: unknown) => {
-      after?.();
-      o.onSendError?.(err instanceof Error ? err : new Error(String(err)));
-    });
+  const reportSendError = (err: Error | null): void => {
+    if (err) o.onSendError?.(err);
   };
+  const send = (data: Uint8Array): void => endpoint.post(data, peer, reportSendError);
   const fill = (): void => {
     // Keep the window plus one chunk in memory; ask again when a read completes.
     const target = Math.max(wanted, sender.acked + o.windowsize * 2 + (feed.blocksPerChunk >> 1));
@@ -351,7 +349,10 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
         const n = feed.copyBlock(block, buf, DATA_HEADER_BYTES);
         const sentThrough = (block - 1) * feed.blksize + n;
         if (sentThrough > bytesSent) bytesSent = sentThrough;
-        send(buf.subarray(0, DATA_HEADER_BYTES + n), () => pool.give(buf));
+        endpoint.post(buf.subarray(0, DATA_HEADER_BYTES + n), peer, (err) => {
+          pool.give(buf);
+          if (err) o.onSendError?.(err);
+        });
       },
       sendError: (code, message) => send(encodeError(code, message)),
       needData: (through) => {
@@ -474,9 +475,10 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
     resolveSettled = resolve;
   });
   let bytes = 0;
-  const send = (data: Uint8Array): void => {
-    endpoint.send(data, peer).catch((err: unknown) => o.onSendError?.(err instanceof Error ? err : new Error(String(err))));
+  const reportSendError = (err: Error | null): void => {
+    if (err) o.onSendError?.(err);
   };
+  const send = (data: Uint8Array): void => endpoint.post(data, peer, reportSendError);
   const receiver: TftpReceiver = new TftpReceiver(
     {
       blksize: o.blksize,
