@@ -5,7 +5,9 @@
  */
 import dgram from 'node:dgram';
 import dns from 'node:dns';
+import { createRequire } from 'node:module';
 import { isIPv4 } from 'node:net';
+import { withoutDep0112 } from './bind-interface.js';
 
 /** Where a datagram came from or goes to. */
 export interface UdpPeer {
@@ -25,6 +27,12 @@ export interface UdpEndpoint {
    * not drop the error (count it, log it or let retransmission cover it knowingly).
    */
   post(data: Uint8Array, to: UdpPeer, done: (err: Error | null) => void): void;
+  /**
+   * Sends the datagrams packed back to back in `data`, each `segmentBytes` long except a
+   * shorter last one: in one system call where the socket can (Linux UDP GSO,
+   * `UDP_SEGMENT`), else one by one. `done` runs once, with `null` or the first error.
+   */
+  postSegments(data: Uint8Array, segmentBytes: number, to: UdpPeer, done: (err: Error | null) => void): void;
   /** Registers the datagram handler (one per endpoint). */
   onMessage(handler: (data: Buffer, from: UdpPeer) => void): void;
   /** Registers an error handler for asynchronous socket errors. */
@@ -62,20 +70,108 @@ export function literalFirstLookup(
   else dns.lookup(address, family, callback);
 }
 
+/** Most datagrams in one segmented send (the kernel's UDP_MAX_SEGMENTS is 64 or more). */
+export const MAX_SEGMENTS = 64;
+/** Most bytes in one segmented send (it must fit one 64 KiB IP packet before segmentation). */
+export const MAX_SEGMENTED_BYTES = 65_000;
+/** Smallest segment worth a segmented send; also keeps every short control datagram below it. */
+export const MIN_SEGMENT_BYTES = 516;
+
+/** Linux: SOL_UDP and UDP_SEGMENT (include/uapi/linux/udp.h). */
+const SOL_UDP = 17;
+const UDP_SEGMENT = 103;
+
+interface SockoptModule {
+  setsockopt(socket: unknown, level: number, option: number, value: number): void;
+}
+
+const requireCjs = createRequire(import.meta.url);
+
+/** Sets UDP_SEGMENT on a bound socket; false when the platform or kernel cannot. */
+function setSegmentSize(socket: dgram.Socket, bytes: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const sockopt = requireCjs('sockopt') as SockoptModule;
+    withoutDep0112(() => sockopt.setsockopt(socket, SOL_UDP, UDP_SEGMENT, bytes));
+    return true;
+  } catch (err) {
+    // No sockopt build, or a kernel without UDP GSO (ENOPROTOOPT): send one by one.
+    if (err instanceof Error) return false;
+    throw err;
+  }
+}
+
+/** Errors that mean "this socket or route cannot segment", not "the datagrams were lost". */
+function isSegmentationRefusal(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EINVAL' || code === 'EIO' || code === 'EMSGSIZE' || code === 'ENOPROTOOPT' || code === 'EOPNOTSUPP';
+}
+
 /**
  * Wraps a bound `dgram.Socket` as a UdpEndpoint. `close()` waits for datagrams
  * still being sent: libuv cancels pending sends when the handle closes, so a
  * last ERROR packet sent just before close would otherwise never leave.
+ *
+ * Segmented sends set UDP_SEGMENT on the socket, which then applies to every send:
+ * a single datagram longer than the segment size must not go out while it is set, so
+ * it clears the option first, waiting for sends in flight (libuv may still hold some)
+ * before changing it. Segment sizes below {@link MIN_SEGMENT_BYTES} are never used,
+ * so short control datagrams (OACK, ERROR) never wait.
  */
 export function wrapDgramSocket(socket: dgram.Socket): UdpEndpoint {
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  /** The UDP_SEGMENT value set on the socket (0 = none). */
+  let segmentSize = 0;
+  /** Set once a segmented send was refused: this socket sends one by one from then on. */
+  let cannotSegment = false;
+  /** Datagrams longer than segmentSize, waiting for the sends in flight to finish. */
+  const waiting: { data: Uint8Array; to: UdpPeer; done: (err: Error | null) => void }[] = [];
   const settle = (): void => {
     inFlight--;
-    if (inFlight === 0 && drained) {
+    if (inFlight > 0) return;
+    if (waiting.length > 0) {
+      clearSegmentSize();
+      for (const w of waiting.splice(0)) raw(w.data, w.to, w.done);
+      return;
+    }
+    if (drained) {
       const d = drained;
       drained = undefined;
       d();
+    }
+  };
+  const clearSegmentSize = (): void => {
+    if (segmentSize === 0) return;
+    if (!setSegmentSize(socket, 0)) cannotSegment = true;
+    segmentSize = 0;
+  };
+  const raw = (data: Uint8Array, to: UdpPeer, done: (err: Error | null) => void): void => {
+    inFlight++;
+    socket.send(data, to.port, to.address, (err) => {
+      done(err);
+      settle();
+    });
+  };
+  /** Sends one datagram, first making sure UDP_SEGMENT cannot split it. */
+  const single = (data: Uint8Array, to: UdpPeer, done: (err: Error | null) => void): void => {
+    if (segmentSize !== 0 && (cannotSegment || data.length > segmentSize)) {
+      if (inFlight > 0) {
+        waiting.push({ data, to, done });
+        return;
+      }
+      clearSegmentSize();
+    }
+    raw(data, to, done);
+  };
+  const oneByOne = (data: Uint8Array, segment: number, to: UdpPeer, done: (err: Error | null) => void): void => {
+    let left = Math.ceil(data.length / segment);
+    let first: Error | null = null;
+    for (let at = 0; at < data.length; at += segment) {
+      single(data.subarray(at, Math.min(at + segment, data.length)), to, (err) => {
+        if (err && !first) first = err;
+        if (--left === 0) done(first);
+      });
     }
   };
   return {
@@ -84,19 +180,43 @@ export function wrapDgramSocket(socket: dgram.Socket): UdpEndpoint {
       return { address: a.address, port: a.port };
     },
     send(data, to) {
-      inFlight++;
       return new Promise((resolve, reject) => {
-        socket.send(data, to.port, to.address, (err) => {
-          settle();
+        single(data, to, (err) => {
           if (err) reject(err);
           else resolve();
         });
       });
     },
     post(data, to, done) {
-      inFlight++;
-      socket.send(data, to.port, to.address, (err) => {
-        settle();
+      single(data, to, done);
+    },
+    postSegments(data, segment, to, done) {
+      const count = Math.ceil(data.length / segment);
+      if (count <= 1) {
+        single(data, to, done);
+        return;
+      }
+      const fits = count <= MAX_SEGMENTS && data.length <= MAX_SEGMENTED_BYTES && segment >= MIN_SEGMENT_BYTES;
+      if (cannotSegment || !fits || (segment !== segmentSize && inFlight > 0)) {
+        oneByOne(data, segment, to, done);
+        return;
+      }
+      if (segment !== segmentSize) {
+        if (!setSegmentSize(socket, segment)) {
+          cannotSegment = true;
+          oneByOne(data, segment, to, done);
+          return;
+        }
+        segmentSize = segment;
+      }
+      raw(data, to, (err) => {
+        if (err && isSegmentationRefusal(err)) {
+          // The route's MTU is below the segment, or the kernel refuses: never again here.
+          // The datagrams wait (in `single`) until the option can be cleared.
+          cannotSegment = true;
+          oneByOne(data, segment, to, done);
+          return;
+        }
         done(err);
       });
     },
@@ -107,7 +227,7 @@ export function wrapDgramSocket(socket: dgram.Socket): UdpEndpoint {
       socket.on('error', handler);
     },
     async close() {
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      if (inFlight > 0 || waiting.length > 0) await new Promise<void>((resolve) => (drained = resolve));
       return new Promise((resolve) => {
         try {
           socket.close(() => resolve());
@@ -204,6 +324,17 @@ class MemoryEndpoint implements UdpEndpoint {
     if (this.closed) return Promise.reject(new Error('endpoint closed'));
     this.net.deliver(this.self, to, Buffer.from(data));
     return Promise.resolve();
+  }
+
+  postSegments(data: Uint8Array, segmentBytes: number, to: UdpPeer, done: (err: Error | null) => void): void {
+    if (this.closed) {
+      queueMicrotask(() => done(new Error('endpoint closed')));
+      return;
+    }
+    for (let at = 0; at < data.length; at += segmentBytes) {
+      this.net.deliver(this.self, to, Buffer.from(data.subarray(at, Math.min(at + segmentBytes, data.length))));
+    }
+    queueMicrotask(() => done(null));
   }
 
   post(data: Uint8Array, to: UdpPeer, done: (err: Error | null) => void): void {

@@ -196,6 +196,7 @@ function lineOver(ep: UdpEndpoint): Line {
     local: () => ep.local(),
     send: (d, to) => ep.send(d, to),
     post: (d, to, done) => ep.post(d, to, done),
+    postSegments: (d, segment, to, done) => ep.postSegments(d, segment, to, done),
     onMessage: (h) => {
       current = h;
     },

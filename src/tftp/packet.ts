@@ -255,12 +255,12 @@ export function encodeTftpPacket(p: TftpPacket, target?: Uint8Array): Uint8Array
   return out;
 }
 
-/** Fast path: writes a DATA header (opcode 3, wire block) at the start of `buf`. */
-export function writeDataHeader(buf: Uint8Array, wireBlock: number): void {
-  buf[0] = 0;
-  buf[1] = TFTP_OPCODE.data;
-  buf[2] = (wireBlock >>> 8) & 0xff;
-  buf[3] = wireBlock & 0xff;
+/** Fast path: writes a DATA header (opcode 3, wire block) into `buf` at offset `at` (default 0). */
+export function writeDataHeader(buf: Uint8Array, wireBlock: number, at = 0): void {
+  buf[at] = 0;
+  buf[at + 1] = TFTP_OPCODE.data;
+  buf[at + 2] = (wireBlock >>> 8) & 0xff;
+  buf[at + 3] = wireBlock & 0xff;
 }
 
 /** Fast path: the opcode of a datagram, or -1 when it is shorter than 2 bytes. */

@@ -10,7 +10,7 @@
  *   source with ERROR 5 (RFC 1350 §4) and resolve when the transfer ends.
  */
 import type { Clock, TimerHandle } from '../clock.js';
-import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
+import { MAX_SEGMENTED_BYTES, MAX_SEGMENTS, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { encodeNetascii } from './netascii.js';
 import {
@@ -307,7 +307,41 @@ export interface SendDriverOptions extends DriverHooks {
 /** Runs a TftpSender on an endpoint until the last block is acknowledged or the transfer fails. */
 export function driveSender(o: SendDriverOptions): DrivenTransfer {
   const { endpoint, peer, clock, feed } = o;
-  const pool = new PacketPool(DATA_HEADER_BYTES + feed.blksize);
+  const stride = DATA_HEADER_BYTES + feed.blksize;
+  const pool = new PacketPool(stride);
+  // Windowed: the DATA of one burst is packed into one buffer and leaves in one segmented
+  // send (UDP GSO) at the end of the event that produced it (ACK, tick, pace, read done):
+  // every such entry point below ends with flush(). Lock-step sends each block at once.
+  const batchMax = o.windowsize > 1 ? Math.min(MAX_SEGMENTS, Math.floor(MAX_SEGMENTED_BYTES / stride)) : 0;
+  const batchPool = new PacketPool(stride * Math.max(1, batchMax));
+  let batch: Buffer | undefined;
+  let batchBytes = 0;
+  let batchCount = 0;
+  const flush = (): void => {
+    const b = batch;
+    if (!b) return;
+    batch = undefined;
+    const done = (err: Error | null): void => {
+      batchPool.give(b);
+      if (err) o.onSendError?.(err);
+    };
+    if (batchCount === 1) endpoint.post(b.subarray(0, batchBytes), peer, done);
+    else endpoint.postSegments(b.subarray(0, batchBytes), stride, peer, done);
+  };
+  const queueData = (block: number): number => {
+    if (!batch) {
+      batch = batchPool.take();
+      batchBytes = 0;
+      batchCount = 0;
+    }
+    writeDataHeader(batch, block & 0xffff, batchBytes);
+    const n = feed.copyBlock(block, batch, batchBytes + DATA_HEADER_BYTES);
+    batchBytes += DATA_HEADER_BYTES + n;
+    batchCount++;
+    // Only the last segment may be short; a full batch leaves now.
+    if (n < feed.blksize || batchCount >= batchMax) flush();
+    return n;
+  };
   let resolveDone: (r: DrivenResult) => void = () => undefined;
   const done = new Promise<DrivenResult>((resolve) => {
     resolveDone = resolve;
@@ -327,6 +361,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
     p.then(
       () => {
         sender.onDataReady(feed.readyThrough, feed.finalBlock, clock.now());
+        flush();
         timer.arm(sender.deadline);
         fill();
       },
@@ -344,6 +379,11 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
         if (o.oack) send(o.oack);
       },
       sendData: (block) => {
+        if (batchMax >= 2) {
+          const sentThrough = (block - 1) * feed.blksize + queueData(block);
+          if (sentThrough > bytesSent) bytesSent = sentThrough;
+          return;
+        }
         const buf = pool.take();
         writeDataHeader(buf, block & 0xffff);
         const n = feed.copyBlock(block, buf, DATA_HEADER_BYTES);
@@ -362,6 +402,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
       pace: () => {
         clock.setTimer(PACE_MS, () => {
           sender.onPace(clock.now());
+          flush();
           timer.arm(sender.deadline);
         });
       },
@@ -379,6 +420,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
   );
   const timer = new TransferTimer(clock, () => {
     sender.onTick(clock.now());
+    flush();
     timer.arm(sender.deadline);
   });
   let lastAcked = 0;
@@ -393,6 +435,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
     if (op === TFTP_OPCODE.ack && msg.length >= 4) {
       acksIn++;
       sender.onAck(readBlock(msg), clock.now());
+      flush();
       if (sender.acked !== lastAcked) {
         lastAcked = sender.acked;
         feed.release(sender.acked + 1);
@@ -413,6 +456,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
       () => {
         sender.onDataReady(feed.readyThrough, feed.finalBlock, clock.now());
         sender.start(clock.now());
+        flush();
         timer.arm(sender.deadline);
         fill();
       },
