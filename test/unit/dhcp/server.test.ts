@@ -4,13 +4,15 @@
  * counters, events, reload, interface errors and the expiry sweep.
  */
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/clock.js';
 import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
 import type { LeaseChange } from '../../../src/dhcp/lease.js';
 import type { LeaseJournal } from '../../../src/dhcp/lease-store.js';
 import { decodeDhcpPacket, getMessageType, getOption } from '../../../src/dhcp/packet.js';
-import { createDhcpServer, dropReasonKey, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
+import { createDhcpServer, DHCP_RECV_BUFFER_BYTES, dropReasonKey, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
 import { isBenchbootError } from '../../../src/errors.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { toHex } from '../../../src/net/bytes.js';
@@ -274,4 +276,22 @@ test('the sweep reports a bound lease once when its time is over', async (t) => 
 test('drop reasons become bounded counter keys', () => {
   assert.equal(dropReasonKey('REQUEST for server 10.1.2.3'), 'REQUEST for server <ip>');
   assert.equal(dropReasonKey('message type TYPE-42 is not handled'), 'message type TYPE-<n> is not handled');
+});
+
+const ssSkip = process.platform !== 'linux' ? 'needs Linux' : !existsSync('/usr/bin/ss') && !existsSync('/bin/ss') ? 'needs ss (iproute2)' : false;
+
+test('an interface socket asks for a large receive buffer, so a burst of requests is not dropped by the kernel', { skip: ssSkip }, async () => {
+  const lo = scopeFromJson({ name: 'lo', interface: 'lo', subnet: '127.0.0.0/8', ranges: [['127.0.0.100', '127.0.0.110']] });
+  const [binding] = await systemBindings({ port: 0 })([{ name: 'lo', scopes: [lo] }]);
+  assert.ok(binding);
+  try {
+    const port = binding.endpoint.local().port;
+    const socketInfo = execFileSync('ss', ['-u', '-a', '-m', '-n', `sport = :${port}`], { encoding: 'utf8' });
+    const rb = Number(/\brb(\d+)/.exec(socketInfo)?.[1]);
+    // The kernel doubles SO_RCVBUF for its bookkeeping and clamps the request to rmem_max.
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    assert.equal(rb, 2 * Math.min(DHCP_RECV_BUFFER_BYTES, rmemMax), socketInfo);
+  } finally {
+    await binding.endpoint.close();
+  }
 });
