@@ -11,7 +11,10 @@
  *   size is checked against the upload limit (error 3 when larger).
  * - timeout 1..255 seconds (RFC 2349); outside or non-numeric is error 8.
  * - windowsize 1..65535 (RFC 7440 §3); larger is lowered to the server's cap; 0 or
- *   non-numeric is error 8.
+ *   non-numeric is error 8. With a window byte limit, windowsize is also lowered so that
+ *   windowsize × blksize fits it (never below 1): the receiver's socket buffer must hold a
+ *   whole window (RFC 7440 §4 notes that a window larger than the receiver can buffer
+ *   just produces loss); RFC 7440 §3 lets the server answer a smaller windowsize.
  * - Option names are case-insensitive (RFC 2347 §2); unknown options are ignored; the OACK
  *   lists only accepted options, in request order; no OACK when none was accepted.
  */
@@ -40,6 +43,8 @@ export interface NegotiationPolicy {
   readonly mtu?: number;
   /** Largest windowsize offered (default 64). */
   readonly maxWindowsize?: number;
+  /** Largest window in bytes (windowsize × blksize); default: no limit beyond maxWindowsize. */
+  readonly maxWindowBytes?: number;
   /** Size of the file on RRQ (for tsize). */
   readonly fileSize?: number;
   /** Largest upload accepted on WRQ (for tsize), if any. */
@@ -113,6 +118,12 @@ export function negotiateWindowsize(value: string, cap: number): number | Refusa
   return Math.min(n, cap);
 }
 
+/** The windowsize that keeps one window within `maxWindowBytes` at `blksize` (at least 1). */
+export function windowsizeForBytes(windowsize: number, blksize: number, maxWindowBytes: number | undefined): number {
+  if (maxWindowBytes === undefined) return windowsize;
+  return Math.max(1, Math.min(windowsize, Math.floor(maxWindowBytes / blksize)));
+}
+
 /** RFC 2349 §4: tsize on RRQ is answered with the size; on WRQ checked against the upload limit. */
 export function negotiateTsize(
   kind: 'rrq' | 'wrq',
@@ -176,6 +187,14 @@ export function negotiate(
     }
     if (isRefusal(result)) return { kind: 'error', ...result };
     if (result !== undefined) oack.push({ name: option.name, value: String(result) });
+  }
+  // The byte limit needs the final blksize, which may come after windowsize in the request.
+  const fitted = windowsizeForBytes(windowsize, blksize, policy.maxWindowBytes);
+  if (fitted !== windowsize) {
+    windowsize = fitted;
+    const i = oack.findIndex((o) => o.name.toLowerCase() === 'windowsize');
+    const entry = oack[i];
+    if (entry) oack[i] = { name: entry.name, value: String(windowsize) };
   }
   const params: TransferParams = {
     mode,

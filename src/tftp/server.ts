@@ -58,6 +58,13 @@ export interface TftpServerOptions {
   readonly mtu?: number;
   /** Largest windowsize offered (default 64, RFC 7440). */
   readonly maxWindowsize?: number;
+  /**
+   * Largest window in bytes: windowsize is lowered so that windowsize × blksize fits
+   * (default: no limit). Clients keep the kernel's default receive buffer (about 208 KiB
+   * on Linux); a larger window overflows it and every window then waits for a timeout.
+   * {@link RECOMMENDED_MAX_WINDOW_BYTES} avoids that.
+   */
+  readonly maxWindowBytes?: number;
   /** Largest upload announced by tsize (error 3 beyond it); storage enforces its own limits too. */
   readonly maxUploadBytes?: number;
   /** Retransmission timeout when the client asks none (default 1000 ms). */
@@ -141,6 +148,13 @@ export interface TftpServer {
   off<K extends keyof TftpServerEvents>(event: K, listener: (e: TftpServerEvents[K]) => void): this;
 }
 
+/**
+ * A window byte limit that fits a client socket with Linux's default receive buffer
+ * (net.core.rmem_default 212992 bytes; a datagram costs more than its payload there):
+ * 8192-byte blocks get windowsize 8, 65464-byte blocks lock-step, 1468-byte blocks 44.
+ */
+export const RECOMMENDED_MAX_WINDOW_BYTES = 64 * 1024;
+
 /** The busy answer (RFC 1350 code 0): phones retry on it. */
 export const BUSY_MESSAGE = 'server busy, retry later';
 
@@ -169,6 +183,7 @@ function validate(o: TftpServerOptions): void {
   intIn(o.maxBlksize, BLKSIZE_MIN, 65464, 'maxBlksize');
   intIn(o.mtu, BLKSIZE_MIN + DATAGRAM_OVERHEAD_BYTES, 65535, 'mtu');
   intIn(o.maxWindowsize, 1, 65535, 'maxWindowsize');
+  intIn(o.maxWindowBytes, BLKSIZE_MIN, 2 ** 31, 'maxWindowBytes');
   intIn(o.timeoutMs, 10, 255000, 'timeoutMs');
   intIn(o.retries, 0, 100, 'retries');
   intIn(o.maxUploadBytes, 0, Number.MAX_SAFE_INTEGER, 'maxUploadBytes');
@@ -428,6 +443,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         ...(options.maxBlksize !== undefined ? { maxBlksize: options.maxBlksize } : {}),
         ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
         maxWindowsize: options.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
+        ...(options.maxWindowBytes !== undefined ? { maxWindowBytes: options.maxWindowBytes } : {}),
         fileSize: source.size,
       });
       if (n.kind === 'error') {
@@ -495,6 +511,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       ...(options.maxBlksize !== undefined ? { maxBlksize: options.maxBlksize } : {}),
       ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
       maxWindowsize: options.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
+      ...(options.maxWindowBytes !== undefined ? { maxWindowBytes: options.maxWindowBytes } : {}),
       ...(options.maxUploadBytes !== undefined ? { maxUploadBytes: options.maxUploadBytes } : {}),
     });
     if (n.kind === 'error') {

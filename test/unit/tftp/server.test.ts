@@ -364,3 +364,22 @@ test('window recovery: over a link losing 1 datagram in 9, a windowed get and pu
   assert.ok(server.counters().retransmits > 0, 'losses were repaired by retransmission');
   await server.stop();
 });
+
+test('maxWindowBytes: windowsize is lowered so one window fits, and the file arrives whole', async () => {
+  const content = bytes(200_000);
+  const { net, clock, server } = setup({ 'f.bin': content }, { maxWindowBytes: 65536 });
+  await server.start();
+  const bind = (_a: string, p: number) => Promise.resolve(net.bind('10.0.0.2', p));
+  let got: { data?: Buffer; windowsize: number; blksize: number } | undefined;
+  const get = tftpGet({ host: SERVER, file: 'f.bin', blksize: 8192, windowsize: 16, clock, bind }).then((r) => (got = r));
+  for (let i = 0; i < 1000 && !got; i++) {
+    await flush();
+    clock.advance(1);
+  }
+  await get;
+  assert.equal(got?.blksize, 8192);
+  assert.equal(got?.windowsize, 8, '8 × 8192 bytes fit 64 KiB, 16 would not');
+  assert.deepEqual(got?.data, Buffer.from(content));
+  assert.throws(() => createTftpServer({ storage: createMemoryStorage({}), logger: createSilentLogger(), maxWindowBytes: 4 }), /BB_TFTP_OPTIONS|maxWindowBytes/);
+  await server.stop();
+});
