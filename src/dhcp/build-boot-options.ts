@@ -80,25 +80,66 @@ const ips = (list: readonly Ipv4[]): Uint8Array => {
 /** A lease time of 0xffffffff means "infinite" (RFC 2132 §9.2): no T1/T2 then. */
 const INFINITE_LEASE = 0xffffffff;
 
-/** Options the server always sends (standard and boot data), by code, in a stable order. */
-function standardOptions(input: ReplyOptionsInput, boot: BootData): Map<number, Uint8Array> {
-  const { scope } = input;
-  const out = new Map<number, Uint8Array>();
-  out.set(OPTION.SUBNET_MASK, ipv4ToBytes(prefixToMask(scope.subnet.prefix)));
-  if (scope.router !== undefined) out.set(OPTION.ROUTER, ipv4ToBytes(scope.router));
-  if (scope.dns.length > 0) out.set(OPTION.DNS_SERVERS, ips(scope.dns));
-  if (input.hostname !== undefined && input.hostname.length > 0) out.set(OPTION.HOST_NAME, text(input.hostname));
-  if (scope.domain !== undefined && scope.domain.length > 0) out.set(OPTION.DOMAIN_NAME, text(scope.domain));
-  if (input.leaseSeconds !== undefined) {
-    out.set(OPTION.LEASE_TIME, u32(input.leaseSeconds));
-    if (input.leaseSeconds !== INFINITE_LEASE) {
-      out.set(OPTION.RENEWAL_TIME, u32(Math.floor(input.leaseSeconds * 0.5)));
-      out.set(OPTION.REBINDING_TIME, u32(Math.floor(input.leaseSeconds * 0.875)));
-    }
+/**
+ * The parts of the standard options that depend only on the scope and the class,
+ * in their place in the order: before the host name (1, 3, 6), between host name and
+ * lease times (15), after the lease times (66, 67, 150).
+ */
+interface StandardParts {
+  readonly head: readonly DhcpOption[];
+  readonly middle: readonly DhcpOption[];
+  readonly tail: readonly DhcpOption[];
+  /** Options 51, 58, 59 by lease seconds. */
+  readonly leaseTimes: Map<number, readonly DhcpOption[]>;
+}
+
+/**
+ * Built once per scope object (and class): scopes are immutable values that a reload
+ * replaces, so a WeakMap keyed by the object is never stale. The option values are
+ * shared between replies; nothing writes to them (the encoder only reads).
+ */
+const standardCache = new WeakMap<Scope, Map<ClientClass | undefined, StandardParts>>();
+
+function standardParts(scope: Scope, clientClass: ClientClass | undefined, boot: BootData): StandardParts {
+  let byClass = standardCache.get(scope);
+  if (!byClass) standardCache.set(scope, (byClass = new Map()));
+  const cached = byClass.get(clientClass);
+  if (cached) return cached;
+  const head: DhcpOption[] = [{ code: OPTION.SUBNET_MASK, data: ipv4ToBytes(prefixToMask(scope.subnet.prefix)) }];
+  if (scope.router !== undefined) head.push({ code: OPTION.ROUTER, data: ipv4ToBytes(scope.router) });
+  if (scope.dns.length > 0) head.push({ code: OPTION.DNS_SERVERS, data: ips(scope.dns) });
+  const middle: DhcpOption[] = [];
+  if (scope.domain !== undefined && scope.domain.length > 0) middle.push({ code: OPTION.DOMAIN_NAME, data: text(scope.domain) });
+  const tail: DhcpOption[] = [];
+  if (boot.tftpServerName !== undefined && boot.tftpServerName.length > 0) tail.push({ code: OPTION.TFTP_SERVER_NAME, data: text(boot.tftpServerName) });
+  if (boot.file !== undefined && boot.file.length > 0) tail.push({ code: OPTION.BOOTFILE_NAME, data: text(boot.file) });
+  if (boot.tftpServers.length > 0) tail.push({ code: OPTION.TFTP_SERVERS, data: ips(boot.tftpServers) });
+  const parts = { head, middle, tail, leaseTimes: new Map<number, readonly DhcpOption[]>() };
+  byClass.set(clientClass, parts);
+  return parts;
+}
+
+function leaseTimeOptions(parts: StandardParts, seconds: number): readonly DhcpOption[] {
+  const cached = parts.leaseTimes.get(seconds);
+  if (cached) return cached;
+  const list: DhcpOption[] = [{ code: OPTION.LEASE_TIME, data: u32(seconds) }];
+  if (seconds !== INFINITE_LEASE) {
+    list.push({ code: OPTION.RENEWAL_TIME, data: u32(Math.floor(seconds * 0.5)) });
+    list.push({ code: OPTION.REBINDING_TIME, data: u32(Math.floor(seconds * 0.875)) });
   }
-  if (boot.tftpServerName !== undefined && boot.tftpServerName.length > 0) out.set(OPTION.TFTP_SERVER_NAME, text(boot.tftpServerName));
-  if (boot.file !== undefined && boot.file.length > 0) out.set(OPTION.BOOTFILE_NAME, text(boot.file));
-  if (boot.tftpServers.length > 0) out.set(OPTION.TFTP_SERVERS, ips(boot.tftpServers));
+  // A handful of distinct lease times per scope at most; keep the map from growing without bound anyway.
+  if (parts.leaseTimes.size < 16) parts.leaseTimes.set(seconds, list);
+  return list;
+}
+
+/** Options the server always sends (standard and boot data), in a stable order. */
+function standardOptions(input: ReplyOptionsInput, boot: BootData): DhcpOption[] {
+  const parts = standardParts(input.scope, input.clientClass, boot);
+  const out = [...parts.head];
+  if (input.hostname !== undefined && input.hostname.length > 0) out.push({ code: OPTION.HOST_NAME, data: text(input.hostname) });
+  out.push(...parts.middle);
+  if (input.leaseSeconds !== undefined) out.push(...leaseTimeOptions(parts, input.leaseSeconds));
+  out.push(...parts.tail);
   return out;
 }
 
@@ -116,33 +157,60 @@ const ENGINE_OWNED: ReadonlySet<number> = new Set([
   OPTION.MAX_MESSAGE_SIZE,
 ]);
 
+function indexOfCode(list: readonly DhcpOption[], code: number): number {
+  for (let i = 0; i < list.length; i++) if (list[i]?.code === code) return i;
+  return -1;
+}
+
+/**
+ * Adds the configured options to the body: scope first, a class's options replace the
+ * same code (in the scope option's place). One is sent when asked for, marked
+ * `always`, or when it replaces a standard option (in that option's place).
+ */
+function addConfigured(body: DhcpOption[], input: ReplyOptionsInput): void {
+  const scopeOptions = input.scope.options;
+  const classOptions = input.clientClass?.options ?? [];
+  if (scopeOptions.length === 0 && classOptions.length === 0) return;
+  const configured: { code: number; data: Uint8Array; always: boolean }[] = [];
+  for (const o of [...scopeOptions, ...classOptions]) {
+    if (ENGINE_OWNED.has(o.code)) continue;
+    const entry = { code: o.code, data: o.data, always: o.always };
+    const at = configured.findIndex((c) => c.code === o.code);
+    if (at >= 0) configured[at] = entry;
+    else configured.push(entry);
+  }
+  const standardCount = body.length;
+  for (const o of configured) {
+    const at = indexOfCode(body, o.code);
+    const isStandard = at >= 0 && at < standardCount;
+    if (!o.always && !input.requested.includes(o.code) && !isStandard) continue;
+    if (at >= 0) body[at] = { code: o.code, data: o.data };
+    else body.push({ code: o.code, data: o.data });
+  }
+}
+
 /** The option list of an OFFER/ACK/INFORM-ACK in the order described above. */
 export function buildReplyOptions(input: ReplyOptionsInput): DhcpOption[] {
-  const boot = effectiveBoot(input.scope, input.clientClass);
-  const standard = standardOptions(input, boot);
-  // Configured options: scope first, a class's options replace the same code.
-  const configured = new Map<number, { data: Uint8Array; always: boolean }>();
-  for (const o of [...input.scope.options, ...(input.clientClass?.options ?? [])]) {
-    if (ENGINE_OWNED.has(o.code)) continue;
-    configured.set(o.code, { data: o.data, always: o.always });
-  }
-  const asked = new Set(input.requested);
-  const body = new Map<number, Uint8Array>(standard);
-  for (const [code, o] of configured) {
-    if (o.always || asked.has(code) || standard.has(code)) body.set(code, o.data);
-  }
+  const boot = input.clientClass === undefined ? input.scope.boot : effectiveBoot(input.scope, input.clientClass);
+  const body = standardOptions(input, boot);
+  addConfigured(body, input);
 
   const out: DhcpOption[] = [
     { code: OPTION.MESSAGE_TYPE, data: Uint8Array.of(input.messageType) },
     { code: OPTION.SERVER_ID, data: ipv4ToBytes(input.serverId) },
   ];
+  const sent = new Uint8Array(body.length);
   for (const code of input.requested) {
-    const data = body.get(code);
-    if (data === undefined) continue;
-    out.push({ code, data });
-    body.delete(code);
+    const at = indexOfCode(body, code);
+    const option = body[at];
+    if (option === undefined || sent[at] === 1) continue;
+    out.push(option);
+    sent[at] = 1;
   }
-  for (const [code, data] of body) out.push({ code, data });
+  for (let i = 0; i < body.length; i++) {
+    const option = body[i];
+    if (option !== undefined && sent[i] !== 1) out.push(option);
+  }
   if (input.clientId !== undefined) out.push({ code: OPTION.CLIENT_ID, data: input.clientId });
   if (input.relayAgentInfo !== undefined) out.push({ code: OPTION.RELAY_AGENT_INFO, data: input.relayAgentInfo });
   return out;

@@ -486,6 +486,27 @@ class Server implements DhcpServer {
   private emit(event: EngineEvent, packet: DhcpPacket, binding: DhcpBinding): void {
     const kind = EVENT_KINDS[event.type];
     const relay = packet.giaddr !== IPV4_ZERO ? packet.giaddr : undefined;
+    const quiet = event.type === 'offer' || event.type === 'withdrawn';
+    // Offers are logged at debug level: build their fields only when someone reads them.
+    if (!quiet || this.log.isDebugEnabled()) this.logEvent(event, kind, binding, relay);
+    if (!kind) return;
+    this.deliver({
+      kind,
+      scope: event.scope,
+      mac: event.mac,
+      interface: binding.interfaceName,
+      xid: event.xid,
+      ...(event.ip !== undefined ? { ip: event.ip } : {}),
+      ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
+      ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
+      ...(event.file !== undefined ? { file: event.file } : {}),
+      ...(event.message !== undefined ? { message: event.message } : {}),
+      ...(relay !== undefined ? { relay } : {}),
+    });
+  }
+
+  /** The one log line of a lease event. */
+  private logEvent(event: EngineEvent, kind: DhcpLeaseEvent['kind'] | undefined, binding: DhcpBinding, relay: Ipv4 | undefined): void {
     const fields = {
       scope: event.scope,
       mac: event.mac,
@@ -502,20 +523,6 @@ class Server implements DhcpServer {
     if (event.type === 'offer' || event.type === 'withdrawn') this.log.debug(`lease ${event.type}`, fields);
     else if (event.type === 'exhausted') this.log.warn('pool exhausted: no free address to offer', fields);
     else this.log.info(`lease ${kind ?? event.type}`, fields);
-    if (!kind) return;
-    this.deliver({
-      kind,
-      scope: event.scope,
-      mac: event.mac,
-      interface: binding.interfaceName,
-      xid: event.xid,
-      ...(event.ip !== undefined ? { ip: event.ip } : {}),
-      ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
-      ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
-      ...(event.file !== undefined ? { file: event.file } : {}),
-      ...(event.message !== undefined ? { message: event.message } : {}),
-      ...(relay !== undefined ? { relay } : {}),
-    });
   }
 
   private deliver(event: DhcpLeaseEvent): void {

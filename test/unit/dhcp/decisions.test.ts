@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { replyDestination } from '../../../src/dhcp/reply-destination.js';
 import { selectScope } from '../../../src/dhcp/select-scope.js';
 import { classify } from '../../../src/dhcp/classify.js';
@@ -119,4 +120,87 @@ test('configured options cannot replace what the engine owns (51 follows leaseSe
   assert.equal(get(54), '10.9.0.1');
   const inform = buildReplyOptions({ scope, messageType: 5, serverId: ip('10.9.0.1'), requested: [51] });
   assert.equal(inform.some((o) => o.code === 51), false, 'RFC 2131 §4.3.5: no lease time in an INFORM reply');
+});
+
+/** The reply option order written out the plain way (maps in insertion order): the oracle for the fast builder. */
+function referenceReplyOptions(input: Parameters<typeof buildReplyOptions>[0]): { code: number; hex: string }[] {
+  const boot = effectiveBoot(input.scope, input.clientClass);
+  const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const quad = (a: string): number[] => a.split('.').map(Number);
+  const u32 = (n: number): number[] => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const std = new Map<number, Uint8Array>();
+  const maskInt = input.scope.subnet.prefix === 0 ? 0 : (0xffffffff << (32 - input.scope.subnet.prefix)) >>> 0;
+  std.set(1, Uint8Array.from(u32(maskInt)));
+  if (input.scope.router !== undefined) std.set(3, Uint8Array.from(quad(input.scope.router)));
+  if (input.scope.dns.length > 0) std.set(6, Uint8Array.from(input.scope.dns.flatMap(quad)));
+  if (input.hostname) std.set(12, bytes(input.hostname));
+  if (input.scope.domain) std.set(15, bytes(input.scope.domain));
+  if (input.leaseSeconds !== undefined) {
+    std.set(51, Uint8Array.from(u32(input.leaseSeconds)));
+    if (input.leaseSeconds !== 0xffffffff) {
+      std.set(58, Uint8Array.from(u32(Math.floor(input.leaseSeconds * 0.5))));
+      std.set(59, Uint8Array.from(u32(Math.floor(input.leaseSeconds * 0.875))));
+    }
+  }
+  if (boot.tftpServerName) std.set(66, bytes(boot.tftpServerName));
+  if (boot.file) std.set(67, bytes(boot.file));
+  if (boot.tftpServers.length > 0) std.set(150, Uint8Array.from(boot.tftpServers.flatMap(quad)));
+  const owned = new Set([1, 51, 53, 54, 52, 61, 82, 55, 50, 57]);
+  const configured = new Map<number, { data: Uint8Array; always: boolean }>();
+  for (const o of [...input.scope.options, ...(input.clientClass?.options ?? [])]) if (!owned.has(o.code)) configured.set(o.code, o);
+  const body = new Map(std);
+  for (const [code, o] of configured) if (o.always || input.requested.includes(code) || std.has(code)) body.set(code, o.data);
+  const out: [number, Uint8Array][] = [
+    [53, Uint8Array.of(input.messageType)],
+    [54, Uint8Array.from(quad(input.serverId))],
+  ];
+  for (const code of input.requested) {
+    const data = body.get(code);
+    if (data === undefined) continue;
+    out.push([code, data]);
+    body.delete(code);
+  }
+  out.push(...body);
+  if (input.clientId) out.push([61, input.clientId]);
+  if (input.relayAgentInfo) out.push([82, input.relayAgentInfo]);
+  return out.map(([code, data]) => ({ code, hex: Buffer.from(data).toString('hex') }));
+}
+
+test('reply options match the plain-map reference for any configured options, class, request list and lease time', () => {
+  const code = fc.constantFrom(1, 3, 6, 12, 15, 42, 43, 51, 54, 58, 66, 67, 100, 150, 224, 252);
+  const option = fc.record({ code, data: fc.uint8Array({ minLength: 1, maxLength: 6 }), always: fc.boolean() });
+  const scopeOf = fc.record({
+    options: fc.array(option, { maxLength: 6 }),
+    domain: fc.option(fc.constantFrom('lab.example', ''), { nil: undefined }),
+    tftpServerName: fc.option(fc.constantFrom('10.9.0.1', 'tftp.lab'), { nil: undefined }),
+    file: fc.option(fc.constantFrom('boot.cfg', 'pxelinux.0'), { nil: undefined }),
+  });
+  const classOf = fc.option(fc.record({ options: fc.array(option, { maxLength: 4 }), file: fc.option(fc.constant('ipxe.efi'), { nil: undefined }) }), { nil: undefined });
+  fc.assert(
+    fc.property(scopeOf, classOf, fc.array(code, { maxLength: 8 }), fc.option(fc.constantFrom(60, 3600, 0xffffffff), { nil: undefined }), fc.option(fc.constant('phone-7'), { nil: undefined }), (sc, cl, requested, leaseSeconds, hostname) => {
+      const base = benchScope();
+      const scope = benchScope({
+        options: sc.options,
+        ...(sc.domain !== undefined ? { domain: sc.domain } : {}),
+        boot: { ...base.boot, ...(sc.tftpServerName !== undefined ? { tftpServerName: sc.tftpServerName } : {}), ...(sc.file !== undefined ? { file: sc.file } : {}) },
+      });
+      const clientClass = cl === undefined ? undefined : { name: 'k', match: {}, boot: cl.file !== undefined ? { file: cl.file } : {}, options: cl.options };
+      const input = {
+        scope,
+        ...(clientClass !== undefined ? { clientClass } : {}),
+        messageType: 5,
+        serverId: ip('10.9.0.1'),
+        ...(leaseSeconds !== undefined ? { leaseSeconds } : {}),
+        ...(hostname !== undefined ? { hostname } : {}),
+        requested,
+        clientId: Uint8Array.of(1, 2, 3),
+      };
+      const want = referenceReplyOptions(input);
+      const hexOf = (list: readonly DhcpOption[]): { code: number; hex: string }[] => list.map((o) => ({ code: o.code, hex: Buffer.from(o.data).toString('hex') }));
+      // Twice: the second call is served from the per-scope cache and must not differ.
+      assert.deepEqual(hexOf(buildReplyOptions(input)), want);
+      assert.deepEqual(hexOf(buildReplyOptions(input)), want);
+    }),
+    { numRuns: 400 },
+  );
 });
