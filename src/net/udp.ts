@@ -70,6 +70,18 @@ export function literalFirstLookup(
   else dns.lookup(address, family, callback);
 }
 
+/** A per-socket {@link literalFirstLookup} that remembers the last literal, so a transfer's peer is checked once. */
+export function cachingLiteralLookup(): typeof literalFirstLookup {
+  let lastLiteral = '';
+  return (address, family, callback) => {
+    if (address === lastLiteral) callback(null, address, 4);
+    else if (isIPv4(address)) {
+      lastLiteral = address;
+      callback(null, address, 4);
+    } else literalFirstLookup(address, family, callback);
+  };
+}
+
 /** Most datagrams in one segmented send (the kernel's UDP_MAX_SEGMENTS is 64 or more). */
 export const MAX_SEGMENTS = 64;
 /** Most bytes in one segmented send (it must fit one 64 KiB IP packet before segmentation). */
@@ -247,7 +259,7 @@ export function bindUdp(options: UdpBindOptions): Promise<UdpEndpoint> {
     const socket = dgram.createSocket({
       type: 'udp4',
       reuseAddr: options.reuseAddr ?? false,
-      lookup: literalFirstLookup,
+      lookup: cachingLiteralLookup(),
       ...(options.recvBufferBytes ? { recvBufferSize: options.recvBufferBytes } : {}),
       ...(options.sendBufferBytes ? { sendBufferSize: options.sendBufferBytes } : {}),
     });

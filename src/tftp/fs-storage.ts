@@ -184,7 +184,8 @@ async function openVerified(realPath: string, expected: Stats): Promise<FileHand
 /** Reads up to `length` bytes at `offset`, stopping at `size` (the size announced in tsize). */
 async function readAt(fh: FileHandle, offset: number, length: number, size: number): Promise<Uint8Array> {
   const want = Math.max(0, Math.min(length, size - offset));
-  const buf = Buffer.alloc(want);
+  // Not zero-filled: only the bytes the file gave are handed out (subarray on a short read).
+  const buf = Buffer.allocUnsafeSlow(want);
   let got = 0;
   while (got < want) {
     const { bytesRead } = await fh.read(buf, got, want - got, offset + got);

@@ -396,8 +396,12 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
 
   const progressReporter = (a: Active, registration: Registration): ((bytes: number) => void) => {
     let lastAt = clock.now();
+    let opened = false;
     return (bytes) => {
-      registration.opened();
+      if (!opened) {
+        opened = true;
+        registration.opened();
+      }
       a.info.bytes = bytes;
       const now = clock.now();
       if (now - lastAt < progressMs) return;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryNetwork, bindUdp, literalFirstLookup, type UdpEndpoint } from '../../../src/net/udp.js';
+import { MemoryNetwork, bindUdp, cachingLiteralLookup, literalFirstLookup, type UdpEndpoint } from '../../../src/net/udp.js';
 
 function nextMessage(ep: UdpEndpoint): Promise<{ data: Buffer; port: number }> {
   return new Promise((resolve) => ep.onMessage((data, from) => resolve({ data, port: from.port })));
@@ -82,6 +82,15 @@ test('literalFirstLookup answers an IPv4 literal synchronously and a name throug
   const named = await new Promise<string>((resolve, reject) =>
     literalFirstLookup('localhost', 4, (err, address) => (err ? reject(err) : resolve(address))),
   );
+  assert.equal(named, '127.0.0.1');
+});
+
+test('cachingLiteralLookup answers repeated and new literals at once, and names through dns', async () => {
+  const lookup = cachingLiteralLookup();
+  const answers: string[] = [];
+  for (const a of ['10.1.2.3', '10.1.2.3', '10.9.9.9']) lookup(a, 4, (err, address) => answers.push(err ? 'error' : address));
+  assert.deepEqual(answers, ['10.1.2.3', '10.1.2.3', '10.9.9.9']);
+  const named = await new Promise<string>((resolve, reject) => lookup('localhost', 4, (err, address) => (err ? reject(err) : resolve(address))));
   assert.equal(named, '127.0.0.1');
 });
 
