@@ -136,6 +136,15 @@ function previousSections(path: string, redo: readonly string[]): SectionResult[
 function snapshotBuild(): string {
   const snap = mkdtempSync(join(tmpdir(), 'benchboot-bench-build-'));
   process.on('exit', () => rmSync(snap, { recursive: true, force: true }));
+  // On SIGINT/SIGTERM the e2e harness kills the lab's processes and re-raises the
+  // signal, which skips 'exit' handlers: remove the snapshot before that happens.
+  // (A server's empty cgroup may stay behind then: it can only go once the server
+  // has died, and nothing runs after the re-raised signal.)
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.prependOnceListener(sig, () => {
+      rmSync(snap, { recursive: true, force: true });
+    });
+  }
   cpSync(join(ROOT, 'bin'), join(snap, 'bin'), { recursive: true });
   cpSync(join(ROOT, 'dist', 'src'), join(snap, 'dist', 'src'), { recursive: true });
   mkdirSync(join(snap, 'dist', 'test'), { recursive: true });

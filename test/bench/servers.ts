@@ -123,7 +123,9 @@ async function stopChild(child: ChildProcess, pid: number): Promise<void> {
   if (exited(child)) return;
   const descendants = processTree(pid).slice(1);
   child.kill('SIGTERM');
-  const end = Date.now() + 5_000;
+  // Generous: benchboot serve lets transfers finish (--grace 5 s) and, under
+  // --cpu-prof, writes its profile on the way out.
+  const end = Date.now() + 10_000;
   while (!exited(child) && Date.now() < end) await sleep(50);
   if (!exited(child)) child.kill('SIGKILL');
   // Transfer processes a forking server left behind are ours too: end them by PID.

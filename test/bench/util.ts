@@ -205,7 +205,8 @@ function removeGroup(path: string): boolean {
   }
 }
 
-process.on('exit', () => {
+/** Removes the groups still there (empty ones only; the kernel refuses the others). */
+export function removeLeftoverGroups(): void {
   for (const path of liveCgroups) {
     try {
       rmdirSync(path);
@@ -213,4 +214,6 @@ process.on('exit', () => {
       process.stderr.write(`bench: leftover cgroup ${path}: ${(err as Error).message}\n`);
     }
   }
-});
+}
+
+process.on('exit', removeLeftoverGroups);
