@@ -52,7 +52,10 @@ export interface LeaseStoreOptions {
   /** Current time (ms since the epoch), used to reclaim expired leases on open. */
   readonly now: number;
   readonly logger?: Logger;
-  /** Compact once the current journal generation holds this many changes (default 5000). */
+  /**
+   * Compact once the current journal generation holds this many changes. Default: 5000
+   * or the number of leases held, whichever is larger (see {@link compactionThreshold}).
+   */
   readonly compactAfterChanges?: number;
   /** Forget a released/expired client→address memory this long after it ended (default 30 days). */
   readonly forgetAfterMs?: number;
@@ -97,6 +100,18 @@ export const LEASE_STORE_FILES = {
 const SNAPSHOT_FORMAT = 'benchboot-leases';
 const SNAPSHOT_VERSION = 1;
 const DEFAULT_COMPACT_AFTER = 5000;
+
+/**
+ * Journal changes after which a compaction starts. A compaction writes every lease,
+ * so with a fixed threshold its cost per change grows with the table (50,000 leases
+ * every 5,000 changes = 10 leases serialised per change, and a long synchronous
+ * JSON.stringify on the event loop). By default the threshold grows with the table,
+ * which keeps that cost at most one lease per change and the journal no longer than
+ * about one line per lease held. An explicit setting is used as given.
+ */
+export function compactionThreshold(configured: number | undefined, leasesHeld: number): number {
+  return configured ?? Math.max(DEFAULT_COMPACT_AFTER, leasesHeld);
+}
 const DEFAULT_FORGET_AFTER_MS = 30 * 24 * 3600 * 1000;
 
 /**
@@ -119,7 +134,7 @@ export async function openLeaseStore(options: LeaseStoreOptions): Promise<LeaseS
   try {
     const replay = await replayDir(options.dir, logger);
     const leases = reclaimOnOpen([...replay.state.values()], options.now, options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS);
-    const store = new JournalStore(options.dir, logger, options.compactAfterChanges ?? DEFAULT_COMPACT_AFTER, leases, replay.tornLines);
+    const store = new JournalStore(options.dir, logger, options.compactAfterChanges, leases, replay.tornLines);
     await store.start(replay.maxGeneration + 1, replay.generations);
     return store;
   } catch (err) {
@@ -402,7 +417,7 @@ class JournalStore implements LeaseStore {
   constructor(
     readonly dir: string,
     private readonly logger: Logger,
-    private readonly compactAfter: number,
+    private readonly compactAfter: number | undefined,
     leases: readonly Lease[],
     private readonly tornLines: number,
   ) {
@@ -489,7 +504,7 @@ class JournalStore implements LeaseStore {
       this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.changes.length);
       this.generationChanges += batch.changes.length;
       for (const w of batch.waiters) w.resolve();
-      if (this.generationChanges >= this.compactAfter && !this.compacting) {
+      if (this.generationChanges >= compactionThreshold(this.compactAfter, this.state.size) && !this.compacting) {
         this.compact().catch((err: unknown) => {
           this.logger.error('lease store: compaction failed; the journal keeps growing until the next one', { code: 'BB_LEASE_STORE', err: errorMessage(err) });
         });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Transport from 'winston-transport';
 import winston from 'winston';
-import { journalFileName, openLeaseStore, readLeaseStore, reclaimOnOpen, formatJournalLine, LEASE_STORE_FILES } from '../../../src/dhcp/lease-store.js';
+import { compactionThreshold, journalFileName, openLeaseStore, readLeaseStore, reclaimOnOpen, formatJournalLine, LEASE_STORE_FILES } from '../../../src/dhcp/lease-store.js';
 import type { Lease, LeaseState } from '../../../src/dhcp/lease.js';
 import { isBenchbootError } from '../../../src/errors.js';
 import type { Ipv4, MacAddress } from '../../../src/net/ipv4.js';
@@ -219,4 +219,11 @@ test('readLeaseStore reads a directory in use without locking or writing', async
   assert.equal(byIp(leases).get('10.9.0.70')?.state, 'bound');
   assert.equal(byIp(leases).get('10.9.0.71')?.state, 'released', 'expired binding shown as a released memory');
   await assert.rejects(readLeaseStore(join(dir, 'missing'), NOW), (err: unknown) => isBenchbootError(err, 'BB_LEASE_STORE'));
+});
+
+test('compaction threshold: 5000 changes, or one change per lease held once the table is larger; an explicit setting wins', () => {
+  assert.equal(compactionThreshold(undefined, 0), 5000);
+  assert.equal(compactionThreshold(undefined, 4999), 5000);
+  assert.equal(compactionThreshold(undefined, 50_000), 50_000, 'a snapshot of 50,000 leases is written at most once per 50,000 changes');
+  assert.equal(compactionThreshold(16, 50_000), 16);
 });
