@@ -171,6 +171,12 @@ async function main(): Promise<number> {
 
   const profileDir = opts.profile ? join(ROOT, 'test', 'bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
   const bb = await benchbootServers(snapshotBuild(), profileDir);
+  const head = spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', timeout: 5_000 });
+  const dirty = spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bin', 'test/helpers'], { encoding: 'utf8', timeout: 5_000 });
+  const build =
+    head.status === 0
+      ? `built tree at commit ${head.stdout.trim()}${dirty.stdout.trim() ? ` with ${dirty.stdout.trim().split('\n').length} uncommitted file(s) under src/, bin/, test/helpers/` : ''}, copied at start`
+      : 'not a git checkout';
   if (bb.missing) console.error(`bench: benchboot not in the comparison: ${bb.missing}`);
   const machine = machineInfo();
   const log = (line: string): void => {
@@ -198,7 +204,7 @@ async function main(): Promise<number> {
       rounds: opts.rounds,
       command: ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
       machine,
-      benchboot: bb.description,
+      benchboot: `${bb.description}; ${build}`,
       sections,
       ...(kept.length > 0 ? { keptFrom: `sections ${kept.map((k) => k.id).join(', ')} kept from the previous report (${kept[0]?.ranAt ?? '?'}); the machine section describes this run` } : {}),
       failedSections: complete ? failed : [...failed, { id: '(run)', error: 'incomplete: written after each section; the run has not finished (or was stopped by the watchdog)' }],
