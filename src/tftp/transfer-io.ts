@@ -36,6 +36,17 @@ export const PACE_MS = 1;
 /** Default read-ahead chunk: large reads, few storage calls. */
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
+/**
+ * Read-ahead chunk for a blksize: 64 blocks, at least 64 KiB and at most
+ * {@link DEFAULT_CHUNK_BYTES}, and never fewer than 4 blocks. A feed holds about 1.5 chunks,
+ * so small-block transfers (phones, PXE at 512-1468) keep ~100-150 KiB each instead of
+ * ~400 KiB: what lets hundreds of them run at once in bounded memory; one read per 64
+ * blocks is still few storage calls.
+ */
+export function readAheadBytes(blksize: number): number {
+  return Math.max(blksize * 4, Math.min(DEFAULT_CHUNK_BYTES, Math.max(64 * 1024, blksize * 64)));
+}
+
 /** Reads a file ahead in chunks and serves blocks of `blksize` bytes from memory. */
 export class BlockFeed {
   private readonly chunks: { start: number; bytes: Uint8Array }[] = [];
@@ -51,7 +62,7 @@ export class BlockFeed {
     private readonly sourceSize: number,
     private readonly mode: TransferMode,
     readonly blksize: number,
-    private readonly chunkBytes = Math.max(DEFAULT_CHUNK_BYTES, blksize * 4),
+    private readonly chunkBytes = readAheadBytes(blksize),
   ) {}
 
   /** Blocks 1..readyThrough can be copied now. */
@@ -451,7 +462,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
     }
   });
   feed
-    .ensure(Math.min(o.windowsize, 1 + Math.ceil(DEFAULT_CHUNK_BYTES / feed.blksize)))
+    .ensure(Math.min(o.windowsize, feed.blocksPerChunk + 1))
     .then(
       () => {
         sender.onDataReady(feed.readyThrough, feed.finalBlock, clock.now());

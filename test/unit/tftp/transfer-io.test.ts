@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlockFeed, ChunkWriter } from '../../../src/tftp/transfer-io.js';
+import { DEFAULT_CHUNK_BYTES, readAheadBytes, BlockFeed, ChunkWriter } from '../../../src/tftp/transfer-io.js';
 
 function source(bytes: Uint8Array) {
   const reads: [number, number][] = [];
@@ -104,4 +104,13 @@ test('ChunkWriter: blocks are written in few large sequential writes, and the fi
   failing.push(new Uint8Array(20));
   await assert.rejects(failing.close(), /disk full/);
   assert.ok(failing.error instanceof Error);
+});
+
+test('readAheadBytes: 64 blocks within 64-256 KiB, at least 4 blocks', () => {
+  assert.equal(readAheadBytes(512), 64 * 1024, 'small blocks read at least 64 KiB at a time');
+  assert.equal(readAheadBytes(1468), 1468 * 64);
+  assert.equal(readAheadBytes(8192), DEFAULT_CHUNK_BYTES, 'capped at 256 KiB');
+  assert.ok(readAheadBytes(65464) >= 65464 * 4, 'at least 4 blocks');
+  const feed = new BlockFeed(source(seq(10)).read, 10, 'octet', 1468);
+  assert.equal(feed.blocksPerChunk, 64);
 });
