@@ -28,9 +28,9 @@ import { BenchbootError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DecodeError } from '../net/bytes.js';
 import { IPV4_BROADCAST, IPV4_ZERO, type Ipv4, type MacAddress } from '../net/ipv4.js';
-import { bindDhcpSocket, bindSocketToIfindex, DHCP_SERVER_PORT } from '../net/bind-interface.js';
+import { bindDhcpSocket, DHCP_SERVER_PORT } from '../net/bind-interface.js';
 import { requireInterfaceForSubnet, systemInterfaceSource, type InterfaceSource } from '../net/interfaces.js';
-import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
+import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
 import { BOOTP_OP, DHCP_PORT, messageTypeName } from './constants.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
 import { respond, type EngineEvent, type EngineResult } from './engine.js';
@@ -145,7 +145,7 @@ export function systemBindings(options: { port?: number; source?: InterfaceSourc
     const out: DhcpBinding[] = [];
     try {
       for (const r of resolved) {
-        const endpoint = await bindInterfaceSocket(r.name, r.iface.ifindex, options.port ?? DHCP_SERVER_PORT);
+        const endpoint = await bindDhcpSocket({ kind: 'interface', interfaceName: r.name, ifindex: r.iface.ifindex, port: options.port ?? DHCP_SERVER_PORT });
         out.push({ interfaceName: r.name, serverAddress: r.address, endpoint });
       }
     } catch (err) {
@@ -154,40 +154,6 @@ export function systemBindings(options: { port?: number; source?: InterfaceSourc
     }
     return out;
   };
-}
-
-/**
- * Receive buffer of an interface socket. With the kernel default (~208 KiB, about a
- * hundred small datagrams once skb overhead is counted) a pause of a few tens of
- * milliseconds (GC, a busy CPU shared with other programs) at 2,000 requests/s
- * overflows the queue and the kernel drops requests (RcvbufErrors). 4 MiB holds
- * thousands; the kernel clamps it to net.core.rmem_max.
- */
-export const DHCP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
-
-/**
- * `bindDhcpSocket({ kind: 'interface' })` with a large receive buffer: 0.0.0.0:port,
- * SO_REUSEADDR, broadcast, pinned with SO_BINDTOIFINDEX (BB_SOCKET when it cannot be).
- * Bind errors get the same codes as bindDhcpSocket's (BB_PORT_IN_USE, BB_SOCKET).
- */
-async function bindInterfaceSocket(interfaceName: string, ifindex: number, port: number): Promise<UdpEndpoint> {
-  try {
-    return await bindUdp({
-      address: '0.0.0.0',
-      port,
-      reuseAddr: true,
-      broadcast: true,
-      recvBufferBytes: DHCP_RECV_BUFFER_BYTES,
-      afterBind: (socket) => bindSocketToIfindex(socket, ifindex, interfaceName),
-    });
-  } catch (err) {
-    if (err instanceof BenchbootError) throw err;
-    const where = `UDP port ${port} (0.0.0.0 on ${interfaceName})`;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new BenchbootError('BB_PORT_IN_USE', `${where} is already taken by another program`, { cause: err });
-    if (code === 'EACCES') throw new BenchbootError('BB_SOCKET', `no permission to bind ${where}; run as root or grant CAP_NET_BIND_SERVICE`, { cause: err });
-    throw new BenchbootError('BB_SOCKET', `cannot bind ${where}: ${errorMessage(err)}`, { cause: err });
-  }
 }
 
 /**

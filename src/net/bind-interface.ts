@@ -99,6 +99,15 @@ export function bindSocketToIfindex(socket: dgram.Socket, ifindex: number, inter
   }
 }
 
+/**
+ * Receive buffer of an interface socket. With the kernel default (~208 KiB, about a
+ * hundred small datagrams once skb overhead is counted) a pause of a few tens of
+ * milliseconds (GC, a busy CPU shared with other programs) at 2,000 requests/s
+ * overflows the queue and the kernel drops requests (RcvbufErrors). 4 MiB holds
+ * thousands; the kernel clamps it to net.core.rmem_max.
+ */
+export const DHCP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** Binds one DHCP server socket as `spec` says; broadcast is enabled (replies to 255.255.255.255). */
 export async function bindDhcpSocket(spec: DhcpSocketSpec): Promise<UdpEndpoint> {
   if (spec.kind === 'loopback') {
@@ -111,6 +120,7 @@ export async function bindDhcpSocket(spec: DhcpSocketSpec): Promise<UdpEndpoint>
       port,
       reuseAddr: true,
       broadcast: true,
+      recvBufferBytes: DHCP_RECV_BUFFER_BYTES,
       afterBind: (socket) => bindSocketToIfindex(socket, spec.ifindex, spec.interfaceName),
     }),
   );

@@ -5,8 +5,11 @@
  * strict dotted-quad rule (four decimal parts 0..255, no leading zeros, no hex such as
  * `0xc0.168.1.1`), and becomes a branded `Ipv4`. Arithmetic inside is uint32 math.
  * The conversions are single passes without regular expressions or arrays: they run
- * several times for every DHCP packet.
+ * several times for every DHCP packet. `parseIpv4`, the edge parser for text typed by
+ * people, also asks ipaddr.js (the maintained validator the design names), so the two
+ * checks must agree before a scope file's address is accepted.
  */
+import ipaddr from 'ipaddr.js';
 
 /** A canonical dotted-quad IPv4 address, e.g. `10.10.0.1`. */
 export type Ipv4 = string & { readonly __brand: 'Ipv4' };
@@ -58,7 +61,7 @@ export function isIpv4(text: string): boolean {
 
 /** Parses a strict dotted quad; throws RangeError with a readable message otherwise. */
 export function parseIpv4(text: string): Ipv4 {
-  if (!isIpv4(text)) throw new RangeError(`"${text}" is not an IPv4 address (expected a dotted quad like 10.0.0.1)`);
+  if (!isIpv4(text) || !ipaddr.IPv4.isValidFourPartDecimal(text)) throw new RangeError(`"${text}" is not an IPv4 address (expected a dotted quad like 10.0.0.1)`);
   return text as Ipv4;
 }
 
