@@ -74,7 +74,7 @@ export const SERVE_OPTIONS = {
   'tftp-port': { type: 'number', default: 69, requiresArg: true, describe: 'TFTP server port' },
   'dhcp-port': { type: 'number', default: 67, requiresArg: true, describe: 'DHCP server port (devices use 67; other values are for tests)' },
   leases: { type: 'string', default: './leases', normalize: true, requiresArg: true, describe: 'State directory: lease journal, snapshot and control socket' },
-  'max-transfers': { type: 'number', default: 30, requiresArg: true, describe: 'TFTP transfers at once; more are answered "busy" and devices retry' },
+  'max-transfers': { type: 'number', default: 200, requiresArg: true, describe: 'TFTP transfers at once; more are answered "busy" and devices retry (Cisco\'s TFTP service uses 30)' },
   force: { type: 'boolean', default: false, describe: 'Start even when another DHCP server answers on a served interface' },
   live: { type: 'boolean', default: true, describe: 'Live view on a terminal (--no-live: log lines instead)' },
   'probe-timeout': { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, requiresArg: true, describe: 'Seconds to listen for another DHCP server before starting' },
@@ -99,6 +99,12 @@ export const SERVE_OPTIONS = {
   'max-blksize': { type: 'number', requiresArg: true, describe: `Largest TFTP block size granted (${BLKSIZE_MIN}..${BLKSIZE_MAX}, default ${BLKSIZE_MAX})` },
   mtu: { type: 'number', requiresArg: true, describe: `Path MTU of the bench network: block size is capped at MTU-${DATAGRAM_OVERHEAD_BYTES}` },
   'max-windowsize': { type: 'number', requiresArg: true, describe: `Largest TFTP windowsize granted (1..${WINDOWSIZE_MAX}, default 64)` },
+  'max-window-bytes': {
+    type: 'string',
+    default: '64K',
+    requiresArg: true,
+    describe: 'Largest TFTP window in bytes (blksize x windowsize); windowsize is answered lower so a window fits a client\'s default receive buffer. 0 = no limit',
+  },
   'port-range': { type: 'string', requiresArg: true, describe: 'LO-HI: UDP ports for TFTP transfer sockets, for firewalls (default: any free port)' },
   'max-per-client': { type: 'number', requiresArg: true, describe: 'TFTP transfers at once from one address (default: --max-transfers)' },
   'tftp-timeout': { type: 'number', requiresArg: true, describe: 'TFTP retransmission timeout in milliseconds when the client asks none (10..255000, default 1000)' },
@@ -129,6 +135,7 @@ export interface ServeArgs extends GlobalArgs {
   'max-blksize': number | undefined;
   mtu: number | undefined;
   'max-windowsize': number | undefined;
+  'max-window-bytes': string;
   'port-range': string | undefined;
   'max-per-client': number | undefined;
   'tftp-timeout': number | undefined;
@@ -152,6 +159,7 @@ export type ServeTftpArgs = Pick<
   | 'max-blksize'
   | 'mtu'
   | 'max-windowsize'
+  | 'max-window-bytes'
   | 'port-range'
   | 'max-per-client'
   | 'tftp-timeout'
@@ -230,6 +238,10 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
   const maxBlksize = intOption(args['max-blksize'], 'max-blksize', BLKSIZE_MIN, BLKSIZE_MAX);
   const mtu = intOption(args.mtu, 'mtu', BLKSIZE_MIN + DATAGRAM_OVERHEAD_BYTES, 65535);
   const maxWindowsize = intOption(args['max-windowsize'], 'max-windowsize', 1, WINDOWSIZE_MAX);
+  const maxWindowBytes = /^\s*0+\s*$/.test(args['max-window-bytes']) ? 0 : parseSize(args['max-window-bytes'], 'max-window-bytes');
+  if (maxWindowBytes !== 0 && maxWindowBytes < BLKSIZE_MIN) {
+    throw new BenchbootError('BB_TFTP_OPTIONS', `--max-window-bytes ${args['max-window-bytes']}: give 0 (no limit) or at least ${BLKSIZE_MIN} bytes`);
+  }
   const maxPerClient = intOption(args['max-per-client'], 'max-per-client', 1, args['max-transfers'], ' (at most --max-transfers)');
   const timeoutMs = intOption(args['tftp-timeout'], 'tftp-timeout', 10, 255_000, ' milliseconds');
   const retries = intOption(args['tftp-retries'], 'tftp-retries', 0, 100);
@@ -248,6 +260,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
     ...(maxBlksize === undefined ? {} : { maxBlksize }),
     ...(mtu === undefined ? {} : { mtu }),
     ...(maxWindowsize === undefined ? {} : { maxWindowsize }),
+    ...(maxWindowBytes === 0 ? {} : { maxWindowBytes }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(retries === undefined ? {} : { retries }),
   };

@@ -44,7 +44,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     '--map-file', 'tftp.map',
     '--case-insensitive',
     '--upload-dir', 'up', '--overwrite-uploads', '--max-upload-size', '1G',
-    '--max-blksize', '1024', '--mtu', '1500', '--max-windowsize', '8',
+    '--max-blksize', '1024', '--mtu', '1500', '--max-windowsize', '8', '--max-window-bytes', '32K',
     '--port-range', '50000-50009',
     '--max-per-client', '4', '--tftp-timeout', '500', '--tftp-retries', '3',
   ]);
@@ -52,7 +52,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     root: resolve('tftp'),
     uploadDir: resolve('up'),
     port: 69,
-    maxTransfers: 30,
+    maxTransfers: 200,
     alternates: [resolve('alt1'), resolve('alt2')],
     defaults: [
       { pattern: 'SEP*.cnf.xml', file: 'XMLDefault.cnf.xml' },
@@ -62,11 +62,16 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     mapFile: resolve('tftp.map'),
     overwriteUploads: true,
     maxUploadBytes: 1024 ** 3,
-    server: { portRange: [50000, 50009], maxPerClient: 4, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, timeoutMs: 500, retries: 3 },
+    server: { portRange: [50000, 50009], maxPerClient: 4, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, maxWindowBytes: 32 * 1024, timeoutMs: 500, retries: 3 },
   });
 });
 
-test('without TFTP options the settings are the defaults: no alternates, versions kept, server limits untouched', () => {
+test('windows are limited to 64 KiB by default, so large blocks never overflow a client\'s receive buffer; 0 lifts the limit', () => {
+  assert.equal(serveTftpSettings(parse(['--interface', 'eth1'])).server?.maxWindowBytes, 64 * 1024);
+  assert.equal(serveTftpSettings(parse(['--interface', 'eth1', '--max-window-bytes', '0'])).server?.maxWindowBytes, undefined);
+});
+
+test('without TFTP options the settings are the defaults: no alternates, versions kept, only the window byte limit set', () => {
   const settings = serveTftpSettings(parse(['--interface', 'eth1', '--upload-dir', 'up']));
   assert.deepEqual(settings.alternates, []);
   assert.deepEqual(settings.defaults, []);
@@ -74,7 +79,7 @@ test('without TFTP options the settings are the defaults: no alternates, version
   assert.equal(settings.overwriteUploads, false);
   assert.equal(settings.mapFile, undefined);
   assert.equal(settings.maxUploadBytes, undefined);
-  assert.deepEqual(settings.server, {});
+  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024 });
 });
 
 test('sizes: bytes or K/M/G (x1024); anything else is a usage error', () => {
@@ -121,7 +126,9 @@ test('bad values are refused before anything starts, each with its code and the 
     [['--max-windowsize', '0'], 'BB_TFTP_OPTIONS', /--max-windowsize 0/],
     [['--max-windowsize', '65536'], 'BB_TFTP_OPTIONS', /--max-windowsize 65536/],
     [['--max-per-client', '0'], 'BB_TFTP_OPTIONS', /--max-per-client 0/],
-    [['--max-per-client', '31'], 'BB_TFTP_OPTIONS', /--max-per-client 31: .*at most --max-transfers/],
+    [['--max-per-client', '201'], 'BB_TFTP_OPTIONS', /--max-per-client 201: .*at most --max-transfers/],
+    [['--max-window-bytes', '4'], 'BB_TFTP_OPTIONS', /--max-window-bytes 4: give 0 \(no limit\) or at least 8 bytes/],
+    [['--max-window-bytes', 'lots'], 'BB_USAGE', /--max-window-bytes "lots"/],
     [['--tftp-timeout', '5'], 'BB_TFTP_OPTIONS', /--tftp-timeout 5: give a whole number 10\.\.255000 milliseconds/],
     [['--tftp-timeout', '1.5'], 'BB_TFTP_OPTIONS', /--tftp-timeout 1\.5/],
     [['--tftp-retries', '101'], 'BB_TFTP_OPTIONS', /--tftp-retries 101/],
