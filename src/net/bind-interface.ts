@@ -17,10 +17,12 @@
  * A plain loopback mode (`{ kind: 'loopback' }`) binds 127.0.0.1:<port> without
  * an ifindex, for integration tests and benchmarks that cannot use port 67.
  */
-import { createRequire } from 'node:module';
 import type dgram from 'node:dgram';
 import { BenchbootError, errorMessage } from '../errors.js';
+import { loadSockopt, withoutDep0112 } from './sockopt.js';
 import { bindUdp, type UdpEndpoint } from './udp.js';
+
+export { withoutDep0112 } from './sockopt.js';
 
 /** Linux socket-option numbers used here (asm-generic/socket.h). */
 export const LINUX_SOCKOPT = {
@@ -37,47 +39,6 @@ export type DhcpSocketSpec =
   | { readonly kind: 'interface'; readonly interfaceName: string; readonly ifindex: number; readonly port?: number }
   /** address:port without interface pinning (integration tests on 127.0.0.1). */
   | { readonly kind: 'loopback'; readonly address?: string; readonly port: number };
-
-interface SockoptModule {
-  setsockopt(socket: unknown, level: number, option: number, value: number): void;
-  getsockopt(socket: unknown, level: number, option: number): number;
-}
-
-const requireCjs = createRequire(import.meta.url);
-
-function loadSockopt(): SockoptModule {
-  try {
-    return requireCjs('sockopt') as SockoptModule;
-  } catch (err) {
-    throw new BenchbootError('BB_SOCKET', `cannot load the sockopt package needed for SO_BINDTOIFINDEX: ${errorMessage(err)}`, { cause: err });
-  }
-}
-
-/**
- * Runs `fn` (synchronous) while `process.emitWarning` drops warnings with code
- * DEP0112 and forwards everything else; the original is restored before return.
- */
-export function withoutDep0112<T>(fn: () => T): T {
-  const original = process.emitWarning;
-  const filtered = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
-    if (warningCode(warning, rest) === 'DEP0112') return;
-    Reflect.apply(original, process, [warning, ...rest]);
-  };
-  process.emitWarning = filtered as typeof process.emitWarning;
-  try {
-    return fn();
-  } finally {
-    process.emitWarning = original;
-  }
-}
-
-/** The code of a warning in any of emitWarning's call shapes. */
-function warningCode(warning: string | Error, rest: readonly unknown[]): string | undefined {
-  if (warning instanceof Error && 'code' in warning && typeof warning.code === 'string') return warning.code;
-  const [second, third] = rest;
-  if (typeof second === 'object' && second !== null && 'code' in second && typeof second.code === 'string') return second.code;
-  return typeof third === 'string' ? third : undefined;
-}
 
 /** Pins a bound socket to one interface with SO_BINDTOIFINDEX; throws BB_SOCKET when it cannot. */
 export function bindSocketToIfindex(socket: dgram.Socket, ifindex: number, interfaceName: string): void {

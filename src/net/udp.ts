@@ -5,9 +5,8 @@
  */
 import dgram from 'node:dgram';
 import dns from 'node:dns';
-import { createRequire } from 'node:module';
 import { isIPv4 } from 'node:net';
-import { withoutDep0112 } from './bind-interface.js';
+import { loadSockopt, withoutDep0112 } from './sockopt.js';
 
 /** Where a datagram came from or goes to. */
 export interface UdpPeer {
@@ -93,17 +92,11 @@ export const MIN_SEGMENT_BYTES = 516;
 const SOL_UDP = 17;
 const UDP_SEGMENT = 103;
 
-interface SockoptModule {
-  setsockopt(socket: unknown, level: number, option: number, value: number): void;
-}
-
-const requireCjs = createRequire(import.meta.url);
-
 /** Sets UDP_SEGMENT on a bound socket; false when the platform or kernel cannot. */
 function setSegmentSize(socket: dgram.Socket, bytes: number): boolean {
   if (process.platform !== 'linux') return false;
   try {
-    const sockopt = requireCjs('sockopt') as SockoptModule;
+    const sockopt = loadSockopt();
     withoutDep0112(() => sockopt.setsockopt(socket, SOL_UDP, UDP_SEGMENT, bytes));
     return true;
   } catch (err) {
