@@ -7,45 +7,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { sha256, startTftpServer } from './tftp-server-process.js';
 import { Lab, e2eSkip, waitFor, type Netns } from './netns.js';
 
 const skip = e2eSkip({ programs: ['tftp', 'atftp', 'curl', 'busybox'] });
-const HELPER = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'tftp-server-main.js');
 const SERVER_IP = '10.77.42.1';
 const CLIENT_IP = '10.77.42.2';
 
-function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
-/** Starts the server helper in `ns`; resolves once it printed its ready line. Event lines collect in `events`. */
-async function startServer(ns: Netns, args: readonly string[]): Promise<{ events: string[] }> {
-  const child = ns.spawn(process.execPath, [HELPER, '--listen', SERVER_IP, '--port', '69', ...args], { maxMs: 300_000 });
-  const events: string[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr = (stderr + c.toString()).slice(-4000);
-  });
-  await new Promise<void>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      buf += c.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.startsWith('ready ')) resolve();
-        else events.push(line);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`TFTP server exited with ${code}: ${stderr}`)));
-  });
-  return { events };
+/** Starts the TFTP server helper in `ns` on SERVER_IP. */
+function startServer(ns: Netns, args: readonly string[]): Promise<{ events: string[] }> {
+  return startTftpServer(ns, SERVER_IP, args, 300_000);
 }
 
 test('real TFTP clients upload into the inbox: intact, versioned, nothing left by an aborted upload', { skip }, async (t) => {
