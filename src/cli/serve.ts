@@ -105,7 +105,7 @@ export const SERVE_OPTIONS = {
     requiresArg: true,
     describe: 'Largest TFTP window in bytes (blksize x windowsize); windowsize is answered lower so a window fits a client\'s default receive buffer. 0 = no limit',
   },
-  'port-range': { type: 'string', requiresArg: true, describe: 'LO-HI: UDP ports for TFTP transfer sockets, for firewalls (default: any free port)' },
+  'port-range': { type: 'string', requiresArg: true, describe: 'LO-HI: UDP ports for TFTP transfer sockets, for firewalls (default: ports the system picks)' },
   'max-per-client': { type: 'number', requiresArg: true, describe: 'TFTP transfers at once from one address (default: --max-transfers)' },
   'tftp-timeout': { type: 'number', requiresArg: true, describe: 'TFTP retransmission timeout in milliseconds when the client asks none (10..255000, default 1000)' },
   'tftp-retries': { type: 'number', requiresArg: true, describe: 'TFTP timeouts in a row before a transfer fails (0..100, default 5)' },
