@@ -200,7 +200,7 @@ export function parseDefaultFile(text: string): DefaultRule {
 /** Parses `--port-range LO-HI` (1..65535, LO <= HI). Throws BB_USAGE for the form, BB_TFTP_OPTIONS for the numbers. */
 export function parsePortRange(text: string): readonly [number, number] {
   const m = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(text);
-  if (!m) throw new BenchbootError('BB_USAGE', `--port-range ${JSON.stringify(text)}: give LO-HI, e.g. 50000-50099`);
+  if (!m) throw new BenchbootError('BB_USAGE', `--port-range ${JSON.stringify(text)}: give LO-HI, e.g. 50000-50199`);
   const lo = Number(m[1]);
   const hi = Number(m[2]);
   if (lo < 1 || hi > 65535 || lo > hi) {
@@ -540,7 +540,7 @@ export const serveCommand = defineCommand<ServeArgs>({
       "sudo benchboot serve --interface eth1 --alternate /srv/cluster2 --default-file 'SEP*.cnf.xml=XMLDefault.cnf.xml'",
       'Also look in a second directory; unknown phones get the default config',
     ],
-    ['sudo benchboot serve --interface eth1 --map-file ./tftp.map --port-range 50000-50099 --max-blksize 1428', 'tftpd-hpa style remaps, firewall-friendly ports'],
+    ['sudo benchboot serve --interface eth1 --map-file ./tftp.map --port-range 50000-50199 --max-blksize 1428', 'tftpd-hpa style remaps, firewall-friendly ports'],
   ],
   run: (args, ctx) => runServe(args, ctx),
 });
