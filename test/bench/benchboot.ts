@@ -77,7 +77,7 @@ export async function benchbootServers(root: string, profileDir?: string): Promi
       },
       tftp: {
         name: 'benchboot',
-        notes: 'benchboot serve defaults (--max-transfers 30: more transfers at once are answered "busy" and devices retry); negotiates windowsize up to 64.',
+        notes: 'benchboot serve defaults (--max-transfers 200: more transfers at once are answered "busy" and devices retry; --max-window-bytes 64K); negotiates windowsize up to 64 within 64 KiB per window.',
         windowsize: true,
         start: (bench, { runDir, root: tftpRoot }) => startServe(bin, profileDir, 'tftp', bench, runDir, tftpRoot, 69),
       },
