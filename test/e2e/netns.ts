@@ -9,6 +9,8 @@
 import { execFile, spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 /** Result of a bounded command. */
@@ -269,4 +271,18 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return predicate();
+}
+
+/**
+ * A lab plus a private temporary directory named after it, both removed after the
+ * test (also when it fails): `const { lab, work } = await openLab(t);`.
+ */
+export async function openLab(t: { after(fn: () => Promise<void>): void }): Promise<{ lab: Lab; work: string }> {
+  const lab = new Lab();
+  const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
+  t.after(async () => {
+    await lab.destroy();
+    await rm(work, { recursive: true, force: true });
+  });
+  return { lab, work };
 }

@@ -8,12 +8,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, e2eSkip, waitFor } from './netns.js';
+import { openLab, e2eSkip, waitFor } from './netns.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/pxe/', import.meta.url));
@@ -30,12 +29,7 @@ interface LogLine {
 }
 
 test('QEMU iPXE boots from benchboot: lease, boot script by user class, then the second file', { skip, timeout: 180_000 }, async (t) => {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
-  t.after(async () => {
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { lab, work } = await openLab(t);
   const srv = await lab.addNamespace('srv');
   const pc = await lab.addNamespace('pc');
   const [s, c] = await lab.link(srv, pc, { aAddress: '10.82.0.1/24' });

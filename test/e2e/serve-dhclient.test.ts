@@ -8,11 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, e2eSkip, waitFor, type Netns } from './netns.js';
+import { openLab, e2eSkip, waitFor, type Lab, type Netns } from './netns.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
 const skip = e2eSkip({ programs: ['dhclient', 'tftp'] });
@@ -76,12 +75,7 @@ async function dhclient(ns: Netns, ifname: string, work: string, name: string): 
 }
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }, clients: string[]): Promise<{ lab: Lab; srv: Netns; srvIf: string; cli: Map<string, { ns: Netns; ifname: string }>; work: string }> {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
-  t.after(async () => {
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { lab, work } = await openLab(t);
   const srv = await lab.addNamespace('srv');
   const br = await lab.bridge(srv, '10.77.0.1/24');
   const cli = new Map<string, { ns: Netns; ifname: string }>();

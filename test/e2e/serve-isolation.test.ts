@@ -7,22 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, e2eSkip, waitFor } from './netns.js';
+import { openLab, e2eSkip, waitFor } from './netns.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
 const skip = e2eSkip({ programs: ['dhclient', 'curl'] });
 
 test('only the served interface is answered: no DHCP and no TFTP on the office link', { skip }, async (t) => {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
-  t.after(async () => {
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { lab, work } = await openLab(t);
   const srv = await lab.addNamespace('srv');
   const bench = await lab.addNamespace('bench');
   const office = await lab.addNamespace('office');

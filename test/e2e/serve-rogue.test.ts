@@ -7,11 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, e2eSkip, waitFor } from './netns.js';
+import { openLab, e2eSkip, waitFor } from './netns.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
 const skip = e2eSkip({ programs: ['dnsmasq'] });
@@ -35,12 +34,7 @@ function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> 
 }
 
 test('another DHCP server on the wire: serve refuses and names it; --force starts anyway', { skip }, async (t) => {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
-  t.after(async () => {
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { lab, work } = await openLab(t);
   const srv = await lab.addNamespace('srv');
   const rogue = await lab.addNamespace('rogue');
   const br = await lab.bridge(srv, '10.78.0.1/24');
@@ -71,12 +65,7 @@ test('another DHCP server on the wire: serve refuses and names it; --force start
 });
 
 test('no IPv4 address: serve prints the exact fix; --address adds one for the run and removes it on exit', { skip }, async (t) => {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
-  t.after(async () => {
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { lab, work } = await openLab(t);
   const srv = await lab.addNamespace('srv');
   const cli = await lab.addNamespace('cli');
   const [s] = await lab.link(srv, cli);
@@ -108,12 +97,7 @@ test('no IPv4 address: serve prints the exact fix; --address adds one for the ru
 });
 
 test('UDP 67 held by another program in the same namespace: serve refuses and names the program', { skip }, async (t) => {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
-  t.after(async () => {
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { lab, work } = await openLab(t);
   const srv = await lab.addNamespace('srv');
   const cli = await lab.addNamespace('cli');
   const [s] = await lab.link(srv, cli, { aAddress: '10.80.0.1/24' });
