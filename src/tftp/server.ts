@@ -23,7 +23,7 @@ import { DecodeError } from '../net/bytes.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { NetasciiDecoder } from './netascii.js';
-import { BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, DEFAULT_MAX_WINDOWSIZE, negotiate, type TransferParams } from './negotiate.js';
+import { BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, DEFAULT_MAX_WINDOWSIZE, negotiate, type NegotiationPolicy, type TransferParams } from './negotiate.js';
 import { decodeTftpPacket, encodeError, encodeTftpPacket, encodeAck, type TftpRequest } from './packet.js';
 import type { ReadSource, TftpStorage, UploadTarget } from './storage.js';
 import { isTftpStorageError } from './uploads.js';
@@ -211,6 +211,14 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
   const timeoutMs = options.timeoutMs ?? 1000;
   const retries = options.retries ?? 5;
   const progressMs = options.progressIntervalMs ?? 250;
+  // The server's side of every negotiation; a read adds the file size per request.
+  const policy: NegotiationPolicy = {
+    ...(options.maxBlksize !== undefined ? { maxBlksize: options.maxBlksize } : {}),
+    ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
+    maxWindowsize: options.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
+    ...(options.maxWindowBytes !== undefined ? { maxWindowBytes: options.maxWindowBytes } : {}),
+    ...(options.maxUploadBytes !== undefined ? { maxUploadBytes: options.maxUploadBytes } : {}),
+  };
   const emitter = new EventEmitter();
   const listeners: UdpEndpoint[] = [];
   const active = new Map<string, Active>();
@@ -443,13 +451,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     }
     const source: ReadSource = opened.value;
     try {
-      const n = negotiate(req, {
-        ...(options.maxBlksize !== undefined ? { maxBlksize: options.maxBlksize } : {}),
-        ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
-        maxWindowsize: options.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
-        ...(options.maxWindowBytes !== undefined ? { maxWindowBytes: options.maxWindowBytes } : {}),
-        fileSize: source.size,
-      });
+      const n = negotiate(req, { ...policy, fileSize: source.size });
       if (n.kind === 'error') {
         refuse(ep, req, peer, n.code, n.message, registered);
         return;
@@ -511,13 +513,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
   };
 
   const runWrite = async (id: string, ep: UdpEndpoint, req: TftpRequest, peer: UdpPeer, registered: Registration): Promise<void> => {
-    const n = negotiate(req, {
-      ...(options.maxBlksize !== undefined ? { maxBlksize: options.maxBlksize } : {}),
-      ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
-      maxWindowsize: options.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
-      ...(options.maxWindowBytes !== undefined ? { maxWindowBytes: options.maxWindowBytes } : {}),
-      ...(options.maxUploadBytes !== undefined ? { maxUploadBytes: options.maxUploadBytes } : {}),
-    });
+    const n = negotiate(req, policy);
     if (n.kind === 'error') {
       refuse(ep, req, peer, n.code, n.message, registered);
       return;
