@@ -183,6 +183,28 @@ export function acceptOack(
   return { blksize, windowsize, ...(tsize !== undefined ? { tsize } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
 }
 
+/** What the server's first answer grants, the negotiated or the RFC 1350 defaults. */
+interface OpeningGrant {
+  readonly viaOack: boolean;
+  readonly blksize: number;
+  readonly windowsize: number;
+  readonly tsize?: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Reads the server's first answer to a request: an ERROR throws, an OACK is checked
+ * against what was asked (RFC 2347 §2), anything else leaves the defaults for the
+ * caller to judge (DATA 1 for a read, ACK 0 for a write).
+ */
+function openingGrant(p: TftpPacket, requested: readonly TftpOption[], timeoutMs: number): OpeningGrant | { error: string } {
+  if (p.kind === 'error') throw new TftpClientError(`server answered error ${p.code}: ${p.message}`, p.code);
+  if (p.kind !== 'oack') return { viaOack: false, blksize: BLKSIZE_DEFAULT, windowsize: 1, timeoutMs };
+  const granted = acceptOack(requested, p.options);
+  if ('error' in granted) return granted;
+  return { viaOack: true, ...granted, timeoutMs: granted.timeoutMs ?? timeoutMs };
+}
+
 /** One socket whose single message handler can be handed from the request phase to the transfer. */
 interface Line {
   readonly endpoint: UdpEndpoint;
@@ -300,22 +322,13 @@ export async function tftpGet(o: TftpGetOptions): Promise<TftpGetResult> {
     const result = await withLine(o, r, async (line) => {
       const first = await request(line, r, server, rrq);
       const peer = first.from;
-      let blksize = BLKSIZE_DEFAULT;
-      let windowsize = 1;
-      let tsize: number | undefined;
-      let timeoutMs = r.timeoutMs;
       let opening: Uint8Array | undefined;
       let firstData: { block: number; data: Uint8Array } | undefined;
       const p = first.packet;
-      if (p.kind === 'error') throw new TftpClientError(`server answered error ${p.code}: ${p.message}`, p.code);
-      if (p.kind === 'oack') {
-        const granted = acceptOack(options, p.options);
-        if ('error' in granted) {
-          return giveUp(line, peer, TFTP_ERROR.optionNegotiation, granted.error, `option negotiation failed: ${granted.error}`);
-        }
-        ({ blksize, windowsize } = granted);
-        tsize = granted.tsize;
-        timeoutMs = granted.timeoutMs ?? timeoutMs;
+      const grant = openingGrant(p, options, r.timeoutMs);
+      if ('error' in grant) return giveUp(line, peer, TFTP_ERROR.optionNegotiation, grant.error, `option negotiation failed: ${grant.error}`);
+      const { blksize, windowsize, tsize, timeoutMs } = grant;
+      if (grant.viaOack) {
         opening = encodeAck(0);
       } else if (p.kind === 'data') {
         firstData = { block: p.block, data: p.data };
@@ -458,18 +471,10 @@ export async function tftpPut(o: TftpPutOptions): Promise<TftpTransferSummary> {
       const first = await request(line, r, server, wrq);
       const peer = first.from;
       const p = first.packet;
-      let blksize = BLKSIZE_DEFAULT;
-      let windowsize = 1;
-      let timeoutMs = r.timeoutMs;
-      if (p.kind === 'error') throw new TftpClientError(`server answered error ${p.code}: ${p.message}`, p.code);
-      if (p.kind === 'oack') {
-        const granted = acceptOack(options, p.options);
-        if ('error' in granted) {
-          return giveUp(line, peer, TFTP_ERROR.optionNegotiation, granted.error, `option negotiation failed: ${granted.error}`);
-        }
-        ({ blksize, windowsize } = granted);
-        timeoutMs = granted.timeoutMs ?? timeoutMs;
-      } else if (!(p.kind === 'ack' && p.block === 0)) {
+      const grant = openingGrant(p, options, r.timeoutMs);
+      if ('error' in grant) return giveUp(line, peer, TFTP_ERROR.optionNegotiation, grant.error, `option negotiation failed: ${grant.error}`);
+      const { blksize, windowsize, timeoutMs } = grant;
+      if (!grant.viaOack && !(p.kind === 'ack' && p.block === 0)) {
         return giveUp(line, peer, TFTP_ERROR.illegalOperation, `unexpected ${p.kind}`, `server answered the write request with ${p.kind}`);
       }
       const feed = new BlockFeed(read, size, r.mode, blksize);
