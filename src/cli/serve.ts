@@ -42,9 +42,11 @@ import { systemBindings } from '../dhcp/server.js';
 import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { addAddressHint, addTemporaryAddress, parseAddressSpec, type InterfaceAddressSpec, type TemporaryAddress } from '../net/address.js';
+import { BUSY_POLL_MAX_SESSIONS, MAX_BUSY_POLL_MICROS } from '../net/busy-poll.js';
 import { findInterface, listInterfaces, type NetworkInterface } from '../net/interfaces.js';
 import { formatCidr, ipv4ToInt, type Ipv4 } from '../net/ipv4.js';
 import { loadRemapFile } from '../tftp/fs-storage.js';
+import { DEFAULT_BUSY_POLL_MICROS } from '../tftp/server.js';
 import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, WINDOWSIZE_MAX } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
@@ -109,6 +111,12 @@ export const SERVE_OPTIONS = {
   'max-per-client': { type: 'number', requiresArg: true, describe: 'TFTP transfers at once from one address (default: --max-transfers)' },
   'tftp-timeout': { type: 'number', requiresArg: true, describe: 'TFTP retransmission timeout in milliseconds when the client asks none (10..255000, default 1000)' },
   'tftp-retries': { type: 'number', requiresArg: true, describe: 'TFTP timeouts in a row before a transfer fails (0..100, default 5)' },
+  'busy-poll': {
+    type: 'number',
+    default: DEFAULT_BUSY_POLL_MICROS,
+    requiresArg: true,
+    describe: `Microseconds to keep polling for a TFTP client's answer instead of sleeping (0..${MAX_BUSY_POLL_MICROS}; only with up to ${BUSY_POLL_MAX_SESSIONS} transfers running and clients that answer that fast). 0 = off: less CPU, slower lock-step`,
+  },
 } as const;
 
 /** Parsed arguments of `benchboot serve`. */
@@ -140,6 +148,7 @@ export interface ServeArgs extends GlobalArgs {
   'max-per-client': number | undefined;
   'tftp-timeout': number | undefined;
   'tftp-retries': number | undefined;
+  'busy-poll': number;
 }
 
 /** The serve arguments that shape the TFTP side. */
@@ -164,6 +173,7 @@ export type ServeTftpArgs = Pick<
   | 'max-per-client'
   | 'tftp-timeout'
   | 'tftp-retries'
+  | 'busy-poll'
 >;
 
 /** The appliance's TFTP settings made from serve's options (paths made absolute). */
@@ -245,6 +255,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
   const maxPerClient = intOption(args['max-per-client'], 'max-per-client', 1, args['max-transfers'], ' (at most --max-transfers)');
   const timeoutMs = intOption(args['tftp-timeout'], 'tftp-timeout', 10, 255_000, ' milliseconds');
   const retries = intOption(args['tftp-retries'], 'tftp-retries', 0, 100);
+  const busyPollMicros = intOption(args['busy-poll'], 'busy-poll', 0, MAX_BUSY_POLL_MICROS, ' microseconds');
   const portRange = args['port-range'] === undefined ? undefined : parsePortRange(args['port-range']);
   if (portRange) {
     for (const [port, what] of [
@@ -263,6 +274,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
     ...(maxWindowBytes === 0 ? {} : { maxWindowBytes }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(retries === undefined ? {} : { retries }),
+    ...(busyPollMicros === undefined ? {} : { busyPollMicros }),
   };
   return {
     root: resolve(args['tftp-root']),

@@ -27,6 +27,7 @@ import { BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, DEFAULT_MAX_WINDOWSIZE, negotiate
 import { decodeTftpPacket, encodeError, encodeTftpPacket, encodeAck, type TftpRequest } from './packet.js';
 import type { ReadSource, TftpStorage, UploadTarget } from './storage.js';
 import { isTftpStorageError } from './uploads.js';
+import { createBusyPoller, MAX_BUSY_POLL_MICROS } from '../net/busy-poll.js';
 import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DrivenResult, type DrivenTransfer } from './transfer-io.js';
 
 /** Where the server listens. */
@@ -73,9 +74,19 @@ export interface TftpServerOptions {
   readonly retries?: number;
   /** Minimum interval between progress events of one transfer (default 250 ms). */
   readonly progressIntervalMs?: number;
+  /**
+   * Busy polling after each DATA (downloads) or ACK (uploads), in microseconds: the event
+   * loop keeps polling instead of sleeping while the client's answer is due, as long as the
+   * client answers within that time (default {@link DEFAULT_BUSY_POLL_MICROS}; 0 = off).
+   * Lock-step transfers gain most; see net/busy-poll.ts.
+   */
+  readonly busyPollMicros?: number;
   /** Socket factory (default: real sockets). */
   readonly bind?: BindFn;
 }
+
+/** Default busy-poll window: covers a lock-step round trip to a client on the same wire. */
+export const DEFAULT_BUSY_POLL_MICROS = 200;
 
 /** Direction seen from the client: `read` = RRQ (download), `write` = WRQ (upload). */
 export type TransferDirection = 'read' | 'write';
@@ -186,6 +197,7 @@ function validate(o: TftpServerOptions): void {
   intIn(o.maxWindowBytes, BLKSIZE_MIN, 2 ** 31, 'maxWindowBytes');
   intIn(o.timeoutMs, 10, 255000, 'timeoutMs');
   intIn(o.retries, 0, 100, 'retries');
+  intIn(o.busyPollMicros, 0, MAX_BUSY_POLL_MICROS, 'busyPollMicros');
   intIn(o.maxUploadBytes, 0, Number.MAX_SAFE_INTEGER, 'maxUploadBytes');
   for (const l of o.listen ?? []) intIn(l.port, 0, 65535, `port of ${l.address}`);
   if (o.portRange) {
@@ -211,6 +223,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
   const timeoutMs = options.timeoutMs ?? 1000;
   const retries = options.retries ?? 5;
   const progressMs = options.progressIntervalMs ?? 250;
+  const busyPoller = createBusyPoller(options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
   // The server's side of every negotiation; a read adds the file size per request.
   const policy: NegotiationPolicy = {
     ...(options.maxBlksize !== undefined ? { maxBlksize: options.maxBlksize } : {}),
@@ -481,6 +494,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         source.origin,
       );
       log.debug('read started', { id, peer: `${peer.address}:${peer.port}`, file: source.displayName, origin: source.origin, ...params });
+      const busy = busyPoller.session();
       try {
         const feed = new BlockFeed((o, l) => source.read(o, l), source.size, params.mode, params.blksize);
         a.driven = driveSender({
@@ -494,6 +508,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
           ...(n.oack.length > 0 ? { oack: encodeTftpPacket({ kind: 'oack', options: n.oack }) } : {}),
           onProgress: progressReporter(a, registered),
           onSendError,
+          busyPoll: busy,
           onStranger: () => counters.unknownTid++,
           onBadPacket: (reason) => {
             counters.unexpected++;
@@ -505,6 +520,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         await a.driven.settled;
         conclude(a, r);
       } finally {
+        busy.close();
         finish();
       }
     } finally {
@@ -555,6 +571,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     const netascii = params.mode === 'netascii' ? new NetasciiDecoder() : undefined;
     let savedAs: string | undefined;
     const report = progressReporter(a, registered);
+    const busy = busyPoller.session();
     try {
       a.driven = driveReceiver({
         endpoint: ep,
@@ -585,6 +602,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
           return undefined;
         },
         onSendError,
+        busyPoll: busy,
         onStranger: () => counters.unknownTid++,
         onBadPacket: (reason) => {
           counters.unexpected++;
@@ -599,6 +617,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       conclude(a, r, savedAs);
       await a.driven.settled;
     } finally {
+      busy.close();
       finish();
     }
   };

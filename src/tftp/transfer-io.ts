@@ -10,6 +10,7 @@
  *   source with ERROR 5 (RFC 1350 §4) and resolve when the transfer ends.
  */
 import type { Clock, TimerHandle } from '../clock.js';
+import type { BusyPollSession } from '../net/busy-poll.js';
 import { MAX_SEGMENTED_BYTES, MAX_SEGMENTS, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { encodeNetascii } from './netascii.js';
@@ -271,7 +272,11 @@ export interface DriverHooks {
   readonly onBadPacket?: (reason: string) => void;
   /** Reading the file failed (the peer gets a generic ERROR 0; the detail goes here). */
   readonly onLocalError?: (err: unknown) => void;
+  /** Busy polling while the peer's answer is due (see net/busy-poll.ts); default none. */
+  readonly busyPoll?: BusyPollSession;
 }
+
+const noSession: BusyPollSession = { sent: () => undefined, answered: () => undefined, close: () => undefined };
 
 /** A running transfer: its end, and a way to stop it early. */
 export interface DrivenTransfer {
@@ -318,6 +323,7 @@ export interface SendDriverOptions extends DriverHooks {
 /** Runs a TftpSender on an endpoint until the last block is acknowledged or the transfer fails. */
 export function driveSender(o: SendDriverOptions): DrivenTransfer {
   const { endpoint, peer, clock, feed } = o;
+  const busy = o.busyPoll ?? noSession;
   const stride = DATA_HEADER_BYTES + feed.blksize;
   const pool = new PacketPool(stride);
   // Windowed: the DATA of one burst is packed into one buffer and leaves in one segmented
@@ -338,6 +344,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
     };
     if (batchCount === 1) endpoint.post(b.subarray(0, batchBytes), peer, done);
     else endpoint.postSegments(b.subarray(0, batchBytes), stride, peer, done);
+    busy.sent();
   };
   const queueData = (block: number): number => {
     if (!batch) {
@@ -387,7 +394,9 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
     { windowsize: o.windowsize, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, withOack: o.oack !== undefined },
     {
       sendOack: () => {
-        if (o.oack) send(o.oack);
+        if (!o.oack) return;
+        send(o.oack);
+        busy.sent();
       },
       sendData: (block) => {
         if (batchMax >= 2) {
@@ -404,6 +413,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
           pool.give(buf);
           if (err) o.onSendError?.(err);
         });
+        busy.sent();
       },
       sendError: (code, message) => send(encodeError(code, message)),
       needData: (through) => {
@@ -419,6 +429,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
       },
       finish: (result) => {
         timer.stop();
+        busy.close();
         resolveDone({
           result,
           bytes: result.ok ? feed.bytesKnown : bytesSent,
@@ -444,6 +455,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
     }
     const op = readOpcode(msg);
     if (op === TFTP_OPCODE.ack && msg.length >= 4) {
+      busy.answered();
       acksIn++;
       sender.onAck(readBlock(msg), clock.now());
       flush();
@@ -521,6 +533,7 @@ export interface ReceiveDriverOptions extends DriverHooks {
 /** Runs a TftpReceiver on an endpoint until the last block arrived or the transfer fails. */
 export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
   const { endpoint, peer, clock } = o;
+  const busy = o.busyPoll ?? noSession;
   let resolveDone: (r: DrivenResult) => void = () => undefined;
   const done = new Promise<DrivenResult>((resolve) => {
     resolveDone = resolve;
@@ -555,9 +568,14 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
           (err: unknown) => receiver.abort(TFTP_ERROR.notDefined, `could not save: ${err instanceof Error ? err.message : String(err)}`),
         );
       },
-      sendAck: (wire) => send(encodeAck(wire)),
+      sendAck: (wire) => {
+        send(encodeAck(wire));
+        busy.sent();
+      },
       sendStart: () => {
-        if (o.opening) send(o.opening);
+        if (!o.opening) return;
+        send(o.opening);
+        busy.sent();
       },
       deliver: (_block, data) => {
         bytes += data.length;
@@ -565,6 +583,7 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
       },
       sendError: (code, message) => send(encodeError(code, message)),
       finish: (result) => {
+        busy.close();
         resolveDone({ result, bytes, retransmits: 0, timeouts: receiver.stats.timeouts, acks: receiver.stats.acksSent });
         const dally = receiver.dallyUntil;
         if (dally === undefined) {
@@ -598,6 +617,7 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
     }
     const op = readOpcode(msg);
     if (op === TFTP_OPCODE.data && msg.length >= 4) {
+      busy.answered();
       onData(readBlock(msg), msg.subarray(DATA_HEADER_BYTES));
       if (!receiver.done) timer.arm(receiver.deadline);
     } else if (op === TFTP_OPCODE.error) {

@@ -22,10 +22,11 @@ export interface BenchbootServers {
 }
 
 function nodeArgs(profileDir: string | undefined, tag: string): string[] {
-  if (profileDir === undefined) return [];
+  const extra = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  if (profileDir === undefined) return extra;
   const dir = join(profileDir, tag);
   mkdirSync(dir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  return [...extra, '--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
 /** The scope file `benchboot serve` gets: the bench /16 with boot data pointing at the server. */

@@ -11,6 +11,7 @@
  *   npm run bench -- --only tftp-storm --update   re-run one section, keep the others of the last report
  *   npm run bench -- --profile            benchboot under node --cpu-prof (profiles in test/bench/profiles/)
  *
+ * BENCH_NODE_FLAGS="--perf-basic-prof ..." passes extra node flags to benchboot (for perf).
  * Needs root (network namespaces). Installs the peers with test/e2e/install-deps.sh
  * when they are missing. The whole run is bounded by a watchdog.
  */

@@ -8,7 +8,7 @@
  *     node dist/test/helpers/tftp-server-main.js --root DIR --listen 10.77.0.1 \
  *       [--port 69] [--uploads DIR] [--overwrite] [--max-upload-bytes N] \
  *       [--alternate DIR]... [--default 'SEP*.cnf.xml=XMLDefault.cnf.xml']... \
- *       [--case-insensitive] [--map-file FILE] [--max-transfers N] [--timeout-ms N]
+ *       [--case-insensitive] [--map-file FILE] [--max-transfers N] [--timeout-ms N] [--busy-poll-us N]
  */
 import { parseArgs } from 'node:util';
 import { createFsStorage, loadRemapFile } from '../../src/tftp/fs-storage.js';
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       'map-file': { type: 'string' },
       'max-transfers': { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'busy-poll-us': { type: 'string' },
     },
   });
   if (!values.root || !values.listen) throw new Error('--root and --listen are required');
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     listen: [{ address: values.listen, port }],
     ...(maxTransfers ? { maxTransfers } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
+    ...(values['busy-poll-us'] !== undefined ? { busyPollMicros: Number(values['busy-poll-us']) } : {}),
   });
   const report = <K extends keyof TftpServerEvents>(event: K): void => {
     server.on(event, (e: TftpServerEvents[K]) => process.stdout.write(`${JSON.stringify({ event, ...e })}\n`));

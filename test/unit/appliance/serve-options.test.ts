@@ -47,6 +47,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     '--max-blksize', '1024', '--mtu', '1500', '--max-windowsize', '8', '--max-window-bytes', '32K',
     '--port-range', '50000-50009',
     '--max-per-client', '4', '--tftp-timeout', '500', '--tftp-retries', '3',
+    '--busy-poll', '50',
   ]);
   assert.deepEqual(serveTftpSettings(args), {
     root: resolve('tftp'),
@@ -62,7 +63,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     mapFile: resolve('tftp.map'),
     overwriteUploads: true,
     maxUploadBytes: 1024 ** 3,
-    server: { portRange: [50000, 50009], maxPerClient: 4, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, maxWindowBytes: 32 * 1024, timeoutMs: 500, retries: 3 },
+    server: { portRange: [50000, 50009], maxPerClient: 4, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, maxWindowBytes: 32 * 1024, timeoutMs: 500, retries: 3, busyPollMicros: 50 },
   });
 });
 
@@ -71,7 +72,19 @@ test('windows are limited to 64 KiB by default, so large blocks never overflow a
   assert.equal(serveTftpSettings(parse(['--interface', 'eth1', '--max-window-bytes', '0'])).server?.maxWindowBytes, undefined);
 });
 
-test('without TFTP options the settings are the defaults: no alternates, versions kept, only the window byte limit set', () => {
+test('busy polling is on by default (200 µs), 0 turns it off, out of range is refused', () => {
+  assert.equal(serveTftpSettings(parse(['--interface', 'eth1'])).server?.busyPollMicros, 200);
+  assert.equal(serveTftpSettings(parse(['--interface', 'eth1', '--busy-poll', '0'])).server?.busyPollMicros, 0);
+  for (const bad of ['-1', '10001', '2.5']) {
+    assert.throws(
+      () => serveTftpSettings(parse(['--interface', 'eth1', '--busy-poll', bad])),
+      (err) => isBenchbootError(err, 'BB_TFTP_OPTIONS') && err.message.includes('--busy-poll'),
+      bad,
+    );
+  }
+});
+
+test('without TFTP options the settings are the defaults: no alternates, versions kept, only the window byte limit and busy polling set', () => {
   const settings = serveTftpSettings(parse(['--interface', 'eth1', '--upload-dir', 'up']));
   assert.deepEqual(settings.alternates, []);
   assert.deepEqual(settings.defaults, []);
@@ -79,7 +92,7 @@ test('without TFTP options the settings are the defaults: no alternates, version
   assert.equal(settings.overwriteUploads, false);
   assert.equal(settings.mapFile, undefined);
   assert.equal(settings.maxUploadBytes, undefined);
-  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024 });
+  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024, busyPollMicros: 200 });
 });
 
 test('sizes: bytes or K/M/G (x1024); anything else is a usage error', () => {
