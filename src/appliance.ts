@@ -112,7 +112,7 @@ export interface ApplianceTftpConfig {
 }
 
 /** The TFTP server settings the appliance passes through unchanged. */
-export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'timeoutMs' | 'retries' | 'busyPollMicros'>;
+export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'retries' | 'busyPollMicros'>;
 
 /** The storage and server settings in force, as status reports them (paths as configured). */
 export interface ApplianceTftpSettings {

@@ -46,7 +46,7 @@ import { BUSY_POLL_MAX_SESSIONS, MAX_BUSY_POLL_MICROS } from '../net/busy-poll.j
 import { findInterface, listInterfaces, type NetworkInterface } from '../net/interfaces.js';
 import { formatCidr, ipv4ToInt, type Ipv4 } from '../net/ipv4.js';
 import { loadRemapFile } from '../tftp/fs-storage.js';
-import { DEFAULT_BUSY_POLL_MICROS } from '../tftp/server.js';
+import { DEFAULT_BUSY_POLL_MICROS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS } from '../tftp/server.js';
 import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, WINDOWSIZE_MAX } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
@@ -103,9 +103,9 @@ export const SERVE_OPTIONS = {
   'max-windowsize': { type: 'number', requiresArg: true, describe: `Largest TFTP windowsize granted (1..${WINDOWSIZE_MAX}, default 64)` },
   'max-window-bytes': {
     type: 'string',
-    default: '64K',
+    default: 'auto',
     requiresArg: true,
-    describe: 'Largest TFTP window in bytes (blksize x windowsize); windowsize is answered lower so a window fits a client\'s default receive buffer. 0 = no limit',
+    describe: 'Largest TFTP window in bytes (blksize x windowsize); windowsize is answered lower so a window fits a client\'s default receive buffer. auto = 64K but at least 2 blocks; 0 = no limit',
   },
   'port-range': { type: 'string', requiresArg: true, describe: 'LO-HI: UDP ports for TFTP transfer sockets, for firewalls (default: ports the system picks)' },
   'max-per-client': { type: 'number', requiresArg: true, describe: 'TFTP transfers at once from one address (default: --max-transfers)' },
@@ -248,7 +248,8 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
   const maxBlksize = intOption(args['max-blksize'], 'max-blksize', BLKSIZE_MIN, BLKSIZE_MAX);
   const mtu = intOption(args.mtu, 'mtu', BLKSIZE_MIN + DATAGRAM_OVERHEAD_BYTES, 65535);
   const maxWindowsize = intOption(args['max-windowsize'], 'max-windowsize', 1, WINDOWSIZE_MAX);
-  const maxWindowBytes = /^\s*0+\s*$/.test(args['max-window-bytes']) ? 0 : parseSize(args['max-window-bytes'], 'max-window-bytes');
+  const windowAuto = args['max-window-bytes'].trim().toLowerCase() === 'auto';
+  const maxWindowBytes = windowAuto ? RECOMMENDED_MAX_WINDOW_BYTES : /^\s*0+\s*$/.test(args['max-window-bytes']) ? 0 : parseSize(args['max-window-bytes'], 'max-window-bytes');
   if (maxWindowBytes !== 0 && maxWindowBytes < BLKSIZE_MIN) {
     throw new BenchbootError('BB_TFTP_OPTIONS', `--max-window-bytes ${args['max-window-bytes']}: give 0 (no limit) or at least ${BLKSIZE_MIN} bytes`);
   }
@@ -272,6 +273,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
     ...(mtu === undefined ? {} : { mtu }),
     ...(maxWindowsize === undefined ? {} : { maxWindowsize }),
     ...(maxWindowBytes === 0 ? {} : { maxWindowBytes }),
+    ...(windowAuto ? { minWindowBlocks: RECOMMENDED_MIN_WINDOW_BLOCKS } : {}),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(retries === undefined ? {} : { retries }),
     ...(busyPollMicros === undefined ? {} : { busyPollMicros }),

@@ -45,6 +45,12 @@ export interface NegotiationPolicy {
   readonly maxWindowsize?: number;
   /** Largest window in bytes (windowsize × blksize); default: no limit beyond maxWindowsize. */
   readonly maxWindowBytes?: number;
+  /**
+   * The byte limit never lowers windowsize below this many blocks (default 1). Two blocks
+   * of the largest size (2 × 65,468-byte datagrams, 133 KB in a Linux receive buffer)
+   * still fit a client's default 208 KiB buffer, so 2 keeps big blocks windowed.
+   */
+  readonly minWindowBlocks?: number;
   /** Size of the file on RRQ (for tsize). */
   readonly fileSize?: number;
   /** Largest upload accepted on WRQ (for tsize), if any. */
@@ -118,10 +124,13 @@ export function negotiateWindowsize(value: string, cap: number): number | Refusa
   return Math.min(n, cap);
 }
 
-/** The windowsize that keeps one window within `maxWindowBytes` at `blksize` (at least 1). */
-export function windowsizeForBytes(windowsize: number, blksize: number, maxWindowBytes: number | undefined): number {
+/**
+ * The windowsize that keeps one window within `maxWindowBytes` at `blksize`, but never
+ * below `minBlocks` (nor above what the client asked).
+ */
+export function windowsizeForBytes(windowsize: number, blksize: number, maxWindowBytes: number | undefined, minBlocks = 1): number {
   if (maxWindowBytes === undefined) return windowsize;
-  return Math.max(1, Math.min(windowsize, Math.floor(maxWindowBytes / blksize)));
+  return Math.min(windowsize, Math.max(1, minBlocks, Math.floor(maxWindowBytes / blksize)));
 }
 
 /** RFC 2349 §4: tsize on RRQ is answered with the size; on WRQ checked against the upload limit. */
@@ -189,7 +198,7 @@ export function negotiate(
     if (result !== undefined) oack.push({ name: option.name, value: String(result) });
   }
   // The byte limit needs the final blksize, which may come after windowsize in the request.
-  const fitted = windowsizeForBytes(windowsize, blksize, policy.maxWindowBytes);
+  const fitted = windowsizeForBytes(windowsize, blksize, policy.maxWindowBytes, policy.minWindowBlocks);
   if (fitted !== windowsize) {
     windowsize = fitted;
     const i = oack.findIndex((o) => o.name.toLowerCase() === 'windowsize');

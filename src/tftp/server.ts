@@ -66,6 +66,8 @@ export interface TftpServerOptions {
    * {@link RECOMMENDED_MAX_WINDOW_BYTES} avoids that.
    */
   readonly maxWindowBytes?: number;
+  /** maxWindowBytes never lowers windowsize below this many blocks (default 1; see NegotiationPolicy). */
+  readonly minWindowBlocks?: number;
   /** Largest upload announced by tsize (error 3 beyond it); storage enforces its own limits too. */
   readonly maxUploadBytes?: number;
   /** Retransmission timeout when the client asks none (default 1000 ms). */
@@ -161,10 +163,15 @@ export interface TftpServer {
 
 /**
  * A window byte limit that fits a client socket with Linux's default receive buffer
- * (net.core.rmem_default 212992 bytes; a datagram costs more than its payload there):
- * 8192-byte blocks get windowsize 8, 65464-byte blocks lock-step, 1468-byte blocks 44.
+ * (net.core.rmem_default 212992 bytes; a datagram costs more than its payload there:
+ * measured on veth, 16,640 bytes for an 8,196-byte datagram, so only 12 of them fit):
+ * 8192-byte blocks get windowsize 8, 1468-byte blocks 44. With
+ * {@link RECOMMENDED_MIN_WINDOW_BLOCKS}, 65464-byte blocks get 2 instead of lock-step
+ * (2 × 66,300 bytes fit).
  */
 export const RECOMMENDED_MAX_WINDOW_BYTES = 64 * 1024;
+/** See {@link RECOMMENDED_MAX_WINDOW_BYTES}. */
+export const RECOMMENDED_MIN_WINDOW_BLOCKS = 2;
 
 /** The busy answer (RFC 1350 code 0): phones retry on it. */
 export const BUSY_MESSAGE = 'server busy, retry later';
@@ -195,6 +202,7 @@ function validate(o: TftpServerOptions): void {
   intIn(o.mtu, BLKSIZE_MIN + DATAGRAM_OVERHEAD_BYTES, 65535, 'mtu');
   intIn(o.maxWindowsize, 1, 65535, 'maxWindowsize');
   intIn(o.maxWindowBytes, BLKSIZE_MIN, 2 ** 31, 'maxWindowBytes');
+  intIn(o.minWindowBlocks, 1, 65535, 'minWindowBlocks');
   intIn(o.timeoutMs, 10, 255000, 'timeoutMs');
   intIn(o.retries, 0, 100, 'retries');
   intIn(o.busyPollMicros, 0, MAX_BUSY_POLL_MICROS, 'busyPollMicros');
@@ -230,6 +238,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
     maxWindowsize: options.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
     ...(options.maxWindowBytes !== undefined ? { maxWindowBytes: options.maxWindowBytes } : {}),
+    ...(options.minWindowBlocks !== undefined ? { minWindowBlocks: options.minWindowBlocks } : {}),
     ...(options.maxUploadBytes !== undefined ? { maxUploadBytes: options.maxUploadBytes } : {}),
   };
   const emitter = new EventEmitter();

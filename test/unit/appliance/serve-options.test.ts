@@ -67,9 +67,16 @@ test('every TFTP option reaches the settings the appliance gets', () => {
   });
 });
 
-test('windows are limited to 64 KiB by default, so large blocks never overflow a client\'s receive buffer; 0 lifts the limit', () => {
-  assert.equal(serveTftpSettings(parse(['--interface', 'eth1'])).server?.maxWindowBytes, 64 * 1024);
-  assert.equal(serveTftpSettings(parse(['--interface', 'eth1', '--max-window-bytes', '0'])).server?.maxWindowBytes, undefined);
+test('windows are limited to 64 KiB (at least 2 blocks) by default, so large blocks never overflow a client\'s receive buffer; 0 lifts the limit', () => {
+  const auto = serveTftpSettings(parse(['--interface', 'eth1'])).server;
+  assert.equal(auto?.maxWindowBytes, 64 * 1024);
+  assert.equal(auto?.minWindowBlocks, 2, 'auto: 64 KiB but at least 2 blocks (2 × 64 KiB datagrams still fit)');
+  const exact = serveTftpSettings(parse(['--interface', 'eth1', '--max-window-bytes', '64K'])).server;
+  assert.equal(exact?.maxWindowBytes, 64 * 1024);
+  assert.equal(exact?.minWindowBlocks, undefined, 'a number given is the exact limit');
+  const none = serveTftpSettings(parse(['--interface', 'eth1', '--max-window-bytes', '0'])).server;
+  assert.equal(none?.maxWindowBytes, undefined);
+  assert.equal(none?.minWindowBlocks, undefined);
 });
 
 test('busy polling is on by default (200 µs), 0 turns it off, out of range is refused', () => {
@@ -92,7 +99,7 @@ test('without TFTP options the settings are the defaults: no alternates, version
   assert.equal(settings.overwriteUploads, false);
   assert.equal(settings.mapFile, undefined);
   assert.equal(settings.maxUploadBytes, undefined);
-  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024, busyPollMicros: 200 });
+  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200 });
 });
 
 test('sizes: bytes or K/M/G (x1024); anything else is a usage error', () => {
