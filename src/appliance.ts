@@ -1,7 +1,7 @@
 /**
  * The appliance: what `benchboot serve` runs. It composes the DHCP server, the
  * TFTP server over file-system storage, the durable lease store and the control
- * socket, turns their events into appliance events (live view, JSON logs), and
+ * socket, turns their events into appliance events (for the live view), and
  * offers start / stop / reload / status / leases / release as methods so that it
  * is tested without signals or a terminal (the serve command owns those).
  *
@@ -18,19 +18,21 @@
 import { mkdir } from 'node:fs/promises';
 import type { Clock } from './clock.js';
 import { loadScopes } from './config/load.js';
-import { deriveScope } from './config/defaults.js';
+import { deriveScope, poolSize } from './config/defaults.js';
 import type { Scope } from './config/scope.js';
 import { controlSocketPath } from './control/client.js';
 import { createControlServer, type ControlServer } from './control/server.js';
 import type { ControlRequest } from './control/protocol.js';
 import { BenchbootError, errorMessage, isBenchbootError } from './errors.js';
 import type { Lease } from './dhcp/lease.js';
+import { isLeaseFree } from './dhcp/lease-table.js';
+import { inPool } from './dhcp/choose-address.js';
 import { openLeaseStore, type LeaseStore } from './dhcp/lease-store.js';
 import { describeProbeAnswer, isOwnAnswer, probeInterface, type ProbeAnswer } from './dhcp/probe.js';
 import { createDhcpServer, servedInterfaces, type DhcpBindingFactory, type DhcpLeaseEvent, type DhcpServer } from './dhcp/server.js';
 import type { DhcpCountersSnapshot } from './dhcp/counters.js';
 import type { Logger } from './log.js';
-import { formatCidr, ipv4ToBytes, ipv4ToInt, macToBytes, type Ipv4 } from './net/ipv4.js';
+import { formatCidr, ipv4ToBytes, macToBytes, type Ipv4 } from './net/ipv4.js';
 import { readIfindex, requireInterfaceForSubnet } from './net/interfaces.js';
 import { bindDhcpSocket } from './net/bind-interface.js';
 import { fromHex } from './net/bytes.js';
@@ -139,27 +141,24 @@ export interface ScopeLeaseCounts {
 }
 
 /**
- * Counts the leases of `scope` at `now`: a lease whose `expiresAt` has passed holds
- * nothing; reserved addresses outside the ranges are counted as bound but never
- * taken from `free`.
+ * Counts the leases of `scope` at `now`: a lease the lease table deems free
+ * (released, or its `expiresAt` passed) holds nothing; reserved addresses outside
+ * the ranges are counted as bound but never taken from `free`.
  */
 export function countScopeLeases(scope: Scope, leases: readonly Lease[], now: number): ScopeLeaseCounts {
-  const ranges = scope.ranges.map((r) => [ipv4ToInt(r.start), ipv4ToInt(r.end)] as const);
-  const pool = ranges.reduce((n, [lo, hi]) => n + (hi - lo + 1), 0);
+  const pool = poolSize(scope.ranges);
   let bound = 0;
   let offered = 0;
   let declined = 0;
-  const held = new Set<string>();
+  const held = new Set<Ipv4>();
   for (const l of leases) {
-    if (l.scope !== scope.name || l.expiresAt <= now) continue;
+    if (l.scope !== scope.name || isLeaseFree(l, now)) continue;
     if (l.state === 'bound') bound++;
     else if (l.state === 'offered') offered++;
     else if (l.state === 'declined') declined++;
-    else continue;
-    const ip = ipv4ToInt(l.ip);
-    if (ranges.some(([lo, hi]) => ip >= lo && ip <= hi)) held.add(l.ip);
+    if (inPool(scope, l.ip)) held.add(l.ip);
   }
-  return { pool, bound, offered, declined, free: Math.max(0, pool - held.size) };
+  return { pool, bound, offered, declined, free: pool - held.size };
 }
 
 /** Everything the appliance composes. */

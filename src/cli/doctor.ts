@@ -63,6 +63,12 @@ export interface DoctorEnv {
   readMapFile(path: string): Promise<number>;
 }
 
+/** Resolves when `path` is a directory with `mode` access (fs.constants); rejects with the reason. */
+export async function requireDirectory(path: string, mode: number): Promise<void> {
+  if (!(await stat(path)).isDirectory()) throw new Error('not a directory');
+  await access(path, mode);
+}
+
 /** The real system. */
 export const systemDoctorEnv: DoctorEnv = {
   uid: () => (typeof process.getuid === 'function' ? process.getuid() : undefined),
@@ -76,11 +82,7 @@ export const systemDoctorEnv: DoctorEnv = {
   portOwners: (port) => findUdpPortOwners(port, { ignorePids: [process.pid] }),
   findInterface: (name) => findInterface(name),
   listInterfaces: () => listInterfaces(),
-  async checkDirectory(path, mode) {
-    const s = await stat(path);
-    if (!s.isDirectory()) throw new Error('not a directory');
-    await access(path, mode);
-  },
+  checkDirectory: requireDirectory,
   readScopeDir: (dir) => readScopeDir(dir),
   requireInterfaceForSubnet: (name, subnet) => requireInterfaceForSubnet(name, subnet),
   readMapFile: async (path) => (await loadRemapFile(path)).length,

@@ -6,11 +6,11 @@
  * address: through the running server (a DHCPRELEASE on the client's behalf), else in the lease
  * files of the stopped server.
  */
-import { controlRequest, controlSocketPath } from '../control/client.js';
+import { controlRequest, controlSocketPath, isNoServer } from '../control/client.js';
 import type { Lease } from '../dhcp/lease.js';
 import { openLeaseStore, readLeaseStore } from '../dhcp/lease-store.js';
 import { stat } from 'node:fs/promises';
-import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
+import { BenchbootError, errorMessage } from '../errors.js';
 import { createSilentLogger } from '../log.js';
 import { isIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
 import { defineCommand, formatTable, writeJson, writeLine, type CliCommand, type GlobalArgs } from './output.js';
@@ -31,13 +31,6 @@ interface ReleaseArgs extends GlobalArgs {
   ip: string;
 }
 
-/** True when the control socket failed because no server is there (not because it refused). */
-function noServer(err: unknown): boolean {
-  if (!isBenchbootError(err, 'BB_CONTROL')) return false;
-  const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ECONNREFUSED';
-}
-
 /** Where the leases came from. */
 type LeaseSourceKind = 'running server' | 'lease files';
 
@@ -48,7 +41,7 @@ export async function readLeases(stateDir: string, now: number): Promise<{ from:
     if (!Array.isArray(result)) throw new BenchbootError('BB_CONTROL', 'the server answered the leases request with something that is not a list');
     return { from: 'running server', leases: result as Lease[] };
   } catch (err) {
-    if (!noServer(err)) throw err;
+    if (!isNoServer(err)) throw err;
   }
   if (!(await isDirectory(stateDir))) return { from: 'lease files', leases: [] };
   // Read-only: no lock is taken and nothing is written, so listing never disturbs a
@@ -138,7 +131,7 @@ const releaseCommand = defineCommand<ReleaseArgs>({
       writeLine(ctx.io.stdout, `Released ${ip}.`);
       return 0;
     } catch (err) {
-      if (!noServer(err)) throw err;
+      if (!isNoServer(err)) throw err;
     }
     const lease = await releaseInFiles(args.leases, ip, Date.now());
     if (args.json) writeJson(ctx.io.stdout, { released: lease });

@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import { mkdir } from 'node:fs/promises';
 import { BenchbootError, errorMessage } from '../errors.js';
 import { findOption } from '../dhcp/options.js';
-import { isMac } from '../net/ipv4.js';
+import { formatCidr, isMac } from '../net/ipv4.js';
 import {
   checkScopeCandidate,
   formatIssue,
@@ -346,7 +346,7 @@ const listCommand = defineCommand({
           ...(scope
             ? {
                 interface: scope.interface,
-                subnet: `${scope.subnet.network}/${scope.subnet.prefix}`,
+                subnet: formatCidr(scope.subnet),
                 poolSize: poolSize(scope.ranges),
                 tftpServers: scope.boot.tftpServers,
                 tftpServerName: scope.boot.tftpServerName ?? null,
@@ -368,7 +368,7 @@ const listCommand = defineCommand({
       formatTable(rows, [
         { header: 'NAME', value: (r) => r.entry.name },
         { header: 'INTERFACE', value: (r) => dash(r.scope?.interface) },
-        { header: 'SUBNET', value: (r) => (r.scope ? `${r.scope.subnet.network}/${r.scope.subnet.prefix}` : 'INVALID') },
+        { header: 'SUBNET', value: (r) => (r.scope ? formatCidr(r.scope.subnet) : 'INVALID') },
         { header: 'POOL', value: (r) => (r.scope ? String(poolSize(r.scope.ranges)) : '-'), right: true },
         { header: 'TFTP SERVER', value: (r) => (r.scope ? tftpServerOf(r.scope) : '-') },
         { header: 'BOOT FILE', value: (r) => dash(r.scope?.boot.file) },

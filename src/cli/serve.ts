@@ -23,7 +23,6 @@
  * (BB_TFTP_CONFIG naming file and line) and checks the alternates (BB_TFTP_ROOT).
  */
 import { constants as fsConstants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { systemClock } from '../clock.js';
 import {
@@ -37,6 +36,7 @@ import {
   type DerivedInterface,
   type ScopeSource,
 } from '../appliance.js';
+import type { Scope } from '../config/scope.js';
 import { DEFAULT_PROBE_TIMEOUT_MS } from '../dhcp/probe.js';
 import { systemBindings } from '../dhcp/server.js';
 import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
@@ -50,6 +50,7 @@ import { DEFAULT_BUSY_POLL_MICROS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN
 import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, WINDOWSIZE_MAX } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
+import { requireDirectory } from './doctor.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext, type GlobalArgs } from './output.js';
 
 /** The options of `benchboot serve`, each one used below. */
@@ -301,8 +302,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
 export async function checkServeTftpFiles(settings: ServeTftpSettings): Promise<number> {
   for (const [i, dir] of (settings.alternates ?? []).entries()) {
     try {
-      if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-      await access(dir, fsConstants.R_OK | fsConstants.X_OK);
+      await requireDirectory(dir, fsConstants.R_OK | fsConstants.X_OK);
     } catch (err) {
       throw new BenchbootError('BB_TFTP_ROOT', `--alternate ${dir} (location ${i + 1}) is not a readable directory (${errorMessage(err)}); create it or drop the option`, { cause: err });
     }
@@ -330,8 +330,11 @@ function checkPort(value: number, name: string, allowZero: boolean): void {
   if (!Number.isInteger(value) || value < (allowZero ? 0 : 1) || value > 65535) throw new BenchbootError('BB_USAGE', `--${name} ${value}: give a port 1..65535`);
 }
 
-/** Checks option combinations and ranges; throws BB_USAGE naming the option. */
-export function validateServeArgs(args: ServeArgs): void {
+/**
+ * Checks option combinations and ranges (BB_USAGE naming the option) and returns
+ * the TFTP settings they make (see {@link serveTftpSettings} for its codes).
+ */
+export function validateServeArgs(args: ServeArgs): ServeTftpSettings {
   const ifaces = args.interface ?? [];
   if (ifaces.length === 0 && args.scopes === undefined) {
     throw new BenchbootError('BB_USAGE', 'say what to serve: --interface IF (scope from its address) or --scopes DIR (scope files)');
@@ -347,7 +350,7 @@ export function validateServeArgs(args: ServeArgs): void {
   }
   if (!(args['probe-timeout'] >= 0.5 && args['probe-timeout'] <= 30)) throw new BenchbootError('BB_USAGE', `--probe-timeout ${args['probe-timeout']}: give 0.5..30 seconds`);
   if (!(args.grace >= 0 && args.grace <= 300)) throw new BenchbootError('BB_USAGE', `--grace ${args.grace}: give 0..300 seconds`);
-  serveTftpSettings(args);
+  return serveTftpSettings(args);
 }
 
 function isUsable(ip: Ipv4): boolean {
@@ -375,6 +378,8 @@ export function noAddressMessage(name: string): string {
 
 interface Prepared {
   readonly source: ScopeSource;
+  /** The scopes as loaded while preparing. */
+  readonly scopes: readonly Scope[];
   readonly interfaces: readonly string[];
   readonly ownAddresses: readonly Ipv4[];
   readonly temporary: readonly TemporaryAddress[];
@@ -413,7 +418,7 @@ async function prepare(args: ServeArgs, logger: Logger): Promise<Prepared> {
       const iface = await requireInterface(name);
       ownAddresses.push(...iface.addresses.map((a) => a.address));
     }
-    return { source, interfaces, ownAddresses, temporary };
+    return { source, scopes, interfaces, ownAddresses, temporary };
   } catch (err) {
     await removeTemporary(temporary, logger);
     throw err;
@@ -440,8 +445,7 @@ function isTty(io: CliIo): boolean {
  * BenchbootError when it cannot start (nothing is left behind).
  */
 export async function runServe(args: ServeArgs, ctx: CommandContext, proc: ServeProcess = systemServeProcess()): Promise<number> {
-  validateServeArgs(args);
-  const tftpSettings = serveTftpSettings(args);
+  const tftpSettings = validateServeArgs(args);
   const remapRules = await checkServeTftpFiles(tftpSettings);
   const live = args.live && !args.json && isTty(ctx.io);
   // While the live view owns the terminal, log lines go only to --log-file.
@@ -501,11 +505,10 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
       logger,
     });
     if (stopSignal !== undefined) return 0;
-    const scopesNow = await prepared.source.load();
     if (live) {
       view = createLiveView({
         stream: ctx.io.stdout,
-        serving: scopesNow.map((s) => `${s.interface} ${formatCidr(s.subnet)} (${s.name})`),
+        serving: prepared.scopes.map((s) => `${s.interface} ${formatCidr(s.subnet)} (${s.name})`),
         clock: systemClock,
       });
     }

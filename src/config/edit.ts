@@ -4,7 +4,7 @@
  * `benchboot scope set` changes one field. Pure: text in, text out; write.ts puts
  * the result on disk after validation.
  */
-import { Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, isMap, isScalar, isSeq, parseDocument, type YAMLSeq } from 'yaml';
 import { findOption } from '../dhcp/options.js';
 import { isMac, parseMac } from '../net/ipv4.js';
 import type { FieldPath } from './issues.js';
@@ -140,7 +140,7 @@ function unreserve(doc: Document, mac: string): boolean {
 
 function dropIfEmpty(doc: Document, path: FieldPath): void {
   const node = doc.getIn(path, true);
-  if ((isMap(node) || isSeq(node)) && (node as YAMLMap | YAMLSeq).items.length === 0) doc.deleteIn(path);
+  if ((isMap(node) || isSeq(node)) && node.items.length === 0) doc.deleteIn(path);
 }
 
 /**

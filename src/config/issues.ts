@@ -38,7 +38,7 @@ export function sortIssues(issues: readonly ScopeIssue[]): ScopeIssue[] {
 }
 
 /** `reservations[2].ip` from `['reservations', 2, 'ip']`. */
-export function formatPath(path: FieldPath): string {
+function formatPath(path: FieldPath): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;

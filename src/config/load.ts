@@ -9,7 +9,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BenchbootError, errorMessage, type ErrorCode } from '../errors.js';
+import { BenchbootError, errorMessage, isErrno, type ErrorCode } from '../errors.js';
 import { formatIssues, sortIssues, type ScopeIssue } from './issues.js';
 import { findScopeOverlaps, type PlacedScope } from './overlap.js';
 import type { Scope } from './scope.js';
@@ -31,10 +31,6 @@ export class ScopeIssuesError extends BenchbootError {
     this.name = 'ScopeIssuesError';
     this.issues = sorted;
   }
-}
-
-function isErrno(err: unknown, code: string): boolean {
-  return err instanceof Error && 'code' in err && err.code === code;
 }
 
 /** The path of scope `name` in `dir`. */
@@ -76,7 +72,7 @@ export interface ScopeDir {
 }
 
 /** Lists the scope files (`*.yaml`) of a directory, sorted; BB_SCOPE_IO when it cannot be read. */
-export async function listScopeFiles(dir: string): Promise<{ files: string[]; stray: string[] }> {
+async function listScopeFiles(dir: string): Promise<{ files: string[]; stray: string[] }> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -91,6 +87,16 @@ export async function listScopeFiles(dir: string): Promise<{ files: string[]; st
   };
 }
 
+/** Reads and validates one file of a scope directory. */
+async function readEntry(file: string): Promise<ScopeDirEntry> {
+  return { name: scopeNameOfFile(file), file, result: validateScopeText(await readScopeText(file), file) };
+}
+
+/** The valid scopes among `entries`, with the lines of their fields (for overlap issues). */
+function placedScopes(entries: readonly ScopeDirEntry[]): PlacedScope[] {
+  return entries.flatMap((e) => (e.result.ok ? [{ scope: e.result.scope, file: e.file, lineOf: e.result.lineOf }] : []));
+}
+
 /**
  * Reads and validates every scope file of `dir` without throwing on issues. With
  * `only`, reports just those scopes (overlaps are still judged against all files).
@@ -103,9 +109,7 @@ export async function readScopeDir(dir: string, only?: readonly string[]): Promi
     }
   }
   const all: ScopeDirEntry[] = [];
-  for (const file of files) {
-    all.push({ name: scopeNameOfFile(file), file, result: validateScopeText(await readScopeText(file), file) });
-  }
+  for (const file of files) all.push(await readEntry(file));
   const entries = only ? all.filter((e) => only.includes(e.name)) : all;
   const fileIssues: ScopeIssue[] = entries.flatMap((e) => (e.result.ok ? [] : e.result.issues));
   if (!only) {
@@ -113,11 +117,8 @@ export async function readScopeDir(dir: string, only?: readonly string[]): Promi
       fileIssues.push({ file, line: 0, field: '', message: `scope files end in .yaml; rename it to ${scopeNameOfFile(file)}.yaml` });
     }
   }
-  const placed: PlacedScope[] = all.flatMap((e) =>
-    e.result.ok ? [{ scope: e.result.scope, file: e.file, lineOf: e.result.lineOf }] : [],
-  );
   const reported = new Set(entries.map((e) => e.file));
-  const overlaps = findScopeOverlaps(placed)
+  const overlaps = findScopeOverlaps(placedScopes(all))
     .filter((o) => reported.has(o.issue.file) || reported.has(o.otherFile))
     .map((o) => o.issue);
   return {
@@ -149,14 +150,10 @@ export async function checkScopeCandidate(dir: string, file: string, text: strin
   const result = validateScopeText(text, file);
   if (!result.ok) throw new ScopeIssuesError('BB_SCOPE_INVALID', result.issues);
   const { files } = await listScopeFiles(dir);
-  const others: PlacedScope[] = [];
-  for (const other of files) {
-    if (scopeNameOfFile(other) === result.scope.name) continue;
-    const r = validateScopeText(await readScopeText(other), other);
-    if (r.ok) others.push({ scope: r.scope, file: other, lineOf: r.lineOf });
-  }
+  const others: ScopeDirEntry[] = [];
+  for (const other of files) if (scopeNameOfFile(other) !== result.scope.name) others.push(await readEntry(other));
   const me: PlacedScope = { scope: result.scope, file, lineOf: result.lineOf };
-  const overlaps = findScopeOverlaps([...others, me]).map((o) => o.issue);
+  const overlaps = findScopeOverlaps([...placedScopes(others), me]).map((o) => o.issue);
   if (overlaps.length > 0) throw new ScopeIssuesError('BB_SCOPE_OVERLAP', overlaps);
   return result.scope;
 }

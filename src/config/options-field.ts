@@ -30,7 +30,7 @@ export interface PathIssue {
 }
 
 /** Option codes that have their own scope field, and that field's name. */
-export const DEDICATED_FIELDS: ReadonlyMap<number, string> = new Map([
+const DEDICATED_FIELDS: ReadonlyMap<number, string> = new Map([
   [3, 'router'],
   [6, 'dns'],
   [15, 'domain'],

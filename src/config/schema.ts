@@ -32,26 +32,26 @@ function parsedText<T>(parse: (text: string) => T) {
 }
 
 /** A strict dotted-quad address. */
-export const ipv4Field = parsedText(parseIpv4);
+const ipv4Field = parsedText(parseIpv4);
 
 /** One address or a list of them. */
-export const ipv4ListField = z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(ipv4Field).min(1));
+const ipv4ListField = z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(ipv4Field).min(1));
 
 /** A subnet `a.b.c.d/len` with the host bits zero. */
-export const cidrField = parsedText((text) => parseCidr(text, true));
+const cidrField = parsedText((text) => parseCidr(text, true));
 
 /** A 48-bit MAC address. */
-export const macField = parsedText(parseMac);
+const macField = parsedText(parseMac);
 
 /** Hex bytes (`01:00:1b:d4:aa:bb:cc` or `01001bd4aabbcc`). */
-export const hexField = parsedText((text) => {
+const hexField = parsedText((text) => {
   const bytes = fromHex(text);
   if (bytes.length === 0) throw new RangeError('empty hex string');
   return bytes;
 });
 
 /** A duration in seconds or with units (30m, 12h, 7d). */
-export const durationField = z
+const durationField = z
   .union([z.number(), z.string()], { error: 'expected seconds or a duration such as 30m, 12h, 7d' })
   .transform((v, ctx): number => {
     try {
@@ -76,7 +76,7 @@ const tftpServerNameField = asciiText(255, 'an option holds 255 bytes');
 const fileField = asciiText(127, 'the BOOTP file field holds 128 bytes with the final NUL');
 
 /** A class's boot overrides: each given field replaces the scope's. */
-export const bootSchema = z.strictObject({
+const bootSchema = z.strictObject({
   nextServer: ipv4Field.optional(),
   serverName: serverNameField.optional(),
   tftpServerName: tftpServerNameField.optional(),
@@ -89,7 +89,7 @@ export const bootSchema = z.strictObject({
  * nextServer or tftpServerName, or an empty tftpServers list, means "do not send"
  * (Cisco: do not send option 66 together with option 150).
  */
-export const scopeBootSchema = z.strictObject({
+const scopeBootSchema = z.strictObject({
   nextServer: ipv4Field.nullable().optional(),
   serverName: serverNameField.optional(),
   tftpServerName: tftpServerNameField.nullable().optional(),
@@ -113,7 +113,7 @@ export const reservationSchema = z.strictObject({
 const archNumber = z.number().int().min(0, { error: 'must be 0..65535' }).max(0xffff, { error: 'must be 0..65535' });
 
 /** How a client class is recognised. */
-export const matchSchema = z.strictObject({
+const matchSchema = z.strictObject({
   vendorClass: z.string().min(1, { error: 'is empty' }).optional(),
   userClass: z.string().min(1, { error: 'is empty' }).optional(),
   arch: z.preprocess((v) => (typeof v === 'number' ? [v] : v), z.array(archNumber).min(1)).optional(),

@@ -43,8 +43,10 @@ import {
   mapKindAt,
   reservationSchema,
   scopeFileSchema,
+  type BootFile,
   type ClassFile,
   type ReservationFile,
+  type ScopeBootFile,
   type ScopeFile,
 } from './schema.js';
 import type { AddressRange, BootData, ClientClass, Reservation, Scope, ScopeOption } from './scope.js';
@@ -65,9 +67,9 @@ export function scopeNameOfFile(fileName: string): string {
 }
 
 /** Shortest lease offered: clients renew at half of it (T1), so shorter floods the wire. */
-export const MIN_LEASE_SECONDS = 10;
+const MIN_LEASE_SECONDS = 10;
 /** Longest lease: option 51 is a u32 and 0xffffffff would mean "infinite". */
-export const MAX_LEASE_SECONDS = 0xfffffffe;
+const MAX_LEASE_SECONDS = 0xfffffffe;
 
 /** Scope names: a letter or digit, then letters, digits, `.`, `_`, `-`; at most 64. */
 export const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -355,18 +357,10 @@ function ruleClasses(list: readonly (ClassFile | undefined)[], issues: PathIssue
 
 // ------------------------------------------------------------------ building
 
-function bootOf(b: ClassFile['boot'] | ScopeFile['boot']): BootInput {
-  if (!b) return {};
-  return {
-    ...(b.nextServer === undefined ? {} : { nextServer: b.nextServer }),
-    ...(b.serverName === undefined ? {} : { serverName: b.serverName }),
-    ...(b.tftpServerName === undefined ? {} : { tftpServerName: b.tftpServerName }),
-    ...(b.tftpServers === undefined ? {} : { tftpServers: b.tftpServers }),
-    ...(b.file === undefined ? {} : { file: b.file }),
-  };
-}
-
-function classBootOf(b: ClassFile['boot']): Partial<BootData> {
+/** The boot fields a file gives, absent ones left out; a class's block has no nulls, so it yields BootData fields. */
+function bootOf(b: BootFile | undefined): Partial<BootData>;
+function bootOf(b: ScopeBootFile | undefined): BootInput;
+function bootOf(b: ScopeBootFile | undefined): BootInput {
   if (!b) return {};
   return {
     ...(b.nextServer === undefined ? {} : { nextServer: b.nextServer }),
@@ -394,7 +388,7 @@ function classOf(c: ClassFile, options: readonly ScopeOption[]): ClientClass {
       ...(c.match.userClass === undefined ? {} : { userClass: c.match.userClass }),
       ...(c.match.arch === undefined ? {} : { arch: c.match.arch }),
     },
-    boot: classBootOf(c.boot),
+    boot: bootOf(c.boot),
     options,
   };
 }

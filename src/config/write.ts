@@ -4,34 +4,16 @@
  * scope, hard-linked so that an existing file is never replaced), so a reader never
  * sees half a file and a crash leaves either the old or the new text.
  */
-import { link, open, rename, rm, unlink } from 'node:fs/promises';
+import { link, rename, rm, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { BenchbootError, errorMessage } from '../errors.js';
-
-function isErrno(err: unknown, code: string): boolean {
-  return err instanceof Error && 'code' in err && err.code === code;
-}
+import { BenchbootError, errorMessage, isErrno } from '../errors.js';
+import { fsyncDir, writeFileSynced } from '../fs-durable.js';
 
 async function writeTemp(path: string, text: string): Promise<string> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', 0o644);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeFileSynced(tmp, text, 'wx', 0o644);
   return tmp;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function discard(tmp: string): Promise<void> {

@@ -1,10 +1,10 @@
 /**
  * The client side of the control socket: sends one request to a running server and
- * returns its result. Used by `benchboot leases`, `leases release`, `reload`.
+ * returns its result. Used by `benchboot leases`, `leases release`, `reload`, `status`.
  */
 import net from 'node:net';
 import { join } from 'node:path';
-import { BenchbootError, ERROR_CODES, type ErrorCode } from '../errors.js';
+import { BenchbootError, ERROR_CODES, isBenchbootError, type ErrorCode } from '../errors.js';
 import { CONTROL_SOCKET_NAME, formatControlRequest, parseControlResponse, type ControlRequest } from './protocol.js';
 
 /** The control socket path of a state directory. */
@@ -12,9 +12,15 @@ export function controlSocketPath(stateDir: string): string {
   return join(stateDir, CONTROL_SOCKET_NAME);
 }
 
-/** True when the socket connection failed because no server is there (not a protocol error). */
+/**
+ * True when the connection failed because no server is there: no socket file, or
+ * nobody listening on it. Any other failure (e.g. EACCES on a root-owned socket, a
+ * timeout, a refused request) means a server may well be running.
+ */
 export function isNoServer(err: unknown): boolean {
-  return err instanceof BenchbootError && err.code === 'BB_CONTROL' && (err.cause as NodeJS.ErrnoException | undefined)?.code !== undefined;
+  if (!isBenchbootError(err, 'BB_CONTROL')) return false;
+  const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
 }
 
 function toCode(code: string): ErrorCode {

@@ -24,9 +24,6 @@ export type ControlRequest =
   | { readonly op: 'release'; readonly ip: Ipv4 }
   | { readonly op: 'reload' };
 
-/** The name of a control operation. */
-export type ControlOp = ControlRequest['op'];
-
 /** One response line. */
 export type ControlResponse =
   | { readonly id: number; readonly ok: true; readonly result: unknown }

@@ -63,8 +63,8 @@ export function isUsableBy(lease: Lease | undefined, clientKey: string, now: num
   return lease.clientKey === clientKey && (lease.state === 'offered' || lease.state === 'bound');
 }
 
-/** True when a pool address may be given to this client now. */
-export function isPoolAddressFor(scope: Scope, leases: LeaseView, ip: Ipv4, req: AddressRequest): boolean {
+/** True when a pool address may be given to this client now (never our own address, nor an excluded one). */
+export function isPoolAddressFor(scope: Scope, leases: LeaseView, ip: Ipv4, req: Pick<AddressRequest, 'clientKey' | 'serverAddress' | 'now'>): boolean {
   return (
     ip !== req.serverAddress &&
     inPool(scope, ip) &&

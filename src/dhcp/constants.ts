@@ -23,9 +23,6 @@ export const DHCP_MESSAGE_TYPE = {
   LEASEACTIVE: 13,
 } as const;
 
-/** A known DHCP message type number. */
-export type DhcpMessageType = (typeof DHCP_MESSAGE_TYPE)[keyof typeof DHCP_MESSAGE_TYPE];
-
 /** Readable name of a message type number, e.g. 1 → "DISCOVER"; unknown numbers as "TYPE-n". */
 export function messageTypeName(type: number | undefined): string {
   if (type === undefined) return 'BOOTP';

@@ -3,7 +3,8 @@
  * now) that returns the reply to send, where to send it and the lease changes to
  * apply — or a drop with its reason. No sockets, files, timers, Date.now or
  * randomness: the server applies `changes` to the LeaseTable, journals them, and only
- * then encodes and sends `reply` to `destination`.
+ * then sends `bytes` (the reply, encoded once here within the client's maximum message
+ * size) to `destination`.
  *
  * Steps for every request: check it is a DHCP BOOTREQUEST → pick the scope (interface
  * or relay) → identify the client (option 61, else chaddr; RFC 2131 §4.2, RFC 6842) →
@@ -17,24 +18,22 @@
  * - INFORM (§4.3.5): options only; no lease, no lease time, unicast to ciaddr.
  * BOOTP requests (no option 53) are not served: benchboot hands out leases only.
  */
-import type { ClientClass, Scope } from '../config/scope.js';
+import type { ClientClass, Reservation, Scope } from '../config/scope.js';
 import { cidrContains, IPV4_ZERO } from '../net/ipv4.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
 import { toHex } from '../net/bytes.js';
 import { BOOTP_OP, DHCP_MESSAGE_TYPE, FLAG_BROADCAST, OFFER_HOLD_SECONDS, OPTION, messageTypeName } from './constants.js';
 import { bootFields, buildNakOptions, buildReplyOptions, effectiveBoot } from './build-boot-options.js';
-import { chooseAddress, findReservation, inPool, isUsableBy } from './choose-address.js';
+import { chooseAddress, findReservation, isPoolAddressFor, isUsableBy } from './choose-address.js';
 import type { AddressSource } from './choose-address.js';
 import { classify } from './classify.js';
 import type { Lease, LeaseChange } from './lease.js';
 import type { LeaseView } from './lease-table.js';
-import { clientMac, encodingLengthDhcpPacket, getMessageType, getOption, getOptionIpv4, getOptionText, maxReplyLength } from './packet.js';
+import { clientMac, encodeDhcpPacket, getMessageType, getOption, getOptionIpv4, getOptionText, maxReplyLength } from './packet.js';
 import type { DhcpOption, DhcpPacket } from './packet.js';
 import { replyDestination } from './reply-destination.js';
 import type { ReplyDestination } from './reply-destination.js';
 import { selectScope } from './select-scope.js';
-
-export type { ReplyDestination } from './reply-destination.js';
 
 /** One received request and where it came in. */
 export interface EngineContext {
@@ -73,6 +72,8 @@ export type EngineResult =
   | {
       readonly kind: 'reply';
       readonly reply: DhcpPacket;
+      /** `reply` encoded within the client's maximum message size (RFC 2132 §9.10): what the server sends. */
+      readonly bytes: Uint8Array;
       readonly destination: ReplyDestination;
       readonly changes: LeaseChange[];
       readonly event: EngineEvent;
@@ -89,6 +90,8 @@ interface Exchange {
   readonly mac: MacAddress;
   readonly clientId?: Uint8Array;
   readonly clientKey: string;
+  /** The scope's reservation for this client, if any. */
+  readonly reservation?: Reservation;
   readonly hostname?: string;
   readonly vendorClass?: string;
   readonly clientClass?: ClientClass;
@@ -127,6 +130,7 @@ export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: Le
   const hostname = getOptionText(request, OPTION.HOST_NAME);
   const vendorClass = getOptionText(request, OPTION.VENDOR_CLASS);
   const clientClass = classify(scope, request);
+  const reservation = findReservation(scope, mac, clientId);
   const x: Exchange = {
     ctx,
     request,
@@ -136,6 +140,7 @@ export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: Le
     mac,
     clientKey: clientKeyOf(mac, clientId),
     ...(clientId !== undefined ? { clientId } : {}),
+    ...(reservation !== undefined ? { reservation } : {}),
     ...(hostname !== undefined ? { hostname } : {}),
     ...(vendorClass !== undefined ? { vendorClass } : {}),
     ...(clientClass !== undefined ? { clientClass } : {}),
@@ -218,13 +223,17 @@ function requestedList(x: Exchange): number[] {
   return Array.from(getOption(x.request, OPTION.PARAMETER_REQUEST_LIST) ?? []);
 }
 
+/** A reply and its wire bytes. */
+interface Encoded {
+  readonly packet: DhcpPacket;
+  readonly bytes: Uint8Array;
+}
+
 /**
- * Builds an OFFER/ACK with boot data and options. If the options do not fit the
- * client's maximum message size, configured options it did not ask for are left out
- * first; a string (the reason) when even then it cannot be encoded.
+ * Builds an OFFER/ACK with boot data and options, encoded (see `fitReply`); a string
+ * (the reason) when it cannot be encoded.
  */
-function positiveReply(x: Exchange, messageType: number, yiaddr: Ipv4, leaseSeconds: number | undefined): DhcpPacket | string {
-  const reservation = findReservation(x.scope, x.mac, x.clientId);
+function positiveReply(x: Exchange, messageType: number, yiaddr: Ipv4, leaseSeconds: number | undefined): Encoded | string {
   const ciaddr = messageType === DHCP_MESSAGE_TYPE.ACK ? x.request.ciaddr : IPV4_ZERO;
   const requested = requestedList(x);
   const options = buildReplyOptions({
@@ -233,7 +242,7 @@ function positiveReply(x: Exchange, messageType: number, yiaddr: Ipv4, leaseSeco
     messageType,
     serverId: x.ctx.serverAddress,
     ...(leaseSeconds !== undefined ? { leaseSeconds } : {}),
-    ...(reservation?.hostname !== undefined ? { hostname: reservation.hostname } : {}),
+    ...(x.reservation?.hostname !== undefined ? { hostname: x.reservation.hostname } : {}),
     requested,
     ...(x.clientId !== undefined ? { clientId: x.clientId } : {}),
     ...relayInfo(x),
@@ -252,21 +261,24 @@ function relayInfo(x: Exchange): { relayAgentInfo?: Uint8Array } {
   return info !== undefined ? { relayAgentInfo: info } : {};
 }
 
-/** Undefined when the reply encodes within `maxLength`, else the encoder's reason. */
-function encodeProblem(reply: DhcpPacket, maxLength: number): string | undefined {
+/** The reply encoded within the client's maximum message size, or the encoder's reason. */
+function encodeFor(x: Exchange, reply: DhcpPacket): Encoded | string {
   try {
-    encodingLengthDhcpPacket(reply, { maxLength });
-    return undefined;
+    return { packet: reply, bytes: encodeDhcpPacket(reply, { maxLength: maxReplyLength(x.request) }) };
   } catch (err) {
     if (err instanceof RangeError) return err.message;
     throw err;
   }
 }
 
-/** RFC 2132 §9.10: keep under the client's maximum; drop unrequested configured options first. */
-function fitReply(x: Exchange, reply: DhcpPacket, requested: readonly number[]): DhcpPacket | string {
-  const maxLength = maxReplyLength(x.request);
-  if (encodeProblem(reply, maxLength) === undefined) return reply;
+/**
+ * RFC 2132 §9.10: keep under the client's maximum. When the reply does not fit even
+ * with overload into empty file/sname fields (the encoder's part), the options the
+ * client did not ask for are left out, except the essential and boot ones.
+ */
+function fitReply(x: Exchange, reply: DhcpPacket, requested: readonly number[]): Encoded | string {
+  const whole = encodeFor(x, reply);
+  if (typeof whole !== 'string') return whole;
   const keep = new Set<number>([
     ...requested,
     OPTION.MESSAGE_TYPE,
@@ -279,13 +291,12 @@ function fitReply(x: Exchange, reply: DhcpPacket, requested: readonly number[]):
     OPTION.BOOTFILE_NAME,
     OPTION.TFTP_SERVERS,
   ]);
-  const trimmed = { ...reply, options: reply.options.filter((o: DhcpOption) => keep.has(o.code)) };
-  const problem = encodeProblem(trimmed, maxLength);
-  return problem === undefined ? trimmed : `reply cannot be encoded: ${problem}`;
+  const trimmed = encodeFor(x, { ...reply, options: reply.options.filter((o: DhcpOption) => keep.has(o.code)) });
+  return typeof trimmed === 'string' ? `reply cannot be encoded: ${trimmed}` : trimmed;
 }
 
-function reply(x: Exchange, packet: DhcpPacket, messageType: number, changes: LeaseChange[], ev: EngineEvent): EngineResult {
-  return { kind: 'reply', reply: packet, destination: replyDestination(x.request, messageType), changes, event: ev };
+function reply(x: Exchange, encoded: Encoded, messageType: number, changes: LeaseChange[], ev: EngineEvent): EngineResult {
+  return { kind: 'reply', reply: encoded.packet, bytes: encoded.bytes, destination: replyDestination(x.request, messageType), changes, event: ev };
 }
 
 function nak(x: Exchange, ip: Ipv4 | undefined, message: string): EngineResult {
@@ -293,8 +304,9 @@ function nak(x: Exchange, ip: Ipv4 | undefined, message: string): EngineResult {
   const options = buildNakOptions(x.ctx.serverAddress, message, x.clientId, relayInfo(x).relayAgentInfo);
   // RFC 2131 §4.3.2: through a relay, the NAK carries the broadcast bit so the relay broadcasts it.
   const header = replyHeader(x, IPV4_ZERO, IPV4_ZERO, false);
-  const packet = { ...header, flags: relayed ? header.flags | FLAG_BROADCAST : header.flags, options };
-  return reply(x, packet, DHCP_MESSAGE_TYPE.NAK, [], event(x, 'nak', { ...(ip !== undefined ? { ip } : {}), message }));
+  const encoded = encodeFor(x, { ...header, flags: relayed ? header.flags | FLAG_BROADCAST : header.flags, options });
+  if (typeof encoded === 'string') return drop(`NAK cannot be encoded: ${encoded}`);
+  return reply(x, encoded, DHCP_MESSAGE_TYPE.NAK, [], event(x, 'nak', { ...(ip !== undefined ? { ip } : {}), message }));
 }
 
 function leaseMs(scope: Scope): number {
@@ -320,15 +332,15 @@ function discover(x: Exchange): EngineResult {
     now: x.now,
   });
   if (choice.kind === 'exhausted') return drop('pool exhausted', [], event(x, 'exhausted'));
-  const packet = positiveReply(x, DHCP_MESSAGE_TYPE.OFFER, choice.ip, x.scope.leaseSeconds);
-  if (typeof packet === 'string') return drop(packet);
+  const offer = positiveReply(x, DHCP_MESSAGE_TYPE.OFFER, choice.ip, x.scope.leaseSeconds);
+  if (typeof offer === 'string') return drop(offer);
   // A client's live binding stays 'bound' (it may just be rebooting); otherwise hold the offer.
   const existing = x.leases.get(x.scope.name, choice.ip);
   const isLiveBinding = existing?.clientKey === x.clientKey && existing.state === 'bound' && existing.expiresAt > x.now;
   const changes: LeaseChange[] = isLiveBinding
     ? []
     : [{ kind: 'put', lease: lease(x, choice.ip, 'offered', x.now + OFFER_HOLD_SECONDS * 1000) }];
-  return reply(x, packet, DHCP_MESSAGE_TYPE.OFFER, changes, event(x, 'offer', { ip: choice.ip, source: choice.source, ...fileOf(packet) }));
+  return reply(x, offer, DHCP_MESSAGE_TYPE.OFFER, changes, event(x, 'offer', { ip: choice.ip, source: choice.source, ...fileOf(offer.packet) }));
 }
 
 /** RFC 2131 §4.3.2: the client state a DHCPREQUEST is sent in. */
@@ -376,14 +388,8 @@ function selecting(x: Exchange): EngineResult {
 
 /** True when `ip` may be bound to this client: its reservation, or a usable pool address. */
 function isAddressFor(x: Exchange, ip: Ipv4): boolean {
-  const reservation = findReservation(x.scope, x.mac, x.clientId);
-  if (reservation) return reservation.ip === ip && isUsableBy(x.leases.get(x.scope.name, ip), x.clientKey, x.now);
-  return (
-    ip !== x.ctx.serverAddress &&
-    inPool(x.scope, ip) &&
-    !x.leases.isExcluded(x.scope.name, ip) &&
-    isUsableBy(x.leases.get(x.scope.name, ip), x.clientKey, x.now)
-  );
+  if (x.reservation) return x.reservation.ip === ip && isUsableBy(x.leases.get(x.scope.name, ip), x.clientKey, x.now);
+  return isPoolAddressFor(x.scope, x.leases, ip, { clientKey: x.clientKey, serverAddress: x.ctx.serverAddress, now: x.now });
 }
 
 /**
@@ -401,23 +407,22 @@ function confirm(x: Exchange, ip: Ipv4, state: 'init-reboot' | 'renewing'): Engi
   const refuse = (why: string): EngineResult =>
     x.scope.authoritative ? nak(x, ip, why) : drop(`${label}: ${why} (not authoritative: silent)`);
   if (!cidrContains(x.scope.subnet, ip)) return refuse(`${ip} is not on this network`);
-  const reservation = findReservation(x.scope, x.mac, x.clientId);
-  const isKnown = x.leases.get(x.scope.name, ip)?.clientKey === x.clientKey || reservation?.ip === ip;
+  const isKnown = x.leases.get(x.scope.name, ip)?.clientKey === x.clientKey || x.reservation?.ip === ip;
   const usable = isAddressFor(x, ip);
   if (isKnown) return usable ? ack(x, ip) : refuse(`${ip} is no longer available to this client`);
   const own = x.leases.findByClient(x.scope.name, x.clientKey);
   if (own !== undefined && own.state === 'bound' && own.expiresAt > x.now) return refuse(`this client's address is ${own.ip}, not ${ip}`);
-  if (reservation !== undefined) return refuse(`this client's reserved address is ${reservation.ip}, not ${ip}`);
+  if (x.reservation !== undefined) return refuse(`this client's reserved address is ${x.reservation.ip}, not ${ip}`);
   if (!x.scope.authoritative) return drop(`${label}: no record of this client (not authoritative: silent)`);
   return usable ? ack(x, ip) : nak(x, ip, `${ip} is not available`);
 }
 
 /** DHCPACK with a 'bound' lease of scope.leaseSeconds. */
 function ack(x: Exchange, ip: Ipv4): EngineResult {
-  const packet = positiveReply(x, DHCP_MESSAGE_TYPE.ACK, ip, x.scope.leaseSeconds);
-  if (typeof packet === 'string') return drop(packet);
+  const encoded = positiveReply(x, DHCP_MESSAGE_TYPE.ACK, ip, x.scope.leaseSeconds);
+  if (typeof encoded === 'string') return drop(encoded);
   const changes: LeaseChange[] = [{ kind: 'put', lease: lease(x, ip, 'bound', x.now + leaseMs(x.scope)) }];
-  return reply(x, packet, DHCP_MESSAGE_TYPE.ACK, changes, event(x, 'ack', { ip, ...fileOf(packet) }));
+  return reply(x, encoded, DHCP_MESSAGE_TYPE.ACK, changes, event(x, 'ack', { ip, ...fileOf(encoded.packet) }));
 }
 
 function isForUs(x: Exchange): boolean {
@@ -461,8 +466,8 @@ function inform(x: Exchange): EngineResult {
     ...(x.clientId !== undefined ? { clientId: x.clientId } : {}),
     ...relayInfo(x),
   });
-  const packet = fitReply(x, { ...replyHeader(x, IPV4_ZERO, x.request.ciaddr, true), options }, requested);
-  if (typeof packet === 'string') return drop(packet);
+  const encoded = fitReply(x, { ...replyHeader(x, IPV4_ZERO, x.request.ciaddr, true), options }, requested);
+  if (typeof encoded === 'string') return drop(encoded);
   const ip = x.request.ciaddr !== IPV4_ZERO ? { ip: x.request.ciaddr } : {};
-  return reply(x, packet, DHCP_MESSAGE_TYPE.ACK, [], event(x, 'inform', { ...ip, ...fileOf(packet) }));
+  return reply(x, encoded, DHCP_MESSAGE_TYPE.ACK, [], event(x, 'inform', { ...ip, ...fileOf(encoded.packet) }));
 }

@@ -34,7 +34,8 @@
 import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { BenchbootError, errorMessage, isErrno } from '../errors.js';
+import { fsyncDir, writeFileSynced } from '../fs-durable.js';
 import { createSilentLogger, type Logger } from '../log.js';
 import { isIpv4, isMac } from '../net/ipv4.js';
 import type { Lease, LeaseChange, LeaseState } from './lease.js';
@@ -151,7 +152,7 @@ export async function openLeaseStore(options: LeaseStoreOptions): Promise<LeaseS
  */
 export async function readLeaseStore(dir: string, now: number, options: { logger?: Logger; forgetAfterMs?: number } = {}): Promise<Lease[]> {
   const replay = await replayDir(dir, options.logger ?? createSilentLogger()).catch((err: unknown) => {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BenchbootError('BB_LEASE_STORE', `the lease directory ${dir} does not exist`, { cause: err });
+    if (isErrno(err, 'ENOENT')) throw new BenchbootError('BB_LEASE_STORE', `the lease directory ${dir} does not exist`, { cause: err });
     throw err;
   });
   return reclaimOnOpen([...replay.state.values()], now, options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS);
@@ -248,11 +249,7 @@ async function replayDir(dir: string, logger: Logger): Promise<Replay> {
   const state = new Map<string, Lease>();
   const snapshot = await readSnapshot(dir);
   for (const lease of snapshot.leases) state.set(leaseKey(lease.scope, lease.ip), lease);
-  const generations = (await readdir(dir))
-    .map((name) => LEASE_STORE_FILES.journalPattern.exec(name)?.[1])
-    .filter((g): g is string => g !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
+  const generations = await journalGenerations(dir);
   let tornLines = 0;
   for (const gen of generations) {
     if (gen < snapshot.nextJournal) continue;
@@ -262,13 +259,22 @@ async function replayDir(dir: string, logger: Logger): Promise<Replay> {
   return { state, maxGeneration, generations, tornLines };
 }
 
+/** The journal generations present in `dir`, in ascending order. */
+async function journalGenerations(dir: string): Promise<number[]> {
+  return (await readdir(dir))
+    .map((name) => LEASE_STORE_FILES.journalPattern.exec(name)?.[1])
+    .filter((g): g is string => g !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
 async function readSnapshot(dir: string): Promise<{ nextJournal: number; leases: Lease[] }> {
   const path = join(dir, LEASE_STORE_FILES.snapshot);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { nextJournal: 0, leases: [] };
+    if (isErrno(err, 'ENOENT')) return { nextJournal: 0, leases: [] };
     throw storeError(`cannot read ${path}`, err);
   }
   let v: unknown;
@@ -339,15 +345,6 @@ async function ensureDir(dir: string): Promise<void> {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /** Creates `dir/lock` holding our pid; a lock of a dead process is taken over. */
 async function acquireLock(dir: string): Promise<void> {
   const path = join(dir, LEASE_STORE_FILES.lock);
@@ -356,7 +353,7 @@ async function acquireLock(dir: string): Promise<void> {
       await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
       return;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeError(`cannot create the lock file ${path}`, err);
+      if (!isErrno(err, 'EEXIST')) throw storeError(`cannot create the lock file ${path}`, err);
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
@@ -374,7 +371,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return isErrno(err, 'EPERM');
   }
 }
 
@@ -561,11 +558,7 @@ class JournalStore implements LeaseStore {
       this.kick();
     });
     await this.writeSnapshot(frozen.state, frozen.upTo + 1);
-    const stale = (await readdir(this.dir))
-      .map((name) => LEASE_STORE_FILES.journalPattern.exec(name)?.[1])
-      .filter((g): g is string => g !== undefined)
-      .map(Number)
-      .filter((g) => g <= frozen.upTo);
+    const stale = (await journalGenerations(this.dir)).filter((g) => g <= frozen.upTo);
     await this.removeGenerations(stale);
     this.counters.compactions++;
   }
@@ -576,13 +569,7 @@ class JournalStore implements LeaseStore {
     const final = join(this.dir, LEASE_STORE_FILES.snapshot);
     const body = JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, nextJournal, leases }, null, 1);
     try {
-      const fh = await open(temp, 'w');
-      try {
-        await fh.writeFile(body, 'utf8');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await writeFileSynced(temp, body, 'w');
       await rename(temp, final);
       await fsyncDir(this.dir);
     } catch (err) {

@@ -284,11 +284,14 @@ function domainBytes(def: OptionDef, value: unknown): Uint8Array {
   return out;
 }
 
+/** A route as text: "destination router" or "destination via router". */
+const ROUTE_TEXT = /^\s*(\S+)\s+(?:via\s+)?(\S+)\s*$/;
+
 function parseRoute(def: OptionDef, value: unknown): { dest: Ipv4; prefix: number; router: Ipv4 } {
   let destText: unknown;
   let routerText: unknown;
   if (typeof value === 'string') {
-    const m = /^\s*(\S+)\s+(?:via\s+)?(\S+)\s*$/.exec(value);
+    const m = ROUTE_TEXT.exec(value);
     if (!m) fail(def, `${show(value)} is not a route (expected "10.20.0.0/16 via 10.0.0.254")`);
     destText = m[1];
     routerText = m[2];
@@ -373,7 +376,7 @@ function encodeByType(def: OptionDef, value: unknown): Uint8Array {
     case 'ip-pairs': {
       return concat(
         asList(value).map((v) => {
-          const route = typeof v === 'string' ? /^\s*(\S+)\s+(?:via\s+)?(\S+)\s*$/.exec(v) : null;
+          const route = typeof v === 'string' ? ROUTE_TEXT.exec(v) : null;
           if (!route) fail(def, `${show(v)} is not "destination router"`);
           return concat([ipBytes(def, route[1]), ipBytes(def, route[2])]);
         }),

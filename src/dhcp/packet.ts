@@ -41,7 +41,7 @@ import { DecodeError } from '../net/bytes.js';
 import type { Decoded } from '../net/bytes.js';
 import { IPV4_ZERO, ipv4FromBytes, isIpv4, macFromBytes, writeIpv4 } from '../net/ipv4.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
-import { BOOTP_SIZE, FLAG_BROADCAST, MAGIC_COOKIE, OPTION, OVERLOAD } from './constants.js';
+import { BOOTP_SIZE, FLAG_BROADCAST, HTYPE_ETHERNET, MAGIC_COOKIE, OPTION, OVERLOAD } from './constants.js';
 
 /** One option occurrence as it was on the wire: code and value bytes (no code/length). */
 export interface DhcpOption {
@@ -501,7 +501,7 @@ export function isBroadcastFlag(packet: Pick<DhcpPacket, 'flags'>): boolean {
 export function emptyDhcpPacket(): DhcpPacket {
   return {
     op: 0,
-    htype: 1,
+    htype: HTYPE_ETHERNET,
     hlen: 6,
     hops: 0,
     xid: 0,

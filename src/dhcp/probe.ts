@@ -24,9 +24,9 @@ import { readInterfaceMac } from '../net/address.js';
 import { bindDhcpSocket } from '../net/bind-interface.js';
 import { readIfindex } from '../net/interfaces.js';
 import { DecodeError } from '../net/bytes.js';
-import { IPV4_BROADCAST, IPV4_ZERO, cidrContains, formatCidr, intToIpv4, ipv4FromBytes, ipv4ToInt, macToBytes, maskToPrefix, prefixToMaskInt, type Ipv4, type MacAddress } from '../net/ipv4.js';
+import { IPV4_BROADCAST, IPV4_ZERO, formatCidr, intToIpv4, ipv4FromBytes, ipv4ToInt, macToBytes, maskToPrefix, prefixToMaskInt, type Ipv4, type MacAddress } from '../net/ipv4.js';
 import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
-import { BOOTP_OP, BOOTP_SIZE, DHCP_MESSAGE_TYPE, DHCP_PORT, FLAG_BROADCAST, OPTION } from './constants.js';
+import { BOOTP_OP, BOOTP_SIZE, DHCP_MESSAGE_TYPE, DHCP_PORT, FLAG_BROADCAST, OPTION, messageTypeName } from './constants.js';
 import {
   clientMac,
   decodeDhcpPacket,
@@ -109,11 +109,6 @@ export function buildProbeDiscover(mac: MacAddress, xid: number): DhcpPacket {
   };
 }
 
-function messageTypeText(type: number | undefined): string {
-  for (const [name, value] of Object.entries(DHCP_MESSAGE_TYPE)) if (value === type) return name;
-  return type === undefined ? 'BOOTP' : `type ${type}`;
-}
-
 function ipv4List(bytes: Uint8Array | undefined): Ipv4[] {
   const out: Ipv4[] = [];
   if (!bytes) return out;
@@ -138,7 +133,7 @@ export function readProbeAnswer(reply: DhcpPacket, from: UdpPeer, mac: MacAddres
     value === undefined ? {} : ({ [key]: value } as Record<K, V>);
   return {
     from,
-    messageType: messageTypeText(getMessageType(reply)),
+    messageType: messageTypeName(getMessageType(reply)),
     offeredIp: reply.yiaddr,
     siaddr: reply.siaddr,
     sname: reply.sname,
@@ -207,11 +202,6 @@ export async function probeDhcpServers(options: ProbeOptions): Promise<ProbeAnsw
   await options.endpoint.send(encodeDhcpPacket(buildProbeDiscover(options.mac, xid)), target);
   await new Promise<void>((resolve) => options.clock.setTimer(options.timeoutMs, resolve));
   return [...answers.values()];
-}
-
-/** True when an answer's offered subnet covers `ip` (used to say "it serves your subnet"). */
-export function answerCovers(a: ProbeAnswer, ip: Ipv4): boolean {
-  return a.prefix !== undefined && cidrContains({ network: intToIpv4(ipv4ToInt(a.offeredIp) & prefixToMaskInt(a.prefix)), prefix: a.prefix }, ip);
 }
 
 /** Result of probing one interface. */

@@ -9,7 +9,7 @@
  *           → ask the engine (`respond`, pure)
  *           → apply the changes to the in-memory lease table
  *           → journal them and wait for the fsync (never ACK what a crash could forget)
- *           → encode → send to the destination the engine chose
+ *           → send the bytes the engine encoded to the destination it chose
  *           → count, log one line, emit one lease event.
  *
  * Interface safety: the server binds only interfaces that some scope names, and
@@ -37,7 +37,8 @@ import { respond, type EngineEvent, type EngineResult } from './engine.js';
 import type { Lease, LeaseChange } from './lease.js';
 import type { LeaseJournal } from './lease-store.js';
 import { LeaseTable } from './lease-table.js';
-import { clientMac, decodeDhcpPacket, encodeDhcpPacket, getMessageType, maxReplyLength, type DhcpPacket } from './packet.js';
+import { clientMac, decodeDhcpPacket, getMessageType, type DhcpPacket } from './packet.js';
+import type { ReplyDestination } from './reply-destination.js';
 
 /** One socket serving one interface. */
 export interface DhcpBinding {
@@ -399,12 +400,11 @@ class Server implements DhcpServer {
     });
   }
 
-  /** Steps 5–6: encode and send where the engine said (or back to the sender in loopback mode). */
+  /** Steps 5–6: send where the engine said (or back to the sender in loopback mode). */
   private async send(result: Extract<EngineResult, { kind: 'reply' }>, request: DhcpPacket, binding: DhcpBinding, from: UdpPeer): Promise<void> {
-    const bytes = encodeDhcpPacket(result.reply, { maxLength: maxReplyLength(request) });
     const to = binding.answerToSender ? from : destinationPeer(result.destination);
     try {
-      await binding.endpoint.send(bytes, to);
+      await binding.endpoint.send(result.bytes, to);
     } catch (err) {
       this.counterSet.sendErrors++;
       this.log.error('cannot send a DHCP reply', {
@@ -425,16 +425,10 @@ class Server implements DhcpServer {
   private countEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'offer':
-        this.counterSet.countReply(event.scope, 'offer');
-        break;
       case 'ack':
-        this.counterSet.countReply(event.scope, 'ack');
-        break;
       case 'nak':
-        this.counterSet.countReply(event.scope, 'nak');
-        break;
       case 'inform':
-        this.counterSet.countReply(event.scope, 'inform');
+        this.counterSet.countReply(event.scope, event.type);
         break;
       case 'release':
         this.counterSet.scope(event.scope).releases++;
@@ -451,10 +445,10 @@ class Server implements DhcpServer {
   /** One log line and one appliance event per lease event. */
   private emit(event: EngineEvent, packet: DhcpPacket, binding: DhcpBinding): void {
     const kind = EVENT_KINDS[event.type];
-    const relay = packet.giaddr !== IPV4_ZERO ? packet.giaddr : undefined;
     const quiet = event.type === 'offer' || event.type === 'withdrawn';
+    const details = eventDetails(event, packet);
     // Offers are logged at debug level: build their fields only when someone reads them.
-    if (!quiet || this.log.isDebugEnabled()) this.logEvent(event, kind, binding, relay);
+    if (!quiet || this.log.isDebugEnabled()) this.logEvent(event, kind, binding, details);
     if (!kind) return;
     this.deliver({
       kind,
@@ -463,28 +457,20 @@ class Server implements DhcpServer {
       interface: binding.interfaceName,
       xid: event.xid,
       ...(event.ip !== undefined ? { ip: event.ip } : {}),
-      ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
-      ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
-      ...(event.file !== undefined ? { file: event.file } : {}),
-      ...(event.message !== undefined ? { message: event.message } : {}),
-      ...(relay !== undefined ? { relay } : {}),
+      ...details,
     });
   }
 
   /** The one log line of a lease event. */
-  private logEvent(event: EngineEvent, kind: DhcpLeaseEvent['kind'] | undefined, binding: DhcpBinding, relay: Ipv4 | undefined): void {
+  private logEvent(event: EngineEvent, kind: DhcpLeaseEvent['kind'] | undefined, binding: DhcpBinding, details: EventDetails): void {
     const fields = {
       scope: event.scope,
       mac: event.mac,
       ip: event.ip,
       xid: event.xid,
       interface: binding.interfaceName,
-      ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
-      ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
       ...(event.clientClass !== undefined ? { clientClass: event.clientClass } : {}),
-      ...(event.file !== undefined ? { file: event.file } : {}),
-      ...(event.message !== undefined ? { message: event.message } : {}),
-      ...(relay !== undefined ? { relay } : {}),
+      ...details,
     };
     if (event.type === 'offer' || event.type === 'withdrawn') this.log.debug(`lease ${event.type}`, fields);
     else if (event.type === 'exhausted') this.log.warn('pool exhausted: no free address to offer', fields);
@@ -533,15 +519,21 @@ class Server implements DhcpServer {
   }
 }
 
+/** The optional fields a lease event and its log line share. */
+type EventDetails = Pick<DhcpLeaseEvent, 'hostname' | 'vendorClass' | 'file' | 'message' | 'relay'>;
+
+function eventDetails(event: EngineEvent, packet: DhcpPacket): EventDetails {
+  return {
+    ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
+    ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
+    ...(event.file !== undefined ? { file: event.file } : {}),
+    ...(event.message !== undefined ? { message: event.message } : {}),
+    ...(packet.giaddr !== IPV4_ZERO ? { relay: packet.giaddr } : {}),
+  };
+}
+
 /** Where a reply goes on the wire (RFC 2131 §4.1). */
-export function destinationPeer(d: EngineResult extends infer R ? (R extends { kind: 'reply'; destination: infer D } ? D : never) : never): UdpPeer {
-  switch (d.kind) {
-    case 'broadcast':
-      return { address: IPV4_BROADCAST, port: DHCP_PORT.CLIENT };
-    case 'unicast':
-      return { address: d.address, port: d.port };
-    case 'relay':
-      return { address: d.address, port: d.port };
-  }
+function destinationPeer(d: ReplyDestination): UdpPeer {
+  return d.kind === 'broadcast' ? { address: IPV4_BROADCAST, port: DHCP_PORT.CLIENT } : { address: d.address, port: d.port };
 }
 

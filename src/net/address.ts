@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { BenchbootError, errorMessage } from '../errors.js';
 import { ipv4ToInt, parseIpv4, parseMac, prefixToMaskInt, type Ipv4, type MacAddress } from './ipv4.js';
+import { isInterfaceName } from './interfaces.js';
 
 /** An address with its prefix length, as given to `--address`. */
 export interface InterfaceAddressSpec {
@@ -101,7 +102,7 @@ export async function addTemporaryAddress(
 
 /** The MAC address of `ifname` from `/sys/class/net/<ifname>/address`; BB_INTERFACE when unreadable. */
 export async function readInterfaceMac(ifname: string): Promise<MacAddress> {
-  if (!/^[^/\s]{1,15}$/.test(ifname) || ifname === '.' || ifname === '..') {
+  if (!isInterfaceName(ifname)) {
     throw new BenchbootError('BB_INTERFACE', `"${ifname}" is not an interface name`);
   }
   try {

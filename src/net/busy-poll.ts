@@ -65,7 +65,8 @@ export interface BusyPollSession {
   close(): void;
 }
 
-const offSession: BusyPollSession = {
+/** A session that never spins: what a poller with window 0 hands out, and the drivers' default. */
+export const noBusyPollSession: BusyPollSession = {
   sent: () => undefined,
   answered: () => undefined,
   close: () => undefined,
@@ -92,9 +93,10 @@ export function createBusyPoller(windowMicros: number, host: BusyPollHost = node
     if (host.now() < until) host.immediate(turn);
     else spinning = false;
   };
-  const hold = (): void => {
+  /** Polls until `now` + one window (`now` given by a caller that just read the clock). */
+  const holdFrom = (now: number): void => {
     if (windowMicros === 0 || open > BUSY_POLL_MAX_SESSIONS) return;
-    until = host.now() + windowMs;
+    until = now + windowMs;
     if (!spinning) {
       spinning = true;
       host.immediate(turn);
@@ -102,7 +104,7 @@ export function createBusyPoller(windowMicros: number, host: BusyPollHost = node
   };
   return {
     windowMicros,
-    hold,
+    hold: () => holdFrom(host.now()),
     get spinning() {
       return spinning;
     },
@@ -113,7 +115,7 @@ export function createBusyPoller(windowMicros: number, host: BusyPollHost = node
       return open;
     },
     session(): BusyPollSession {
-      if (windowMicros === 0) return offSession;
+      if (windowMicros === 0) return noBusyPollSession;
       let sentAt = -1;
       // Optimistic start: spin for the first answer, then follow what the peer does.
       let lastAnswerMs = 0;
@@ -127,7 +129,7 @@ export function createBusyPoller(windowMicros: number, host: BusyPollHost = node
         },
         sent() {
           sentAt = host.now();
-          if (lastAnswerMs <= windowMs) hold();
+          if (lastAnswerMs <= windowMs) holdFrom(sentAt);
         },
         answered() {
           if (sentAt >= 0) lastAnswerMs = host.now() - sentAt;
@@ -137,6 +139,3 @@ export function createBusyPoller(windowMicros: number, host: BusyPollHost = node
     },
   };
 }
-
-/** A poller that never spins (the default where none is given). */
-export const noBusyPoll: BusyPoller = createBusyPoller(0);

@@ -35,9 +35,14 @@ export interface InterfaceSource {
   ifindex(name: string): Promise<number | undefined>;
 }
 
+/** True when `name` can be a Linux interface name (IFNAMSIZ), safe to put in a `/sys/class/net/` path. */
+export function isInterfaceName(name: string): boolean {
+  return /^[^/\s]{1,15}$/.test(name) && name !== '.' && name !== '..';
+}
+
 /** Reads `/sys/class/net/<name>/ifindex`; undefined when there is no such interface. */
 export async function readIfindex(name: string): Promise<number | undefined> {
-  if (!/^[^/\s]{1,15}$/.test(name) || name === '.' || name === '..') return undefined;
+  if (!isInterfaceName(name)) return undefined;
   try {
     const text = await readFile(`/sys/class/net/${name}/ifindex`, 'utf8');
     const n = Number(text.trim());

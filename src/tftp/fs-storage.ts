@@ -26,7 +26,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import { access, open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
-import { BenchbootError } from '../errors.js';
+import { BenchbootError, errnoCode } from '../errors.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { createFileCache, type FileCache, type FileCacheOptions, type FileCacheStats } from './file-cache.js';
 import { applyRemap, parseRemapRules, type RemapRule } from './remap.js';
@@ -121,9 +121,6 @@ type Lookup =
   | { readonly kind: 'escape' }
   | { readonly kind: 'denied' };
 
-function errnoCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
-}
 
 const MISSING_CODES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
 

@@ -28,7 +28,7 @@ import { decodeTftpPacket, encodeError, encodeTftpPacket, encodeAck, type TftpRe
 import type { ReadSource, TftpStorage, UploadTarget } from './storage.js';
 import { isTftpStorageError } from './uploads.js';
 import { createBusyPoller, MAX_BUSY_POLL_MICROS } from '../net/busy-poll.js';
-import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DrivenResult, type DrivenTransfer } from './transfer-io.js';
+import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DriverOptions, type DrivenResult, type DrivenTransfer } from './transfer-io.js';
 
 /** Where the server listens. */
 export interface TftpListen {
@@ -186,7 +186,18 @@ interface Registration {
 interface Active {
   info: TransferInfo & { bytes: number };
   driven?: DrivenTransfer;
+  /** Resolves once the transfer is over (stop() waits for it). */
   finished: Promise<void>;
+  /** Resolves `finished`. */
+  end: () => void;
+}
+
+/** What a transfer moves, for its TransferInfo and its `started` event. */
+interface TransferSubject {
+  readonly file: string;
+  readonly direction: TransferDirection;
+  readonly size?: number;
+  readonly origin?: string;
 }
 
 function validate(o: TftpServerOptions): void {
@@ -403,26 +414,49 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     }
   };
 
-  /** Registers a started transfer; returns a function to call at its end. */
-  const register = (info: Active['info'], finished: Promise<void>, registered: Registration, origin?: string): Active => {
+  /** Registers a started transfer; call `end()` on it when it is over. */
+  const register = (id: string, peer: UdpPeer, params: TransferParams, subject: TransferSubject, registered: Registration): Active => {
     pending--;
     registered.value = true;
-    const a: Active = { info, finished };
-    active.set(info.id, a);
+    const { file, direction, size, origin } = subject;
+    const started = {
+      id,
+      peer,
+      file,
+      direction,
+      ...(size !== undefined ? { size } : {}),
+      blksize: params.blksize,
+      windowsize: params.windowsize,
+    };
+    let end: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    const a: Active = { info: { ...started, bytes: 0, startedAt: clock.now() }, finished, end };
+    active.set(id, a);
     counters.started++;
     counters.active = active.size;
-    emit('started', {
-      id: info.id,
-      peer: info.peer,
-      file: info.file,
-      direction: info.direction,
-      ...(info.size !== undefined ? { size: info.size } : {}),
-      blksize: info.blksize,
-      windowsize: info.windowsize,
-      ...(origin !== undefined ? { origin } : {}),
-    });
+    emit('started', { ...started, ...(origin !== undefined ? { origin } : {}) });
     return a;
   };
+
+  /** Driver settings both directions share: socket, peer, timing, busy polling, counters. */
+  const driverOptions = (id: string, ep: UdpEndpoint, peer: UdpPeer, params: TransferParams): DriverOptions => ({
+    endpoint: ep,
+    peer,
+    clock,
+    windowsize: params.windowsize,
+    timeoutMs: params.timeoutMs ?? timeoutMs,
+    maxRetries: retries,
+    onSendError,
+    // The driver closes the session when the transfer ends.
+    busyPoll: busyPoller.session(),
+    onStranger: () => counters.unknownTid++,
+    onBadPacket: (reason) => {
+      counters.unexpected++;
+      log.debug('unexpected packet in a transfer', { id, reason });
+    },
+  });
 
   const progressReporter = (a: Active, registration: Registration): ((bytes: number) => void) => {
     let lastAt = clock.now();
@@ -463,8 +497,6 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     }
   };
 
-  const paramsOf = (p: TransferParams): { timeout: number } => ({ timeout: p.timeoutMs ?? timeoutMs });
-
   const runRead = async (id: string, ep: UdpEndpoint, req: TftpRequest, peer: UdpPeer, registered: Registration): Promise<void> => {
     const opened = await options.storage.openRead(req.filename, { peer });
     if (opened.kind === 'error') {
@@ -483,54 +515,22 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         return;
       }
       const { params } = n;
-      let finish: () => void = () => undefined;
-      const a = register(
-        {
-          id,
-          peer,
-          file: source.displayName,
-          direction: 'read',
-          size: source.size,
-          blksize: params.blksize,
-          windowsize: params.windowsize,
-          bytes: 0,
-          startedAt: clock.now(),
-        },
-        new Promise<void>((resolve) => {
-          finish = resolve;
-        }),
-        registered,
-        source.origin,
-      );
+      const a = register(id, peer, params, { file: source.displayName, direction: 'read', size: source.size, origin: source.origin }, registered);
       log.debug('read started', { id, peer: `${peer.address}:${peer.port}`, file: source.displayName, origin: source.origin, ...params });
-      const busy = busyPoller.session();
       try {
         const feed = new BlockFeed((o, l) => source.read(o, l), source.size, params.mode, params.blksize);
         a.driven = driveSender({
-          endpoint: ep,
-          peer,
-          clock,
+          ...driverOptions(id, ep, peer, params),
           feed,
-          windowsize: params.windowsize,
-          timeoutMs: paramsOf(params).timeout,
-          maxRetries: retries,
           ...(n.oack.length > 0 ? { oack: encodeTftpPacket({ kind: 'oack', options: n.oack }) } : {}),
           onProgress: progressReporter(a, registered),
-          onSendError,
-          busyPoll: busy,
-          onStranger: () => counters.unknownTid++,
-          onBadPacket: (reason) => {
-            counters.unexpected++;
-            log.debug('unexpected packet in a transfer', { id, reason });
-          },
           onLocalError: (err) => log.error('reading a file failed', { id, file: source.displayName, err: errorMessage(err) }),
         });
         const r = await a.driven.done;
         await a.driven.settled;
         conclude(a, r);
       } finally {
-        busy.close();
-        finish();
+        a.end();
       }
     } finally {
       await source.close().catch((err: unknown) => log.warn('closing a file failed', { id, err: errorMessage(err) }));
@@ -558,38 +558,15 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       refuse(ep, req, peer, TFTP_ERROR.notDefined, 'server shutting down', registered);
       return;
     }
-    let finish: () => void = () => undefined;
-    const a = register(
-      {
-        id,
-        peer,
-        file: req.filename,
-        direction: 'write',
-        ...(params.tsize !== undefined ? { size: params.tsize } : {}),
-        blksize: params.blksize,
-        windowsize: params.windowsize,
-        bytes: 0,
-        startedAt: clock.now(),
-      },
-      new Promise<void>((resolve) => {
-        finish = resolve;
-      }),
-      registered,
-    );
+    const a = register(id, peer, params, { file: req.filename, direction: 'write', size: params.tsize }, registered);
     const writer = new ChunkWriter((o, d) => target.write(o, d));
     const netascii = params.mode === 'netascii' ? new NetasciiDecoder() : undefined;
     let savedAs: string | undefined;
     const report = progressReporter(a, registered);
-    const busy = busyPoller.session();
     try {
       a.driven = driveReceiver({
-        endpoint: ep,
-        peer,
-        clock,
+        ...driverOptions(id, ep, peer, params),
         blksize: params.blksize,
-        windowsize: params.windowsize,
-        timeoutMs: paramsOf(params).timeout,
-        maxRetries: retries,
         opening: n.oack.length > 0 ? encodeTftpPacket({ kind: 'oack', options: n.oack }) : encodeAck(0),
         deliver: (data) => writer.push(netascii ? netascii.push(data) : data),
         onProgress: (bytes) => {
@@ -610,13 +587,6 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
           }
           return undefined;
         },
-        onSendError,
-        busyPoll: busy,
-        onStranger: () => counters.unknownTid++,
-        onBadPacket: (reason) => {
-          counters.unexpected++;
-          log.debug('unexpected packet in a transfer', { id, reason });
-        },
       });
       const r = await a.driven.done;
       if (!r.result.ok || savedAs === undefined) {
@@ -626,8 +596,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       conclude(a, r, savedAs);
       await a.driven.settled;
     } finally {
-      busy.close();
-      finish();
+      a.end();
     }
   };
 

@@ -10,7 +10,8 @@
  *   source with ERROR 5 (RFC 1350 §4) and resolve when the transfer ends.
  */
 import type { Clock, TimerHandle } from '../clock.js';
-import type { BusyPollSession } from '../net/busy-poll.js';
+import { noBusyPollSession, type BusyPollSession } from '../net/busy-poll.js';
+import { DecodeError } from '../net/bytes.js';
 import { MAX_SEGMENTED_BYTES, MAX_SEGMENTS, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { encodeNetascii } from './netascii.js';
@@ -276,7 +277,15 @@ export interface DriverHooks {
   readonly busyPoll?: BusyPollSession;
 }
 
-const noSession: BusyPollSession = { sent: () => undefined, answered: () => undefined, close: () => undefined };
+/** Settings of every driven transfer, sending or receiving. */
+export interface DriverOptions extends DriverHooks {
+  readonly endpoint: UdpEndpoint;
+  readonly peer: UdpPeer;
+  readonly clock: Clock;
+  readonly windowsize: number;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+}
 
 /** A running transfer: its end, and a way to stop it early. */
 export interface DrivenTransfer {
@@ -308,14 +317,8 @@ class PacketPool {
 }
 
 /** Settings of a sending transfer. */
-export interface SendDriverOptions extends DriverHooks {
-  readonly endpoint: UdpEndpoint;
-  readonly peer: UdpPeer;
-  readonly clock: Clock;
+export interface SendDriverOptions extends DriverOptions {
   readonly feed: BlockFeed;
-  readonly windowsize: number;
-  readonly timeoutMs: number;
-  readonly maxRetries: number;
   /** The OACK datagram that opens the transfer, if options were accepted. */
   readonly oack?: Uint8Array;
 }
@@ -323,7 +326,7 @@ export interface SendDriverOptions extends DriverHooks {
 /** Runs a TftpSender on an endpoint until the last block is acknowledged or the transfer fails. */
 export function driveSender(o: SendDriverOptions): DrivenTransfer {
   const { endpoint, peer, clock, feed } = o;
-  const busy = o.busyPoll ?? noSession;
+  const busy = o.busyPoll ?? noBusyPollSession;
   const stride = DATA_HEADER_BYTES + feed.blksize;
   const pool = new PacketPool(stride);
   // Windowed: the DATA of one burst is packed into one buffer and leaves in one segmented
@@ -366,10 +369,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
   });
   let bytesSent = 0;
   let wanted = 0;
-  const reportSendError = (err: Error | null): void => {
-    if (err) o.onSendError?.(err);
-  };
-  const send = (data: Uint8Array): void => endpoint.post(data, peer, reportSendError);
+  const send = poster(endpoint, peer, o);
   const fill = (): void => {
     // Keep the window plus one chunk in memory; ask again when a read completes.
     const target = Math.max(wanted, sender.acked + o.windowsize * 2 + (feed.blocksPerChunk >> 1));
@@ -449,8 +449,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
   let acksIn = 0;
   endpoint.onMessage((msg, from) => {
     if (!samePeer(from, peer)) {
-      o.onStranger?.(from);
-      if (readOpcode(msg) !== TFTP_OPCODE.error) send0(endpoint, from, o); // never answer an ERROR with an ERROR
+      answerStranger(endpoint, msg, from, o);
       return;
     }
     const op = readOpcode(msg);
@@ -467,8 +466,8 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
       }
       timer.arm(sender.deadline);
     } else if (op === TFTP_OPCODE.error) {
-      const p = safeDecode(msg);
-      sender.onPeerError(p && p.kind === 'error' ? p.code : -1, p && p.kind === 'error' ? p.message : '');
+      const e = peerError(msg);
+      sender.onPeerError(e.code, e.message);
     } else {
       o.onBadPacket?.(`unexpected opcode ${op} during a read transfer`);
     }
@@ -492,31 +491,40 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
   };
 }
 
-function send0(endpoint: UdpEndpoint, to: UdpPeer, hooks: DriverHooks): void {
-  // RFC 1350 §4: a packet from an unknown TID gets ERROR 5 and does not disturb the transfer.
-  endpoint.send(encodeError(TFTP_ERROR.unknownTransferId, 'unknown transfer ID'), to).catch((err: unknown) => {
-    hooks.onSendError?.(err instanceof Error ? err : new Error(String(err)));
+/** Posts datagrams to `to`; a send error goes to `onSendError` (retransmission covers the loss). */
+function poster(endpoint: UdpEndpoint, to: UdpPeer, hooks: DriverHooks): (data: Uint8Array) => void {
+  const reportSendError = (err: Error | null): void => {
+    if (err) hooks.onSendError?.(err);
+  };
+  return (data) => endpoint.post(data, to, reportSendError);
+}
+
+/**
+ * RFC 1350 §4: a datagram from an unknown TID gets ERROR 5 and does not disturb the
+ * transfer; an ERROR is never answered with an ERROR.
+ */
+function answerStranger(endpoint: UdpEndpoint, msg: Uint8Array, from: UdpPeer, hooks: DriverHooks): void {
+  hooks.onStranger?.(from);
+  if (readOpcode(msg) === TFTP_OPCODE.error) return;
+  endpoint.post(encodeError(TFTP_ERROR.unknownTransferId, 'unknown transfer ID'), from, (err) => {
+    if (err) hooks.onSendError?.(err);
   });
 }
 
-function safeDecode(msg: Uint8Array): ReturnType<typeof decodeTftpPacket>['value'] | undefined {
+/** The code and message of the peer's ERROR datagram (-1 and '' when it does not decode). */
+function peerError(msg: Uint8Array): { code: number; message: string } {
   try {
-    return decodeTftpPacket(msg).value;
+    const p = decodeTftpPacket(msg).value;
+    if (p.kind === 'error') return { code: p.code, message: p.message };
   } catch (err) {
-    if (err instanceof Error && err.name === 'DecodeError') return undefined;
-    throw err;
+    if (!(err instanceof DecodeError)) throw err;
   }
+  return { code: -1, message: '' };
 }
 
 /** Settings of a receiving transfer. */
-export interface ReceiveDriverOptions extends DriverHooks {
-  readonly endpoint: UdpEndpoint;
-  readonly peer: UdpPeer;
-  readonly clock: Clock;
+export interface ReceiveDriverOptions extends DriverOptions {
   readonly blksize: number;
-  readonly windowsize: number;
-  readonly timeoutMs: number;
-  readonly maxRetries: number;
   /** The opening datagram (OACK or ACK 0 from a server; ACK 0 after an OACK for a client); resent on timeout. */
   readonly opening: Uint8Array | undefined;
   /** Called with each block's bytes in order (view valid during the call). */
@@ -533,7 +541,7 @@ export interface ReceiveDriverOptions extends DriverHooks {
 /** Runs a TftpReceiver on an endpoint until the last block arrived or the transfer fails. */
 export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
   const { endpoint, peer, clock } = o;
-  const busy = o.busyPoll ?? noSession;
+  const busy = o.busyPoll ?? noBusyPollSession;
   let resolveDone: (r: DrivenResult) => void = () => undefined;
   const done = new Promise<DrivenResult>((resolve) => {
     resolveDone = resolve;
@@ -543,10 +551,7 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
     resolveSettled = resolve;
   });
   let bytes = 0;
-  const reportSendError = (err: Error | null): void => {
-    if (err) o.onSendError?.(err);
-  };
-  const send = (data: Uint8Array): void => endpoint.post(data, peer, reportSendError);
+  const send = poster(endpoint, peer, o);
   const receiver: TftpReceiver = new TftpReceiver(
     {
       blksize: o.blksize,
@@ -611,8 +616,7 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
   };
   endpoint.onMessage((msg, from) => {
     if (!samePeer(from, peer)) {
-      o.onStranger?.(from);
-      if (readOpcode(msg) !== TFTP_OPCODE.error) send0(endpoint, from, o); // never answer an ERROR with an ERROR
+      answerStranger(endpoint, msg, from, o);
       return;
     }
     const op = readOpcode(msg);
@@ -621,8 +625,8 @@ export function driveReceiver(o: ReceiveDriverOptions): DrivenTransfer {
       onData(readBlock(msg), msg.subarray(DATA_HEADER_BYTES));
       if (!receiver.done) timer.arm(receiver.deadline);
     } else if (op === TFTP_OPCODE.error) {
-      const p = safeDecode(msg);
-      receiver.onPeerError(p && p.kind === 'error' ? p.code : -1, p && p.kind === 'error' ? p.message : '');
+      const e = peerError(msg);
+      receiver.onPeerError(e.code, e.message);
     } else if (op === TFTP_OPCODE.oack) {
       // The peer did not get our ACK 0 yet and repeated its OACK: answer it again.
       if (o.opening !== undefined && receiver.expected === 1) send(o.opening);

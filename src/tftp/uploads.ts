@@ -23,9 +23,10 @@ import { link, open, readdir, rename, lstat, rm, statfs, unlink, type FileHandle
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
-import { errorMessage } from '../errors.js';
+import { errnoCode, errorMessage } from '../errors.js';
+import { fsyncDir } from '../fs-durable.js';
 import { TFTP_ERROR, type TftpErrorCode } from './error-codes.js';
-import { UPLOAD_TEMP_PREFIX, MAX_SEGMENT_LENGTH } from './resolve-path.js';
+import { isUploadTempName, MAX_SEGMENT_LENGTH, UPLOAD_TEMP_PREFIX } from './resolve-path.js';
 import type { OpenResult, UploadTarget } from './storage.js';
 
 /** Default largest upload: configs are small, but a firmware image may be sent back too. */
@@ -84,19 +85,16 @@ export function versionedName(fileName: string, nowMs: number, attempt: number):
 
 /** Errors that mean "no room": TFTP error 3. */
 function isNoSpace(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const code = errnoCode(err);
   return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
 }
 
 /** Errors that mean "this file system has no hard links": fall back to check-then-rename. */
 function isLinkUnsupported(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const code = errnoCode(err);
   return code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS';
 }
 
-function errnoCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
-}
 
 /** The upload inbox. */
 export interface UploadInbox {
@@ -114,22 +112,12 @@ export interface UploadInbox {
 export async function cleanStaleTempFiles(dir: string): Promise<number> {
   let removed = 0;
   for (const entry of await readdir(dir)) {
-    if (!entry.startsWith(UPLOAD_TEMP_PREFIX)) continue;
+    if (!isUploadTempName(entry)) continue;
     // Only benchboot names files with this prefix; rm does not follow symlinks.
     await rm(join(dir, entry), { recursive: true, force: true });
     removed++;
   }
   return removed;
-}
-
-/** Fsyncs a directory so a rename or link in it survives a crash. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Free bytes for unprivileged writers in `dir`, or undefined when unknown. */
@@ -309,7 +297,7 @@ export async function createUploadInbox(realDir: string, options: UploadOptions,
             await fh.sync();
             await closeHandle();
             savedAs = await claimName(temp, fileName);
-            await syncDir(realDir);
+            await fsyncDir(realDir);
           } catch (err) {
             return fail(err);
           }

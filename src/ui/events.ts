@@ -1,7 +1,8 @@
 /**
  * Appliance events: what the running appliance reports about leases, transfers and
- * reloads. The live view reduces them into its state; `--json` mode logs them. They
- * are plain data with the time they happened (ms since the epoch).
+ * reloads. The live view reduces them into its state (log lines, `--json` or not,
+ * come from the DHCP and TFTP servers themselves). They are plain data with the
+ * time they happened (ms since the epoch).
  */
 import type { LeaseState } from '../dhcp/lease.js';
 

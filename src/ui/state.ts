@@ -68,6 +68,12 @@ function addNotice(notices: readonly string[], text: string): readonly string[] 
   return [...notices, text].slice(-MAX_NOTICES);
 }
 
+/** Sets the "last file" of the device holding `ip` (the newest row wins if an address moved). */
+function withLastFile(devices: readonly DeviceRow[], ip: string, lastFile: string): readonly DeviceRow[] {
+  const owner = devices.findLast((d) => d.ip === ip);
+  return owner ? devices.map((d) => (d === owner ? { ...d, lastFile } : d)) : devices;
+}
+
 function countBound(devices: readonly DeviceRow[]): number {
   return devices.filter((d) => d.leaseState === 'bound').length;
 }
@@ -99,9 +105,7 @@ export function reduceView(state: ViewState, event: ApplianceEvent): ViewState {
         updatedAt: event.at,
         ...(event.size !== undefined ? { size: event.size } : {}),
       };
-      // The device with this IP (newest lease wins if an address moved) gets the file as "last requested".
-      const owner = [...state.devices].reverse().find((d) => d.ip === event.peer);
-      const devices = owner ? state.devices.map((d) => (d === owner ? { ...d, lastFile: event.file } : d)) : state.devices;
+      const devices = withLastFile(state.devices, event.peer, event.file);
       return { ...state, devices, transfers: [...state.transfers.filter((t) => t.id !== event.id), row] };
     }
     case 'transfer-progress':
@@ -128,8 +132,7 @@ export function reduceView(state: ViewState, event: ApplianceEvent): ViewState {
       return { ...state, totals: { ...state.totals, busyRefusals: state.totals.busyRefusals + 1 } };
     case 'tftp-refused': {
       // A device asking for a file that is not there is the most common bench problem: show it on its row.
-      const owner = [...state.devices].reverse().find((d) => d.ip === event.peer);
-      const devices = owner ? state.devices.map((d) => (d === owner ? { ...d, lastFile: `${event.file} (${event.message})` } : d)) : state.devices;
+      const devices = withLastFile(state.devices, event.peer, `${event.file} (${event.message})`);
       return {
         ...state,
         devices,

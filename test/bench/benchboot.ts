@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_NET, type Bench } from './lab.js';
-import { startProcess, type RunningServer, type ServerSpec } from './servers.js';
+import { requireRoot, startProcess, type RunningServer, type ServerSpec } from './servers.js';
 
 /** The benchboot launchers found in this tree. */
 export interface BenchbootServers {
@@ -127,8 +127,7 @@ export async function benchbootServers(root: string, profileDir?: string): Promi
       notes: 'benchboot TFTP via test/helpers/tftp-server-main.js (createTftpServer + createFsStorage), defaults (at most 200 transfers at once, busy error beyond); negotiates windowsize.',
       windowsize: true,
       start: (bench, options) => {
-        if (options.root === undefined) throw new Error('a TFTP server needs a root directory');
-        return startProcess(bench, process.execPath, [...nodeArgs(profileDir, 'tftp'), tftpMain, '--root', options.root, '--listen', BENCH_NET.serverIp, '--port', '69'], {
+        return startProcess(bench, process.execPath, [...nodeArgs(profileDir, 'tftp'), tftpMain, '--root', requireRoot(options), '--listen', BENCH_NET.serverIp, '--port', '69'], {
           port: 69,
           logPath: join(options.runDir, 'benchboot-tftp.log'),
         });

@@ -12,7 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Bench } from './lab.js';
+import { BENCH_NET, type Bench } from './lab.js';
 import type { RunningServer, ServerSpec } from './servers.js';
 import { alternate, type Section, type SectionContext, type SectionResult, type TargetResult } from './section.js';
 import { fmt, fmtSpread, spread, TreeRssSampler } from './util.js';
@@ -232,7 +232,7 @@ async function runRate(ctx: SectionContext): Promise<SectionResult> {
   };
 }
 
-const BENCH_NET_POOL = '10.80.1.0–10.80.255.254 in 10.80.0.0/16';
+const BENCH_NET_POOL = `${BENCH_NET.poolStart}–${BENCH_NET.poolEnd} in ${BENCH_NET.subnet}`;
 const STORM_CLIENTS = 1000;
 
 /** perfdhcp arguments for the 1,000-client avalanche. */

@@ -138,6 +138,11 @@ async function stopChild(child: ChildProcess, pid: number): Promise<void> {
   }
 }
 
+/** dnsmasq's arguments common to both roles: foreground, no config file, DNS off, only the bench interface. */
+function dnsmasqBaseArgs(bench: Bench): string[] {
+  return ['--no-daemon', '--conf-file=/dev/null', '--port=0', `--interface=${bench.serverIf}`, '--bind-interfaces'];
+}
+
 /** dnsmasq as a DHCP server for the bench /16 (DNS off, no ping check, lease limit raised). */
 export const dnsmasqDhcp: ServerSpec = {
   name: 'dnsmasq',
@@ -151,11 +156,7 @@ export const dnsmasqDhcp: ServerSpec = {
       bench,
       'dnsmasq',
       [
-        '--no-daemon',
-        '--conf-file=/dev/null',
-        '--port=0',
-        `--interface=${bench.serverIf}`,
-        '--bind-interfaces',
+        ...dnsmasqBaseArgs(bench),
         `--dhcp-range=${BENCH_NET.poolStart},${BENCH_NET.poolEnd},${BENCH_NET.netmask},12h`,
         '--dhcp-lease-max=70000',
         '--no-ping',
@@ -196,7 +197,8 @@ export const keaDhcp: ServerSpec = {
   },
 };
 
-function requireRoot(options: StartOptions): string {
+/** The TFTP root of `options`; throws when a TFTP server is started without one. */
+export function requireRoot(options: StartOptions): string {
   if (options.root === undefined) throw new Error('a TFTP server needs a root directory');
   return options.root;
 }
@@ -228,11 +230,7 @@ export const dnsmasqTftp: ServerSpec = {
       bench,
       'dnsmasq',
       [
-        '--no-daemon',
-        '--conf-file=/dev/null',
-        '--port=0',
-        `--interface=${bench.serverIf}`,
-        '--bind-interfaces',
+        ...dnsmasqBaseArgs(bench),
         '--enable-tftp',
         `--tftp-root=${root}`,
         '--tftp-max=1000',

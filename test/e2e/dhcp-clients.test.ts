@@ -14,14 +14,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeDhcpPacket, getOption } from '../../src/dhcp/packet.js';
 import { OPTION } from '../../src/dhcp/constants.js';
 import { toHex } from '../../src/net/bytes.js';
 import { cidrContains, ipv4ToInt, parseCidr, parseIpv4, type Ipv4 } from '../../src/net/ipv4.js';
-import { Lab, e2eSkip, waitFor, type Netns } from './netns.js';
+import { openLab, e2eSkip, waitFor, type Netns } from './netns.js';
 import {
   readDhcpcdLease,
   readDump,
@@ -72,10 +71,7 @@ async function macOf(ns: Netns, ifname: string): Promise<string> {
 }
 
 test('real DHCP clients against benchboot in network namespaces', { skip, timeout: 240_000 }, async (t) => {
-  const lab = new Lab();
-  t.after(() => lab.destroy());
-  const dir = await mkdtemp(join(tmpdir(), 'bb-e2e-dhcp-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { lab, work: dir } = await openLab(t);
 
   const srv = await lab.addNamespace('srv');
   const bridge = await lab.bridge(srv, '10.77.0.1/24');

@@ -11,12 +11,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DHCP_MESSAGE_TYPE } from '../../src/dhcp/constants.js';
-import { Lab, e2eSkip, waitFor, type Netns } from './netns.js';
+import { openLab, e2eSkip, waitFor, type Netns } from './netns.js';
 import { readDump, runUdhcpcOnce, startLabServer } from '../helpers/dhcp-e2e.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 
@@ -41,10 +39,7 @@ async function relayExchange(relay: Netns, mac: string): Promise<ProbeLine[]> {
 }
 
 test('relayed requests and a malformed burst, in network namespaces', { skip, timeout: 120_000 }, async (t) => {
-  const lab = new Lab();
-  t.after(() => lab.destroy());
-  const dir = await mkdtemp(join(tmpdir(), 'bb-e2e-relay-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { lab, work: dir } = await openLab(t);
 
   const srv = await lab.addNamespace('srv');
   const relay = await lab.addNamespace('rly');

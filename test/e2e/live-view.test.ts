@@ -7,11 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, e2eSkip, run, runOk, waitFor } from './netns.js';
+import { openLab, e2eSkip, run, runOk, waitFor } from './netns.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
 const skip = e2eSkip({ programs: ['tmux', 'dhclient', 'tftp'] });
@@ -25,13 +24,10 @@ exit 0
 `;
 
 test('the live view shows the device row and a progress bar while a transfer runs', { skip }, async (t) => {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
+  const { lab, work } = await openLab(t);
   const tmux = (...args: string[]): Promise<string> => runOk('tmux', ['-L', lab.prefix, ...args]);
   t.after(async () => {
     await run('tmux', ['-L', lab.prefix, 'kill-server']);
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
   });
   const srv = await lab.addNamespace('srv');
   const cli = await lab.addNamespace('phone');

@@ -273,6 +273,26 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
   return predicate();
 }
 
+/** Resolves with `child`'s exit code once it exits, or null when it is still running after `timeoutMs`. */
+export function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** Collects everything `child` writes to stdout and stderr; the returned function reads it so far. */
+export function collectOutput(child: ChildProcess): () => string {
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return () => out;
+}
+
 /**
  * A lab plus a private temporary directory named after it, both removed after the
  * test (also when it fails): `const { lab, work } = await openLab(t);`.

@@ -8,10 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLab, e2eSkip, waitFor, type Lab, type Netns } from './netns.js';
+import { openLab, e2eSkip, collectOutput, exitOf, waitFor, type Lab, type Netns } from './netns.js';
+import { parseEnvDump } from '../helpers/dhcp-e2e.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
 const skip = e2eSkip({ programs: ['dhclient', 'tftp'] });
@@ -36,23 +37,10 @@ interface Served {
 
 async function startServe(ns: Netns, args: string[]): Promise<Served> {
   const child = ns.spawn(process.execPath, [BIN, 'serve', '--json', '--no-live', '--probe-timeout', '1', ...args], { maxMs: 120_000 });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const up = await waitFor(() => out.includes('benchboot is serving') || child.exitCode !== null, 20_000);
-  assert.ok(up && child.exitCode === null, `serve did not start:\n${out}`);
-  return { child, log: () => out };
-}
-
-async function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+  const log = collectOutput(child);
+  const up = await waitFor(() => log().includes('benchboot is serving') || child.exitCode !== null, 20_000);
+  assert.ok(up && child.exitCode === null, `serve did not start:\n${log()}`);
+  return { child, log };
 }
 
 async function dhclient(ns: Netns, ifname: string, work: string, name: string): Promise<Record<string, string>> {
@@ -71,7 +59,7 @@ async function dhclient(ns: Netns, ifname: string, work: string, name: string): 
   const readPid = async (): Promise<number> => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
   assert.ok(await waitFor(async () => (await readPid()) > 0, 5000), 'dhclient wrote no pid file');
   process.kill(await readPid(), 'SIGKILL');
-  return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return parseEnvDump(text);
 }
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }, clients: string[]): Promise<{ lab: Lab; srv: Netns; srvIf: string; cli: Map<string, { ns: Netns; ifname: string }>; work: string }> {
@@ -200,7 +188,6 @@ test('SIGTERM during a transfer: the transfer finishes, then serve exits 0', { s
   // tftp-hpa without options: 512-byte lock-step blocks, so 24 MiB takes a while.
   const get = pc.ns.spawn('tftp', ['10.77.0.1', '-m', 'binary', '-c', 'get', 'image.bin', out], { maxMs: 100_000 });
   const getExit = exitOf(get, 100_000);
-  const { stat } = await import('node:fs/promises');
   assert.ok(await waitFor(async () => (await stat(out).catch(() => undefined))?.size !== undefined && ((await stat(out)).size > 64 * 1024), 20_000), 'transfer did not start');
   assert.ok((await stat(out)).size < image.length, 'the transfer finished before SIGTERM; the test proves nothing');
   served.child.kill('SIGTERM');

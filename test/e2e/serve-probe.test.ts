@@ -5,23 +5,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, e2eSkip, waitFor } from './netns.js';
+import { openLab, e2eSkip, waitFor } from './netns.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
 const skip = e2eSkip({ programs: ['dnsmasq'] });
 
 test('probe lists a dnsmasq server with its offer and takes no lease', { skip }, async (t) => {
-  const lab = new Lab();
-  t.after(() => lab.destroy());
+  const { lab, work } = await openLab(t);
   const rogue = await lab.addNamespace('rogue');
   const laptop = await lab.addNamespace('lap');
   const [rogueEnd, lapEnd] = await lab.link(rogue, laptop, { aAddress: '10.66.0.1/24' });
-  const leaseFile = `/tmp/${lab.prefix}-dnsmasq.leases`;
   const dnsmasq = rogue.spawn('dnsmasq', [
     '--no-daemon', '--conf-file=/dev/null', `--interface=${rogueEnd.ifname}`, '--bind-interfaces', '--port=0',
     '--dhcp-range=10.66.0.50,10.66.0.99,255.255.255.0,1h', '--dhcp-option=66,10.66.0.1', '--dhcp-option=150,10.66.0.1',
-    '--dhcp-boot=rogue.cfg', `--dhcp-leasefile=${leaseFile}`, `--pid-file=/tmp/${lab.prefix}-dnsmasq.pid`,
+    '--dhcp-boot=rogue.cfg', `--dhcp-leasefile=${join(work, 'dnsmasq.leases')}`, `--pid-file=${join(work, 'dnsmasq.pid')}`,
   ], { maxMs: 60_000 });
   let log = '';
   dnsmasq.stderr?.on('data', (d: Buffer) => (log += d.toString()));

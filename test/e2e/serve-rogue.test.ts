@@ -6,32 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLab, e2eSkip, waitFor } from './netns.js';
+import { openLab, e2eSkip, exitOf, collectOutput, waitFor } from './netns.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
 const skip = e2eSkip({ programs: ['dnsmasq'] });
-
-function collect(child: ChildProcess): () => string {
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return () => out;
-}
-
-function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
 
 test('another DHCP server on the wire: serve refuses and names it; --force starts anyway', { skip }, async (t) => {
   const { lab, work } = await openLab(t);
@@ -44,7 +25,7 @@ test('another DHCP server on the wire: serve refuses and names it; --force start
     '--no-daemon', '--conf-file=/dev/null', `--interface=${b.ifname}`, '--bind-interfaces', '--port=0',
     '--dhcp-range=10.78.0.200,10.78.0.250,255.255.255.0,1h', `--dhcp-leasefile=${join(work, 'dnsmasq.leases')}`, `--pid-file=${join(work, 'dnsmasq.pid')}`,
   ], { maxMs: 90_000 });
-  const dnsLog = collect(dnsmasq);
+  const dnsLog = collectOutput(dnsmasq);
   assert.ok(await waitFor(() => dnsLog().includes('DHCP, IP range'), 10_000), dnsLog());
   await mkdir(join(work, 'tftp'));
   const common = ['serve', '--interface', br, '--tftp-root', join(work, 'tftp'), '--leases', join(work, 'state'), '--no-live'];
@@ -56,7 +37,7 @@ test('another DHCP server on the wire: serve refuses and names it; --force start
   assert.match(refused.stderr, /\[BB_ROGUE_DHCP\]/);
 
   const forced = srv.spawn(process.execPath, [BIN, ...common, '--json', '--force'], { maxMs: 60_000 });
-  const log = collect(forced);
+  const log = collectOutput(forced);
   assert.ok(await waitFor(() => log().includes('benchboot is serving') || forced.exitCode !== null, 30_000), log());
   assert.match(log(), /starting anyway because of --force/);
   assert.match(log(), /10\.78\.0\.254/);
@@ -78,7 +59,7 @@ test('no IPv4 address: serve prints the exact fix; --address adds one for the ru
   assert.match(bare.stderr, /\[BB_INTERFACE\]/);
 
   const served = srv.spawn(process.execPath, [BIN, ...common, '--json', '--address', '10.79.0.1/24'], { maxMs: 60_000 });
-  const log = collect(served);
+  const log = collectOutput(served);
   assert.ok(await waitFor(() => log().includes('benchboot is serving') || served.exitCode !== null, 30_000), log());
   assert.match(await srv.execOk('ip', ['-4', 'addr', 'show', 'dev', s.ifname]), /inet 10\.79\.0\.1\/24/);
   served.kill('SIGTERM');
@@ -88,7 +69,7 @@ test('no IPv4 address: serve prints the exact fix; --address adds one for the ru
 
   // Ctrl-C while the probe still listens: no server starts, and the address is removed too.
   const early = srv.spawn(process.execPath, [BIN, ...common.slice(0, -1), '5', '--json', '--address', '10.79.0.1/24'], { maxMs: 60_000 });
-  const earlyLog = collect(early);
+  const earlyLog = collectOutput(early);
   assert.ok(await waitFor(() => earlyLog().includes('added a temporary address'), 20_000), earlyLog());
   early.kill('SIGINT');
   assert.equal(await exitOf(early, 15_000), 0, earlyLog());
@@ -105,7 +86,7 @@ test('UDP 67 held by another program in the same namespace: serve refuses and na
     '--no-daemon', '--conf-file=/dev/null', `--interface=${s.ifname}`, '--port=0',
     '--dhcp-range=10.80.0.200,10.80.0.250,255.255.255.0,1h', `--dhcp-leasefile=${join(work, 'dnsmasq.leases')}`, `--pid-file=${join(work, 'dnsmasq.pid')}`,
   ], { maxMs: 60_000 });
-  const dnsLog = collect(dnsmasq);
+  const dnsLog = collectOutput(dnsmasq);
   assert.ok(await waitFor(() => dnsLog().includes('DHCP, IP range'), 10_000), dnsLog());
   await mkdir(join(work, 'tftp'));
   const r = await srv.exec(process.execPath, [BIN, 'serve', '--interface', s.ifname, '--tftp-root', join(work, 'tftp'), '--leases', join(work, 'state'), '--no-live'], 20_000);

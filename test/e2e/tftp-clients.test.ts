@@ -9,11 +9,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256, startTftpServer } from './tftp-server-process.js';
-import { Lab, e2eSkip, type Netns } from './netns.js';
+import { openLab, e2eSkip, type Netns } from './netns.js';
 
 const skip = e2eSkip({ programs: ['tftp', 'atftp', 'curl', 'busybox'] });
 const SERVER_IP = '10.77.41.1';
@@ -39,12 +38,7 @@ function startServer(ns: Netns, args: readonly string[]): Promise<{ events: stri
 }
 
 test('real TFTP clients download checksum-equal files and never get one from outside the root', { skip }, async (t) => {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), 'bb-e2e-tftp-'));
-  t.after(async () => {
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { lab, work } = await openLab(t);
   const root = join(work, 'root');
   const out = join(work, 'out');
   await mkdir(root);

@@ -8,11 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256, startTftpServer } from './tftp-server-process.js';
-import { Lab, e2eSkip, waitFor, type Netns } from './netns.js';
+import { openLab, e2eSkip, waitFor, type Netns } from './netns.js';
 
 const skip = e2eSkip({ programs: ['tftp', 'atftp', 'curl', 'busybox'] });
 const SERVER_IP = '10.77.42.1';
@@ -25,12 +24,7 @@ function startServer(ns: Netns, args: readonly string[]): Promise<{ events: stri
 }
 
 test('real TFTP clients upload into the inbox: intact, versioned, nothing left by an aborted upload', { skip }, async (t) => {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), 'bb-e2e-tftp-up-'));
-  t.after(async () => {
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { lab, work } = await openLab(t);
   const root = join(work, 'root');
   const inbox = join(root, 'backups');
   const local = join(work, 'client');
@@ -124,12 +118,7 @@ test('real TFTP clients upload into the inbox: intact, versioned, nothing left b
 });
 
 test('with uploads off, a put is refused with an access violation', { skip }, async (t) => {
-  const lab = new Lab();
-  const work = await mkdtemp(join(tmpdir(), 'bb-e2e-tftp-noup-'));
-  t.after(async () => {
-    await lab.destroy();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { lab, work } = await openLab(t);
   const srv = await lab.addNamespace('srv');
   const cli = await lab.addNamespace('cli');
   await lab.link(srv, cli, { aAddress: `${SERVER_IP}/24`, bAddress: `${CLIENT_IP}/24` });

@@ -4,7 +4,7 @@
  * dhcpcd) run with a time bound, with their pid/lease files in a temp dir and a
  * hook script that dumps the environment the client hands it to a file.
  */
-import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { CommandResult, Netns } from '../e2e/netns.js';
@@ -48,11 +48,6 @@ export async function readDump(dir: string, tag: string, reason: string): Promis
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-}
-
-/** Lists dump files of a client tag. */
-export async function dumps(dir: string, tag: string): Promise<string[]> {
-  return (await readdir(dir)).filter((n) => n.startsWith(`${tag}.`)).map((n) => n.slice(tag.length + 1));
 }
 
 // ---------------------------------------------------------------- ISC dhclient

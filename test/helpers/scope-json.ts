@@ -12,6 +12,7 @@
  */
 import { fromHex } from '../../src/net/bytes.js';
 import { parseCidr, parseIpv4, parseMac } from '../../src/net/ipv4.js';
+import { DEFAULT_DECLINE_SECONDS, DEFAULT_LEASE_SECONDS } from '../../src/config/defaults.js';
 import type { Scope, ScopeOption, Reservation, BootData } from '../../src/config/scope.js';
 
 /** The JSON shape accepted by {@link scopeFromJson}. */
@@ -55,12 +56,12 @@ export function scopeFromJson(j: ScopeJson): Scope {
     ...(j.router ? { router: parseIpv4(j.router) } : {}),
     dns: (j.dns ?? []).map(parseIpv4),
     ...(j.domain ? { domain: j.domain } : {}),
-    leaseSeconds: j.leaseSeconds ?? 3600,
+    leaseSeconds: j.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
     boot,
     reservations,
     options,
     classes: [],
     authoritative: j.authoritative ?? true,
-    declineSeconds: j.declineSeconds ?? 600,
+    declineSeconds: j.declineSeconds ?? DEFAULT_DECLINE_SECONDS,
   };
 }

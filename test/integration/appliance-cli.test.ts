@@ -6,30 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppliance, scopeFiles } from '../../src/appliance.js';
 import { systemClock } from '../../src/clock.js';
-import { main } from '../../src/cli/main.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';
 import { bindDhcpSocket } from '../../src/net/bind-interface.js';
 import { parseIpv4, parseMac } from '../../src/net/ipv4.js';
 import { createSilentLogger } from '../../src/log.js';
-import { bindUdp } from '../../src/net/udp.js';
+import { freeUdpPort, runCli } from '../helpers/cli.js';
 import { DhcpTestClient, DhcpTestPort } from '../helpers/dhcp-client.js';
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(args, { stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
 
 test('tftp get/put, leases, reload and release through the CLI', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bb-cli-'));
@@ -40,9 +27,7 @@ test('tftp get/put, leases, reload and release through the CLI', async (t) => {
   await writeFile(join(dir, 'scopes', 'bench.yaml'), scope('a.cfg'));
   const blob = Buffer.alloc(70_000, 3);
   await writeFile(join(dir, 'tftp', 'blob.bin'), blob);
-  const probe = await bindUdp({ address: '127.0.0.1', port: 0 });
-  const dhcpPort = probe.local().port;
-  await probe.close();
+  const dhcpPort = await freeUdpPort();
   const state = join(dir, 'state');
   const appliance = createAppliance({
     scopes: scopeFiles(join(dir, 'scopes')),
@@ -59,19 +44,19 @@ test('tftp get/put, leases, reload and release through the CLI', async (t) => {
   });
   const tftpPort = appliance.status().tftp.listen[0]?.split(':')[1] ?? '';
 
-  const got = await cli(['tftp', 'get', '127.0.0.1', 'blob.bin', '--port', tftpPort, '--blksize', '1400', '--windowsize', '4', '--output', join(dir, 'out.bin')]);
+  const got = await runCli(['tftp', 'get', '127.0.0.1', 'blob.bin', '--port', tftpPort, '--blksize', '1400', '--windowsize', '4', '--output', join(dir, 'out.bin')]);
   assert.equal(got.code, 0, got.stderr);
   assert.match(got.stdout, /blob\.bin -> .*out\.bin: 68\.4 KiB in \d+ ms .*blksize 1400, windowsize 4/);
   assert.deepEqual(await readFile(join(dir, 'out.bin')), blob);
 
   await writeFile(join(dir, 'router1-confg'), 'hostname router1\n');
-  const put = await cli(['tftp', 'put', '127.0.0.1', join(dir, 'router1-confg'), '--port', tftpPort, '--json']);
+  const put = await runCli(['tftp', 'put', '127.0.0.1', join(dir, 'router1-confg'), '--port', tftpPort, '--json']);
   assert.equal(put.code, 0, put.stderr);
   assert.equal((JSON.parse(put.stdout) as { remote: string }).remote, 'router1-confg');
   assert.ok((await readdir(join(dir, 'uploads'))).some((n) => n.startsWith('router1-confg')));
 
   // A failed transfer is exit 1 with the client's code and the server's own words.
-  const missing = await cli(['tftp', 'get', '127.0.0.1', 'nope.bin', '--port', tftpPort, '--output', join(dir, 'nope.bin')]);
+  const missing = await runCli(['tftp', 'get', '127.0.0.1', 'nope.bin', '--port', tftpPort, '--output', join(dir, 'nope.bin')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /\[BB_TFTP_CLIENT\]/);
   assert.match(missing.stderr, /not found/i);
@@ -83,39 +68,39 @@ test('tftp get/put, leases, reload and release through the CLI', async (t) => {
   const other = await new DhcpTestClient(port, { mac: parseMac('02:00:00:00:00:08'), clientId: Uint8Array.of(1, 2, 0, 0, 0, 0, 8) }).obtain();
   await endpoint.close();
   assert.ok(lease && other);
-  const listed = await cli(['leases', '--leases', state]);
+  const listed = await runCli(['leases', '--leases', state]);
   assert.equal(listed.code, 0, listed.stderr);
   assert.match(listed.stdout, new RegExp(`${lease.ip.replace(/\./g, '\\.')} +02:00:00:00:00:07 +bound +bench`));
 
   await writeFile(join(dir, 'scopes', 'bench.yaml'), scope('b.cfg'));
-  const reloaded = await cli(['reload', '--leases', state]);
+  const reloaded = await runCli(['reload', '--leases', state]);
   assert.equal(reloaded.code, 0, reloaded.stderr);
   assert.match(reloaded.stdout, /Reloaded: now serving bench\./);
 
   // While it runs, release goes through the server (a DHCPRELEASE on the client's behalf,
   // client identifier included), and the address is free at once.
-  const viaServer = await cli(['leases', 'release', other.ip, '--leases', state]);
+  const viaServer = await runCli(['leases', 'release', other.ip, '--leases', state]);
   assert.equal(viaServer.code, 0, viaServer.stderr);
   assert.match(viaServer.stdout, new RegExp(`Released ${other.ip.replace(/\./g, '\\.')}\\.`));
   assert.equal(appliance.leases().find((l) => l.ip === other.ip)?.state, 'released');
-  const twice = await cli(['leases', 'release', other.ip, '--leases', state]);
+  const twice = await runCli(['leases', 'release', other.ip, '--leases', state]);
   assert.equal(twice.code, 1);
   assert.match(twice.stderr, /BB_LEASE_NOT_FOUND/);
 
   // Stopped: list and release in the lease files.
   await appliance.stop(0);
   running = false;
-  const offline = await cli(['leases', '--leases', state, '--json']);
+  const offline = await runCli(['leases', '--leases', state, '--json']);
   const offBody = JSON.parse(offline.stdout) as { from: string; leases: { ip: string }[] };
   assert.equal(offBody.from, 'lease files');
   assert.deepEqual(offBody.leases.map((l) => l.ip), [lease.ip]);
-  const released = await cli(['leases', 'release', lease.ip, '--leases', state]);
+  const released = await runCli(['leases', 'release', lease.ip, '--leases', state]);
   assert.equal(released.code, 0, released.stderr);
   assert.match(released.stdout, /Released .* \(was 02:00:00:00:00:07, scope bench\)/);
-  const after = await cli(['leases', '--leases', state, '--all', '--json']);
+  const after = await runCli(['leases', '--leases', state, '--all', '--json']);
   const all = (JSON.parse(after.stdout) as { leases: { ip: string; state: string }[] }).leases;
   assert.equal(all.find((l) => l.ip === lease.ip)?.state, 'released');
-  const again = await cli(['leases', 'release', lease.ip, '--leases', state]);
+  const again = await runCli(['leases', 'release', lease.ip, '--leases', state]);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /BB_LEASE_NOT_FOUND/);
 });

@@ -12,10 +12,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { createAppliance, scopeFiles } from '../../src/appliance.js';
 import { systemClock } from '../../src/clock.js';
-import { main } from '../../src/cli/main.js';
 import { openLeaseStore } from '../../src/dhcp/lease-store.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';
 import { createSilentLogger } from '../../src/log.js';
@@ -23,18 +21,8 @@ import { bindDhcpSocket } from '../../src/net/bind-interface.js';
 import { parseIpv4, parseMac } from '../../src/net/ipv4.js';
 import { bindUdp } from '../../src/net/udp.js';
 import { decodeTftpPacket, encodeTftpPacket } from '../../src/tftp/packet.js';
+import { freeUdpPort, runCli } from '../helpers/cli.js';
 import { DhcpTestClient, DhcpTestPort } from '../helpers/dhcp-client.js';
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(args, { stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
 
 /** File names and contents of a directory (to show that nothing was written). */
 async function snapshot(dir: string): Promise<Record<string, string>> {
@@ -58,9 +46,7 @@ test('status of a running appliance, and the clear failure once it stopped; leas
   for (const d of ['scopes', 'tftp']) await mkdir(join(dir, d));
   await writeFile(join(dir, 'scopes', 'bench.yaml'), ['name: bench', 'interface: bench0', 'subnet: 10.9.0.0/24', 'range: 10.9.0.100-10.9.0.150', 'boot:', '  file: a.cfg', ''].join('\n'));
   await writeFile(join(dir, 'tftp', 'image.bin'), Buffer.alloc(10_000, 9));
-  const probe = await bindUdp({ address: '127.0.0.1', port: 0 });
-  const dhcpPort = probe.local().port;
-  await probe.close();
+  const dhcpPort = await freeUdpPort();
   const state = join(dir, 'state');
   const appliance = createAppliance({
     scopes: scopeFiles(join(dir, 'scopes')),
@@ -97,7 +83,7 @@ test('status of a running appliance, and the clear failure once it stopped; leas
   await slow.send(encodeTftpPacket({ kind: 'rrq', filename: 'image.bin', mode: 'octet', options: [{ name: 'blksize', value: '1024' }] }), { address: '127.0.0.1', port: tftpPort });
   assert.equal(await firstBlock, 1);
 
-  const text = await cli(['status', '--leases', state]);
+  const text = await runCli(['status', '--leases', state]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, new RegExp(`^benchboot serve is running: pid ${process.pid}, up \\d+s, scopes scope files in `));
   assert.match(text.stdout, /^Interfaces: bench0$/m);
@@ -110,7 +96,7 @@ test('status of a running appliance, and the clear failure once it stopped; leas
   assert.match(text.stdout, /^TFTP counters: 1 requests \(1 get, 0 put\), 0 finished/m);
   assert.match(text.stdout, /^DHCP counters: \d+ received, 1 offers, 1 acks, 0 naks/m);
 
-  const json = await cli(['status', '--leases', state, '--json']);
+  const json = await runCli(['status', '--leases', state, '--json']);
   assert.equal(json.code, 0, json.stderr);
   const body = JSON.parse(json.stdout) as StatusJson;
   assert.equal(body.pid, process.pid);
@@ -121,17 +107,17 @@ test('status of a running appliance, and the clear failure once it stopped; leas
   await appliance.stop(0);
   running = false;
 
-  const none = await cli(['status', '--leases', state]);
+  const none = await runCli(['status', '--leases', state]);
   assert.equal(none.code, 1);
   assert.equal(none.stdout, '');
   assert.match(none.stderr, /no benchboot server is running with state directory .*state.*Start one with "benchboot serve".*\[BB_CONTROL\]/);
-  const noneJson = await cli(['status', '--leases', state, '--json']);
+  const noneJson = await runCli(['status', '--leases', state, '--json']);
   assert.equal(noneJson.code, 1);
   assert.equal((JSON.parse(noneJson.stderr) as { error: { code: string } }).error.code, 'BB_CONTROL');
 
   // The stopped server's files are read, not rewritten.
   const before = await snapshot(state);
-  const listed = await cli(['leases', '--leases', state, '--json']);
+  const listed = await runCli(['leases', '--leases', state, '--json']);
   assert.equal(listed.code, 0, listed.stderr);
   const leases = JSON.parse(listed.stdout) as { from: string; leases: { ip: string; mac: string }[] };
   assert.equal(leases.from, 'lease files');
@@ -141,7 +127,7 @@ test('status of a running appliance, and the clear failure once it stopped; leas
   // A process holding the directory (a server starting up, before its control socket) does not stop the listing.
   const holder = await openLeaseStore({ dir: state, now: Date.now() });
   try {
-    const whileHeld = await cli(['leases', '--leases', state]);
+    const whileHeld = await runCli(['leases', '--leases', state]);
     assert.equal(whileHeld.code, 0, whileHeld.stderr);
     assert.match(whileHeld.stdout, new RegExp(`${lease.ip.replace(/\./g, '\\.')} +02:00:00:00:00:31 +bound +bench`));
   } finally {

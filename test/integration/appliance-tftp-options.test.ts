@@ -12,32 +12,20 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yargs from 'yargs';
 import { createAppliance, scopeFiles, type Appliance } from '../../src/appliance.js';
 import { systemClock } from '../../src/clock.js';
-import { checkServeTftpFiles, serveTftpSettings, SERVE_OPTIONS, type ServeArgs } from '../../src/cli/serve.js';
+import { checkServeTftpFiles, serveTftpSettings } from '../../src/cli/serve.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';
 import { createSilentLogger } from '../../src/log.js';
 import { parseIpv4 } from '../../src/net/ipv4.js';
-import { bindUdp } from '../../src/net/udp.js';
 import { TftpClientError, tftpGet, tftpPut } from '../../src/tftp/client.js';
-
-function parse(argv: string[]): ServeArgs {
-  return yargs().options(SERVE_OPTIONS).option('json', { type: 'boolean', default: false }).strict().exitProcess(false).parseSync(argv) as unknown as ServeArgs;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const ep = await bindUdp({ address: '127.0.0.1', port: 0 });
-  const port = ep.local().port;
-  await ep.close();
-  return port;
-}
+import { freeUdpPort, parseServeArgs } from '../helpers/cli.js';
 
 const SCOPE = ['name: bench', 'interface: bench0', 'subnet: 10.9.0.0/24', 'range: 10.9.0.100-10.9.0.150', 'boot:', '  file: boot.cfg', ''].join('\n');
 
 /** Starts an appliance from a serve command line (TFTP options only matter here). */
 async function startFromArgs(dir: string, name: string, argv: string[]): Promise<{ appliance: Appliance; port: number; stateDir: string }> {
-  const settings = serveTftpSettings(parse(['--scopes', join(dir, 'scopes'), ...argv]));
+  const settings = serveTftpSettings(parseServeArgs(['--scopes', join(dir, 'scopes'), ...argv]));
   await checkServeTftpFiles(settings);
   const stateDir = join(dir, `state-${name}`);
   const appliance = createAppliance({

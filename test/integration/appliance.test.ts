@@ -16,9 +16,9 @@ import { controlRequest, controlSocketPath } from '../../src/control/client.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';
 import { createSilentLogger } from '../../src/log.js';
 import { parseIpv4, parseMac } from '../../src/net/ipv4.js';
-import { bindUdp } from '../../src/net/udp.js';
 import { tftpGet } from '../../src/tftp/client.js';
 import { isBenchbootError } from '../../src/errors.js';
+import { freeUdpPort } from '../helpers/cli.js';
 import { DhcpTestClient, DhcpTestPort } from '../helpers/dhcp-client.js';
 import { bindDhcpSocket } from '../../src/net/bind-interface.js';
 
@@ -49,13 +49,6 @@ interface Rig {
 async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!predicate() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-}
-
-async function freeUdpPort(): Promise<number> {
-  const ep = await bindUdp({ address: '127.0.0.1', port: 0 });
-  const port = ep.local().port;
-  await ep.close();
-  return port;
 }
 
 async function startRig(dir: string): Promise<Rig> {

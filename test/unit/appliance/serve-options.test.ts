@@ -10,33 +10,22 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
-import yargs from 'yargs';
-import { main } from '../../../src/cli/main.js';
-import { parseDefaultFile, parsePortRange, parseSize, serveTftpSettings, SERVE_OPTIONS, type ServeArgs } from '../../../src/cli/serve.js';
+import { parseDefaultFile, parsePortRange, parseSize, serveTftpSettings } from '../../../src/cli/serve.js';
 import { isBenchbootError, type ErrorCode } from '../../../src/errors.js';
+import { parseServeArgs, runCli } from '../../helpers/cli.js';
 
 const NO_SUCH_INTERFACE = 'bbnone0';
 
-/** Parses a serve command line with the real option table (no handler runs). */
-function parse(argv: string[]): ServeArgs {
-  return yargs().options(SERVE_OPTIONS).option('json', { type: 'boolean', default: false }).strict().exitProcess(false).parseSync(argv) as unknown as ServeArgs;
-}
-
 /** Runs `benchboot serve ... --json` and returns the exit code and the error code it reported. */
 async function serveError(argv: string[]): Promise<{ exit: number; code: string; message: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = await main(['serve', '--interface', NO_SUCH_INTERFACE, '--json', '--no-live', ...argv], { stdout, stderr, env: {} });
+  const { code: exit, stderr: err } = await runCli(['serve', '--interface', NO_SUCH_INTERFACE, '--json', '--no-live', ...argv]);
   const line = err.split('\n').find((l) => l.startsWith('{"error"')) ?? '{}';
   const parsed = JSON.parse(line) as { error?: { code?: string; message?: string } };
   return { exit, code: parsed.error?.code ?? '(none)', message: parsed.error?.message ?? err };
 }
 
 test('every TFTP option reaches the settings the appliance gets', () => {
-  const args = parse([
+  const args = parseServeArgs([
     '--interface', 'eth1',
     '--tftp-root', 'tftp',
     '--alternate', 'alt1', '--alternate', 'alt2',
@@ -67,24 +56,32 @@ test('every TFTP option reaches the settings the appliance gets', () => {
   });
 });
 
+test('--max-transfers reaches the settings and bounds --max-per-client', () => {
+  assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--max-transfers', '30'])).maxTransfers, 30);
+  assert.throws(
+    () => serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--max-transfers', '30', '--max-per-client', '31'])),
+    (err) => isBenchbootError(err, 'BB_TFTP_OPTIONS') && /--max-per-client 31: give a whole number 1\.\.30/.test(err.message),
+  );
+});
+
 test('windows are limited to 64 KiB (at least 2 blocks) by default, so large blocks never overflow a client\'s receive buffer; 0 lifts the limit', () => {
-  const auto = serveTftpSettings(parse(['--interface', 'eth1'])).server;
+  const auto = serveTftpSettings(parseServeArgs(['--interface', 'eth1'])).server;
   assert.equal(auto?.maxWindowBytes, 64 * 1024);
   assert.equal(auto?.minWindowBlocks, 2, 'auto: 64 KiB but at least 2 blocks (2 × 64 KiB datagrams still fit)');
-  const exact = serveTftpSettings(parse(['--interface', 'eth1', '--max-window-bytes', '64K'])).server;
+  const exact = serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--max-window-bytes', '64K'])).server;
   assert.equal(exact?.maxWindowBytes, 64 * 1024);
   assert.equal(exact?.minWindowBlocks, undefined, 'a number given is the exact limit');
-  const none = serveTftpSettings(parse(['--interface', 'eth1', '--max-window-bytes', '0'])).server;
+  const none = serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--max-window-bytes', '0'])).server;
   assert.equal(none?.maxWindowBytes, undefined);
   assert.equal(none?.minWindowBlocks, undefined);
 });
 
 test('busy polling is on by default (200 µs), 0 turns it off, out of range is refused', () => {
-  assert.equal(serveTftpSettings(parse(['--interface', 'eth1'])).server?.busyPollMicros, 200);
-  assert.equal(serveTftpSettings(parse(['--interface', 'eth1', '--busy-poll', '0'])).server?.busyPollMicros, 0);
+  assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1'])).server?.busyPollMicros, 200);
+  assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--busy-poll', '0'])).server?.busyPollMicros, 0);
   for (const bad of ['-1', '10001', '2.5']) {
     assert.throws(
-      () => serveTftpSettings(parse(['--interface', 'eth1', '--busy-poll', bad])),
+      () => serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--busy-poll', bad])),
       (err) => isBenchbootError(err, 'BB_TFTP_OPTIONS') && err.message.includes('--busy-poll'),
       bad,
     );
@@ -92,7 +89,7 @@ test('busy polling is on by default (200 µs), 0 turns it off, out of range is r
 });
 
 test('without TFTP options the settings are the defaults: no alternates, versions kept, only the window byte limit and busy polling set', () => {
-  const settings = serveTftpSettings(parse(['--interface', 'eth1', '--upload-dir', 'up']));
+  const settings = serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--upload-dir', 'up']));
   assert.deepEqual(settings.alternates, []);
   assert.deepEqual(settings.defaults, []);
   assert.equal(settings.caseInsensitive, false);

@@ -151,6 +151,17 @@ test('an invalid add or set writes nothing and exits 1 listing every issue', asy
   assert.match(badName.err, /not a scope name/);
 });
 
+test('scope add creates a missing scope directory; set notes an --unset that found nothing', async (t) => {
+  const dir = join(await tempScopes(t), 'new', 'scopes');
+  const add = await run(['scope', 'add', 'a', '--scopes', dir, '--interface', 'eth1', '--subnet', '10.0.0.0/24']);
+  assert.equal(add.code, 0, add.err);
+  assert.deepEqual(await readdir(dir), ['a.yaml']);
+  const set = await run(['scope', 'set', 'a', '--scopes', dir, '--domain', 'bench.lab', '--unset', 'reservation:00:1b:d4:aa:bb:cc']);
+  assert.equal(set.code, 0, set.err);
+  assert.match(set.err, /^note: reservation 00:1b:d4:aa:bb:cc was not set in \S+a\.yaml\n$/);
+  assert.match(await readFile(join(dir, 'a.yaml'), 'utf8'), /\ndomain: bench\.lab\n/);
+});
+
 test('with --json a failure is one JSON object on stderr, issues included', async (t) => {
   const dir = await tempScopes(t);
   const r = await run(['scope', 'add', 'b', '--scopes', dir, '--interface', 'eth1', '--subnet', '10.0.0.0/24', '--router', '10.9.9.9', '--json']);

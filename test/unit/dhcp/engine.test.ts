@@ -364,6 +364,12 @@ test('RFC 2131 §4.3.1 relayed: the scope is chosen by giaddr, the reply goes to
   assert.match(dropOf(b.send({ type: 1, giaddr: '172.16.0.1' })).reason, /no scope for relay 172.16.0.1/);
 });
 
+test('a NAK that cannot fit the client\'s maximum (a huge option 82 to echo) is a reasoned drop, not an exception', () => {
+  const d = dropOf(new Bench().send({ type: 3, requested: '192.168.1.10', extra: [{ code: 82, data: new Uint8Array(600).fill(1) }] }));
+  assert.match(d.reason, /^NAK cannot be encoded: /);
+  assert.deepEqual(d.changes, []);
+});
+
 test('RFC 2131 §4.3.1 direct: several scopes on one interface → the one holding our address', () => {
   const second = benchScope({ name: 'second', subnet: { network: ip('10.8.0.0'), prefix: 24 }, ranges: [{ start: ip('10.8.0.100'), end: ip('10.8.0.110') }] });
   const b = new Bench([second, benchScope()], 'eth-bench', SERVER);

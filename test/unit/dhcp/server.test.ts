@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/clock.js';
 import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
@@ -15,7 +16,7 @@ import { decodeDhcpPacket, getMessageType, getOption } from '../../../src/dhcp/p
 import { createDhcpServer, dropReasonKey, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
 import { DHCP_RECV_BUFFER_BYTES } from '../../../src/net/bind-interface.js';
 import { isBenchbootError } from '../../../src/errors.js';
-import { createSilentLogger } from '../../../src/log.js';
+import { createLogger, createSilentLogger, type Logger } from '../../../src/log.js';
 import { toHex } from '../../../src/net/bytes.js';
 import type { InterfaceSource } from '../../../src/net/interfaces.js';
 import { parseIpv4, parseMac, type Ipv4 } from '../../../src/net/ipv4.js';
@@ -87,14 +88,14 @@ function memoryBindings(net: MemoryNetwork, map: Record<string, string>): DhcpBi
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-async function setup(t: { after(fn: () => Promise<void>): void }, journal: LeaseJournal = new ManualJournal()) {
+async function setup(t: { after(fn: () => Promise<void>): void }, journal: LeaseJournal = new ManualJournal(), logger: Logger = createSilentLogger()) {
   const net = new MemoryNetwork();
   const clock = new FakeClock();
   const events: DhcpLeaseEvent[] = [];
   const server = createDhcpServer({
     scopes: [BENCH, REMOTE, OTHER],
     journal,
-    logger: createSilentLogger(),
+    logger,
     clock,
     bindings: memoryBindings(net, { bench0: '10.9.0.1', bench1: '10.10.0.1' }),
     onEvent: (e) => events.push(e),
@@ -173,6 +174,33 @@ test('malformed datagrams are counted and dropped; the server keeps answering', 
   assert.equal(server.counters().received, 3);
   const got = await new DhcpTestClient(broadcast, { mac: testMac(4) }).obtain();
   assert.ok(got, 'still answering');
+});
+
+test('the log: one line per lease event with its fields; a malformed datagram is logged once per sender', async (t) => {
+  const stream = new PassThrough();
+  const lines: Record<string, unknown>[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  const { broadcast, net } = await setup(t, new ManualJournal(), createLogger({ level: 'debug', json: true, stream }));
+  const got = await new DhcpTestClient(broadcast, { mac: testMac(9), hostname: 'phone-9' }).obtain();
+  assert.ok(got);
+  const first = net.bind('10.9.0.78', 68);
+  for (const bytes of malformedDatagrams(3)) await first.send(bytes, { address: '10.9.0.1', port: 67 });
+  const second = net.bind('10.9.0.79', 68);
+  for (const bytes of malformedDatagrams(2)) await second.send(bytes, { address: '10.9.0.1', port: 67 });
+  await tick();
+  const withMessage = (m: string): Record<string, unknown>[] => lines.filter((l) => l.message === m);
+  const fields = { component: 'dhcp', scope: 'bench', mac: testMac(9), ip: got.ip, interface: 'bench0', hostname: 'phone-9', file: 'boot.cfg' };
+  const [offered] = withMessage('lease offer');
+  const [acked, ...moreAcks] = withMessage('lease acked');
+  assert.deepEqual({ ...offered, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease offer', level: undefined, timestamp: undefined, xid: undefined });
+  assert.equal(offered?.level, 'debug');
+  assert.deepEqual({ ...acked, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease acked', level: undefined, timestamp: undefined, xid: undefined });
+  assert.equal(acked?.level, 'info');
+  assert.deepEqual(moreAcks, []);
+  const malformed = withMessage('dropping a malformed datagram (logged once per source)');
+  assert.deepEqual(malformed.map((l) => [l.level, l.peer]), [['debug', '10.9.0.78:68'], ['debug', '10.9.0.79:68']]);
 });
 
 test('a relayed DISCOVER is answered to giaddr:67 with option 82 echoed, from the relay scope', async (t) => {
