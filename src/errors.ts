@@ -53,12 +53,4 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** The errno code of a Node system error (`ENOENT`, `EEXIST`, ...), or undefined for any other value. */
-export function errnoCode(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-}
-
-/** True when `err` is a Node system error with this errno code. */
-export function isErrno(err: unknown, code: string): boolean {
-  return errnoCode(err) === code;
-}
+export { errnoCode, isErrno } from './errno.js';
