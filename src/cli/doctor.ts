@@ -16,10 +16,11 @@
  * they are tested with tables.
  */
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { readScopeDir, type ScopeDir } from '../config/load.js';
 import { formatIssue } from '../config/issues.js';
+import { requireDirectory } from '../appliance/index.js';
 import { errorMessage } from '../errors.js';
 import { loadRemapFile } from '../tftp/fs-storage.js';
 import { MAX_ALTERNATES } from '../tftp/resolve-path.js';
@@ -61,12 +62,6 @@ export interface DoctorEnv {
   requireInterfaceForSubnet(name: string, subnet: Parameters<typeof requireInterfaceForSubnet>[1]): Promise<unknown>;
   /** Reads and parses a TFTP map file; resolves with its rule count, rejects naming file and line. */
   readMapFile(path: string): Promise<number>;
-}
-
-/** Resolves when `path` is a directory with `mode` access (fs.constants); rejects with the reason. */
-export async function requireDirectory(path: string, mode: number): Promise<void> {
-  if (!(await stat(path)).isDirectory()) throw new Error('not a directory');
-  await access(path, mode);
 }
 
 /** The real system. */

@@ -9,7 +9,7 @@
  *     benchboot status
  *     benchboot status --leases /var/lib/benchboot --json
  */
-import type { ApplianceStatus } from '../appliance.js';
+import type { ApplianceStatus } from '../appliance/index.js';
 import { controlRequest, controlSocketPath, isNoServer } from '../control/client.js';
 import { BenchbootError } from '../errors.js';
 import { defineCommand, formatTable, writeJson, writeLine, type GlobalArgs } from './output.js';

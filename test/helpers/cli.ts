@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import yargs from 'yargs';
 import { main } from '../../src/cli/main.js';
-import { SERVE_OPTIONS, type ServeArgs } from '../../src/cli/serve.js';
+import { SERVE_OPTIONS, type ServeArgs } from '../../src/cli/serve-options.js';
 import { bindUdp } from '../../src/net/udp.js';
 
 /** What one CLI run printed and returned. */

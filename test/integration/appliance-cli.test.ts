@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppliance, scopeFiles } from '../../src/appliance.js';
+import { createAppliance, scopeFiles } from '../../src/appliance/index.js';
 import { systemClock } from '../../src/clock.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';
 import { bindDhcpSocket } from '../../src/net/bind-interface.js';

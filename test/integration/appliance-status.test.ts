@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppliance, scopeFiles } from '../../src/appliance.js';
+import { createAppliance, scopeFiles } from '../../src/appliance/index.js';
 import { systemClock } from '../../src/clock.js';
 import { openLeaseStore } from '../../src/dhcp/lease-store.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';

@@ -12,9 +12,10 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppliance, scopeFiles, type Appliance } from '../../src/appliance.js';
+import { createAppliance, scopeFiles, type Appliance } from '../../src/appliance/index.js';
 import { systemClock } from '../../src/clock.js';
-import { checkServeTftpFiles, serveTftpSettings } from '../../src/cli/serve.js';
+import { checkTftpFiles } from '../../src/appliance/index.js';
+import { serveTftpSettings } from '../../src/cli/serve-args.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';
 import { createSilentLogger } from '../../src/log.js';
 import { parseIpv4 } from '../../src/net/ipv4.js';
@@ -26,7 +27,7 @@ const SCOPE = ['name: bench', 'interface: bench0', 'subnet: 10.9.0.0/24', 'range
 /** Starts an appliance from a serve command line (TFTP options only matter here). */
 async function startFromArgs(dir: string, name: string, argv: string[]): Promise<{ appliance: Appliance; port: number; stateDir: string }> {
   const settings = serveTftpSettings(parseServeArgs(['--scopes', join(dir, 'scopes'), ...argv]));
-  await checkServeTftpFiles(settings);
+  await checkTftpFiles(settings);
   const stateDir = join(dir, `state-${name}`);
   const appliance = createAppliance({
     scopes: scopeFiles(join(dir, 'scopes')),

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppliance, scopeFiles, type Appliance, type ApplianceEvent } from '../../src/appliance.js';
+import { createAppliance, scopeFiles, type Appliance, type ApplianceEvent } from '../../src/appliance/index.js';
 import { systemClock } from '../../src/clock.js';
 import { controlRequest, controlSocketPath } from '../../src/control/client.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';

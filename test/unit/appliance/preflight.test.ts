@@ -4,9 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildAdminRelease, leaseStateOf, preflight, type PreflightOptions } from '../../../src/appliance.js';
+import { buildAdminRelease, leaseStateOf, preflight, type PreflightOptions } from '../../../src/appliance/index.js';
 import { FakeClock } from '../../../src/clock.js';
-import { noAddressMessage, validateServeArgs, type ServeArgs } from '../../../src/cli/serve.js';
+import { noAddressMessage } from '../../../src/appliance/index.js';
+import { validateServeArgs } from '../../../src/cli/serve-args.js';
+import type { ServeArgs } from '../../../src/cli/serve-options.js';
 import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
 import { clientMac, decodeDhcpPacket, encodeDhcpPacket, getMessageType, getOption, getOptionIpv4 } from '../../../src/dhcp/packet.js';
 import type { ProbeAnswer } from '../../../src/dhcp/probe.js';

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countScopeLeases } from '../../../src/appliance.js';
+import { countScopeLeases } from '../../../src/appliance/index.js';
 import { asApplianceStatus, formatBytes, formatDuration } from '../../../src/cli/status.js';
 import type { Scope } from '../../../src/config/scope.js';
 import type { Lease, LeaseState } from '../../../src/dhcp/lease.js';

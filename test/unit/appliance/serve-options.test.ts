@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseDefaultFile, parsePortRange, parseSize, serveTftpSettings } from '../../../src/cli/serve.js';
+import { parseDefaultFile, parsePortRange, parseSize, serveTftpSettings } from '../../../src/cli/serve-args.js';
 import { isBenchbootError, type ErrorCode } from '../../../src/errors.js';
 import { parseServeArgs, runCli } from '../../helpers/cli.js';
 

@@ -1,0 +1,245 @@
+/**
+ * The appliance: what `benchboot serve` runs. It composes the DHCP server (dhcp.ts),
+ * the TFTP server over file-system storage (tftp.ts), the durable lease store and
+ * the control socket (control.ts), passes their events to one listener
+ * (events.ts), and offers start / stop / reload / status / leases / release as
+ * methods so that it is tested without signals or a terminal (the serve command
+ * owns those).
+ *
+ *     const appliance = createAppliance({ scopes: derivedScopes([...]), tftp: { root: './tftp', port: 69 },
+ *       stateDir: './leases', dhcpBindings: systemBindings(), logger, clock: systemClock, onEvent });
+ *     await appliance.start();
+ *     ...
+ *     await appliance.stop(5000);
+ */
+import type { Clock } from '../clock.js';
+import type { Scope } from '../config/scope.js';
+import type { ControlRequest } from '../control/protocol.js';
+import type { ControlServer } from '../control/server.js';
+import type { Lease } from '../dhcp/lease.js';
+import type { LeaseStore } from '../dhcp/lease-store.js';
+import type { DhcpBindingFactory, DhcpServer } from '../dhcp/server.js';
+import { BenchbootError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { formatCidr, type Ipv4 } from '../net/ipv4.js';
+import type { TftpServer } from '../tftp/server.js';
+import type { ApplianceEvent } from '../ui/events.js';
+import { answerControl, openControlSocket } from './control.js';
+import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
+import { EventSink } from './events.js';
+import type { ScopeSource } from './scope-source.js';
+import { buildStatus, type ApplianceStatus } from './status.js';
+import { checkTftpCovers, createTftpSide, interfaceAddresses, openTftpStorage, type TftpStorageSide } from './tftp.js';
+import { tftpSettingsOf, type ApplianceTftpConfig } from './tftp-settings.js';
+
+/** Everything the appliance composes. */
+export interface ApplianceOptions {
+  readonly scopes: ScopeSource;
+  readonly tftp: ApplianceTftpConfig;
+  /** State directory: lease journal, snapshot, lock and control socket. */
+  readonly stateDir: string;
+  /** DHCP sockets: `systemBindings({ port })` on a real machine, `loopbackBindings` in tests. */
+  readonly dhcpBindings: DhcpBindingFactory;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Called with every appliance event (live view, tests). Exceptions are logged. */
+  readonly onEvent?: (event: ApplianceEvent) => void;
+  /** Open the control socket in the state directory (default true). */
+  readonly control?: boolean;
+}
+
+/** The outcome of a reload. */
+export interface ReloadOutcome {
+  readonly scopes: readonly string[];
+}
+
+/** A composed appliance. */
+export interface Appliance {
+  /** Opens the lease store, starts DHCP, TFTP and the control socket. */
+  start(): Promise<void>;
+  /** Stops accepting, lets TFTP transfers finish for up to `graceMs`, flushes the journal. */
+  stop(graceMs: number): Promise<void>;
+  /**
+   * Re-reads the scopes. Leases and transfers in flight are kept. An invalid new
+   * set is rejected (logged, the old scopes stay) and the error is thrown.
+   */
+  reload(): Promise<ReloadOutcome>;
+  status(): ApplianceStatus;
+  leases(): readonly Lease[];
+  /** The scopes in force. */
+  scopes(): readonly Scope[];
+  /** The answer to one control request (what the control socket calls). */
+  handleControl(request: ControlRequest): Promise<unknown>;
+}
+
+/** Creates the appliance (not started). */
+export function createAppliance(options: ApplianceOptions): Appliance {
+  return new ApplianceImpl(options);
+}
+
+/** The running parts, present between start and stop. */
+interface Running {
+  store?: LeaseStore;
+  dhcp?: DhcpServer;
+  tftp?: TftpServer;
+  control?: ControlServer;
+}
+
+class ApplianceImpl implements Appliance {
+  private readonly log: Logger;
+  private readonly events: EventSink;
+  private current: Scope[] = [];
+  private running: Running = {};
+  private listen: string[] = [];
+  private startedAt = 0;
+  private reloadsOk = 0;
+  private reloadsRejected = 0;
+  private reloading: Promise<ReloadOutcome> | undefined;
+
+  constructor(private readonly options: ApplianceOptions) {
+    this.log = options.logger.child({ component: 'appliance' });
+    this.events = new EventSink(options.onEvent, this.log);
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    this.current = await options.scopes.load();
+    this.listen = [...(options.tftp.listenAddresses ?? (await interfaceAddresses(this.current)))];
+    const storage = await openTftpStorage(options.tftp);
+    const store = await openLeaseJournal(options);
+    this.running = { store };
+    try {
+      await this.startServers(store, storage);
+    } catch (err) {
+      await this.closeAll(0);
+      throw err;
+    }
+    this.startedAt = options.clock.now();
+    this.logServing(storage);
+  }
+
+  private async startServers(store: LeaseStore, side: TftpStorageSide): Promise<void> {
+    const { options, events } = this;
+    const { logger, clock } = options;
+    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events }).server;
+    this.running.dhcp = dhcp;
+    const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events });
+    this.running.tftp = tftp;
+    await dhcp.start();
+    await tftp.start();
+    if (options.control ?? true) this.running.control = await openControlSocket(options.stateDir, logger, (r) => this.handleControl(r));
+  }
+
+  private logServing({ storage, remap }: TftpStorageSide): void {
+    const t = this.options.tftp;
+    this.log.info('benchboot is serving', {
+      scopes: this.current.map((s) => `${s.name}: ${s.interface} ${formatCidr(s.subnet)}`),
+      tftp: this.listen.map((a) => `${a}:${t.port}`),
+      tftpRoot: storage.locations[0],
+      ...(storage.locations.length > 1 ? { alternates: storage.locations.slice(1) } : {}),
+      ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile, remapRules: remap.length }),
+      uploads: storage.uploadDir ?? 'off',
+      stateDir: this.options.stateDir,
+    });
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.log.info('stopping: no new leases or transfers; transfers in flight get a grace period', { graceMs, transfers: this.running.tftp?.transfers().length ?? 0 });
+    await this.closeAll(graceMs);
+    this.log.info('stopped; lease journal flushed');
+  }
+
+  private async closeAll(graceMs: number): Promise<void> {
+    const failures: unknown[] = [];
+    const step = async (what: string, fn: (() => Promise<void>) | undefined): Promise<void> => {
+      if (!fn) return;
+      try {
+        await fn();
+      } catch (err) {
+        failures.push(err);
+        this.log.error(`stopping ${what} failed`, { code: 'BB_INTERNAL', err: errorMessage(err) });
+      }
+    };
+    const { control, dhcp, tftp, store } = this.running;
+    this.running = {};
+    await step('control socket', control && (() => control.close()));
+    // DHCP first (no new leases), then TFTP with its grace period, then the journal.
+    await step('DHCP', dhcp && (() => dhcp.stop()));
+    await step('TFTP', tftp && (() => tftp.stop(graceMs)));
+    await step('lease store', store && (() => store.close()));
+    if (failures.length > 0) throw new BenchbootError('BB_INTERNAL', `stopping failed: ${failures.map(errorMessage).join('; ')}`, { cause: failures[0] });
+  }
+
+  reload(): Promise<ReloadOutcome> {
+    // Two reloads at once (SIGHUP while `benchboot reload` runs) share one.
+    this.reloading ??= this.doReload().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<ReloadOutcome> {
+    const dhcp = this.requireDhcp();
+    let next: Scope[];
+    try {
+      next = await this.options.scopes.load();
+      if (!this.options.tftp.listenAddresses) await checkTftpCovers(next, this.listen);
+      await dhcp.reload(next);
+    } catch (err) {
+      this.reloadsRejected++;
+      this.log.error('reload rejected; the previous scopes stay in force', { code: err instanceof BenchbootError ? err.code : 'BB_INTERNAL', err: errorMessage(err) });
+      this.events.emit({ kind: 'reload', at: this.options.clock.now(), ok: false, detail: errorMessage(err).split('\n')[0] ?? '' });
+      throw err;
+    }
+    this.current = next;
+    this.reloadsOk++;
+    const names = next.map((s) => s.name);
+    this.events.emit({ kind: 'reload', at: this.options.clock.now(), ok: true, detail: names.join(', ') });
+    return { scopes: names };
+  }
+
+  private requireDhcp(): DhcpServer {
+    const dhcp = this.running.dhcp;
+    if (!dhcp) throw new BenchbootError('BB_CONTROL', 'the appliance is not running');
+    return dhcp;
+  }
+
+  status(): ApplianceStatus {
+    const { tftp, dhcp } = this.running;
+    const t = this.options.tftp;
+    return buildStatus({
+      pid: process.pid,
+      startedAt: this.startedAt,
+      now: this.options.clock.now(),
+      scopeSource: this.options.scopes.describe,
+      scopes: this.current,
+      leases: this.leases(),
+      tftpRoot: t.root,
+      ...(t.uploadDir === undefined ? {} : { uploadDir: t.uploadDir }),
+      tftpSettings: tftpSettingsOf(t),
+      ...(tftp ? { tftp: { listen: tftp.addresses().map((a) => `${a.address}:${a.port}`), counters: tftp.counters(), transfers: tftp.transfers() } } : {}),
+      ...(dhcp ? { dhcp: dhcp.counters() } : {}),
+      reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
+    });
+  }
+
+  leases(): readonly Lease[] {
+    return this.running.dhcp ? this.running.dhcp.leases() : [];
+  }
+
+  scopes(): readonly Scope[] {
+    return this.current;
+  }
+
+  handleControl(request: ControlRequest): Promise<unknown> {
+    return answerControl(this, request);
+  }
+
+  /** Frees a bound address the way its client's DHCPRELEASE would (see dhcp.ts). */
+  async release(ip: Ipv4): Promise<Lease> {
+    const dhcp = this.requireDhcp();
+    const released = await releaseLease(dhcp, this.current, ip, this.options.clock);
+    this.log.info('lease released on request', { ip, mac: released.mac, scope: released.scope });
+    return released;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The appliance package's public face: what the CLI (the only package above it)
+ * and the tests use. Everything outside src/appliance/ imports from here.
+ */
+export { createAppliance, type Appliance, type ApplianceOptions, type ReloadOutcome } from './appliance.js';
+export { type ApplianceEvent } from './events.js';
+export { buildAdminRelease, leaseEventOf, leaseStateOf } from './dhcp.js';
+export { noAddressMessage, prepareInterfaces, removeTemporary, type PreparedInterfaces, type ServeTarget } from './interfaces.js';
+export { DEFAULT_PROBE_TIMEOUT_MS, preflight, requireDirectory, type PreflightOptions, type RogueServer } from './preflight.js';
+export { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';
+export { buildStatus, countScopeLeases, type ApplianceStatus, type ScopeLeaseCounts, type StatusSnapshot, type TftpSnapshot } from './status.js';
+export { checkTftpFiles, TftpDirectoryError, type TftpDirectoryKind } from './tftp.js';
+export {
+  checkPortBounds,
+  checkTftpLimit,
+  TFTP_FACTS,
+  TFTP_LIMITS,
+  tftpConfig,
+  tftpSettingsOf,
+  type ApplianceTftpConfig,
+  type ApplianceTftpServerLimits,
+  type ApplianceTftpSettings,
+  type PortRangeRequest,
+  type TftpLimit,
+  type TftpLimitName,
+  type TftpRequest,
+  type WindowBytesRequest,
+} from './tftp-settings.js';

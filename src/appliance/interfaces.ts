@@ -1,0 +1,106 @@
+/**
+ * Interface preparation for `serve`: finds each named interface, gives it the
+ * `--address` for the run when asked (removed again on exit), picks the address
+ * that derives a zero-config scope, and loads the scopes once to learn which
+ * interfaces are served and which addresses are the appliance's own.
+ */
+import type { Scope } from '../config/scope.js';
+import { BenchbootError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { addAddressHint, addTemporaryAddress, type InterfaceAddressSpec, type TemporaryAddress } from '../net/address.js';
+import { findInterface, listInterfaces, type NetworkInterface } from '../net/interfaces.js';
+import { ipv4ToInt, type Ipv4 } from '../net/ipv4.js';
+import { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';
+
+/** What to serve, as the command line says it. */
+export interface ServeTarget {
+  /** Interfaces named with --interface. */
+  readonly interfaces: readonly string[];
+  /** A scope-file directory (--scopes); without it, scopes are derived from the interfaces. */
+  readonly scopesDir?: string;
+  /** An address to give the (one) interface for the run (--address). */
+  readonly address?: InterfaceAddressSpec;
+}
+
+/** The prepared interfaces and the scope source to serve. */
+export interface PreparedInterfaces {
+  readonly source: ScopeSource;
+  /** The scopes as loaded while preparing. */
+  readonly scopes: readonly Scope[];
+  readonly interfaces: readonly string[];
+  readonly ownAddresses: readonly Ipv4[];
+  readonly temporary: readonly TemporaryAddress[];
+}
+
+function isUsable(ip: Ipv4): boolean {
+  // 169.254/16 link-local addresses are what a laptop gives itself when nobody serves DHCP.
+  return ipv4ToInt(ip) >>> 16 !== ((169 << 8) | 254);
+}
+
+/** The interface, or BB_INTERFACE naming the ones that exist. */
+async function requireInterface(name: string): Promise<NetworkInterface> {
+  const iface = await findInterface(name);
+  if (iface) return iface;
+  const known = (await listInterfaces()).filter((i) => !i.isLoopback).map((i) => i.name);
+  throw new BenchbootError('BB_INTERFACE', `interface ${name} does not exist (this machine has: ${known.join(', ') || 'none'})`);
+}
+
+/** The message for an interface without IPv4: the exact command, and the --address way. */
+export function noAddressMessage(name: string): string {
+  return [
+    `interface ${name} has no IPv4 address, so there is no subnet to serve. Give it one:`,
+    `  ${addAddressHint(name)}`,
+    `or let benchboot add one for this run and remove it on exit:`,
+    `  sudo benchboot serve --interface ${name} --address 10.10.0.1/24`,
+  ].join('\n');
+}
+
+/** The address one interface is served with, adding the temporary one when asked. */
+async function deriveInterface(name: string, target: ServeTarget, temporary: TemporaryAddress[], logger: Logger): Promise<DerivedInterface> {
+  const iface = await requireInterface(name);
+  const spec = target.address;
+  if (spec) {
+    const has = iface.addresses.some((a) => a.address === spec.address && a.prefix === spec.prefix);
+    const tmp = await addTemporaryAddress(name, spec, has);
+    temporary.push(tmp);
+    if (tmp.added) logger.info('added a temporary address; it is removed on exit', { interface: name, address: `${spec.address}/${spec.prefix}` });
+    return { name, address: spec.address, prefix: spec.prefix };
+  }
+  const usable = iface.addresses.filter((a) => isUsable(a.address));
+  const first = usable[0];
+  if (!first) throw new BenchbootError('BB_INTERFACE', noAddressMessage(name));
+  if (usable.length > 1 && target.scopesDir === undefined) {
+    logger.warn('the interface has several IPv4 addresses; serving the first', { interface: name, address: `${first.address}/${first.prefix}` });
+  }
+  return { name, address: first.address, prefix: first.prefix };
+}
+
+/** Resolves interfaces and addresses (adding `--address` when asked) and the scope source. */
+export async function prepareInterfaces(target: ServeTarget, logger: Logger): Promise<PreparedInterfaces> {
+  const temporary: TemporaryAddress[] = [];
+  try {
+    const derived: DerivedInterface[] = [];
+    for (const name of target.interfaces) derived.push(await deriveInterface(name, target, temporary, logger));
+    const source = target.scopesDir === undefined ? derivedScopes(derived) : scopeFiles(target.scopesDir, target.interfaces);
+    const scopes = await source.load();
+    const interfaces = [...new Set(scopes.map((s) => s.interface))];
+    const ownAddresses: Ipv4[] = [];
+    for (const name of interfaces) ownAddresses.push(...(await requireInterface(name)).addresses.map((a) => a.address));
+    return { source, scopes, interfaces, ownAddresses, temporary };
+  } catch (err) {
+    await removeTemporary(temporary, logger);
+    throw err;
+  }
+}
+
+/** Removes the addresses added for the run (failures are logged, never thrown). */
+export async function removeTemporary(list: readonly TemporaryAddress[], logger: Logger): Promise<void> {
+  for (const t of list) {
+    try {
+      await t.remove();
+      if (t.added) logger.info('removed the temporary address', { interface: t.ifname, address: `${t.spec.address}/${t.spec.prefix}` });
+    } catch (err) {
+      logger.error('could not remove the temporary address', { code: 'BB_INTERFACE', err: errorMessage(err) });
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * What `status` reports, built by one pure function from snapshots the running
+ * appliance takes (scopes, leases, TFTP and DHCP counters, reload counts, the
+ * clock): {@link buildStatus} reads no socket, file or clock of its own, so it is
+ * table-tested.
+ */
+import { poolSize } from '../config/defaults.js';
+import type { Scope } from '../config/scope.js';
+import { inPool } from '../dhcp/choose-address.js';
+import type { DhcpCountersSnapshot } from '../dhcp/counters.js';
+import type { Lease } from '../dhcp/lease.js';
+import { isLeaseFree } from '../dhcp/lease-table.js';
+import { formatCidr, type Ipv4 } from '../net/ipv4.js';
+import type { TftpCounters, TransferInfo } from '../tftp/server.js';
+import type { ApplianceTftpSettings } from './tftp-settings.js';
+
+/** Lease counts of one scope at one moment. */
+export interface ScopeLeaseCounts {
+  /** Addresses in the scope's pool ranges. */
+  readonly pool: number;
+  readonly bound: number;
+  readonly offered: number;
+  /** DECLINEd addresses still quarantined. */
+  readonly declined: number;
+  /** Pool addresses nobody holds (pool minus bound, offered and declined addresses inside the ranges). */
+  readonly free: number;
+}
+
+/**
+ * Counts the leases of `scope` at `now`: a lease the lease table deems free
+ * (released, or its `expiresAt` passed) holds nothing; reserved addresses outside
+ * the ranges are counted as bound but never taken from `free`.
+ */
+export function countScopeLeases(scope: Scope, leases: readonly Lease[], now: number): ScopeLeaseCounts {
+  const pool = poolSize(scope.ranges);
+  let bound = 0;
+  let offered = 0;
+  let declined = 0;
+  const held = new Set<Ipv4>();
+  for (const l of leases) {
+    if (l.scope !== scope.name || isLeaseFree(l, now)) continue;
+    if (l.state === 'bound') bound++;
+    else if (l.state === 'offered') offered++;
+    else if (l.state === 'declined') declined++;
+    if (inPool(scope, l.ip)) held.add(l.ip);
+  }
+  return { pool, bound, offered, declined, free: pool - held.size };
+}
+
+/** What `status` reports. */
+export interface ApplianceStatus {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly scopeSource: string;
+  readonly scopes: readonly {
+    readonly name: string;
+    readonly interface: string;
+    readonly subnet: string;
+    readonly source?: string;
+    /** Lease counts at the moment of the status. */
+    readonly leases: ScopeLeaseCounts;
+  }[];
+  readonly tftp: {
+    readonly listen: readonly string[];
+    readonly root: string;
+    readonly uploadDir?: string;
+    readonly settings: ApplianceTftpSettings;
+    /** Absent when not running. */
+    readonly counters?: Readonly<TftpCounters>;
+    readonly transfers: readonly TransferInfo[];
+  };
+  /** Absent when not running. */
+  readonly dhcp?: DhcpCountersSnapshot;
+  readonly leases: { readonly bound: number; readonly offered: number; readonly total: number };
+  readonly reloads: { readonly ok: number; readonly rejected: number };
+}
+
+/** The TFTP server as status sees it at one moment (absent when not running). */
+export interface TftpSnapshot {
+  readonly listen: readonly string[];
+  readonly counters: Readonly<TftpCounters>;
+  readonly transfers: readonly TransferInfo[];
+}
+
+/** Everything {@link buildStatus} reads, taken at one moment. */
+export interface StatusSnapshot {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly now: number;
+  readonly scopeSource: string;
+  readonly scopes: readonly Scope[];
+  readonly leases: readonly Lease[];
+  readonly tftpRoot: string;
+  readonly uploadDir?: string;
+  readonly tftpSettings: ApplianceTftpSettings;
+  readonly tftp?: TftpSnapshot;
+  readonly dhcp?: DhcpCountersSnapshot;
+  readonly reloads: { readonly ok: number; readonly rejected: number };
+}
+
+/** The status of the appliance from one snapshot (pure). */
+export function buildStatus(s: StatusSnapshot): ApplianceStatus {
+  return {
+    pid: s.pid,
+    startedAt: s.startedAt,
+    scopeSource: s.scopeSource,
+    scopes: s.scopes.map((scope) => ({
+      name: scope.name,
+      interface: scope.interface,
+      subnet: formatCidr(scope.subnet),
+      ...(scope.source ? { source: scope.source } : {}),
+      leases: countScopeLeases(scope, s.leases, s.now),
+    })),
+    tftp: {
+      listen: s.tftp ? s.tftp.listen : [],
+      root: s.tftpRoot,
+      ...(s.uploadDir === undefined ? {} : { uploadDir: s.uploadDir }),
+      settings: s.tftpSettings,
+      ...(s.tftp ? { counters: s.tftp.counters } : {}),
+      transfers: s.tftp ? s.tftp.transfers : [],
+    },
+    ...(s.dhcp ? { dhcp: s.dhcp } : {}),
+    leases: {
+      bound: s.leases.filter((l) => l.state === 'bound').length,
+      offered: s.leases.filter((l) => l.state === 'offered').length,
+      total: s.leases.length,
+    },
+    reloads: s.reloads,
+  };
+}

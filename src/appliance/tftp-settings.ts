@@ -1,0 +1,230 @@
+/**
+ * The appliance's TFTP settings: what the TFTP side of `serve` is configured with,
+ * and the ONE table of the limits a technician may set (block size, MTU, window,
+ * timeout, retries, busy-poll), each with its range and the option that sets it.
+ * {@link tftpConfig} checks a request against that table (BB_TFTP_OPTIONS for a
+ * number out of range, BB_TFTP_CONFIG for too many alternates or a bad default
+ * rule) before anything starts; {@link tftpSettingsOf} is what status reports.
+ *
+ * The TFTP package keeps its own protocol ranges (RFC 2348 block sizes, RFC 7440
+ * windows); this table takes its bounds from them rather than repeating numbers.
+ */
+import { BUSY_POLL_MAX_SESSIONS, MAX_BUSY_POLL_MICROS } from '../net/busy-poll.js';
+import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, WINDOWSIZE_MAX } from '../tftp/negotiate.js';
+import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
+import { DEFAULT_BUSY_POLL_MICROS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
+import { BenchbootError } from '../errors.js';
+
+/** The TFTP server settings the appliance passes through unchanged. */
+export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'retries' | 'busyPollMicros'>;
+
+/** TFTP settings of the appliance. */
+export interface ApplianceTftpConfig {
+  readonly root: string;
+  /** Enables uploads (WRQ) into this directory. */
+  readonly uploadDir?: string;
+  readonly port: number;
+  readonly maxTransfers: number;
+  /**
+   * Addresses to listen on. Default: the served interfaces' own addresses (never
+   * 0.0.0.0, so TFTP is not offered on the laptop's other networks).
+   */
+  readonly listenAddresses?: readonly string[];
+  /** Up to ten directories searched after the root, in order. */
+  readonly alternates?: readonly string[];
+  /** Default files for names found nowhere (first matching glob wins). */
+  readonly defaults?: readonly DefaultRule[];
+  /** Match file names ignoring case. */
+  readonly caseInsensitive?: boolean;
+  /** A tftpd-hpa style remap file, read at start (errors name the file and line). */
+  readonly mapFile?: string;
+  /** Replace an upload of the same name instead of keeping every version. */
+  readonly overwriteUploads?: boolean;
+  /** Largest upload in bytes: the storage's limit and the server's tsize check. */
+  readonly maxUploadBytes?: number;
+  /** Transfer and negotiation limits handed to the TFTP server as they are. */
+  readonly server?: ApplianceTftpServerLimits;
+}
+
+/** The storage and server settings in force, as status reports them (paths as configured). */
+export interface ApplianceTftpSettings {
+  readonly alternates: readonly string[];
+  readonly defaults: readonly DefaultRule[];
+  readonly caseInsensitive: boolean;
+  readonly mapFile?: string;
+  readonly overwriteUploads: boolean;
+  readonly maxUploadBytes?: number;
+  readonly maxTransfers: number;
+  readonly server: ApplianceTftpServerLimits;
+}
+
+/** One settable limit: its whole-number range, the `serve` option that sets it and the unit its message names. */
+export interface TftpLimit {
+  readonly option: string;
+  readonly min: number;
+  readonly max: number;
+  readonly unit: string;
+}
+
+/** The limits a technician may set, in the order they are checked. */
+export const TFTP_LIMITS = {
+  maxBlksize: { option: 'max-blksize', min: BLKSIZE_MIN, max: BLKSIZE_MAX, unit: '' },
+  mtu: { option: 'mtu', min: BLKSIZE_MIN + DATAGRAM_OVERHEAD_BYTES, max: 65535, unit: '' },
+  maxWindowsize: { option: 'max-windowsize', min: 1, max: WINDOWSIZE_MAX, unit: '' },
+  timeoutMs: { option: 'tftp-timeout', min: 10, max: 255_000, unit: ' milliseconds' },
+  retries: { option: 'tftp-retries', min: 0, max: 100, unit: '' },
+  busyPollMicros: { option: 'busy-poll', min: 0, max: MAX_BUSY_POLL_MICROS, unit: ' microseconds' },
+} as const satisfies Readonly<Record<string, TftpLimit>>;
+
+/** The defaults and fixed facts the `serve` help names beside the limits. */
+export const TFTP_FACTS = {
+  defaultMaxBlksize: BLKSIZE_MAX,
+  defaultBusyPollMicros: DEFAULT_BUSY_POLL_MICROS,
+  /** Transfers up to which busy-polling is used. */
+  busyPollMaxSessions: BUSY_POLL_MAX_SESSIONS,
+  /** IP + UDP + TFTP header bytes: block size is capped at MTU minus this. */
+  datagramOverheadBytes: DATAGRAM_OVERHEAD_BYTES,
+  maxAlternates: MAX_ALTERNATES,
+} as const;
+
+/** A limit of {@link TFTP_LIMITS} by name. */
+export type TftpLimitName = keyof typeof TFTP_LIMITS;
+
+/** Checks a whole number against a range; throws BB_TFTP_OPTIONS naming the option. */
+function checkRange(value: number | undefined, option: string, min: number, max: number, unit: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min || value > max) throw new BenchbootError('BB_TFTP_OPTIONS', `--${option} ${value}: give a whole number ${min}..${max}${unit}`);
+  return value;
+}
+
+/** Checks one value against its row of {@link TFTP_LIMITS} (undefined = not set). Throws BB_TFTP_OPTIONS. */
+export function checkTftpLimit(name: TftpLimitName, value: number | undefined): number | undefined {
+  const limit: TftpLimit = TFTP_LIMITS[name];
+  return checkRange(value, limit.option, limit.min, limit.max, limit.unit);
+}
+
+/** The window-bytes request: `auto` (64K, at least two blocks) or a byte count (0 = no limit) with its text. */
+export type WindowBytesRequest = { readonly kind: 'auto' } | { readonly kind: 'bytes'; readonly bytes: number; readonly text: string };
+
+/** A port range as given (`text` is how the technician wrote it, for messages). */
+export interface PortRangeRequest {
+  readonly lo: number;
+  readonly hi: number;
+  readonly text: string;
+}
+
+/** What the TFTP side of the appliance is asked for, before checking. */
+export interface TftpRequest {
+  readonly root: string;
+  readonly uploadDir?: string;
+  readonly port: number;
+  /** The DHCP port, which a transfer port range must not contain. */
+  readonly dhcpPort: number;
+  readonly maxTransfers: number;
+  readonly alternates: readonly string[];
+  readonly defaults: readonly DefaultRule[];
+  readonly caseInsensitive: boolean;
+  readonly mapFile?: string;
+  readonly overwriteUploads: boolean;
+  readonly maxUploadBytes?: number;
+  readonly limits: { readonly [K in TftpLimitName]?: number | undefined };
+  readonly maxPerClient?: number;
+  readonly windowBytes: WindowBytesRequest;
+  readonly portRange?: PortRangeRequest;
+}
+
+/** Checks that a transfer port range lies inside 1..65535 with LO <= HI. Throws BB_TFTP_OPTIONS. */
+export function checkPortBounds(range: PortRangeRequest): readonly [number, number] {
+  if (range.lo < 1 || range.hi > 65535 || range.lo > range.hi) {
+    throw new BenchbootError('BB_TFTP_OPTIONS', `--port-range ${range.text}: give two ports 1..65535, the first not above the second`);
+  }
+  return [range.lo, range.hi];
+}
+
+/** Checks a transfer port range: inside 1..65535, ordered, and clear of the TFTP and DHCP ports. */
+function checkPortRange(range: PortRangeRequest | undefined, ports: readonly (readonly [number, string])[]): readonly [number, number] | undefined {
+  if (range === undefined) return undefined;
+  checkPortBounds(range);
+  for (const [port, what] of ports) {
+    if (port >= range.lo && port <= range.hi) throw new BenchbootError('BB_TFTP_OPTIONS', `--port-range ${range.text} contains the --${what} ${port}; choose ports above it`);
+  }
+  return [range.lo, range.hi];
+}
+
+/** The window limit in bytes (0 = none); throws BB_TFTP_OPTIONS below one smallest block. */
+function windowBytesOf(request: WindowBytesRequest): number {
+  if (request.kind === 'auto') return RECOMMENDED_MAX_WINDOW_BYTES;
+  if (request.bytes !== 0 && request.bytes < BLKSIZE_MIN) {
+    throw new BenchbootError('BB_TFTP_OPTIONS', `--max-window-bytes ${request.text}: give 0 (no limit) or at least ${BLKSIZE_MIN} bytes`);
+  }
+  return request.bytes;
+}
+
+/** Checks the limits of a request and returns the server limits they make. */
+export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimits {
+  const maxBlksize = checkTftpLimit('maxBlksize', request.limits.maxBlksize);
+  const mtu = checkTftpLimit('mtu', request.limits.mtu);
+  const maxWindowsize = checkTftpLimit('maxWindowsize', request.limits.maxWindowsize);
+  const maxWindowBytes = windowBytesOf(request.windowBytes);
+  const maxPerClient = checkRange(request.maxPerClient, 'max-per-client', 1, request.maxTransfers, ' (at most --max-transfers)');
+  const timeoutMs = checkTftpLimit('timeoutMs', request.limits.timeoutMs);
+  const retries = checkTftpLimit('retries', request.limits.retries);
+  const busyPollMicros = checkTftpLimit('busyPollMicros', request.limits.busyPollMicros);
+  const portRange = checkPortRange(request.portRange, [
+    [request.port, 'tftp-port'],
+    [request.dhcpPort, 'dhcp-port'],
+  ]);
+  return {
+    ...(portRange === undefined ? {} : { portRange }),
+    ...(maxPerClient === undefined ? {} : { maxPerClient }),
+    ...(maxBlksize === undefined ? {} : { maxBlksize }),
+    ...(mtu === undefined ? {} : { mtu }),
+    ...(maxWindowsize === undefined ? {} : { maxWindowsize }),
+    ...(maxWindowBytes === 0 ? {} : { maxWindowBytes }),
+    ...(request.windowBytes.kind === 'auto' ? { minWindowBlocks: RECOMMENDED_MIN_WINDOW_BLOCKS } : {}),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(retries === undefined ? {} : { retries }),
+    ...(busyPollMicros === undefined ? {} : { busyPollMicros }),
+  };
+}
+
+/**
+ * Checks a TFTP request (no file is read here) and returns the appliance's TFTP
+ * settings. Throws BB_TFTP_CONFIG for too many alternates or a bad default rule,
+ * BB_TFTP_OPTIONS for a limit out of range.
+ */
+export function tftpConfig(request: TftpRequest): ApplianceTftpConfig {
+  if (request.alternates.length > MAX_ALTERNATES) {
+    throw new BenchbootError('BB_TFTP_CONFIG', `--alternate given ${request.alternates.length} times: at most ${MAX_ALTERNATES} alternate locations are searched`);
+  }
+  const compiled = compileDefaultRules(request.defaults, request.caseInsensitive);
+  if (compiled.kind === 'invalid') throw new BenchbootError('BB_TFTP_CONFIG', `--default-file: ${compiled.message}`);
+  const server = tftpServerLimits(request);
+  return {
+    root: request.root,
+    ...(request.uploadDir === undefined ? {} : { uploadDir: request.uploadDir }),
+    port: request.port,
+    maxTransfers: request.maxTransfers,
+    alternates: request.alternates,
+    defaults: request.defaults,
+    caseInsensitive: request.caseInsensitive,
+    ...(request.mapFile === undefined ? {} : { mapFile: request.mapFile }),
+    overwriteUploads: request.overwriteUploads,
+    ...(request.maxUploadBytes === undefined ? {} : { maxUploadBytes: request.maxUploadBytes }),
+    server,
+  };
+}
+
+/** The settings in force as status reports them. */
+export function tftpSettingsOf(t: ApplianceTftpConfig): ApplianceTftpSettings {
+  return {
+    alternates: t.alternates ?? [],
+    defaults: t.defaults ?? [],
+    caseInsensitive: t.caseInsensitive ?? false,
+    ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile }),
+    overwriteUploads: t.overwriteUploads ?? false,
+    ...(t.maxUploadBytes === undefined ? {} : { maxUploadBytes: t.maxUploadBytes }),
+    maxTransfers: t.maxTransfers,
+    server: t.server ?? {},
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The appliance's TFTP wiring: the file-system storage (root, alternates, default
+ * files, remaps, uploads), the TFTP server on the served interfaces' addresses,
+ * and the translation of its transfer events into appliance events. Everything the
+ * appliance knows about the TFTP package's API is in this file.
+ */
+import { constants as fsConstants } from 'node:fs';
+import type { Clock } from '../clock.js';
+import type { Scope } from '../config/scope.js';
+import { servedInterfaces } from '../dhcp/server.js';
+import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { requireInterfaceForSubnet } from '../net/interfaces.js';
+import { createFsStorage, loadRemapFile, type FsStorage } from '../tftp/fs-storage.js';
+import type { RemapRule } from '../tftp/remap.js';
+import { createTftpServer, type TftpServer } from '../tftp/server.js';
+import type { EventSink } from './events.js';
+import { requireDirectory } from './preflight.js';
+import type { ApplianceTftpConfig } from './tftp-settings.js';
+
+const READ_MODE = fsConstants.R_OK | fsConstants.X_OK;
+const WRITE_MODE = fsConstants.W_OK | fsConstants.X_OK;
+
+/** Which configured TFTP directory is missing or unusable. */
+export type TftpDirectoryKind = 'root' | 'alternate' | 'uploads';
+
+/** BB_TFTP_ROOT with the directory it is about, so the CLI can hint without reading the message. */
+export class TftpDirectoryError extends BenchbootError {
+  constructor(
+    readonly directory: TftpDirectoryKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('BB_TFTP_ROOT', message, options);
+  }
+}
+
+/** The first configured directory that is not usable, in the order the storage checks them. */
+async function unusableDirectory(t: ApplianceTftpConfig): Promise<TftpDirectoryKind | undefined> {
+  const usable = (path: string, mode: number): Promise<boolean> =>
+    requireDirectory(path, mode).then(
+      () => true,
+      () => false,
+    );
+  if (!(await usable(t.root, READ_MODE))) return 'root';
+  for (const alt of t.alternates ?? []) if (!(await usable(alt, READ_MODE))) return 'alternate';
+  if (t.uploadDir !== undefined && !(await usable(t.uploadDir, WRITE_MODE))) return 'uploads';
+  return undefined;
+}
+
+/** The storage and the remap rules it was made with. */
+export interface TftpStorageSide {
+  readonly storage: FsStorage;
+  readonly remap: readonly RemapRule[];
+}
+
+/** Reads the map file and opens the storage; a bad directory throws {@link TftpDirectoryError}. */
+export async function openTftpStorage(t: ApplianceTftpConfig): Promise<TftpStorageSide> {
+  const remap = t.mapFile === undefined ? [] : await loadRemapFile(t.mapFile);
+  try {
+    const storage = await createFsStorage({
+      root: t.root,
+      alternates: t.alternates ?? [],
+      defaults: t.defaults ?? [],
+      caseInsensitive: t.caseInsensitive ?? false,
+      remap,
+      ...(t.uploadDir === undefined
+        ? {}
+        : { uploads: { dir: t.uploadDir, overwrite: t.overwriteUploads ?? false, ...(t.maxUploadBytes === undefined ? {} : { maxBytes: t.maxUploadBytes }) } }),
+    });
+    return { storage, remap };
+  } catch (err) {
+    if (!isBenchbootError(err, 'BB_TFTP_ROOT')) throw err;
+    throw new TftpDirectoryError((await unusableDirectory(t)) ?? 'root', err.message, { cause: err });
+  }
+}
+
+/** What {@link createTftpSide} needs. */
+export interface TftpSideOptions {
+  readonly config: ApplianceTftpConfig;
+  readonly storage: FsStorage;
+  readonly listen: readonly string[];
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly events: EventSink;
+}
+
+/** Creates the TFTP server (not started) on the listen addresses, its events going to the sink. */
+export function createTftpSide(options: TftpSideOptions): TftpServer {
+  const t = options.config;
+  const server = createTftpServer({
+    storage: options.storage,
+    logger: options.logger,
+    clock: options.clock,
+    listen: options.listen.map((address) => ({ address, port: t.port })),
+    maxTransfers: t.maxTransfers,
+    ...(t.maxUploadBytes === undefined ? {} : { maxUploadBytes: t.maxUploadBytes }),
+    ...t.server,
+  });
+  wireTftpEvents(server, options.events, options.clock);
+  return server;
+}
+
+/** Turns the TFTP server's transfer events into appliance events. */
+function wireTftpEvents(tftp: TftpServer, events: EventSink, clock: Clock): void {
+  const now = (): number => clock.now();
+  tftp.on('started', (e) =>
+    events.emit({ kind: 'transfer-started', at: now(), id: e.id, peer: e.peer.address, file: e.file, direction: e.direction, ...(e.size === undefined ? {} : { size: e.size }) }),
+  );
+  tftp.on('progress', (e) => events.emit({ kind: 'transfer-progress', at: now(), id: e.id, bytes: e.bytes }));
+  tftp.on('finished', (e) => events.emit({ kind: 'transfer-finished', at: now(), id: e.id, bytes: e.bytes }));
+  tftp.on('failed', (e) => events.emit({ kind: 'transfer-failed', at: now(), id: e.id, reason: e.reason }));
+  tftp.on('busy', (e) => events.emit({ kind: 'tftp-busy', at: now(), peer: e.peer.address, file: e.file }));
+  tftp.on('refused', (e) => events.emit({ kind: 'tftp-refused', at: now(), peer: e.peer.address, file: e.file, message: e.message }));
+}
+
+/** The address each served interface holds in its scopes' subnet (the TFTP listen addresses). */
+export async function interfaceAddresses(scopes: readonly Scope[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const served of servedInterfaces(scopes)) {
+    for (const scope of served.scopes) out.add((await requireInterfaceForSubnet(served.name, scope.subnet)).address);
+  }
+  return [...out];
+}
+
+/** A reload may not move an interface to an address TFTP does not listen on (the TFTP sockets stay). Throws BB_INTERFACE. */
+export async function checkTftpCovers(next: readonly Scope[], listen: readonly string[]): Promise<void> {
+  const wanted = await interfaceAddresses(next);
+  const missing = wanted.filter((a) => !listen.includes(a));
+  if (missing.length > 0) {
+    throw new BenchbootError('BB_INTERFACE', `the new scopes need TFTP on ${missing.join(', ')}, which was not served at start; restart benchboot serve to add an interface`);
+  }
+}
+
+/**
+ * Reads what the TFTP settings name before anything starts: the map file must parse
+ * (BB_TFTP_CONFIG `file:line: problem`), each alternate must be a readable
+ * directory (BB_TFTP_ROOT naming it). Returns the number of remap rules.
+ */
+export async function checkTftpFiles(settings: Pick<ApplianceTftpConfig, 'alternates' | 'mapFile'>): Promise<number> {
+  for (const [i, dir] of (settings.alternates ?? []).entries()) {
+    try {
+      await requireDirectory(dir, READ_MODE);
+    } catch (err) {
+      throw new BenchbootError('BB_TFTP_ROOT', `--alternate ${dir} (location ${i + 1}) is not a readable directory (${errorMessage(err)}); create it or drop the option`, { cause: err });
+    }
+  }
+  return settings.mapFile === undefined ? 0 : (await loadRemapFile(settings.mapFile)).length;
+}

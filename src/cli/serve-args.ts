@@ -1,0 +1,137 @@
+/**
+ * `benchboot serve`'s arguments turned into what the appliance is asked for: sizes
+ * (`64M`), default-file rules (`PATTERN=FILE`) and port ranges (`LO-HI`) are parsed
+ * here (BB_USAGE for bad syntax); the ranges of the TFTP limits are the appliance's
+ * (src/appliance/tftp-settings.ts: BB_TFTP_OPTIONS, BB_TFTP_CONFIG).
+ */
+import { resolve } from 'node:path';
+import { checkPortBounds, tftpConfig, type ApplianceTftpConfig, type ServeTarget, type WindowBytesRequest } from '../appliance/index.js';
+import { BenchbootError } from '../errors.js';
+import { parseAddressSpec } from '../net/address.js';
+import type { DefaultRule } from '../tftp/resolve-path.js';
+import type { ServeArgs, ServeTftpArgs } from './serve-options.js';
+
+/** The appliance's TFTP settings made from serve's options (paths made absolute). */
+export type ServeTftpSettings = Omit<ApplianceTftpConfig, 'listenAddresses'>;
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+/**
+ * Parses a size: plain bytes (`65536`) or a whole number with K, M or G, each
+ * x1024 (`64M`, `1G`; `64MB`, `64MiB` and lower case mean the same). Throws BB_USAGE.
+ */
+export function parseSize(text: string, option: string): number {
+  const m = /^\s*(\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*$/i.exec(text);
+  const digits = m?.[1];
+  const unit = SIZE_UNITS[(m?.[2] ?? '').toUpperCase()];
+  const bytes = digits === undefined || unit === undefined ? NaN : Number(digits) * unit;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new BenchbootError('BB_USAGE', `--${option} ${JSON.stringify(text)}: give a size in bytes above 0, or with K, M, G (e.g. 64M, 1G)`);
+  }
+  return bytes;
+}
+
+/** Parses one `--default-file PATTERN=FILE` (split at the first `=`). Throws BB_USAGE. */
+export function parseDefaultFile(text: string): DefaultRule {
+  const eq = text.indexOf('=');
+  const pattern = eq < 0 ? '' : text.slice(0, eq).trim();
+  const file = eq < 0 ? '' : text.slice(eq + 1).trim();
+  if (pattern === '' || file === '') {
+    throw new BenchbootError('BB_USAGE', `--default-file ${JSON.stringify(text)}: give PATTERN=FILE, e.g. 'SEP*.cnf.xml=XMLDefault.cnf.xml'`);
+  }
+  return { pattern, file };
+}
+
+/** Parses `--port-range LO-HI` (1..65535, LO <= HI). Throws BB_USAGE for the form, BB_TFTP_OPTIONS for the numbers. */
+export function parsePortRange(text: string): readonly [number, number] {
+  const m = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(text);
+  if (!m) throw new BenchbootError('BB_USAGE', `--port-range ${JSON.stringify(text)}: give LO-HI, e.g. 50000-50199`);
+  return checkPortBounds({ lo: Number(m[1]), hi: Number(m[2]), text });
+}
+
+/** `--max-window-bytes`: `auto`, 0 (no limit) or a size. */
+function windowBytesOf(text: string): WindowBytesRequest {
+  if (text.trim().toLowerCase() === 'auto') return { kind: 'auto' };
+  return { kind: 'bytes', bytes: /^\s*0+\s*$/.test(text) ? 0 : parseSize(text, 'max-window-bytes'), text };
+}
+
+/** Options that only make sense with --upload-dir. Throws BB_USAGE. */
+function checkUploadOptions(args: ServeTftpArgs): void {
+  if (args['upload-dir'] !== undefined) return;
+  if (args['overwrite-uploads']) throw new BenchbootError('BB_USAGE', '--overwrite-uploads needs --upload-dir DIR (without it uploads are refused)');
+  if (args['max-upload-size'] !== undefined) throw new BenchbootError('BB_USAGE', '--max-upload-size needs --upload-dir DIR (without it uploads are refused)');
+}
+
+/**
+ * Turns serve's TFTP options into the appliance's TFTP settings, checking each
+ * one (no file is read here). Throws BB_USAGE for syntax and options that need
+ * --upload-dir, BB_TFTP_OPTIONS for numbers out of range, BB_TFTP_CONFIG for too
+ * many alternates or a bad default rule.
+ */
+export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
+  const defaults = (args['default-file'] ?? []).map(parseDefaultFile);
+  checkUploadOptions(args);
+  const maxUploadBytes = args['max-upload-size'] === undefined ? undefined : parseSize(args['max-upload-size'], 'max-upload-size');
+  const portRange = args['port-range'];
+  const range = portRange === undefined ? undefined : parsePortRange(portRange);
+  return tftpConfig({
+    root: resolve(args['tftp-root']),
+    ...(args['upload-dir'] === undefined ? {} : { uploadDir: resolve(args['upload-dir']) }),
+    port: args['tftp-port'],
+    dhcpPort: args['dhcp-port'],
+    maxTransfers: args['max-transfers'],
+    alternates: (args.alternate ?? []).map((a) => resolve(a)),
+    defaults,
+    caseInsensitive: args['case-insensitive'],
+    ...(args['map-file'] === undefined ? {} : { mapFile: resolve(args['map-file']) }),
+    overwriteUploads: args['overwrite-uploads'],
+    ...(maxUploadBytes === undefined ? {} : { maxUploadBytes }),
+    limits: {
+      maxBlksize: args['max-blksize'],
+      mtu: args.mtu,
+      maxWindowsize: args['max-windowsize'],
+      timeoutMs: args['tftp-timeout'],
+      retries: args['tftp-retries'],
+      busyPollMicros: args['busy-poll'],
+    },
+    ...(args['max-per-client'] === undefined ? {} : { maxPerClient: args['max-per-client'] }),
+    windowBytes: windowBytesOf(args['max-window-bytes']),
+    ...(range === undefined || portRange === undefined ? {} : { portRange: { lo: range[0], hi: range[1], text: portRange } }),
+  });
+}
+
+function checkPort(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new BenchbootError('BB_USAGE', `--${name} ${value}: give a port 1..65535`);
+}
+
+/**
+ * Checks option combinations and ranges (BB_USAGE naming the option) and returns
+ * the TFTP settings they make (see {@link serveTftpSettings} for its codes).
+ */
+export function validateServeArgs(args: ServeArgs): ServeTftpSettings {
+  const ifaces = args.interface ?? [];
+  if (ifaces.length === 0 && args.scopes === undefined) {
+    throw new BenchbootError('BB_USAGE', 'say what to serve: --interface IF (scope from its address) or --scopes DIR (scope files)');
+  }
+  if (new Set(ifaces).size !== ifaces.length) throw new BenchbootError('BB_USAGE', '--interface names the same interface twice');
+  if (args.address !== undefined && ifaces.length !== 1) {
+    throw new BenchbootError('BB_USAGE', '--address needs exactly one --interface (the one that gets the address)');
+  }
+  checkPort(args['tftp-port'], 'tftp-port');
+  checkPort(args['dhcp-port'], 'dhcp-port');
+  if (!Number.isInteger(args['max-transfers']) || args['max-transfers'] < 1 || args['max-transfers'] > 10_000) {
+    throw new BenchbootError('BB_USAGE', `--max-transfers ${args['max-transfers']}: give 1..10000`);
+  }
+  if (!(args['probe-timeout'] >= 0.5 && args['probe-timeout'] <= 30)) throw new BenchbootError('BB_USAGE', `--probe-timeout ${args['probe-timeout']}: give 0.5..30 seconds`);
+  if (!(args.grace >= 0 && args.grace <= 300)) throw new BenchbootError('BB_USAGE', `--grace ${args.grace}: give 0..300 seconds`);
+  return serveTftpSettings(args);
+}
+
+/** What to serve: the interfaces, the scope directory and the `--address` (parsed, BB_USAGE). */
+export function serveTarget(args: ServeArgs): ServeTarget {
+  return {
+    interfaces: args.interface ?? [],
+    ...(args.scopes === undefined ? {} : { scopesDir: args.scopes }),
+    ...(args.address === undefined ? {} : { address: parseAddressSpec(args.address) }),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The command line of `benchboot serve`: the typed `as const` table of its options
+ * (what yargs parses and `--help` shows) and the parsed arguments' type. The TFTP
+ * limits' ranges in the help come from the appliance's one table of them.
+ */
+import { DEFAULT_PROBE_TIMEOUT_MS, TFTP_FACTS, TFTP_LIMITS } from '../appliance/index.js';
+import type { GlobalArgs } from './output.js';
+
+/** The options of `benchboot serve`, each one used below. */
+export const SERVE_OPTIONS = {
+  interface: {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    describe: 'Interface to serve (repeatable). Without --scopes its IPv4 address makes the scope',
+  },
+  scopes: {
+    type: 'string',
+    normalize: true,
+    requiresArg: true,
+    describe: 'Serve the scope files of this directory (with --interface: only the scopes for those interfaces)',
+  },
+  address: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Give the (one) --interface this address for the run, e.g. 10.10.0.1/24; removed again on exit',
+  },
+  'tftp-root': { type: 'string', default: './tftp', normalize: true, requiresArg: true, describe: 'Directory the TFTP server sends files from' },
+  'upload-dir': { type: 'string', normalize: true, requiresArg: true, describe: 'Accept TFTP uploads (WRQ, e.g. router config backups) into this directory' },
+  'tftp-port': { type: 'number', default: 69, requiresArg: true, describe: 'TFTP server port' },
+  'dhcp-port': { type: 'number', default: 67, requiresArg: true, describe: 'DHCP server port (devices use 67; other values are for tests)' },
+  leases: { type: 'string', default: './leases', normalize: true, requiresArg: true, describe: 'State directory: lease journal, snapshot and control socket' },
+  'max-transfers': { type: 'number', default: 200, requiresArg: true, describe: 'TFTP transfers at once; more are answered "busy" and devices retry (Cisco\'s TFTP service uses 30)' },
+  force: { type: 'boolean', default: false, describe: 'Start even when another DHCP server answers on a served interface' },
+  live: { type: 'boolean', default: true, describe: 'Live view on a terminal (--no-live: log lines instead)' },
+  'probe-timeout': { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, requiresArg: true, describe: 'Seconds to listen for another DHCP server before starting' },
+  grace: { type: 'number', default: 5, requiresArg: true, describe: 'Seconds transfers in flight may take to finish on SIGINT/SIGTERM' },
+  alternate: {
+    type: 'string',
+    array: true,
+    normalize: true,
+    requiresArg: true,
+    describe: `Directory searched after --tftp-root when a file is not there (repeatable, at most ${TFTP_FACTS.maxAlternates}, in order)`,
+  },
+  'default-file': {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    describe: "PATTERN=FILE: a request matching the glob that is found nowhere gets FILE (repeatable, first match wins), e.g. 'SEP*.cnf.xml=XMLDefault.cnf.xml'",
+  },
+  'map-file': { type: 'string', normalize: true, requiresArg: true, describe: 'tftpd-hpa style remap rules applied to every request name (like in.tftpd --map-file)' },
+  'case-insensitive': { type: 'boolean', default: false, describe: 'Find files whatever the case of the requested name' },
+  'overwrite-uploads': { type: 'boolean', default: false, describe: 'An upload replaces the file of the same name (default: every version is kept, dated)' },
+  'max-upload-size': { type: 'string', requiresArg: true, describe: 'Largest upload: bytes, or with K, M, G (x1024), e.g. 64M (default 64M)' },
+  'max-blksize': { type: 'number', requiresArg: true, describe: `Largest TFTP block size granted (${TFTP_LIMITS.maxBlksize.min}..${TFTP_LIMITS.maxBlksize.max}, default ${TFTP_FACTS.defaultMaxBlksize})` },
+  mtu: { type: 'number', requiresArg: true, describe: `Path MTU of the bench network: block size is capped at MTU-${TFTP_FACTS.datagramOverheadBytes}` },
+  'max-windowsize': { type: 'number', requiresArg: true, describe: `Largest TFTP windowsize granted (${TFTP_LIMITS.maxWindowsize.min}..${TFTP_LIMITS.maxWindowsize.max}, default 64)` },
+  'max-window-bytes': {
+    type: 'string',
+    default: 'auto',
+    requiresArg: true,
+    describe: 'Largest TFTP window in bytes (blksize x windowsize); windowsize is answered lower so a window fits a client\'s default receive buffer. auto = 64K but at least 2 blocks; 0 = no limit',
+  },
+  'port-range': { type: 'string', requiresArg: true, describe: 'LO-HI: UDP ports for TFTP transfer sockets, for firewalls (default: ports the system picks)' },
+  'max-per-client': { type: 'number', requiresArg: true, describe: 'TFTP transfers at once from one address (default: --max-transfers)' },
+  'tftp-timeout': { type: 'number', requiresArg: true, describe: `TFTP retransmission timeout in milliseconds when the client asks none (${TFTP_LIMITS.timeoutMs.min}..${TFTP_LIMITS.timeoutMs.max}, default 1000)` },
+  'tftp-retries': { type: 'number', requiresArg: true, describe: `TFTP timeouts in a row before a transfer fails (${TFTP_LIMITS.retries.min}..${TFTP_LIMITS.retries.max}, default 5)` },
+  'busy-poll': {
+    type: 'number',
+    default: TFTP_FACTS.defaultBusyPollMicros,
+    requiresArg: true,
+    describe: `Microseconds to keep polling for a TFTP client's answer instead of sleeping (${TFTP_LIMITS.busyPollMicros.min}..${TFTP_LIMITS.busyPollMicros.max}; only with up to ${TFTP_FACTS.busyPollMaxSessions} transfers running and clients that answer that fast). 0 = off: less CPU, slower lock-step`,
+  },
+} as const;
+
+/** Parsed arguments of `benchboot serve`. */
+export interface ServeArgs extends GlobalArgs {
+  interface: string[] | undefined;
+  scopes: string | undefined;
+  address: string | undefined;
+  'tftp-root': string;
+  'upload-dir': string | undefined;
+  'tftp-port': number;
+  'dhcp-port': number;
+  leases: string;
+  'max-transfers': number;
+  force: boolean;
+  live: boolean;
+  'probe-timeout': number;
+  grace: number;
+  alternate: string[] | undefined;
+  'default-file': string[] | undefined;
+  'map-file': string | undefined;
+  'case-insensitive': boolean;
+  'overwrite-uploads': boolean;
+  'max-upload-size': string | undefined;
+  'max-blksize': number | undefined;
+  mtu: number | undefined;
+  'max-windowsize': number | undefined;
+  'max-window-bytes': string;
+  'port-range': string | undefined;
+  'max-per-client': number | undefined;
+  'tftp-timeout': number | undefined;
+  'tftp-retries': number | undefined;
+  'busy-poll': number;
+}
+
+/** The serve arguments that shape the TFTP side. */
+export type ServeTftpArgs = Pick<
+  ServeArgs,
+  | 'tftp-root'
+  | 'upload-dir'
+  | 'tftp-port'
+  | 'dhcp-port'
+  | 'max-transfers'
+  | 'alternate'
+  | 'default-file'
+  | 'map-file'
+  | 'case-insensitive'
+  | 'overwrite-uploads'
+  | 'max-upload-size'
+  | 'max-blksize'
+  | 'mtu'
+  | 'max-windowsize'
+  | 'max-window-bytes'
+  | 'port-range'
+  | 'max-per-client'
+  | 'tftp-timeout'
+  | 'tftp-retries'
+  | 'busy-poll'
+>;
