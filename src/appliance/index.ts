@@ -4,6 +4,20 @@
  */
 export { createAppliance, type Appliance, type ApplianceOptions, type ReloadOutcome } from './appliance.js';
 export { type ApplianceEvent } from './events.js';
+export {
+  CAPABILITY,
+  checkInterface,
+  checkPort,
+  checkPrivileges,
+  kernelBefore,
+  parseCapEff,
+  runDoctorChecks,
+  systemDoctorEnv,
+  type CheckResult,
+  type CheckStatus,
+  type DoctorEnv,
+  type DoctorOptions,
+} from './doctor.js';
 export { buildAdminRelease, leaseEventOf, leaseStateOf } from './dhcp.js';
 export { noAddressMessage, prepareInterfaces, removeTemporary, type PreparedInterfaces, type ServeTarget } from './interfaces.js';
 export { DEFAULT_PROBE_TIMEOUT_MS, preflight, requireDirectory, type PreflightOptions, type RogueServer } from './preflight.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../../src/cli/main.js';
-import { editsFromFlags } from '../../../src/cli/scope.js';
+import { editsFromFlags } from '../../../src/cli/scope-flags.js';
 import { formatTable } from '../../../src/cli/output.js';
 import { isBenchbootError } from '../../../src/errors.js';
 
