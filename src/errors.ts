@@ -1,9 +1,13 @@
 /**
- * benchboot's error type and the catalogue of stable error codes.
+ * benchboot's error type and the catalogue of stable error codes and messages.
  *
  * Every error that reaches a user carries a stable `code` (listed in the README,
  * kept in step by a unit test) and, when it wraps a lower-level failure, that
- * failure as `cause`.
+ * failure as `cause`. Its text comes from one {@link ErrorTemplate} of
+ * {@link ERRORS} (as fastify's `createError`: a code and a message with
+ * placeholders); a throw site only fills the placeholders in:
+ *
+ *     throw ERRORS.interfaceMissing.create({ name, known: 'eth0, eth1' });
  */
 
 /** Every stable error code, with the one-line meaning the README repeats. */
@@ -54,3 +58,132 @@ export function errorMessage(err: unknown): string {
 }
 
 export { errnoCode, isErrno } from './errno.js';
+
+/** The `{name}` placeholders of a template, as a union of names. */
+type Placeholders<T extends string> = T extends `${string}{${infer K}}${infer Rest}` ? K | Placeholders<Rest> : never;
+
+/** The values a template's placeholders take. */
+export type TemplateParams<T extends string> = { readonly [K in Placeholders<T>]: string | number };
+
+/** `cause` is the failure wrapped; `code` replaces the template's code when context is added to another error. */
+export interface ErrorOptions {
+  readonly cause?: unknown;
+  readonly code?: ErrorCode;
+}
+
+type TemplateArgs<T extends string> = [Placeholders<T>] extends [never] ? [params?: TemplateParams<T>, options?: ErrorOptions] : [params: TemplateParams<T>, options?: ErrorOptions];
+
+/** One catalogue entry: a code and a message template with `{name}` placeholders. */
+export class ErrorTemplate<T extends string> {
+  constructor(
+    readonly code: ErrorCode,
+    readonly template: T,
+  ) {}
+
+  /** The message with the placeholders filled in. */
+  format(...[params]: TemplateArgs<T>): string {
+    const values: Readonly<Record<string, string | number>> = params ?? {};
+    return this.template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  }
+
+  /** The error to throw. */
+  create(...args: TemplateArgs<T>): BenchbootError {
+    const options = args[1];
+    const message = this.format(...args);
+    return new BenchbootError(options?.code ?? this.code, message, options && 'cause' in options ? { cause: options.cause } : undefined);
+  }
+}
+
+/** Defines one catalogue entry. */
+function defineError<const T extends string>(code: ErrorCode, template: T): ErrorTemplate<T> {
+  return new ErrorTemplate(code, template);
+}
+
+/** Every message a user can see from product code, by name; grouped by code. */
+export const ERRORS = {
+  // BB_USAGE: the command line
+  usage: defineError('BB_USAGE', '{message}'),
+  nothingToServe: defineError('BB_USAGE', 'say what to serve: --interface IF (scope from its address) or --scopes DIR (scope files)'),
+  interfaceTwice: defineError('BB_USAGE', '--interface names the same interface twice'),
+  addressNeedsOneInterface: defineError('BB_USAGE', '--address needs exactly one --interface (the one that gets the address)'),
+  badPort: defineError('BB_USAGE', '--{option} {value}: give a port 1..65535'),
+  badMaxTransfers: defineError('BB_USAGE', '--max-transfers {value}: give 1..10000'),
+  badProbeTimeout: defineError('BB_USAGE', '--probe-timeout {value}: give 0.5..30 seconds'),
+  badGrace: defineError('BB_USAGE', '--grace {value}: give 0..300 seconds'),
+  badProbeListen: defineError('BB_USAGE', '--timeout {value}: give 0.5 to 60 seconds'),
+  badSize: defineError('BB_USAGE', '--{option} {text}: give a size in bytes above 0, or with K, M, G (e.g. 64M, 1G)'),
+  badDefaultFile: defineError('BB_USAGE', "--default-file {text}: give PATTERN=FILE, e.g. 'SEP*.cnf.xml=XMLDefault.cnf.xml'"),
+  badPortRangeForm: defineError('BB_USAGE', '--port-range {text}: give LO-HI, e.g. 50000-50199'),
+  needsUploadDir: defineError('BB_USAGE', '--{option} needs --upload-dir DIR (without it uploads are refused)'),
+  noTftpHost: defineError('BB_USAGE', 'give the TFTP server address'),
+  notIpv4: defineError('BB_USAGE', '"{text}" is not an IPv4 address'),
+  flagGivenTwice: defineError('BB_USAGE', '--{flag} was given {count} times; give it once'),
+  flagNeedsValue: defineError('BB_USAGE', '--{flag} needs a value'),
+  badOptionFlag: defineError('BB_USAGE', '--option {spec}: expected CODE=VALUE or NAME=VALUE (e.g. ntp-servers=10.10.0.1)'),
+  badReserveFlag: defineError('BB_USAGE', '--reserve {spec}: expected MAC=IP or MAC=IP,hostname (e.g. 00:1b:d4:aa:bb:cc=10.10.0.50,phone1)'),
+  unsetNotMac: defineError('BB_USAGE', '--unset {field}: "{value}" is not a MAC address'),
+  unsetRequired: defineError('BB_USAGE', '--unset {field}: {field} is required and cannot be removed'),
+  unsetUnknown: defineError('BB_USAGE', '--unset {field}: unknown field{guess}; give a field such as boot-file or router, option:NAME, or reservation:MAC'),
+  nothingToChange: defineError('BB_USAGE', 'nothing to change: give at least one field flag or --unset'),
+  // Scope files
+  notScopeName: defineError('BB_SCOPE_INVALID', '"{name}" is not a scope name (a letter or digit, then letters, digits, . _ -; at most 64)'),
+  noScopeFile: defineError('BB_SCOPE_NOT_FOUND', '{path}: no such scope file'),
+  noScopeNamed: defineError('BB_SCOPE_NOT_FOUND', 'no scope named "{name}" in {dir}'),
+  noScopeFileIn: defineError('BB_SCOPE_NOT_FOUND', 'no scope file in {dir}{why}; create one with "benchboot scope add" or serve an interface without --scopes'),
+  scopeExists: defineError('BB_SCOPE_EXISTS', '{path} already exists'),
+  scopeUnreadable: defineError('BB_SCOPE_IO', '{path}: cannot read: {reason}'),
+  scopeUnwritable: defineError('BB_SCOPE_IO', '{path}: cannot write: {reason}'),
+  scopeUnremovable: defineError('BB_SCOPE_IO', '{path}: cannot remove: {reason}'),
+  scopeDirUnusable: defineError('BB_SCOPE_IO', 'scope directory {dir}: {reason}'),
+  scopeDirUncreatable: defineError('BB_SCOPE_IO', 'scope directory {dir}: cannot create: {reason}'),
+  nothingWritten: defineError('BB_SCOPE_IO', 'nothing written: {message}'),
+  // Interfaces and ports
+  interfaceMissing: defineError('BB_INTERFACE', 'interface {name} does not exist (this machine has: {known})'),
+  interfaceGone: defineError('BB_INTERFACE', 'interface {name} is gone'),
+  interfaceNoAddress: defineError(
+    'BB_INTERFACE',
+    'interface {name} has no IPv4 address, so there is no subnet to serve. Give it one:\n  {hint}\nor let benchboot add one for this run and remove it on exit:\n  sudo benchboot serve --interface {name} --address 10.10.0.1/24',
+  ),
+  derivedPrefix: defineError('BB_INTERFACE', '{interface}: {address}/{prefix} cannot be served: the prefix must be /{min} to /{max}'),
+  derivedNetworkAddress: defineError('BB_INTERFACE', '{interface}: {address} is the network or broadcast address of {subnet}'),
+  derivedNoPool: defineError('BB_INTERFACE', '{interface}: {subnet} has no address left for clients'),
+  tftpNotCovered: defineError('BB_INTERFACE', 'the new scopes need TFTP on {addresses}, which was not served at start; restart benchboot serve to add an interface'),
+  portInUse: defineError(
+    'BB_PORT_IN_USE',
+    'UDP port {port} ({what}) is already taken by {owners}. Stop it first (e.g. "sudo systemctl stop dnsmasq" or kill that pid), then start benchboot again.',
+  ),
+  probeFailed: defineError('BB_SOCKET', '{why}. Start with --force to skip this check.'),
+  rogueDhcp: defineError(
+    'BB_ROGUE_DHCP',
+    'another DHCP server answers {servers}. Two DHCP servers on one wire hand out conflicting addresses: switch the other one off or unplug it, or start with --force if you really mean to run both.',
+  ),
+  // TFTP settings
+  tftpDirectory: defineError('BB_TFTP_ROOT', '{message}; {hint}'),
+  alternateUnusable: defineError('BB_TFTP_ROOT', '--alternate {dir} (location {n}) is not a readable directory ({reason}); create it or drop the option'),
+  tooManyAlternates: defineError('BB_TFTP_CONFIG', '--alternate given {count} times: at most {max} alternate locations are searched'),
+  badDefaultRule: defineError('BB_TFTP_CONFIG', '--default-file: {problem}'),
+  tftpLimit: defineError('BB_TFTP_OPTIONS', '--{option} {value}: give a whole number {min}..{max}{unit}'),
+  portRangeBounds: defineError('BB_TFTP_OPTIONS', '--port-range {text}: give two ports 1..65535, the first not above the second'),
+  portRangeClash: defineError('BB_TFTP_OPTIONS', '--port-range {text} contains the --{option} {port}; choose ports above it'),
+  windowBytesTooSmall: defineError('BB_TFTP_OPTIONS', '--max-window-bytes {text}: give 0 (no limit) or at least {min} bytes'),
+  // Leases and the control socket
+  leaseNotBound: defineError('BB_LEASE_NOT_FOUND', 'no bound lease for {ip}'),
+  leaseScopeGone: defineError('BB_LEASE_NOT_FOUND', 'the lease for {ip} belongs to scope {scope}, which is no longer served'),
+  notRunning: defineError('BB_CONTROL', 'the appliance is not running'),
+  noServerFor: defineError(
+    'BB_CONTROL',
+    'no benchboot server is running with state directory {dir} (nothing answers at {path}). Start one with "benchboot serve", or pass the --leases DIR it was started with.',
+  ),
+  unreadableStatus: defineError('BB_CONTROL', 'the server answered the status request with something this benchboot cannot read (a different version?)'),
+  leasesNotAList: defineError('BB_CONTROL', 'the server answered the leases request with something that is not a list'),
+  controlListen: defineError('BB_CONTROL', 'cannot listen on control socket {path}: {reason}'),
+  serverAlreadyRunning: defineError('BB_CONTROL', 'another benchboot server is already running with this state directory (its control socket {path} answers)'),
+  staleSocket: defineError('BB_CONTROL', 'cannot remove stale control socket {path}: {reason}'),
+  controlTimeout: defineError('BB_CONTROL', 'the server at {path} did not answer within {timeoutMs} ms'),
+  noServerAt: defineError('BB_CONTROL', 'no benchboot server answers at {path} ({reason})'),
+  badControlAnswer: defineError('BB_CONTROL', 'bad answer from {path}'),
+  controlClosed: defineError('BB_CONTROL', 'the server at {path} closed the connection without answering'),
+  // Internal
+  releaseNotTaken: defineError('BB_INTERNAL', 'the DHCP server did not take the release of {ip} (see its log)'),
+  stopFailed: defineError('BB_INTERNAL', 'stopping failed: {failures}'),
+} as const;

@@ -19,7 +19,7 @@ import type { ControlServer } from '../control/server.js';
 import type { Lease } from '../dhcp/lease.js';
 import type { LeaseStore } from '../dhcp/lease-store.js';
 import type { DhcpBindingFactory, DhcpServer } from '../dhcp/server.js';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
 import type { TftpServer } from '../tftp/server.js';
@@ -167,7 +167,7 @@ class ApplianceImpl implements Appliance {
     await step('DHCP', dhcp && (() => dhcp.stop()));
     await step('TFTP', tftp && (() => tftp.stop(graceMs)));
     await step('lease store', store && (() => store.close()));
-    if (failures.length > 0) throw new BenchbootError('BB_INTERNAL', `stopping failed: ${failures.map(errorMessage).join('; ')}`, { cause: failures[0] });
+    if (failures.length > 0) throw ERRORS.stopFailed.create({ failures: failures.map(errorMessage).join('; ') }, { cause: failures[0] });
   }
 
   reload(): Promise<ReloadOutcome> {
@@ -200,7 +200,7 @@ class ApplianceImpl implements Appliance {
 
   private requireDhcp(): DhcpServer {
     const dhcp = this.running.dhcp;
-    if (!dhcp) throw new BenchbootError('BB_CONTROL', 'the appliance is not running');
+    if (!dhcp) throw ERRORS.notRunning.create();
     return dhcp;
   }
 

@@ -12,7 +12,7 @@ import type { Lease } from '../dhcp/lease.js';
 import { openLeaseStore, type LeaseStore } from '../dhcp/lease-store.js';
 import { emptyDhcpPacket, encodeDhcpPacket, type DhcpOption, type DhcpPacket } from '../dhcp/packet.js';
 import { createDhcpServer, type DhcpBindingFactory, type DhcpLeaseEvent, type DhcpServer } from '../dhcp/server.js';
-import { BenchbootError } from '../errors.js';
+import { ERRORS } from '../errors.js';
 import type { Logger } from '../log.js';
 import { bindDhcpSocket } from '../net/bind-interface.js';
 import { fromHex } from '../net/bytes.js';
@@ -103,10 +103,10 @@ export function leaseEventOf(e: DhcpLeaseEvent, at: number): ApplianceEvent | un
  */
 export async function releaseLease(dhcp: DhcpServer, scopes: readonly Scope[], ip: Ipv4, clock: Clock): Promise<Lease> {
   const lease = dhcp.leases().find((l) => l.ip === ip && l.state === 'bound');
-  if (!lease) throw new BenchbootError('BB_LEASE_NOT_FOUND', `no bound lease for ${ip}`);
+  if (!lease) throw ERRORS.leaseNotBound.create({ ip });
   const scope = scopes.find((s) => s.name === lease.scope);
   const binding = dhcp.bindings().find((b) => b.interfaceName === scope?.interface);
-  if (!scope || !binding) throw new BenchbootError('BB_LEASE_NOT_FOUND', `the lease for ${ip} belongs to scope ${lease.scope}, which is no longer served`);
+  if (!scope || !binding) throw ERRORS.leaseScopeGone.create({ ip, scope: lease.scope });
   const local = binding.endpoint.local();
   const packet = encodeDhcpPacket(buildAdminRelease(lease, binding.serverAddress));
   const sender = local.address === '0.0.0.0' ? await bindSenderOn(binding.interfaceName) : await bindUdp({ address: local.address, port: 0 });
@@ -118,7 +118,7 @@ export async function releaseLease(dhcp: DhcpServer, scopes: readonly Scope[], i
   const isReleased = (): Lease | undefined => dhcp.leases().find((l) => l.ip === ip && l.scope === lease.scope && l.state === 'released');
   for (let i = 0; i < 150 && !isReleased(); i++) await new Promise<void>((r) => clock.setTimer(20, r));
   const released = isReleased();
-  if (!released) throw new BenchbootError('BB_INTERNAL', `the DHCP server did not take the release of ${ip} (see its log)`);
+  if (!released) throw ERRORS.releaseNotTaken.create({ ip });
   return released;
 }
 
@@ -141,6 +141,6 @@ export function buildAdminRelease(lease: Lease, serverAddress: Ipv4, xid = 0x626
 /** A sending socket pinned to one interface (to reach our own per-interface DHCP socket). */
 async function bindSenderOn(interfaceName: string): Promise<UdpEndpoint> {
   const ifindex = await readIfindex(interfaceName);
-  if (ifindex === undefined) throw new BenchbootError('BB_INTERFACE', `interface ${interfaceName} is gone`);
+  if (ifindex === undefined) throw ERRORS.interfaceGone.create({ name: interfaceName });
   return bindDhcpSocket({ kind: 'interface', interfaceName, ifindex, port: 0 });
 }

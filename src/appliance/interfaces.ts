@@ -5,7 +5,7 @@
  * interfaces are served and which addresses are the appliance's own.
  */
 import type { Scope } from '../config/scope.js';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { addAddressHint, addTemporaryAddress, type InterfaceAddressSpec, type TemporaryAddress } from '../net/address.js';
 import { findInterface, listInterfaces, type NetworkInterface } from '../net/interfaces.js';
@@ -42,17 +42,12 @@ async function requireInterface(name: string): Promise<NetworkInterface> {
   const iface = await findInterface(name);
   if (iface) return iface;
   const known = (await listInterfaces()).filter((i) => !i.isLoopback).map((i) => i.name);
-  throw new BenchbootError('BB_INTERFACE', `interface ${name} does not exist (this machine has: ${known.join(', ') || 'none'})`);
+  throw ERRORS.interfaceMissing.create({ name, known: known.join(', ') || 'none' });
 }
 
 /** The message for an interface without IPv4: the exact command, and the --address way. */
 export function noAddressMessage(name: string): string {
-  return [
-    `interface ${name} has no IPv4 address, so there is no subnet to serve. Give it one:`,
-    `  ${addAddressHint(name)}`,
-    `or let benchboot add one for this run and remove it on exit:`,
-    `  sudo benchboot serve --interface ${name} --address 10.10.0.1/24`,
-  ].join('\n');
+  return ERRORS.interfaceNoAddress.format({ name, hint: addAddressHint(name) });
 }
 
 /** The address one interface is served with, adding the temporary one when asked. */
@@ -68,7 +63,7 @@ async function deriveInterface(name: string, target: ServeTarget, temporary: Tem
   }
   const usable = iface.addresses.filter((a) => isUsable(a.address));
   const first = usable[0];
-  if (!first) throw new BenchbootError('BB_INTERFACE', noAddressMessage(name));
+  if (!first) throw ERRORS.interfaceNoAddress.create({ name, hint: addAddressHint(name) });
   if (usable.length > 1 && target.scopesDir === undefined) {
     logger.warn('the interface has several IPv4 addresses; serving the first', { interface: name, address: `${first.address}/${first.prefix}` });
   }

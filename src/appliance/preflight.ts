@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import { DHCP_PORT } from '../dhcp/constants.js';
 import { describeProbeAnswer, isOwnAnswer, probeInterface, type ProbeAnswer } from '../dhcp/probe.js';
 export { DEFAULT_PROBE_TIMEOUT_MS } from '../dhcp/probe.js';
-import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
+import { ERRORS, errorMessage, isBenchbootError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import { describePortOwner, findUdpPortOwners, type PortOwner } from '../net/port-owner.js';
@@ -55,10 +55,7 @@ async function checkPorts(options: PreflightOptions, findOwners: FindOwners): Pr
   ] as const) {
     const owners = await findOwners(port);
     if (owners.length > 0) {
-      throw new BenchbootError(
-        'BB_PORT_IN_USE',
-        `UDP port ${port} (${what}) is already taken by ${owners.map(describePortOwner).join('; ')}. Stop it first (e.g. "sudo systemctl stop dnsmasq" or kill that pid), then start benchboot again.`,
-      );
+      throw ERRORS.portInUse.create({ port, what, owners: owners.map(describePortOwner).join('; ') });
     }
   }
 }
@@ -73,7 +70,7 @@ async function probeOne(name: string, options: PreflightOptions, findOwners: Fin
     // The probe needs UDP 68 (a DHCP client on the laptop may hold it without SO_REUSEADDR).
     const holders = isBenchbootError(err, 'BB_PORT_IN_USE') ? (await findOwners(DHCP_PORT.CLIENT)).map(describePortOwner) : [];
     const why = `cannot probe ${name} for another DHCP server: ${errorMessage(err)}${holders.length ? ` (held by ${holders.join('; ')})` : ''}`;
-    if (!options.force) throw new BenchbootError(isBenchbootError(err) ? err.code : 'BB_SOCKET', `${why}. Start with --force to skip this check.`, { cause: err });
+    if (!options.force) throw ERRORS.probeFailed.create({ why }, { cause: err, ...(isBenchbootError(err) ? { code: err.code } : {}) });
     options.logger.warn('starting without the rogue DHCP check because of --force', { code: 'BB_ROGUE_DHCP', interface: name, err: why });
     return undefined;
   }
@@ -93,10 +90,7 @@ export async function preflight(options: PreflightOptions): Promise<RogueServer[
   if (found.length === 0) return found;
   const list = found.map((r) => `on ${r.interfaceName}: ${describeProbeAnswer(r.answer)}`).join('; ');
   if (!options.force) {
-    throw new BenchbootError(
-      'BB_ROGUE_DHCP',
-      `another DHCP server answers ${list}. Two DHCP servers on one wire hand out conflicting addresses: switch the other one off or unplug it, or start with --force if you really mean to run both.`,
-    );
+    throw ERRORS.rogueDhcp.create({ servers: list });
   }
   options.logger.warn('another DHCP server answers, starting anyway because of --force', { code: 'BB_ROGUE_DHCP', servers: list });
   return found;

@@ -6,7 +6,7 @@
 import { deriveScope } from '../config/defaults.js';
 import { loadScopes } from '../config/load.js';
 import type { Scope } from '../config/scope.js';
-import { BenchbootError } from '../errors.js';
+import { ERRORS } from '../errors.js';
 import type { Ipv4 } from '../net/ipv4.js';
 
 /** Where the scopes come from; `load()` is called at start and at every reload. */
@@ -40,7 +40,7 @@ export function scopeFiles(dir: string, onlyInterfaces: readonly string[] = []):
       const chosen = onlyInterfaces.length ? all.filter((s) => onlyInterfaces.includes(s.interface)) : all;
       if (chosen.length === 0) {
         const why = onlyInterfaces.length ? ` for interface ${onlyInterfaces.join(', ')}` : '';
-        throw new BenchbootError('BB_SCOPE_NOT_FOUND', `no scope file in ${dir}${why}; create one with "benchboot scope add" or serve an interface without --scopes`);
+        throw ERRORS.noScopeFileIn.create({ dir, why });
       }
       return chosen;
     },

@@ -13,7 +13,7 @@ import { BUSY_POLL_MAX_SESSIONS, MAX_BUSY_POLL_MICROS } from '../net/busy-poll.j
 import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, WINDOWSIZE_MAX } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { DEFAULT_BUSY_POLL_MICROS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
-import { BenchbootError } from '../errors.js';
+import { ERRORS } from '../errors.js';
 
 /** The TFTP server settings the appliance passes through unchanged. */
 export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'retries' | 'busyPollMicros'>;
@@ -93,7 +93,7 @@ export type TftpLimitName = keyof typeof TFTP_LIMITS;
 /** Checks a whole number against a range; throws BB_TFTP_OPTIONS naming the option. */
 function checkRange(value: number | undefined, option: string, min: number, max: number, unit: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min || value > max) throw new BenchbootError('BB_TFTP_OPTIONS', `--${option} ${value}: give a whole number ${min}..${max}${unit}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw ERRORS.tftpLimit.create({ option, value, min, max, unit });
   return value;
 }
 
@@ -136,7 +136,7 @@ export interface TftpRequest {
 /** Checks that a transfer port range lies inside 1..65535 with LO <= HI. Throws BB_TFTP_OPTIONS. */
 export function checkPortBounds(range: PortRangeRequest): readonly [number, number] {
   if (range.lo < 1 || range.hi > 65535 || range.lo > range.hi) {
-    throw new BenchbootError('BB_TFTP_OPTIONS', `--port-range ${range.text}: give two ports 1..65535, the first not above the second`);
+    throw ERRORS.portRangeBounds.create({ text: range.text });
   }
   return [range.lo, range.hi];
 }
@@ -146,7 +146,7 @@ function checkPortRange(range: PortRangeRequest | undefined, ports: readonly (re
   if (range === undefined) return undefined;
   checkPortBounds(range);
   for (const [port, what] of ports) {
-    if (port >= range.lo && port <= range.hi) throw new BenchbootError('BB_TFTP_OPTIONS', `--port-range ${range.text} contains the --${what} ${port}; choose ports above it`);
+    if (port >= range.lo && port <= range.hi) throw ERRORS.portRangeClash.create({ text: range.text, option: what, port });
   }
   return [range.lo, range.hi];
 }
@@ -155,7 +155,7 @@ function checkPortRange(range: PortRangeRequest | undefined, ports: readonly (re
 function windowBytesOf(request: WindowBytesRequest): number {
   if (request.kind === 'auto') return RECOMMENDED_MAX_WINDOW_BYTES;
   if (request.bytes !== 0 && request.bytes < BLKSIZE_MIN) {
-    throw new BenchbootError('BB_TFTP_OPTIONS', `--max-window-bytes ${request.text}: give 0 (no limit) or at least ${BLKSIZE_MIN} bytes`);
+    throw ERRORS.windowBytesTooSmall.create({ text: request.text, min: BLKSIZE_MIN });
   }
   return request.bytes;
 }
@@ -195,10 +195,10 @@ export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimit
  */
 export function tftpConfig(request: TftpRequest): ApplianceTftpConfig {
   if (request.alternates.length > MAX_ALTERNATES) {
-    throw new BenchbootError('BB_TFTP_CONFIG', `--alternate given ${request.alternates.length} times: at most ${MAX_ALTERNATES} alternate locations are searched`);
+    throw ERRORS.tooManyAlternates.create({ count: request.alternates.length, max: MAX_ALTERNATES });
   }
   const compiled = compileDefaultRules(request.defaults, request.caseInsensitive);
-  if (compiled.kind === 'invalid') throw new BenchbootError('BB_TFTP_CONFIG', `--default-file: ${compiled.message}`);
+  if (compiled.kind === 'invalid') throw ERRORS.badDefaultRule.create({ problem: compiled.message });
   const server = tftpServerLimits(request);
   return {
     root: request.root,

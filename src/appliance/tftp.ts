@@ -8,7 +8,7 @@ import { constants as fsConstants } from 'node:fs';
 import type { Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import { servedInterfaces } from '../dhcp/server.js';
-import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
+import { BenchbootError, ERRORS, errorMessage, isBenchbootError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { requireInterfaceForSubnet } from '../net/interfaces.js';
 import { createFsStorage, loadRemapFile, type FsStorage } from '../tftp/fs-storage.js';
@@ -128,7 +128,7 @@ export async function checkTftpCovers(next: readonly Scope[], listen: readonly s
   const wanted = await interfaceAddresses(next);
   const missing = wanted.filter((a) => !listen.includes(a));
   if (missing.length > 0) {
-    throw new BenchbootError('BB_INTERFACE', `the new scopes need TFTP on ${missing.join(', ')}, which was not served at start; restart benchboot serve to add an interface`);
+    throw ERRORS.tftpNotCovered.create({ addresses: missing.join(', ') });
   }
 }
 
@@ -142,7 +142,7 @@ export async function checkTftpFiles(settings: Pick<ApplianceTftpConfig, 'altern
     try {
       await requireDirectory(dir, READ_MODE);
     } catch (err) {
-      throw new BenchbootError('BB_TFTP_ROOT', `--alternate ${dir} (location ${i + 1}) is not a readable directory (${errorMessage(err)}); create it or drop the option`, { cause: err });
+      throw ERRORS.alternateUnusable.create({ dir, n: i + 1, reason: errorMessage(err) }, { cause: err });
     }
   }
   return settings.mapFile === undefined ? 0 : (await loadRemapFile(settings.mapFile)).length;

@@ -10,7 +10,7 @@ import { controlRequest, controlSocketPath, isNoServer } from '../control/client
 import type { Lease } from '../dhcp/lease.js';
 import { openLeaseStore, readLeaseStore } from '../dhcp/lease-store.js';
 import { stat } from 'node:fs/promises';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { ERRORS, BenchbootError, errorMessage } from '../errors.js';
 import { createSilentLogger } from '../log.js';
 import { isIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
 import { defineCommand, formatTable, writeJson, writeLine, type CliCommand, type GlobalArgs } from './output.js';
@@ -38,7 +38,7 @@ type LeaseSourceKind = 'running server' | 'lease files';
 export async function readLeases(stateDir: string, now: number): Promise<{ from: LeaseSourceKind; leases: readonly Lease[] }> {
   try {
     const result = await controlRequest(controlSocketPath(stateDir), { op: 'leases' });
-    if (!Array.isArray(result)) throw new BenchbootError('BB_CONTROL', 'the server answered the leases request with something that is not a list');
+    if (!Array.isArray(result)) throw ERRORS.leasesNotAList.create();
     return { from: 'running server', leases: result as Lease[] };
   } catch (err) {
     if (!isNoServer(err)) throw err;
@@ -150,6 +150,6 @@ export const leasesCommand: CliCommand = {
 
 /** Parses the IP of `leases release`. */
 export function parseReleaseIp(text: string): Ipv4 {
-  if (!isIpv4(text)) throw new BenchbootError('BB_USAGE', `"${text}" is not an IPv4 address`);
+  if (!isIpv4(text)) throw ERRORS.notIpv4.create({ text });
   return parseIpv4(text);
 }

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
+import { ERRORS, errorMessage, isBenchbootError } from '../errors.js';
 import { COMMANDS } from './commands.js';
 import { LOG_LEVELS, writeLine, type CliIo, type GlobalArgs } from './output.js';
 
@@ -53,7 +53,7 @@ function buildParser(io: CliIo, report: (code: number) => void): Argv<GlobalArgs
     .fail((msg: string | null, err: Error | undefined) => {
       // Handler failures keep their own type; everything yargs reports is a usage error.
       if (err && (isBenchbootError(err) || msg === null)) throw err;
-      throw new BenchbootError('BB_USAGE', msg ?? errorMessage(err), err ? { cause: err } : undefined);
+      throw ERRORS.usage.create({ message: msg ?? errorMessage(err) }, err ? { cause: err } : undefined);
     });
   for (const command of COMMANDS) parser = command.register(parser, io, report);
   return parser;

@@ -5,7 +5,7 @@
  * It never sends a DHCPREQUEST, so no lease is taken (see src/dhcp/probe.ts).
  */
 import { systemClock } from '../clock.js';
-import { BenchbootError } from '../errors.js';
+import { ERRORS } from '../errors.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeInterface, type ProbeAnswer } from '../dhcp/probe.js';
 import { defineCommand, formatTable, writeJson, writeLine, type GlobalArgs } from './output.js';
 
@@ -48,7 +48,7 @@ export const probeCommand = defineCommand<ProbeArgs>({
   builder: (y) => y.options(PROBE_OPTIONS),
   examples: [['sudo benchboot probe --interface eth1', 'Is there already a DHCP server on the bench switch?']],
   run: async (args, ctx) => {
-    if (!(args.timeout >= 0.5 && args.timeout <= 60)) throw new BenchbootError('BB_USAGE', `--timeout ${args.timeout}: give 0.5 to 60 seconds`);
+    if (!(args.timeout >= 0.5 && args.timeout <= 60)) throw ERRORS.badProbeListen.create({ value: args.timeout });
     if (!args.json) writeLine(ctx.io.stderr, `Sending one DHCPDISCOVER on ${args.interface}, listening ${args.timeout} s...`);
     const result = await probeInterface(args.interface, Math.round(args.timeout * 1000), systemClock);
     if (args.json) {

@@ -5,12 +5,11 @@
  * that cannot be read).
  */
 import type { Argv } from 'yargs';
-import { BenchbootError } from '../errors.js';
+import { ERRORS } from '../errors.js';
 import { findOption } from '../dhcp/options.js';
 import { isMac } from '../net/ipv4.js';
-import type { FieldPath } from '../config/index.js';
 import type { ScopeEdit } from '../config/edit.js';
-import { didYouMean } from '../config/issues.js';
+import { didYouMean, type FieldPath } from '../config/issues.js';
 
 /**
  * Flags that set one field, where that field is in the file, and whether the flag
@@ -89,7 +88,7 @@ export type FieldArgs = { readonly [K in FieldFlag]?: string | readonly string[]
 
 function stringOf(args: Readonly<Record<string, unknown>>, key: string): string | undefined {
   const v = args[key];
-  if (Array.isArray(v)) throw usage(`--${key} was given ${v.length} times; give it once`);
+  if (Array.isArray(v)) throw ERRORS.flagGivenTwice.create({ flag: key, count: v.length });
   return v === undefined ? undefined : String(v);
 }
 
@@ -109,11 +108,6 @@ export function fieldArgsOf(args: Readonly<Record<string, unknown>>): FieldArgs 
   out['reserve'] = listOf(args, 'reserve');
   out['authoritative'] = typeof args['authoritative'] === 'boolean' ? args['authoritative'] : undefined;
   return out as FieldArgs;
-}
-
-/** A BB_USAGE error. */
-export function usage(message: string): BenchbootError {
-  return new BenchbootError('BB_USAGE', message);
 }
 
 /** Seconds stay numbers in the file; text with units stays text. */
@@ -143,7 +137,7 @@ function splitList(values: readonly string[]): string[] {
 
 function optionEdit(spec: string): ScopeEdit {
   const at = spec.indexOf('=');
-  if (at <= 0) throw usage(`--option ${spec}: expected CODE=VALUE or NAME=VALUE (e.g. ntp-servers=10.10.0.1)`);
+  if (at <= 0) throw ERRORS.badOptionFlag.create({ spec });
   const key = spec.slice(0, at).trim();
   const value = spec.slice(at + 1);
   return { kind: 'option', key, value: optionValue(key, value) };
@@ -152,7 +146,7 @@ function optionEdit(spec: string): ScopeEdit {
 function reserveEdit(spec: string): ScopeEdit {
   const m = /^\s*([^=\s]+)\s*=\s*([^,\s]+)\s*(?:,\s*(\S+)\s*)?$/.exec(spec);
   if (!m || m[1] === undefined || m[2] === undefined) {
-    throw usage(`--reserve ${spec}: expected MAC=IP or MAC=IP,hostname (e.g. 00:1b:d4:aa:bb:cc=10.10.0.50,phone1)`);
+    throw ERRORS.badReserveFlag.create({ spec });
   }
   return m[3] === undefined ? { kind: 'reserve', mac: m[1], ip: m[2] } : { kind: 'reserve', mac: m[1], ip: m[2], hostname: m[3] };
 }
@@ -162,19 +156,16 @@ function unsetEdit(field: string): ScopeEdit {
   if (option?.[1] !== undefined) return { kind: 'unset-option', key: option[1] };
   const reservation = /^(?:reserve|reservation)[:=](.+)$/.exec(field);
   if (reservation?.[1] !== undefined) {
-    if (!isMac(reservation[1])) throw usage(`--unset ${field}: "${reservation[1]}" is not a MAC address`);
+    if (!isMac(reservation[1])) throw ERRORS.unsetNotMac.create({ field, value: reservation[1] });
     return { kind: 'unreserve', mac: reservation[1] };
   }
   const path = UNSET_FIELDS.get(field);
   if (path) return { kind: 'unset', path };
   if (field === 'name' || field === 'interface' || field === 'subnet') {
-    throw usage(`--unset ${field}: ${field} is required and cannot be removed`);
+    throw ERRORS.unsetRequired.create({ field });
   }
   const guess = didYouMean(field, [...UNSET_FIELDS.keys()]);
-  throw usage(
-    `--unset ${field}: unknown field${guess ? ` (did you mean "${guess}"?)` : ''}; ` +
-      'give a field such as boot-file or router, option:NAME, or reservation:MAC',
-  );
+  throw ERRORS.unsetUnknown.create({ field, guess: guess ? ` (did you mean "${guess}"?)` : '' });
 }
 
 /** Turns the field flags of `add`/`set` into document edits, in a fixed order. */
@@ -189,7 +180,7 @@ export function editsFromFlags(args: FieldArgs, unset: readonly string[] = []): 
     if (value === undefined) continue;
     if (typeof value !== 'string') {
       const list = splitList(value);
-      if (list.length === 0) throw usage(`--${flag} needs a value`);
+      if (list.length === 0) throw ERRORS.flagNeedsValue.create({ flag });
       edits.push({ kind: 'set', path: spec.path, value: flag === 'range' && list.length === 1 ? list[0] : list });
     } else {
       const isDuration = flag === 'lease-time' || flag === 'decline-time';

@@ -5,24 +5,15 @@
  * edits the YAML document in place so comments and key order survive.
  */
 import { mkdir } from 'node:fs/promises';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import { formatCidr } from '../net/ipv4.js';
-import {
-  checkScopeCandidate,
-  formatIssue,
-  formatRange,
-  formatScope,
-  loadScopeFile,
-  poolSize,
-  readScopeDir,
-  scopeFilePath,
-  scopeToPlain,
-  ScopeIssuesError,
-  SCOPE_NAME,
-  type Scope,
-} from '../config/index.js';
+import { formatRange, poolSize } from '../config/defaults.js';
 import { applyScopeEdits, newScopeDocument, parseScopeDocument, scopeDocumentText } from '../config/edit.js';
-import { readScopeText } from '../config/load.js';
+import { formatScope, scopeToPlain } from '../config/format.js';
+import { formatIssue } from '../config/issues.js';
+import { checkScopeCandidate, loadScopeFile, readScopeDir, readScopeText, scopeFilePath, ScopeIssuesError } from '../config/load.js';
+import type { Scope } from '../config/scope.js';
+import { SCOPE_NAME } from '../config/scope-name.js';
 import { createFileAtomic, removeFile, writeFileAtomic } from '../config/write.js';
 import {
   defineCommand,
@@ -34,13 +25,13 @@ import {
   type CommandContext,
   type GlobalArgs,
 } from './output.js';
-import { editsFromFlags, fieldArgsOf, listOf, usage, withFieldFlags } from './scope-flags.js';
+import { editsFromFlags, fieldArgsOf, listOf, withFieldFlags } from './scope-flags.js';
 
 // ------------------------------------------------------------------ output
 
 function checkName(name: string): void {
   if (!SCOPE_NAME.test(name)) {
-    throw new BenchbootError('BB_SCOPE_INVALID', `"${name}" is not a scope name (a letter or digit, then letters, digits, . _ -; at most 64)`);
+    throw ERRORS.notScopeName.create({ name });
   }
 }
 
@@ -64,7 +55,7 @@ async function ensureDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new BenchbootError('BB_SCOPE_IO', `scope directory ${dir}: cannot create: ${errorMessage(err)}`, { cause: err });
+    throw ERRORS.scopeDirUncreatable.create({ dir, reason: errorMessage(err) }, { cause: err });
   }
 }
 
@@ -74,7 +65,7 @@ async function checkBeforeWrite(dir: string, file: string, text: string): Promis
     return await checkScopeCandidate(dir, file, text);
   } catch (err) {
     if (err instanceof ScopeIssuesError) throw new ScopeIssuesError(err.code, err.issues, 'nothing written');
-    if (err instanceof BenchbootError) throw new BenchbootError(err.code, `nothing written: ${err.message}`, { cause: err });
+    if (err instanceof BenchbootError) throw ERRORS.nothingWritten.create({ message: err.message }, { cause: err, code: err.code });
     throw err;
   }
 }
@@ -123,7 +114,7 @@ const setCommand = defineCommand({
     checkName(args.name);
     const file = scopeFilePath(args.scopes, args.name);
     const edits = editsFromFlags(fieldArgsOf(args), listOf(args, 'unset') ?? []);
-    if (edits.length === 0) throw usage('nothing to change: give at least one field flag or --unset');
+    if (edits.length === 0) throw ERRORS.nothingToChange.create();
     const doc = parseScopeDocument(await readScopeText(file));
     const noop = applyScopeEdits(doc, edits);
     const text = scopeDocumentText(doc);

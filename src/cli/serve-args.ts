@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { checkPortBounds, tftpConfig, type ApplianceTftpConfig, type ServeTarget, type WindowBytesRequest } from '../appliance/index.js';
-import { BenchbootError } from '../errors.js';
+import { ERRORS } from '../errors.js';
 import { parseAddressSpec } from '../net/address.js';
 import type { DefaultRule } from '../tftp/resolve-path.js';
 import type { ServeArgs, ServeTftpArgs } from './serve-options.js';
@@ -26,7 +26,7 @@ export function parseSize(text: string, option: string): number {
   const unit = SIZE_UNITS[(m?.[2] ?? '').toUpperCase()];
   const bytes = digits === undefined || unit === undefined ? NaN : Number(digits) * unit;
   if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new BenchbootError('BB_USAGE', `--${option} ${JSON.stringify(text)}: give a size in bytes above 0, or with K, M, G (e.g. 64M, 1G)`);
+    throw ERRORS.badSize.create({ option, text: JSON.stringify(text) });
   }
   return bytes;
 }
@@ -37,7 +37,7 @@ export function parseDefaultFile(text: string): DefaultRule {
   const pattern = eq < 0 ? '' : text.slice(0, eq).trim();
   const file = eq < 0 ? '' : text.slice(eq + 1).trim();
   if (pattern === '' || file === '') {
-    throw new BenchbootError('BB_USAGE', `--default-file ${JSON.stringify(text)}: give PATTERN=FILE, e.g. 'SEP*.cnf.xml=XMLDefault.cnf.xml'`);
+    throw ERRORS.badDefaultFile.create({ text: JSON.stringify(text) });
   }
   return { pattern, file };
 }
@@ -45,7 +45,7 @@ export function parseDefaultFile(text: string): DefaultRule {
 /** Parses `--port-range LO-HI` (1..65535, LO <= HI). Throws BB_USAGE for the form, BB_TFTP_OPTIONS for the numbers. */
 export function parsePortRange(text: string): readonly [number, number] {
   const m = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(text);
-  if (!m) throw new BenchbootError('BB_USAGE', `--port-range ${JSON.stringify(text)}: give LO-HI, e.g. 50000-50199`);
+  if (!m) throw ERRORS.badPortRangeForm.create({ text: JSON.stringify(text) });
   return checkPortBounds({ lo: Number(m[1]), hi: Number(m[2]), text });
 }
 
@@ -58,8 +58,8 @@ function windowBytesOf(text: string): WindowBytesRequest {
 /** Options that only make sense with --upload-dir. Throws BB_USAGE. */
 function checkUploadOptions(args: ServeTftpArgs): void {
   if (args['upload-dir'] !== undefined) return;
-  if (args['overwrite-uploads']) throw new BenchbootError('BB_USAGE', '--overwrite-uploads needs --upload-dir DIR (without it uploads are refused)');
-  if (args['max-upload-size'] !== undefined) throw new BenchbootError('BB_USAGE', '--max-upload-size needs --upload-dir DIR (without it uploads are refused)');
+  if (args['overwrite-uploads']) throw ERRORS.needsUploadDir.create({ option: 'overwrite-uploads' });
+  if (args['max-upload-size'] !== undefined) throw ERRORS.needsUploadDir.create({ option: 'max-upload-size' });
 }
 
 /**
@@ -101,7 +101,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
 }
 
 function checkPort(value: number, name: string): void {
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new BenchbootError('BB_USAGE', `--${name} ${value}: give a port 1..65535`);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw ERRORS.badPort.create({ option: name, value });
 }
 
 /**
@@ -111,19 +111,19 @@ function checkPort(value: number, name: string): void {
 export function validateServeArgs(args: ServeArgs): ServeTftpSettings {
   const ifaces = args.interface ?? [];
   if (ifaces.length === 0 && args.scopes === undefined) {
-    throw new BenchbootError('BB_USAGE', 'say what to serve: --interface IF (scope from its address) or --scopes DIR (scope files)');
+    throw ERRORS.nothingToServe.create();
   }
-  if (new Set(ifaces).size !== ifaces.length) throw new BenchbootError('BB_USAGE', '--interface names the same interface twice');
+  if (new Set(ifaces).size !== ifaces.length) throw ERRORS.interfaceTwice.create();
   if (args.address !== undefined && ifaces.length !== 1) {
-    throw new BenchbootError('BB_USAGE', '--address needs exactly one --interface (the one that gets the address)');
+    throw ERRORS.addressNeedsOneInterface.create();
   }
   checkPort(args['tftp-port'], 'tftp-port');
   checkPort(args['dhcp-port'], 'dhcp-port');
   if (!Number.isInteger(args['max-transfers']) || args['max-transfers'] < 1 || args['max-transfers'] > 10_000) {
-    throw new BenchbootError('BB_USAGE', `--max-transfers ${args['max-transfers']}: give 1..10000`);
+    throw ERRORS.badMaxTransfers.create({ value: args['max-transfers'] });
   }
-  if (!(args['probe-timeout'] >= 0.5 && args['probe-timeout'] <= 30)) throw new BenchbootError('BB_USAGE', `--probe-timeout ${args['probe-timeout']}: give 0.5..30 seconds`);
-  if (!(args.grace >= 0 && args.grace <= 300)) throw new BenchbootError('BB_USAGE', `--grace ${args.grace}: give 0..300 seconds`);
+  if (!(args['probe-timeout'] >= 0.5 && args['probe-timeout'] <= 30)) throw ERRORS.badProbeTimeout.create({ value: args['probe-timeout'] });
+  if (!(args.grace >= 0 && args.grace <= 300)) throw ERRORS.badGrace.create({ value: args.grace });
   return serveTftpSettings(args);
 }
 

@@ -30,7 +30,7 @@ import {
   type TftpDirectoryKind,
 } from '../appliance/index.js';
 import { systemBindings } from '../dhcp/server.js';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { ERRORS, errorMessage } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { formatCidr } from '../net/ipv4.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
@@ -171,7 +171,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
   });
   await appliance.start().catch((err: unknown) => {
     if (!(err instanceof TftpDirectoryError)) throw err;
-    throw new BenchbootError('BB_TFTP_ROOT', `${err.message}; ${directoryHint(err.directory, args)}`, { cause: err });
+    throw ERRORS.tftpDirectory.create({ message: err.message, hint: directoryHint(err.directory, args) }, { cause: err });
   });
   signals.appliance = appliance;
   await signals.untilStop();

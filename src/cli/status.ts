@@ -11,7 +11,12 @@
  */
 import type { ApplianceStatus } from '../appliance/index.js';
 import { controlRequest, controlSocketPath, isNoServer } from '../control/client.js';
-import { BenchbootError } from '../errors.js';
+import { isRecord } from '../control/protocol.js';
+import { formatBytes as formatSize, formatDuration } from '../ui/render.js';
+
+/** Status prints sizes with GiB to two decimals. */
+const formatBytes = (n: number): string => formatSize(n, 2);
+import { ERRORS } from '../errors.js';
 import { defineCommand, formatTable, writeJson, writeLine, type GlobalArgs } from './output.js';
 
 /** The options of `benchboot status`. */
@@ -21,10 +26,6 @@ export const STATUS_OPTIONS = {
 
 interface StatusArgs extends GlobalArgs {
   leases: string;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Checks the shape of a status answer well enough to print it; throws BB_CONTROL otherwise. */
@@ -40,29 +41,8 @@ export function asApplianceStatus(value: unknown): ApplianceStatus {
     Array.isArray(value.tftp.transfers) &&
     isRecord(value.leases) &&
     isRecord(value.reloads);
-  if (!ok) throw new BenchbootError('BB_CONTROL', 'the server answered the status request with something this benchboot cannot read (a different version?)');
+  if (!ok) throw ERRORS.unreadableStatus.create();
   return value as unknown as ApplianceStatus;
-}
-
-/** A duration as `2d 3h`, `1h 05m`, `4m 10s` or `12s`. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
-  return `${sec}s`;
-}
-
-/** Bytes as `512 B`, `64.0 KiB`, `1.5 MiB`, `2.00 GiB`. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 function tftpSettingsLine(st: ApplianceStatus): string | undefined {
@@ -154,11 +134,7 @@ export async function requestStatus(stateDir: string): Promise<ApplianceStatus> 
     answer = await controlRequest(path, { op: 'status' });
   } catch (err) {
     if (!isNoServer(err)) throw err;
-    throw new BenchbootError(
-      'BB_CONTROL',
-      `no benchboot server is running with state directory ${stateDir} (nothing answers at ${path}). Start one with "benchboot serve", or pass the --leases DIR it was started with.`,
-      { cause: err },
-    );
+    throw ERRORS.noServerFor.create({ dir: stateDir, path }, { cause: err });
   }
   return asApplianceStatus(answer);
 }

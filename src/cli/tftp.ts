@@ -10,7 +10,7 @@
  */
 import { basename } from 'node:path';
 import { createLogUpdate } from 'log-update';
-import { BenchbootError } from '../errors.js';
+import { ERRORS } from '../errors.js';
 import { tftpGet, tftpPut, type TftpTransferSummary } from '../tftp/client.js';
 import { formatBytes, formatDuration, progressBar } from '../ui/render.js';
 import { defineCommand, defineGroup, writeJson, writeLine, type CliIo, type GlobalArgs } from './output.js';
@@ -42,7 +42,7 @@ export function progressLine(file: string, bytes: number, size: number | undefin
   const rate = elapsedMs > 0 ? (bytes * 1000) / elapsedMs : 0;
   const rateText = rate > 0 ? `${formatBytes(Math.round(rate))}/s` : '-';
   if (size === undefined || size === 0) return `${file} ${formatBytes(bytes)} ${rateText}`;
-  const eta = rate > 0 ? formatDuration((size - bytes) / rate) : '-';
+  const eta = rate > 0 ? formatDuration(((size - bytes) / rate) * 1000, 'compact') : '-';
   return `${file} ${progressBar(bytes / size)} ${Math.floor((bytes / size) * 100)}% ${formatBytes(bytes)}/${formatBytes(size)} ${rateText} ETA ${eta}`;
 }
 
@@ -74,7 +74,7 @@ function summaryLine(what: string, s: TftpTransferSummary): string {
 }
 
 function clientOptions(args: TftpArgs): { host: string; port: number; blksize?: number; windowsize?: number } {
-  if (args.host === '') throw new BenchbootError('BB_USAGE', 'give the TFTP server address');
+  if (args.host === '') throw ERRORS.noTftpHost.create();
   return {
     host: args.host,
     port: args.port,

@@ -8,7 +8,7 @@
  * With no file (`deriveScope`), the laptop's own address plays the router and TFTP
  * server, and the pool is the rest of the subnet around it (so it may be two ranges).
  */
-import { BenchbootError } from '../errors.js';
+import { ERRORS } from '../errors.js';
 import { cidrBroadcast, cidrHosts, intToIpv4, ipv4ToInt, parseCidr, formatCidr, type Cidr, type Ipv4 } from '../net/ipv4.js';
 import type { AddressRange, BootData, Scope } from './scope.js';
 
@@ -110,22 +110,16 @@ export interface DeriveScopeInput {
 export function deriveScope(input: DeriveScopeInput): Scope {
   const { address, prefix } = input;
   if (!Number.isInteger(prefix) || prefix < MIN_PREFIX || prefix > MAX_PREFIX) {
-    throw new BenchbootError(
-      'BB_INTERFACE',
-      `${input.interface}: ${address}/${prefix} cannot be served: the prefix must be /${MIN_PREFIX} to /${MAX_PREFIX}`,
-    );
+    throw ERRORS.derivedPrefix.create({ interface: input.interface, address, prefix, min: MIN_PREFIX, max: MAX_PREFIX });
   }
   const subnet = parseCidr(`${address}/${prefix}`, false);
   if (address === subnet.network || address === cidrBroadcast(subnet)) {
-    throw new BenchbootError(
-      'BB_INTERFACE',
-      `${input.interface}: ${address} is the network or broadcast address of ${formatCidr(subnet)}`,
-    );
+    throw ERRORS.derivedNetworkAddress.create({ interface: input.interface, address, subnet: formatCidr(subnet) });
   }
   const o = input.overrides ?? {};
   const ranges = o.ranges ?? hostsExcept(subnet, [address]);
   if (poolSize(ranges) === 0) {
-    throw new BenchbootError('BB_INTERFACE', `${input.interface}: ${formatCidr(subnet)} has no address left for clients`);
+    throw ERRORS.derivedNoPool.create({ interface: input.interface, subnet: formatCidr(subnet) });
   }
   return freezeScope({
     name: input.name,

@@ -9,11 +9,12 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BenchbootError, errorMessage, isErrno, type ErrorCode } from '../errors.js';
+import { ERRORS, BenchbootError, errorMessage, isErrno, type ErrorCode } from '../errors.js';
 import { formatIssues, sortIssues, type ScopeIssue } from './issues.js';
 import { findScopeOverlaps, type PlacedScope } from './overlap.js';
 import type { Scope } from './scope.js';
-import { scopeNameOfFile, validateScopeText, type ScopeValidation } from './validate.js';
+import { scopeNameOfFile } from './scope-name.js';
+import { validateScopeText, type ScopeValidation } from './validate.js';
 
 /** A BenchbootError that carries the scope issues it lists. */
 export class ScopeIssuesError extends BenchbootError {
@@ -43,8 +44,8 @@ export async function readScopeText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    if (isErrno(err, 'ENOENT')) throw new BenchbootError('BB_SCOPE_NOT_FOUND', `${path}: no such scope file`, { cause: err });
-    throw new BenchbootError('BB_SCOPE_IO', `${path}: cannot read: ${errorMessage(err)}`, { cause: err });
+    if (isErrno(err, 'ENOENT')) throw ERRORS.noScopeFile.create({ path }, { cause: err });
+    throw ERRORS.scopeUnreadable.create({ path, reason: errorMessage(err) }, { cause: err });
   }
 }
 
@@ -78,7 +79,7 @@ async function listScopeFiles(dir: string): Promise<{ files: string[]; stray: st
     names = await readdir(dir);
   } catch (err) {
     const why = isErrno(err, 'ENOENT') ? 'no such directory' : errorMessage(err);
-    throw new BenchbootError('BB_SCOPE_IO', `scope directory ${dir}: ${why}`, { cause: err });
+    throw ERRORS.scopeDirUnusable.create({ dir, reason: why }, { cause: err });
   }
   const sorted = names.sort();
   return {
@@ -105,7 +106,7 @@ export async function readScopeDir(dir: string, only?: readonly string[]): Promi
   const { files, stray } = await listScopeFiles(dir);
   for (const name of only ?? []) {
     if (!files.some((f) => scopeNameOfFile(f) === name)) {
-      throw new BenchbootError('BB_SCOPE_NOT_FOUND', `no scope named "${name}" in ${dir}`);
+      throw ERRORS.noScopeNamed.create({ name, dir });
     }
   }
   const all: ScopeDirEntry[] = [];

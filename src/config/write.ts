@@ -7,7 +7,7 @@
 import { link, rename, rm, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { BenchbootError, errorMessage, isErrno } from '../errors.js';
+import { ERRORS, errorMessage, isErrno } from '../errors.js';
 import { fsyncDir, writeFileSynced } from '../fs-durable.js';
 
 async function writeTemp(path: string, text: string): Promise<string> {
@@ -30,7 +30,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     await fsyncDir(dirname(path));
   } catch (err) {
     if (tmp !== undefined) await discard(tmp);
-    throw new BenchbootError('BB_SCOPE_IO', `${path}: cannot write: ${errorMessage(err)}`, { cause: err });
+    throw ERRORS.scopeUnwritable.create({ path, reason: errorMessage(err) }, { cause: err });
   }
 }
 
@@ -48,8 +48,8 @@ export async function createFileAtomic(path: string, text: string): Promise<void
     await fsyncDir(dirname(path));
   } catch (err) {
     if (tmp !== undefined) await discard(tmp);
-    if (isErrno(err, 'EEXIST')) throw new BenchbootError('BB_SCOPE_EXISTS', `${path} already exists`, { cause: err });
-    throw new BenchbootError('BB_SCOPE_IO', `${path}: cannot write: ${errorMessage(err)}`, { cause: err });
+    if (isErrno(err, 'EEXIST')) throw ERRORS.scopeExists.create({ path }, { cause: err });
+    throw ERRORS.scopeUnwritable.create({ path, reason: errorMessage(err) }, { cause: err });
   }
 }
 
@@ -58,7 +58,7 @@ export async function removeFile(path: string): Promise<void> {
   try {
     await unlink(path);
   } catch (err) {
-    if (isErrno(err, 'ENOENT')) throw new BenchbootError('BB_SCOPE_NOT_FOUND', `${path}: no such scope file`, { cause: err });
-    throw new BenchbootError('BB_SCOPE_IO', `${path}: cannot remove: ${errorMessage(err)}`, { cause: err });
+    if (isErrno(err, 'ENOENT')) throw ERRORS.noScopeFile.create({ path }, { cause: err });
+    throw ERRORS.scopeUnremovable.create({ path, reason: errorMessage(err) }, { cause: err });
   }
 }

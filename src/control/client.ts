@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { join } from 'node:path';
-import { BenchbootError, ERROR_CODES, isBenchbootError, type ErrorCode } from '../errors.js';
+import { ERRORS, BenchbootError, ERROR_CODES, isBenchbootError, type ErrorCode } from '../errors.js';
 import { CONTROL_SOCKET_NAME, formatControlRequest, parseControlResponse, type ControlRequest } from './protocol.js';
 
 /** The control socket path of a state directory. */
@@ -45,13 +45,13 @@ export function controlRequest(path: string, request: ControlRequest, timeoutMs 
       fn();
     };
     const timer = setTimeout(
-      () => finish(() => reject(new BenchbootError('BB_CONTROL', `the server at ${path} did not answer within ${timeoutMs} ms`))),
+      () => finish(() => reject(ERRORS.controlTimeout.create({ path, timeoutMs }))),
       timeoutMs,
     );
     conn.setEncoding('utf8');
     conn.once('connect', () => conn.write(formatControlRequest(1, request)));
     conn.on('error', (err) =>
-      finish(() => reject(new BenchbootError('BB_CONTROL', `no benchboot server answers at ${path} (${err.message})`, { cause: err }))),
+      finish(() => reject(ERRORS.noServerAt.create({ path, reason: err.message }, { cause: err }))),
     );
     conn.on('data', (chunk: string) => {
       buffered += chunk;
@@ -63,10 +63,10 @@ export function controlRequest(path: string, request: ControlRequest, timeoutMs 
           if (response.ok) resolve(response.result);
           else reject(new BenchbootError(toCode(response.error.code), response.error.message));
         } catch (err) {
-          reject(new BenchbootError('BB_CONTROL', `bad answer from ${path}`, { cause: err }));
+          reject(ERRORS.badControlAnswer.create({ path }, { cause: err }));
         }
       });
     });
-    conn.on('end', () => finish(() => reject(new BenchbootError('BB_CONTROL', `the server at ${path} closed the connection without answering`))));
+    conn.on('end', () => finish(() => reject(ERRORS.controlClosed.create({ path }))));
   });
 }

@@ -34,7 +34,8 @@ export type ParsedRequest =
   | { readonly kind: 'request'; readonly id: number; readonly request: ControlRequest }
   | { readonly kind: 'invalid'; readonly id: number; readonly reason: string };
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** True for a JSON object (not null, not an array): the first check on any answer or request read from the socket. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import { chmod, unlink } from 'node:fs/promises';
-import { BenchbootError, errorMessage, isBenchbootError } from '../errors.js';
+import { ERRORS, errorMessage, isBenchbootError } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
   MAX_REQUEST_BYTES,
@@ -44,7 +44,7 @@ export async function createControlServer(options: ControlServerOptions): Promis
     serveConnection(conn, handler, logger);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new BenchbootError('BB_CONTROL', `cannot listen on control socket ${path}: ${err.message}`, { cause: err })));
+    server.once('error', (err) => reject(ERRORS.controlListen.create({ path, reason: err.message }, { cause: err })));
     server.listen(path, () => resolve());
   });
   server.on('error', (err) => logger.error('control socket error', { code: 'BB_CONTROL', err: err.message }));
@@ -111,9 +111,9 @@ async function removeStaleSocket(path: string): Promise<void> {
     probe.once('error', () => resolve(false));
   });
   if (alive) {
-    throw new BenchbootError('BB_CONTROL', `another benchboot server is already running with this state directory (its control socket ${path} answers)`);
+    throw ERRORS.serverAlreadyRunning.create({ path });
   }
   await unlink(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw new BenchbootError('BB_CONTROL', `cannot remove stale control socket ${path}: ${err.message}`, { cause: err });
+    if (err.code !== 'ENOENT') throw ERRORS.staleSocket.create({ path, reason: err.message }, { cause: err });
   });
 }

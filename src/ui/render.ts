@@ -9,24 +9,39 @@ import { transferEtaSeconds, transferRate, type DeviceRow, type TransferRow, typ
 /** Width of the progress bar in characters. */
 export const BAR_WIDTH = 24;
 
-/** Bytes as a short human size (B, KiB, MiB, GiB). */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u] ?? 'GiB'}`;
+/**
+ * Bytes as a short human size: `512 B`, `1.5 KiB`, `3.0 MiB`; GiB with one decimal
+ * by default, or `gibDigits` (status prints `2.00 GiB`). The one byte formatter of
+ * the live view, `status` and the TFTP client.
+ */
+export function formatBytes(n: number, gibDigits = 1): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(gibDigits)} GiB`;
 }
 
-/** Seconds as `42s`, `3m07s` or `1h02m`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+/** How a duration is written: `compact` for ETAs (`42s`, `3m07s`, `1h02m`, rounded), `spaced` for ages (`12s`, `4m 10s`, `1h 05m`, `2d 3h`, floored). */
+export type DurationStyle = 'compact' | 'spaced';
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** A duration in milliseconds as the terminal shows it (negative counts as 0 when spaced). The one display formatter of durations. */
+export function formatDuration(ms: number, style: DurationStyle = 'spaced'): string {
+  if (style === 'compact') {
+    const s = Math.round(ms / 1000);
+    if (s < 60) return `${s}s`;
+    if (s < 3600) return `${Math.floor(s / 60)}m${pad2(s % 60)}s`;
+    return `${Math.floor(s / 3600)}h${pad2(Math.floor((s % 3600) / 60))}m`;
+  }
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${pad2(m)}m`;
+  if (m > 0) return `${m}m ${pad2(s % 60)}s`;
+  return `${s % 60}s`;
 }
 
 /** A `[#####.....]` bar for a fraction 0..1 (clamped). */
@@ -70,7 +85,7 @@ export function transferLine(t: TransferRow): string {
   const fraction = t.bytes / t.size;
   const eta = transferEtaSeconds(t);
   const pct = `${Math.floor(fraction * 100)}%`.padStart(4);
-  return `${head} ${progressBar(fraction)} ${pct} ${formatBytes(t.bytes)}/${formatBytes(t.size)}  ${rateText}  ETA ${eta === undefined ? '-' : formatDuration(eta)}`;
+  return `${head} ${progressBar(fraction)} ${pct} ${formatBytes(t.bytes)}/${formatBytes(t.size)}  ${rateText}  ETA ${eta === undefined ? '-' : formatDuration(eta * 1000, 'compact')}`;
 }
 
 /** The whole view as lines, each at most `width` characters. */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { BenchbootError, ERROR_CODES, errorMessage, isBenchbootError } from '../../src/errors.js';
+import { BenchbootError, ERROR_CODES, ERRORS, errorMessage, isBenchbootError } from '../../src/errors.js';
 
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 
@@ -50,4 +50,20 @@ test('BenchbootError carries its code and cause; isBenchbootError checks both', 
   assert.ok(!isBenchbootError(err, 'BB_SCOPE_INVALID'));
   assert.ok(!isBenchbootError(cause));
   assert.equal(errorMessage('plain'), 'plain');
+});
+
+test('catalogue templates: placeholders filled, code kept or replaced, cause carried, every {name} known', () => {
+  const err = ERRORS.interfaceMissing.create({ name: 'eth9', known: 'eth0, eth1' });
+  assert.equal(err.code, 'BB_INTERFACE');
+  assert.equal(err.message, 'interface eth9 does not exist (this machine has: eth0, eth1)');
+  assert.equal(ERRORS.notRunning.create().message, 'the appliance is not running');
+  const cause = new Error('EACCES');
+  const wrapped = ERRORS.nothingWritten.create({ message: 'x.yaml already exists' }, { cause, code: 'BB_SCOPE_EXISTS' });
+  assert.equal(wrapped.code, 'BB_SCOPE_EXISTS');
+  assert.equal(wrapped.cause, cause);
+  assert.equal(ERRORS.badSize.format({ option: 'max-upload-size', text: '"{text}"' }), '--max-upload-size "{text}": give a size in bytes above 0, or with K, M, G (e.g. 64M, 1G)');
+  for (const [name, entry] of Object.entries(ERRORS)) {
+    assert.ok(entry.code in ERROR_CODES, name);
+    assert.ok(!entry.template.includes('${'), `${name} has a template-literal leftover`);
+  }
 });

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countScopeLeases } from '../../../src/appliance/index.js';
-import { asApplianceStatus, formatBytes, formatDuration } from '../../../src/cli/status.js';
+import { asApplianceStatus } from '../../../src/cli/status.js';
+import { formatBytes, formatDuration } from '../../../src/ui/render.js';
 import type { Scope } from '../../../src/config/scope.js';
 import type { Lease, LeaseState } from '../../../src/dhcp/lease.js';
 import { isBenchbootError } from '../../../src/errors.js';
@@ -62,7 +63,7 @@ test('durations and sizes read like a person would write them', () => {
   assert.equal(formatBytes(512), '512 B');
   assert.equal(formatBytes(65536), '64.0 KiB');
   assert.equal(formatBytes(1.5 * 1024 * 1024), '1.5 MiB');
-  assert.equal(formatBytes(2 * 1024 ** 3), '2.00 GiB');
+  assert.equal(formatBytes(2 * 1024 ** 3, 2), '2.00 GiB'); // status's precision
 });
 
 test('a status answer that is not one is refused with BB_CONTROL', () => {

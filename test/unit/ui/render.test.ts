@@ -13,9 +13,9 @@ test('sizes and durations read like a person writes them', () => {
   assert.equal(formatBytes(512), '512 B');
   assert.equal(formatBytes(1536), '1.5 KiB');
   assert.equal(formatBytes(3 * 1024 * 1024), '3.0 MiB');
-  assert.equal(formatDuration(42), '42s');
-  assert.equal(formatDuration(187), '3m07s');
-  assert.equal(formatDuration(3720), '1h02m');
+  assert.equal(formatDuration(42_000, 'compact'), '42s');
+  assert.equal(formatDuration(187_000, 'compact'), '3m07s');
+  assert.equal(formatDuration(3_720_000, 'compact'), '1h02m');
 });
 
 test('the bar fills in proportion and clamps outside 0..1', () => {
