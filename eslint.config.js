@@ -1,5 +1,6 @@
 // ESLint flat config: typescript-eslint's recommended rules plus the house rules
-// from STYLE.md (no any, no non-null assertions, no console in src outside the CLI).
+// from the style guide, which is not in this repository: it lives beside it, at
+// ../shared/STYLE.md (no any, no non-null assertions, no console in src outside the CLI).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
