@@ -145,6 +145,7 @@ interface ServeRun {
 /** Preflight, then the appliance until a stop signal (the live view, once drawn, is handed to `setView` to close). */
 async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => void): Promise<void> {
   const { args, prepared, signals } = run;
+  if (signals.stopSignal !== undefined) return;
   await preflight({
     probeInterfaces: prepared.interfaces,
     ownAddresses: prepared.ownAddresses,
@@ -196,16 +197,18 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
   });
   const logger = root.child({ component: 'serve' });
   logTftpSettings(tftp, remapRules, args['max-transfers'], logger);
-  const prepared = await prepareInterfaces(serveTarget(args), logger);
-  // Signals are ours from here on, so that Ctrl-C during the probe still removes a temporary address.
+  // Signals are ours from here on, so that Ctrl-C while the address is added or during
+  // the probe still removes a temporary address.
   const signals = new ServeSignals(proc, logger);
+  let prepared: PreparedInterfaces | undefined;
   let view: LiveView | undefined;
   try {
+    prepared = await prepareInterfaces(serveTarget(args), logger);
     await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals }, (v) => (view = v));
   } finally {
     signals.dispose();
     view?.stop();
-    await removeTemporary(prepared.temporary, logger);
+    if (prepared) await removeTemporary(prepared.temporary, logger);
   }
   await new Promise<void>((r) => root.end(() => r()));
   if (!args.json && !live) writeLine(ctx.io.stderr, 'benchboot stopped.');
