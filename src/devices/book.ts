@@ -5,6 +5,7 @@
  * number of devices by `maxDevices`, evicting as evict.ts decides and reporting each
  * eviction as a change. No I/O, no clock: times come with the events.
  */
+import { clipEvent } from './event.js';
 import { canonicalMac, type DeviceObservation } from './identity.js';
 import { chooseEviction, type Eviction } from './evict.js';
 import { applyObservation, createRecord, DEFAULT_RETENTION, pruneTimeline, resetRecord, type DeviceRecord, type RetentionLimits } from './record.js';
@@ -76,7 +77,8 @@ export class DeviceBook {
       record = createRecord(mac, atMs);
       this.records.set(mac, record);
     }
-    const canonical: DeviceObservation = { ...observation, mac };
+    // Clipped here too, so that subscribers (the journal) never see more than the book keeps.
+    const canonical: DeviceObservation = { ...observation, mac, event: clipEvent(observation.event) };
     const before = record.timeline.length;
     const pruned = applyObservation(record, canonical, this.retention);
     this.noteSizes(record.timeline.length - before, pruned);

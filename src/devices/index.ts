@@ -16,7 +16,7 @@ export type { DeviceStore, DeviceStoreStats } from './store.js';
 export type { JournalEntry } from './journal-entry.js';
 export type { LoadedDevices } from './journal-read.js';
 export { openJsonlDeviceStore, type JsonlDeviceStoreOptions } from './jsonl-store.js';
-export { compactBook, journalChanges, restoreBook, type JournalOptions, type RestoreSummary } from './persist.js';
+export { compactBook, compactionThreshold, journalChanges, restoreBook, type JournalOptions, type RestoreSummary } from './persist.js';
 export { summarizeDevices, summarizeDevice, type DeviceSummaryRow } from './summary.js';
 export { formatReportCsv } from './report-csv.js';
 export { formatReportJson } from './report-json.js';

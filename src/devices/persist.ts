@@ -57,8 +57,10 @@ export function entryOfChange(change: DeviceChange): JournalEntry {
 /** Options of {@link journalChanges}. */
 export interface JournalOptions {
   /**
-   * Compact (snapshot the book) after this many journaled changes. Default 20,000:
-   * a few MB of journal, and a snapshot costs about one record per 2 changes at 10,000 devices.
+   * Compact (snapshot the book) after this many journaled changes. Default: 20,000
+   * or the number of timeline entries the book holds, whichever is larger, so that
+   * a snapshot costs at most about one entry per change and the journal stays no
+   * longer than the snapshot (the lease store's rule, dhcp/lease-store.ts).
    */
   readonly compactAfterEntries?: number;
 }
@@ -68,14 +70,18 @@ export interface JournalOptions {
  * returns the unsubscribe function. Compaction failures are logged by the store.
  */
 export function journalChanges(book: DeviceBook, store: DeviceStore, options: JournalOptions = {}): () => void {
-  const threshold = options.compactAfterEntries ?? 20_000;
   let sinceCompaction = 0;
   return book.subscribe((change) => {
     store.append(entryOfChange(change));
-    if (++sinceCompaction < threshold) return;
+    if (++sinceCompaction < compactionThreshold(options.compactAfterEntries, book.counts().events)) return;
     sinceCompaction = 0;
     void compactBook(book, store);
   });
+}
+
+/** Journal entries after which {@link journalChanges} compacts: as configured, else max(20,000, entries held). */
+export function compactionThreshold(configured: number | undefined, eventsHeld: number): number {
+  return configured ?? Math.max(20_000, eventsHeld);
 }
 
 /** Replaces the store's snapshot and journal by the book's current records. */

@@ -162,3 +162,15 @@ test('book: memory bound by counts — 10,050 devices in a default book keep 10,
   assert.equal(c.events, book.list().reduce((sum, r) => sum + r.timeline.length, 0));
   assert.ok(bound.typicalBytes < bound.worstBytes);
 });
+
+test('book: subscribers (the journal) receive the observation with its MAC canonical and its text clipped', () => {
+  const book = new DeviceBook();
+  const seen: DeviceChange[] = [];
+  book.subscribe((c) => seen.push(c));
+  book.apply(obs({ kind: 'syslog', atMs: at(0), facility: 16, severity: 3, text: 'z'.repeat(4000) }, '00:1B:D4:AA:BB:CC'));
+  const c = seen[0];
+  assert.equal(c?.kind, 'observed');
+  if (c?.kind !== 'observed') return;
+  assert.equal(c.observation.mac, MAC);
+  assert.equal(c.observation.event.kind === 'syslog' ? c.observation.event.text.length : 0, TEXT_LIMITS.syslog);
+});

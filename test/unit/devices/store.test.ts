@@ -13,7 +13,7 @@ import winston from 'winston';
 import { FakeClock } from '../../../src/clock.js';
 import { DeviceBook } from '../../../src/devices/book.js';
 import { openJsonlDeviceStore } from '../../../src/devices/jsonl-store.js';
-import { compactBook, journalChanges, restoreBook } from '../../../src/devices/persist.js';
+import { compactBook, compactionThreshold, journalChanges, restoreBook } from '../../../src/devices/persist.js';
 import { deviceJournalName } from '../../../src/devices/journal-read.js';
 import type { DeviceStore } from '../../../src/devices/store.js';
 import { ack, at, dhcp, file, MAC, obs } from './fixtures.js';
@@ -179,4 +179,38 @@ test('store: appends after close are dropped and counted as lost, not thrown', a
   await a.store.close();
   a.book.apply(obs(dhcp('discover', at(0))));
   assert.equal(a.store.stats().lost, 1);
+});
+
+test('store: journalChanges compacts by itself after compactAfterEntries changes; the default grows with the book', async (t) => {
+  const dir = await tempDir(t);
+  const { logger } = captureLogger();
+  const store = await openJsonlDeviceStore({ dir, clock: new FakeClock(at(0)), logger });
+  const book = new DeviceBook();
+  await restoreBook(book, store, at(0));
+  journalChanges(book, store, { compactAfterEntries: 3 });
+  fill(book);
+  await store.flush();
+  assert.equal(store.stats().compactions, 1);
+  await store.close();
+  const b = await openBook(dir);
+  assert.deepEqual(b.book.list(), book.list());
+  await b.store.close();
+  assert.equal(compactionThreshold(undefined, 5), 20_000);
+  assert.equal(compactionThreshold(undefined, 2_000_000), 2_000_000);
+  assert.equal(compactionThreshold(7, 2_000_000), 7);
+});
+
+test('store: a directory holding more devices than maxDevices loads with the evictions reported', async (t) => {
+  const dir = await tempDir(t);
+  const a = await openBook(dir);
+  fill(a.book);
+  await a.store.close();
+  const { logger } = captureLogger();
+  const store = await openJsonlDeviceStore({ dir, clock: new FakeClock(at(100)), logger });
+  const book = new DeviceBook({ retention: { maxDevices: 1 } });
+  const summary = await restoreBook(book, store, at(100));
+  assert.equal(summary.devices, 1);
+  assert.equal(summary.evictions.length, 1);
+  assert.equal(summary.entriesReplayed, 4);
+  await store.close();
 });
