@@ -144,7 +144,8 @@ class JsonlDeviceStore implements DeviceStore {
       throw new Error('the device journal is not open (load() was not called)');
     }
     try {
-      await fh.write(`${lines.join('\n')}\n`);
+      // appendFile loops until every byte is written (a single write may be short).
+      await fh.appendFile(`${lines.join('\n')}\n`, 'utf8');
       await fh.datasync();
     } catch (err) {
       this.counters.lost += lines.length;
