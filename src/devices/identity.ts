@@ -1,0 +1,75 @@
+/**
+ * Who a device is and what has been learned about it: the canonical MAC (12
+ * lower-case hex digits, the key of every record), an optional DHCP client
+ * identifier, and the facts the servers learn along the way (vendor class, model,
+ * profile, inventory row, last address). An observation is one event plus what
+ * was learned with it; it is what the servers hand to the device book.
+ */
+import { clipText, TEXT_LIMITS, type DeviceEvent } from './event.js';
+
+/** Facts learned about a device; each is the latest value seen. */
+export interface DeviceFacts {
+  /** Option 60 (vendor class identifier), e.g. `Cisco Systems, Inc. IP Phone CP-8841`. */
+  readonly vendorClass?: string;
+  /** Option 77 (user class), e.g. `iPXE`. */
+  readonly userClass?: string;
+  /** Option 93 client architecture (IANA PXE list: 0 BIOS, 7/9 x64 UEFI, …). */
+  readonly arch?: number;
+  /** Option 12 or the inventory row's hostname. */
+  readonly hostname?: string;
+  /** Model, from the vendor class or the inventory. */
+  readonly model?: string;
+  /** The vendor profile that matched (`cisco-phone`, …). */
+  readonly profileId?: string;
+  /** The inventory row this device is (absent: an unknown device). */
+  readonly inventoryKey?: string;
+  /** The last address it held. */
+  readonly lastIp?: string;
+}
+
+/** One event with the identity of its device and any facts learned with it. */
+export interface DeviceObservation {
+  /** MAC in any common spelling; {@link canonicalMac} normalises it. */
+  readonly mac: string;
+  /** Option 61 client identifier, as hex. */
+  readonly clientId?: string;
+  readonly facts?: DeviceFacts;
+  readonly event: DeviceEvent;
+}
+
+const HEX12 = /^[0-9a-f]{12}$/;
+
+/**
+ * The canonical MAC: 12 lower-case hex digits, from `00:1b:d4:aa:bb:cc`,
+ * `001BD4AABBCC`, `001b.d4aa.bbcc` or `00-1B-D4-AA-BB-CC`; undefined for anything else.
+ */
+export function canonicalMac(text: string): string | undefined {
+  const bare = text.trim().toLowerCase().replace(/[:.-]/g, '');
+  if (!HEX12.test(bare)) return undefined;
+  const grouped = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(text.trim()) || /^([0-9a-f]{4}\.){2}[0-9a-f]{4}$/i.test(text.trim());
+  return grouped || HEX12.test(text.trim().toLowerCase()) ? bare : undefined;
+}
+
+/** True when `mac` is already canonical. */
+export function isCanonicalMac(mac: string): boolean {
+  return HEX12.test(mac);
+}
+
+/** `001bd4aabbcc` → `00:1b:d4:aa:bb:cc`, for display. */
+export function formatMacColons(mac: string): string {
+  return mac.replace(/(..)(?!$)/g, '$1:');
+}
+
+const FACT_TEXT_KEYS = ['vendorClass', 'userClass', 'hostname', 'model', 'profileId', 'inventoryKey', 'lastIp'] as const;
+
+/** `current` with every fact given in `learned` replaced (texts clipped); unchanged facts keep their value. */
+export function mergeFacts(current: DeviceFacts, learned: DeviceFacts | undefined): DeviceFacts {
+  if (!learned) return current;
+  const out: { -readonly [K in keyof DeviceFacts]: DeviceFacts[K] } = { ...current };
+  for (const key of FACT_TEXT_KEYS) {
+    const v = learned[key];
+    if (v !== undefined) out[key] = clipText(v, TEXT_LIMITS.fact);
+  }
+  if (learned.arch !== undefined) out.arch = learned.arch;
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * Wiring a device book to a device store: `restoreBook` replays what the store
+ * holds into the book at start, `journalChanges` subscribes the store to every
+ * later change, and `compactBook` snapshots the book. The book stays pure and the
+ * store knows nothing of the reducer.
+ */
+import type { DeviceBook, DeviceChange } from './book.js';
+import type { Eviction } from './evict.js';
+import type { JournalEntry } from './journal-entry.js';
+import type { DeviceStore } from './store.js';
+
+/** What {@link restoreBook} found. */
+export interface RestoreSummary {
+  readonly devices: number;
+  readonly entriesReplayed: number;
+  readonly damagedLines: number;
+  readonly tornLines: number;
+  /** Devices evicted because the store held more than `maxDevices`. */
+  readonly evictions: readonly Eviction[];
+}
+
+/**
+ * Loads the store into `book` (snapshot records, then journal entries in order) at
+ * `nowMs`. Call before {@link journalChanges}, so replayed entries are not journaled twice.
+ */
+export async function restoreBook(book: DeviceBook, store: DeviceStore, nowMs: number): Promise<RestoreSummary> {
+  const loaded = await store.load();
+  const evictions = [...book.restore(loaded.records, nowMs)];
+  for (const entry of loaded.entries) {
+    if (entry.t === 'obs') {
+      const r = book.apply(entry.o);
+      if (r.kind === 'applied' && r.evicted) evictions.push(r.evicted);
+    } else if (entry.t === 'reset') book.reset(entry.mac, entry.atMs);
+    else book.forget(entry.mac);
+  }
+  return {
+    devices: book.counts().devices,
+    entriesReplayed: loaded.entries.length,
+    damagedLines: loaded.damagedLines,
+    tornLines: loaded.tornLines,
+    evictions,
+  };
+}
+
+/** The journal entry of a book change. */
+export function entryOfChange(change: DeviceChange): JournalEntry {
+  switch (change.kind) {
+    case 'observed':
+      return { t: 'obs', o: change.observation };
+    case 'reset':
+      return { t: 'reset', mac: change.mac, atMs: change.atMs };
+    case 'evicted':
+      return { t: 'evict', mac: change.eviction.mac, atMs: change.atMs };
+  }
+}
+
+/** Options of {@link journalChanges}. */
+export interface JournalOptions {
+  /**
+   * Compact (snapshot the book) after this many journaled changes. Default: 20,000
+   * or the number of timeline entries the book holds, whichever is larger, so that
+   * a snapshot costs at most about one entry per change and the journal stays no
+   * longer than the snapshot (the lease store's rule, dhcp/lease-store.ts).
+   */
+  readonly compactAfterEntries?: number;
+}
+
+/**
+ * Appends every change of `book` to `store` from now on, compacting now and then;
+ * returns the unsubscribe function. Compaction failures are logged by the store.
+ */
+export function journalChanges(book: DeviceBook, store: DeviceStore, options: JournalOptions = {}): () => void {
+  let sinceCompaction = 0;
+  return book.subscribe((change) => {
+    store.append(entryOfChange(change));
+    if (++sinceCompaction < compactionThreshold(options.compactAfterEntries, book.counts().events)) return;
+    sinceCompaction = 0;
+    void compactBook(book, store);
+  });
+}
+
+/** Journal entries after which {@link journalChanges} compacts: as configured, else max(20,000, entries held). */
+export function compactionThreshold(configured: number | undefined, eventsHeld: number): number {
+  return configured ?? Math.max(20_000, eventsHeld);
+}
+
+/** Replaces the store's snapshot and journal by the book's current records. */
+export function compactBook(book: DeviceBook, store: DeviceStore): Promise<void> {
+  return store.compact(book.list());
+}
