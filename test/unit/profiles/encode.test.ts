@@ -61,6 +61,9 @@ test('Cisco PnP option 43: the Cisco Network PnP guide example "5A1N;B2;K4;I172.
   assert.equal(formatCiscoPnp(target), '5A1N;B2;K4;I172.19.45.222;J80');
   assert.equal(toHex(encodeCiscoPnp(target)), ascii('5A1N;B2;K4;I172.19.45.222;J80'));
   assert.equal(formatCiscoPnp({ serverIp: '10.0.0.1', port: 443, transport: 'https', debug: true }), '5A1D;B2;K5;I10.0.0.1;J443', 'K5 = HTTPS, D = debug on');
+  // oliverl-21/Open_PnP_Server README: "5A1D;K4;B2;I198.18.168.3;J8080". The agent reads
+  // the fields by their letter; benchboot writes B before K, as Cisco's example does.
+  assert.equal(formatCiscoPnp({ serverIp: '198.18.168.3', port: 8080, transport: 'http', debug: true }), '5A1D;B2;K4;I198.18.168.3;J8080');
   assert.throws(() => formatCiscoPnp({ serverIp: 'pnp.lab', port: 80, transport: 'http' }), /not an IPv4 address/, 'B2 means an IPv4 address');
   assert.throws(() => formatCiscoPnp({ serverIp: '10.0.0.1', port: 0, transport: 'http' }), /port 0/, 'port 0');
 });
