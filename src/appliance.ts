@@ -24,6 +24,7 @@ import { controlSocketPath } from './control/client.js';
 import { createControlServer, type ControlServer } from './control/server.js';
 import type { ControlRequest } from './control/protocol.js';
 import { BenchbootError, errorMessage, isBenchbootError } from './errors.js';
+import { toBenchbootError } from './protocol-errors.js';
 import type { Lease } from './dhcp/lease.js';
 import { isLeaseFree } from './dhcp/lease-table.js';
 import { inPool } from './dhcp/choose-address.js';
@@ -279,6 +280,14 @@ class ApplianceImpl implements Appliance {
   }
 
   async start(): Promise<void> {
+    try {
+      await this.startServing();
+    } catch (err) {
+      throw toBenchbootError(err);
+    }
+  }
+
+  private async startServing(): Promise<void> {
     const { options } = this;
     this.current = await options.scopes.load();
     this.listen = [...(options.tftp.listenAddresses ?? (await this.interfaceAddresses(this.current)))];
@@ -399,7 +408,8 @@ class ApplianceImpl implements Appliance {
       next = await this.options.scopes.load();
       await this.checkTftpCovers(next);
       await dhcp.reload(next);
-    } catch (err) {
+    } catch (caught) {
+      const err = toBenchbootError(caught);
       this.reloadsRejected++;
       this.log.error('reload rejected; the previous scopes stay in force', { code: err instanceof BenchbootError ? err.code : 'BB_INTERNAL', err: errorMessage(err) });
       this.emit({ kind: 'reload', at: this.options.clock.now(), ok: false, detail: errorMessage(err).split('\n')[0] ?? '' });
@@ -626,7 +636,8 @@ export async function preflight(options: PreflightOptions): Promise<RogueServer[
     let answers: readonly ProbeAnswer[];
     try {
       answers = await probe(name);
-    } catch (err) {
+    } catch (caught) {
+      const err = toBenchbootError(caught);
       // The probe needs UDP 68 (a DHCP client on the laptop may hold it without SO_REUSEADDR).
       const holders = isBenchbootError(err, 'BB_PORT_IN_USE') ? (await findOwners(DHCP_PORT.CLIENT)).map(describePortOwner) : [];
       const why = `cannot probe ${name} for another DHCP server: ${errorMessage(err)}${holders.length ? ` (held by ${holders.join('; ')})` : ''}`;

@@ -13,7 +13,10 @@
  */
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errno.js';
+import { TftpClientError, TftpError } from './tftp-error.js';
+
+export { TftpClientError } from './tftp-error.js';
 import { DecodeError } from '../net/bytes.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
 import { TFTP_ERROR } from './error-codes.js';
@@ -88,18 +91,6 @@ export interface TftpGetResult extends TftpTransferSummary {
   readonly data?: Buffer;
 }
 
-/** A failed client transfer: BB_TFTP_CLIENT, with the server's TFTP error when it sent one. */
-export class TftpClientError extends BenchbootError {
-  /** The ERROR code the server sent, if the failure was its ERROR. */
-  readonly tftpCode: number | undefined;
-
-  constructor(message: string, tftpCode?: number, options?: { cause?: unknown }) {
-    super('BB_TFTP_CLIENT', message, options);
-    this.name = 'TftpClientError';
-    this.tftpCode = tftpCode;
-  }
-}
-
 interface Resolved {
   readonly port: number;
   readonly mode: TransferMode;
@@ -111,7 +102,7 @@ interface Resolved {
 
 function resolve(o: TftpClientOptions): Resolved {
   const bad = (msg: string): never => {
-    throw new BenchbootError('BB_TFTP_OPTIONS', msg);
+    throw new TftpError('options', msg);
   };
   const intIn = (v: number | undefined, lo: number, hi: number, what: string): void => {
     if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) bad(`${what} must be an integer ${lo}..${hi}, got ${v}`);
@@ -300,7 +291,7 @@ async function withLine<T>(o: TftpClientOptions, r: Resolved, fn: (line: Line) =
   try {
     ep = await r.bind(o.localAddress ?? '0.0.0.0', 0);
   } catch (err) {
-    throw new BenchbootError('BB_SOCKET', `cannot bind the TFTP client socket: ${errorMessage(err)}`, { cause: err });
+    throw new TftpError('socket', `cannot bind the TFTP client socket: ${errorMessage(err)}`, { cause: err });
   }
   try {
     return await fn(lineOver(ep));
@@ -435,7 +426,7 @@ async function openOutput(path: string): Promise<OutputFile> {
 export async function tftpPut(o: TftpPutOptions): Promise<TftpTransferSummary> {
   const r = resolve(o);
   if ((o.data === undefined) === (o.input === undefined)) {
-    throw new BenchbootError('BB_TFTP_OPTIONS', 'tftpPut needs exactly one of data or input');
+    throw new TftpError('options', 'tftpPut needs exactly one of data or input');
   }
   const server: UdpPeer = { address: o.host, port: r.port };
   let size: number;

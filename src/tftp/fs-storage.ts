@@ -26,7 +26,8 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import { access, open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
-import { BenchbootError, errnoCode } from '../errors.js';
+import { errnoCode } from '../errno.js';
+import { TftpError } from './tftp-error.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { createFileCache, type FileCache, type FileCacheOptions, type FileCacheStats } from './file-cache.js';
 import { applyRemap, parseRemapRules, type RemapRule } from './remap.js';
@@ -88,13 +89,13 @@ export interface FsStorage extends TftpStorage {
   stats(): FsStorageStats;
 }
 
-/** Reads and parses a map file; errors name the file and line (BB_TFTP_CONFIG) or the file (BB_TFTP_ROOT). */
+/** Reads and parses a map file; errors (TftpError) name the file and line (kind `config`). */
 export async function loadRemapFile(path: string): Promise<RemapRule[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new BenchbootError('BB_TFTP_CONFIG', `cannot read the TFTP map file ${path}`, { cause: err });
+    throw new TftpError('config', `cannot read the TFTP map file ${path}`, { cause: err });
   }
   return parseRemapRules(text, path);
 }
@@ -105,11 +106,11 @@ async function realDirectory(path: string, what: string, mode: number): Promise<
   try {
     real = await realpath(path);
     const s = await stat(real);
-    if (!s.isDirectory()) throw new BenchbootError('BB_TFTP_ROOT', `${what} ${path} is not a directory`);
+    if (!s.isDirectory()) throw new TftpError('root', `${what} ${path} is not a directory`);
     await access(real, mode);
   } catch (err) {
-    if (err instanceof BenchbootError) throw err;
-    throw new BenchbootError('BB_TFTP_ROOT', `${what} ${path} is missing or not usable`, { cause: err });
+    if (err instanceof TftpError) throw err;
+    throw new TftpError('root', `${what} ${path} is missing or not usable`, { cause: err });
   }
   return real;
 }
@@ -224,18 +225,18 @@ function createHandlePool(): {
 }
 
 /**
- * Creates the file-system storage. Throws BenchbootError BB_TFTP_ROOT when the root,
- * an alternate or the upload directory is missing or unusable, and BB_TFTP_CONFIG
+ * Creates the file-system storage. Throws TftpError of kind `root` when the root,
+ * an alternate or the upload directory is missing or unusable, and of kind `config`
  * for bad options (more than ten alternates, a bad default rule).
  */
 export async function createFsStorage(options: FsStorageOptions): Promise<FsStorage> {
   const alternates = options.alternates ?? [];
   if (alternates.length > MAX_ALTERNATES) {
-    throw new BenchbootError('BB_TFTP_CONFIG', `at most ${MAX_ALTERNATES} alternate TFTP locations are searched; ${alternates.length} were given`);
+    throw new TftpError('config', `at most ${MAX_ALTERNATES} alternate TFTP locations are searched; ${alternates.length} were given`);
   }
   const caseInsensitive = options.caseInsensitive ?? false;
   const compiled = compileDefaultRules(options.defaults ?? [], caseInsensitive);
-  if (compiled.kind === 'invalid') throw new BenchbootError('BB_TFTP_CONFIG', compiled.message);
+  if (compiled.kind === 'invalid') throw new TftpError('config', compiled.message);
   const readMode = fsConstants.R_OK | fsConstants.X_OK;
   const locations = [await realDirectory(options.root, 'TFTP root', readMode)];
   for (const [i, alt] of alternates.entries()) locations.push(await realDirectory(alt, `alternate TFTP location ${i + 1}`, readMode));
@@ -245,7 +246,7 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
     const dir = await realDirectory(options.uploads.dir, 'upload directory', fsConstants.W_OK | fsConstants.X_OK);
     const maxBytes = options.uploads.maxBytes;
     if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) {
-      throw new BenchbootError('BB_TFTP_CONFIG', `upload size limit must be a positive whole number of bytes, not ${maxBytes}`);
+      throw new TftpError('config', `upload size limit must be a positive whole number of bytes, not ${maxBytes}`);
     }
     inbox = await createUploadInbox(dir, options.uploads, options.clock ?? systemClock);
   }

@@ -9,7 +9,7 @@
  *     // after a WRQ of router1-confg: storage.files.get('router1-confg')
  */
 import { systemClock, type Clock } from '../clock.js';
-import { BenchbootError } from '../errors.js';
+import { TftpError } from './tftp-error.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { compileDefaultRules, displayName, normalizeRequestName, planRead, planUpload, type DefaultRule } from './resolve-path.js';
 import type { OpenResult, ReadSource, TftpStorage, UploadTarget } from './storage.js';
@@ -45,12 +45,12 @@ export function createMemoryStorage(
   options: MemoryStorageOptions = {},
 ): MemoryStorage {
   const compiled = compileDefaultRules(options.defaults ?? [], false);
-  if (compiled.kind === 'invalid') throw new BenchbootError('BB_TFTP_CONFIG', compiled.message);
+  if (compiled.kind === 'invalid') throw new TftpError('config', compiled.message);
   const store = new Map<string, Uint8Array>();
   const entries = files instanceof Map ? [...files.entries()] : Object.entries(files);
   for (const [name, content] of entries) {
     const norm = normalizeRequestName(name);
-    if (norm.kind === 'refused') throw new BenchbootError('BB_TFTP_CONFIG', `memory storage file name ${JSON.stringify(name)} is not safe (${norm.reason})`);
+    if (norm.kind === 'refused') throw new TftpError('config', `memory storage file name ${JSON.stringify(name)} is not safe (${norm.reason})`);
     store.set(norm.relative, typeof content === 'string' ? new TextEncoder().encode(content) : content);
   }
   const clock = options.clock ?? systemClock;

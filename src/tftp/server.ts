@@ -17,7 +17,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../clock.js';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errno.js';
+import { TftpError } from './tftp-error.js';
 import type { Logger } from '../log.js';
 import { DecodeError } from '../net/bytes.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
@@ -202,7 +203,7 @@ interface TransferSubject {
 
 function validate(o: TftpServerOptions): void {
   const bad = (msg: string): never => {
-    throw new BenchbootError('BB_TFTP_OPTIONS', msg);
+    throw new TftpError('options', msg);
   };
   const intIn = (v: number | undefined, lo: number, hi: number, what: string): void => {
     if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) bad(`${what} must be an integer ${lo}..${hi}, got ${v}`);
@@ -315,7 +316,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         lastErr = err; // taken: try the next one
       }
     }
-    throw new BenchbootError('BB_SOCKET', `no free port in ${lo}-${hi}`, { cause: lastErr });
+    throw new TftpError('socket', `no free port in ${lo}-${hi}`, { cause: lastErr });
   };
 
   const clientCount = (address: string): number => perClient.get(address) ?? 0;
@@ -615,9 +616,9 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         await Promise.all(listeners.splice(0).map((l) => l.close()));
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES') {
-          throw new BenchbootError('BB_PORT_IN_USE', `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
+          throw new TftpError('port-in-use', `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
         }
-        throw new BenchbootError('BB_SOCKET', `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
+        throw new TftpError('socket', `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
       }
       accepting = true;
       log.info('TFTP server listening', { on: listeners.map((l) => `${l.local().address}:${l.local().port}`).join(' ') });

@@ -23,7 +23,7 @@ import { link, open, readdir, rename, lstat, rm, statfs, unlink, type FileHandle
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
-import { errnoCode, errorMessage } from '../errors.js';
+import { errnoCode, errorMessage } from '../errno.js';
 import { fsyncDir } from '../fs-durable.js';
 import { TFTP_ERROR, type TftpErrorCode } from './error-codes.js';
 import { isUploadTempName, MAX_SEGMENT_LENGTH, UPLOAD_TEMP_PREFIX } from './resolve-path.js';
