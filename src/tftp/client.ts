@@ -19,11 +19,13 @@ import { TftpClientError, TftpError } from './tftp-error.js';
 export { TftpClientError } from './tftp-error.js';
 import { DecodeError } from '../net/bytes.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
+import { backoff } from './backoff.js';
 import { TFTP_ERROR } from './error-codes.js';
+import { describeTransferFailure, type TransferFailure } from './transfer-outcome.js';
 import { BLKSIZE_DEFAULT, BLKSIZE_MAX, BLKSIZE_MIN, WINDOWSIZE_MAX, parseOptionNumber, type TransferMode } from './negotiate.js';
 import { NetasciiDecoder } from './netascii.js';
 import { decodeTftpPacket, encodeAck, encodeError, encodeTftpPacket, type TftpOption, type TftpPacket } from './packet.js';
-import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DrivenResult, type DrivenTransfer, type ReadFn } from './transfer-io.js';
+import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DrivenTransfer, type ReadFn } from './transfer-io.js';
 
 /** Binds the client's socket (default: a real socket). */
 export type ClientBindFn = (address: string, port: number) => Promise<UdpEndpoint>;
@@ -249,7 +251,7 @@ function request(
           reject(new TftpClientError(`no answer from ${server.address}:${server.port} after ${r.retries + 1} attempts`));
           return;
         }
-        wait = Math.min(wait * 2, r.timeoutMs * 8);
+        wait = backoff(wait, r.timeoutMs);
         sendIt();
       });
     };
@@ -280,10 +282,8 @@ async function giveUp(line: Line, to: UdpPeer, code: number, message: string, fa
   throw new TftpClientError(failMessage, code === TFTP_ERROR.optionNegotiation ? code : undefined, cause ? { cause } : undefined);
 }
 
-function failure(r: DrivenResult, what: string): TftpClientError {
-  const reason = r.result.ok ? 'unknown' : r.result.reason;
-  const m = /^peer sent error (\d+)/.exec(reason);
-  return new TftpClientError(`${what} failed: ${reason.replace(/^peer/, 'server')}`, m ? Number(m[1]) : undefined);
+function failure(result: TransferFailure, what: string): TftpClientError {
+  return new TftpClientError(`${what} failed: ${describeTransferFailure(result, 'server')}`, result.kind === 'peer-error' ? result.code : undefined);
 }
 
 async function withLine<T>(o: TftpClientOptions, r: Resolved, fn: (line: Line) => Promise<T>): Promise<T> {
@@ -354,7 +354,7 @@ export async function tftpGet(o: TftpGetOptions): Promise<TftpGetResult> {
       });
       ref.driven = driven;
       const done = await driven.done;
-      if (!done.result.ok) throw failure(done, `download of ${o.file}`);
+      if (done.result.kind !== 'ok') throw failure(done.result, `download of ${o.file}`);
       if (netascii) {
         const tail = netascii.end();
         delivered += tail.length;
@@ -480,7 +480,7 @@ export async function tftpPut(o: TftpPutOptions): Promise<TftpTransferSummary> {
         onProgress: (bytes) => o.onProgress?.({ bytes, size }),
       });
       const done = await driven.done;
-      if (!done.result.ok) throw failure(done, `upload of ${o.file}`);
+      if (done.result.kind !== 'ok') throw failure(done.result, `upload of ${o.file}`);
       return {
         bytes: done.bytes,
         blksize,

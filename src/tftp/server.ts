@@ -28,6 +28,7 @@ import { BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, DEFAULT_MAX_WINDOWSIZE, negotiate
 import { decodeTftpPacket, encodeError, encodeTftpPacket, encodeAck, type TftpRequest } from './packet.js';
 import type { ReadSource, TftpStorage, UploadTarget } from './storage.js';
 import { isTftpStorageError } from './uploads.js';
+import { describeTransferFailure, type TransferFailure } from './transfer-outcome.js';
 import { createBusyPoller, MAX_BUSY_POLL_MICROS } from '../net/busy-poll.js';
 import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DriverOptions, type DrivenResult, type DrivenTransfer } from './transfer-io.js';
 
@@ -143,7 +144,8 @@ export interface TftpServerEvents {
   };
   progress: { id: string; bytes: number; rate: number };
   finished: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; bytes: number; ms: number; savedAs?: string };
-  failed: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; reason: string; bytes: number };
+  /** `reason` is `outcome` formatted for people. */
+  failed: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; reason: string; outcome: TransferFailure; bytes: number };
   /** A request refused before a transfer started (file not found, access violation, option error). */
   refused: { peer: UdpPeer; file: string; direction: TransferDirection; code: number; message: string };
   busy: { peer: UdpPeer; file: string };
@@ -484,17 +486,17 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     else counters.bytesReceived += r.bytes;
     const ms = clock.now() - a.info.startedAt;
     const fields = { id: a.info.id, peer: `${a.info.peer.address}:${a.info.peer.port}`, file: a.info.file, direction: a.info.direction, bytes: r.bytes, ms };
-    if (r.result.ok) {
+    if (r.result.kind === 'ok') {
       counters.finished++;
       log.info('transfer finished', { ...fields, retransmits: r.retransmits, ...(savedAs ? { savedAs } : {}) });
       emit('finished', { id: a.info.id, peer: a.info.peer, file: a.info.file, direction: a.info.direction, bytes: r.bytes, ms, ...(savedAs ? { savedAs } : {}) });
     } else {
       counters.failed++;
+      const reason = describeTransferFailure(r.result);
       // PXE firmware asks for tsize, reads the OACK and aborts with an ERROR on purpose: not a fault.
-      const byClient = r.result.reason.startsWith('peer sent error');
-      if (byClient) log.info('transfer ended by the client', { ...fields, reason: r.result.reason });
-      else log.warn('transfer failed', { ...fields, reason: r.result.reason });
-      emit('failed', { id: a.info.id, peer: a.info.peer, file: a.info.file, direction: a.info.direction, reason: r.result.reason, bytes: r.bytes });
+      if (r.result.kind === 'peer-error') log.info('transfer ended by the client', { ...fields, reason });
+      else log.warn('transfer failed', { ...fields, reason });
+      emit('failed', { id: a.info.id, peer: a.info.peer, file: a.info.file, direction: a.info.direction, reason, outcome: r.result, bytes: r.bytes });
     }
   };
 
@@ -590,7 +592,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
         },
       });
       const r = await a.driven.done;
-      if (!r.result.ok || savedAs === undefined) {
+      if (r.result.kind !== 'ok' || savedAs === undefined) {
         await writer.close().catch((err: unknown) => log.debug('discarding a failed upload', { id, err: errorMessage(err) }));
         await target.abort();
       }

@@ -26,7 +26,8 @@ import {
   writeDataHeader,
 } from './packet.js';
 import { TftpReceiver } from './receiver.js';
-import { TftpSender, type TransferResult } from './sender.js';
+import { TftpSender } from './sender.js';
+import type { TransferResult } from './transfer-outcome.js';
 import type { TransferMode } from './negotiate.js';
 
 /** Reads `length` bytes at `offset` (fewer only at the end). */
@@ -432,7 +433,7 @@ export function driveSender(o: SendDriverOptions): DrivenTransfer {
         busy.close();
         resolveDone({
           result,
-          bytes: result.ok ? feed.bytesKnown : bytesSent,
+          bytes: result.kind === 'ok' ? feed.bytesKnown : bytesSent,
           retransmits: sender.stats.retransmits,
           timeouts: sender.stats.timeouts,
           acks: acksIn,
