@@ -20,9 +20,10 @@ export { TftpClientError } from './tftp-error.js';
 import { DecodeError } from '../net/bytes.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
 import { backoff } from './backoff.js';
+import { checkTftpLimit, formatTftpLimitProblem, type TftpLimitName } from './limits.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { describeTransferFailure, type TransferFailure } from './transfer-outcome.js';
-import { BLKSIZE_DEFAULT, BLKSIZE_MAX, BLKSIZE_MIN, WINDOWSIZE_MAX, parseOptionNumber, type TransferMode } from './negotiate.js';
+import { BLKSIZE_DEFAULT, BLKSIZE_MIN, parseOptionNumber, type TransferMode } from './negotiate.js';
 import { NetasciiDecoder } from './netascii.js';
 import { decodeTftpPacket, encodeAck, encodeError, encodeTftpPacket, type TftpOption, type TftpPacket } from './packet.js';
 import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DrivenTransfer, type ReadFn } from './transfer-io.js';
@@ -102,18 +103,18 @@ interface Resolved {
   readonly bind: ClientBindFn;
 }
 
+/** The client options checked against their TFTP_LIMITS entry, in the order they are checked. */
+const CLIENT_LIMITED = ['port', 'blksize', 'windowsize', 'timeoutMs', 'retries'] as const satisfies readonly (TftpLimitName & keyof TftpClientOptions)[];
+
 function resolve(o: TftpClientOptions): Resolved {
   const bad = (msg: string): never => {
     throw new TftpError('options', msg);
   };
-  const intIn = (v: number | undefined, lo: number, hi: number, what: string): void => {
-    if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) bad(`${what} must be an integer ${lo}..${hi}, got ${v}`);
-  };
-  intIn(o.port, 1, 65535, 'port');
-  intIn(o.blksize, BLKSIZE_MIN, BLKSIZE_MAX, 'blksize');
-  intIn(o.windowsize, 1, WINDOWSIZE_MAX, 'windowsize');
-  intIn(o.timeoutMs, 10, 255000, 'timeoutMs');
-  intIn(o.retries, 0, 100, 'retries');
+  for (const name of CLIENT_LIMITED) {
+    const v = o[name];
+    const problem = v === undefined ? undefined : checkTftpLimit(name, v);
+    if (problem) bad(formatTftpLimitProblem(problem));
+  }
   if (o.file === '' || o.file.includes('\0')) bad('the remote file name must be non-empty and without NUL');
   return {
     port: o.port ?? 69,

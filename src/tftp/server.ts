@@ -24,12 +24,13 @@ import { DecodeError } from '../net/bytes.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { NetasciiDecoder } from './netascii.js';
-import { BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, DEFAULT_MAX_WINDOWSIZE, negotiate, type NegotiationPolicy, type TransferParams } from './negotiate.js';
+import { checkTftpLimit, formatTftpLimitProblem, type TftpLimitName } from './limits.js';
+import { DEFAULT_MAX_WINDOWSIZE, negotiate, type NegotiationPolicy, type TransferParams } from './negotiate.js';
 import { decodeTftpPacket, encodeError, encodeTftpPacket, encodeAck, type TftpRequest } from './packet.js';
 import type { ReadSource, TftpStorage, UploadTarget } from './storage.js';
 import { isTftpStorageError } from './uploads.js';
 import { describeTransferFailure, type TransferFailure } from './transfer-outcome.js';
-import { createBusyPoller, MAX_BUSY_POLL_MICROS } from '../net/busy-poll.js';
+import { createBusyPoller } from '../net/busy-poll.js';
 import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DriverOptions, type DrivenResult, type DrivenTransfer } from './transfer-io.js';
 
 /** Where the server listens. */
@@ -203,29 +204,35 @@ interface TransferSubject {
   readonly origin?: string;
 }
 
+/** The server options checked against their TFTP_LIMITS entry, in the order they are checked. */
+const SERVER_LIMITED = [
+  'maxTransfers',
+  'maxPerClient',
+  'maxBlksize',
+  'mtu',
+  'maxWindowsize',
+  'maxWindowBytes',
+  'minWindowBlocks',
+  'timeoutMs',
+  'retries',
+  'busyPollMicros',
+  'maxUploadBytes',
+] as const satisfies readonly (TftpLimitName & keyof TftpServerOptions)[];
+
 function validate(o: TftpServerOptions): void {
   const bad = (msg: string): never => {
     throw new TftpError('options', msg);
   };
-  const intIn = (v: number | undefined, lo: number, hi: number, what: string): void => {
-    if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) bad(`${what} must be an integer ${lo}..${hi}, got ${v}`);
+  const intIn = (v: number | undefined, name: TftpLimitName, label: string = name): void => {
+    const problem = v === undefined ? undefined : checkTftpLimit(name, v);
+    if (problem) bad(formatTftpLimitProblem(problem, label));
   };
-  intIn(o.maxTransfers, 1, 100000, 'maxTransfers');
-  intIn(o.maxPerClient, 1, 100000, 'maxPerClient');
-  intIn(o.maxBlksize, BLKSIZE_MIN, 65464, 'maxBlksize');
-  intIn(o.mtu, BLKSIZE_MIN + DATAGRAM_OVERHEAD_BYTES, 65535, 'mtu');
-  intIn(o.maxWindowsize, 1, 65535, 'maxWindowsize');
-  intIn(o.maxWindowBytes, BLKSIZE_MIN, 2 ** 31, 'maxWindowBytes');
-  intIn(o.minWindowBlocks, 1, 65535, 'minWindowBlocks');
-  intIn(o.timeoutMs, 10, 255000, 'timeoutMs');
-  intIn(o.retries, 0, 100, 'retries');
-  intIn(o.busyPollMicros, 0, MAX_BUSY_POLL_MICROS, 'busyPollMicros');
-  intIn(o.maxUploadBytes, 0, Number.MAX_SAFE_INTEGER, 'maxUploadBytes');
-  for (const l of o.listen ?? []) intIn(l.port, 0, 65535, `port of ${l.address}`);
+  for (const name of SERVER_LIMITED) intIn(o[name], name);
+  for (const l of o.listen ?? []) intIn(l.port, 'listenPort', `port of ${l.address}`);
   if (o.portRange) {
     const [lo, hi] = o.portRange;
-    intIn(lo, 1, 65535, 'portRange start');
-    intIn(hi, 1, 65535, 'portRange end');
+    intIn(lo, 'port', 'portRange start');
+    intIn(hi, 'port', 'portRange end');
     if (lo > hi) bad(`portRange start ${lo} is above its end ${hi}`);
   }
   if (o.listen && o.listen.length === 0) bad('listen needs at least one address');
