@@ -26,7 +26,11 @@ import { describeTransferFailure, type TransferFailure } from './transfer-outcom
 import { BLKSIZE_DEFAULT, BLKSIZE_MIN, parseOptionNumber, type TransferMode } from './negotiate.js';
 import { NetasciiDecoder } from './netascii.js';
 import { decodeTftpPacket, encodeAck, encodeError, encodeTftpPacket, type TftpOption, type TftpPacket } from './packet.js';
-import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DrivenTransfer, type ReadFn } from './transfer-io.js';
+import { BlockFeed, type ReadFn } from './block-feed.js';
+import { ChunkWriter } from './chunk-writer.js';
+import { driveReceiver } from './receive-driver.js';
+import { driveSender } from './send-driver.js';
+import type { DrivenTransfer } from './transfer-driver.js';
 
 /** Binds the client's socket (default: a real socket). */
 export type ClientBindFn = (address: string, port: number) => Promise<UdpEndpoint>;

@@ -31,7 +31,11 @@ import type { ReadSource, TftpStorage, UploadTarget } from './storage.js';
 import { isTftpStorageError } from './uploads.js';
 import { describeTransferFailure, type TransferFailure } from './transfer-outcome.js';
 import { createBusyPoller } from '../net/busy-poll.js';
-import { BlockFeed, ChunkWriter, driveReceiver, driveSender, type DriverOptions, type DrivenResult, type DrivenTransfer } from './transfer-io.js';
+import { BlockFeed } from './block-feed.js';
+import { ChunkWriter } from './chunk-writer.js';
+import { driveReceiver } from './receive-driver.js';
+import { driveSender } from './send-driver.js';
+import type { DriverOptions, DrivenResult, DrivenTransfer } from './transfer-driver.js';
 
 /** Where the server listens. */
 export interface TftpListen {

@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { BUSY_POLL_MAX_SESSIONS, createBusyPoller, type BusyPollHost, type BusyPollSession } from '../../../src/net/busy-poll.js';
 import { FakeClock } from '../../../src/clock.js';
 import { MemoryNetwork } from '../../../src/net/udp.js';
-import { BlockFeed, driveReceiver, driveSender } from '../../../src/tftp/transfer-io.js';
+import { BlockFeed } from '../../../src/tftp/block-feed.js';
+import { driveReceiver } from '../../../src/tftp/receive-driver.js';
+import { driveSender } from '../../../src/tftp/send-driver.js';
 
 function fakeHost() {
   let now = 1000;
