@@ -1,5 +1,6 @@
 /**
- * Node system errors (`ENOENT`, `EEXIST`, ...) read without casts. A leaf module that
+ * Node system errors (`ENOENT`, `EEXIST`, ...) read without casts, and a readable message
+ * for any thrown value. A leaf module that
  * every package may use, protocol packages included: it knows nothing of benchboot's
  * own error catalogue (src/errors.ts).
  */
@@ -12,4 +13,10 @@ export function errnoCode(err: unknown): string | undefined {
 /** True when `err` is a Node system error with this errno code. */
 export function isErrno(err: unknown, code: string): boolean {
   return errnoCode(err) === code;
+}
+
+/** A readable message for any thrown value. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
 }

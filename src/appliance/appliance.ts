@@ -21,6 +21,7 @@ import type { LeaseStore } from '../dhcp/lease-store.js';
 import type { DhcpBindingFactory, DhcpServer } from '../dhcp/server.js';
 import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { toBenchbootError } from '../protocol-errors.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
 import type { TftpServer } from '../tftp/server.js';
 import type { ApplianceEvent } from '../ui/events.js';
@@ -102,6 +103,14 @@ class ApplianceImpl implements Appliance {
   }
 
   async start(): Promise<void> {
+    try {
+      await this.startServing();
+    } catch (err) {
+      throw toBenchbootError(err);
+    }
+  }
+
+  private async startServing(): Promise<void> {
     const { options } = this;
     this.current = await options.scopes.load();
     this.listen = [...(options.tftp.listenAddresses ?? (await interfaceAddresses(this.current)))];
@@ -185,7 +194,8 @@ class ApplianceImpl implements Appliance {
       next = await this.options.scopes.load();
       if (!this.options.tftp.listenAddresses) await checkTftpCovers(next, this.listen);
       await dhcp.reload(next);
-    } catch (err) {
+    } catch (caught) {
+      const err = toBenchbootError(caught);
       this.reloadsRejected++;
       this.log.error('reload rejected; the previous scopes stay in force', { code: err instanceof BenchbootError ? err.code : 'BB_INTERNAL', err: errorMessage(err) });
       this.events.emit({ kind: 'reload', at: this.options.clock.now(), ok: false, detail: errorMessage(err).split('\n')[0] ?? '' });

@@ -11,6 +11,7 @@ import { describeProbeAnswer, isOwnAnswer, probeInterface, type ProbeAnswer } fr
 export { DEFAULT_PROBE_TIMEOUT_MS } from '../dhcp/probe.js';
 import { ERRORS, errorMessage, isBenchbootError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { toBenchbootError } from '../protocol-errors.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import { describePortOwner, findUdpPortOwners, type PortOwner } from '../net/port-owner.js';
 
@@ -66,7 +67,8 @@ async function probeOne(name: string, options: PreflightOptions, findOwners: Fin
   let answers: readonly ProbeAnswer[];
   try {
     answers = await probe(name);
-  } catch (err) {
+  } catch (caught) {
+    const err = toBenchbootError(caught);
     // The probe needs UDP 68 (a DHCP client on the laptop may hold it without SO_REUSEADDR).
     const holders = isBenchbootError(err, 'BB_PORT_IN_USE') ? (await findOwners(DHCP_PORT.CLIENT)).map(describePortOwner) : [];
     const why = `cannot probe ${name} for another DHCP server: ${errorMessage(err)}${holders.length ? ` (held by ${holders.join('; ')})` : ''}`;

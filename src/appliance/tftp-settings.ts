@@ -6,11 +6,12 @@
  * number out of range, BB_TFTP_CONFIG for too many alternates or a bad default
  * rule) before anything starts; {@link tftpSettingsOf} is what status reports.
  *
- * The TFTP package keeps its own protocol ranges (RFC 2348 block sizes, RFC 7440
- * windows); this table takes its bounds from them rather than repeating numbers.
+ * The bounds come from the TFTP package's own table (src/tftp/limits.ts), which the
+ * server and client validate with; this table adds only the option name and unit.
  */
-import { BUSY_POLL_MAX_SESSIONS, MAX_BUSY_POLL_MICROS } from '../net/busy-poll.js';
-import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES, WINDOWSIZE_MAX } from '../tftp/negotiate.js';
+import { BUSY_POLL_MAX_SESSIONS } from '../net/busy-poll.js';
+import { TFTP_LIMITS as TFTP_PACKAGE_LIMITS } from '../tftp/limits.js';
+import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { DEFAULT_BUSY_POLL_MICROS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
 import { ERRORS } from '../errors.js';
@@ -58,7 +59,7 @@ export interface ApplianceTftpSettings {
   readonly server: ApplianceTftpServerLimits;
 }
 
-/** One settable limit: its whole-number range, the `serve` option that sets it and the unit its message names. */
+/** One settable limit: its whole-number range (from the TFTP package's table), the `serve` option that sets it and the unit its message names. */
 export interface TftpLimit {
   readonly option: string;
   readonly min: number;
@@ -66,14 +67,20 @@ export interface TftpLimit {
   readonly unit: string;
 }
 
+/** A serve option over one row of the TFTP package's own limits table (bounds are never restated here). */
+function serveLimit(name: keyof typeof TFTP_PACKAGE_LIMITS, option: string, unit = ''): TftpLimit {
+  const { min, max } = TFTP_PACKAGE_LIMITS[name];
+  return { option, min, max, unit };
+}
+
 /** The limits a technician may set, in the order they are checked. */
 export const TFTP_LIMITS = {
-  maxBlksize: { option: 'max-blksize', min: BLKSIZE_MIN, max: BLKSIZE_MAX, unit: '' },
-  mtu: { option: 'mtu', min: BLKSIZE_MIN + DATAGRAM_OVERHEAD_BYTES, max: 65535, unit: '' },
-  maxWindowsize: { option: 'max-windowsize', min: 1, max: WINDOWSIZE_MAX, unit: '' },
-  timeoutMs: { option: 'tftp-timeout', min: 10, max: 255_000, unit: ' milliseconds' },
-  retries: { option: 'tftp-retries', min: 0, max: 100, unit: '' },
-  busyPollMicros: { option: 'busy-poll', min: 0, max: MAX_BUSY_POLL_MICROS, unit: ' microseconds' },
+  maxBlksize: serveLimit('maxBlksize', 'max-blksize'),
+  mtu: serveLimit('mtu', 'mtu'),
+  maxWindowsize: serveLimit('maxWindowsize', 'max-windowsize'),
+  timeoutMs: serveLimit('timeoutMs', 'tftp-timeout', ' milliseconds'),
+  retries: serveLimit('retries', 'tftp-retries'),
+  busyPollMicros: serveLimit('busyPollMicros', 'busy-poll', ' microseconds'),
 } as const satisfies Readonly<Record<string, TftpLimit>>;
 
 /** The defaults and fixed facts the `serve` help names beside the limits. */

@@ -8,7 +8,8 @@ import { constants as fsConstants } from 'node:fs';
 import type { Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import { servedInterfaces } from '../dhcp/server.js';
-import { BenchbootError, ERRORS, errorMessage, isBenchbootError } from '../errors.js';
+import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
+import { isTftpError } from '../tftp/tftp-error.js';
 import type { Logger } from '../log.js';
 import { requireInterfaceForSubnet } from '../net/interfaces.js';
 import { createFsStorage, loadRemapFile, type FsStorage } from '../tftp/fs-storage.js';
@@ -70,7 +71,7 @@ export async function openTftpStorage(t: ApplianceTftpConfig): Promise<TftpStora
     });
     return { storage, remap };
   } catch (err) {
-    if (!isBenchbootError(err, 'BB_TFTP_ROOT')) throw err;
+    if (!isTftpError(err, 'root')) throw err;
     throw new TftpDirectoryError((await unusableDirectory(t)) ?? 'root', err.message, { cause: err });
   }
 }

@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { ERRORS, errorMessage, isBenchbootError } from '../errors.js';
+import { toBenchbootError } from '../protocol-errors.js';
 import { COMMANDS } from './commands.js';
 import { LOG_LEVELS, writeLine, type CliIo, type GlobalArgs } from './output.js';
 
@@ -52,7 +53,8 @@ function buildParser(io: CliIo, report: (code: number) => void): Argv<GlobalArgs
     .alias('help', 'h')
     .fail((msg: string | null, err: Error | undefined) => {
       // Handler failures keep their own type; everything yargs reports is a usage error.
-      if (err && (isBenchbootError(err) || msg === null)) throw err;
+      const failure = toBenchbootError(err);
+      if (err && (isBenchbootError(failure) || msg === null)) throw failure;
       throw ERRORS.usage.create({ message: msg ?? errorMessage(err) }, err ? { cause: err } : undefined);
     });
   for (const command of COMMANDS) parser = command.register(parser, io, report);
@@ -78,7 +80,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (helpText) writeLine(io.stdout, helpText);
     return exitCode;
   } catch (err) {
-    return argv.includes('--json') ? reportFailureJson(io, err) : reportFailure(io, err);
+    const failure = toBenchbootError(err);
+    return argv.includes('--json') ? reportFailureJson(io, failure) : reportFailure(io, failure);
   }
 }
 

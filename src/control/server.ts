@@ -7,6 +7,7 @@
 import net from 'node:net';
 import { chmod, unlink } from 'node:fs/promises';
 import { ERRORS, errorMessage, isBenchbootError } from '../errors.js';
+import { toBenchbootError } from '../protocol-errors.js';
 import type { Logger } from '../log.js';
 import {
   MAX_REQUEST_BYTES,
@@ -91,7 +92,8 @@ async function answer(conn: net.Socket, line: string, handler: ControlHandler, l
   } else {
     try {
       response = { id: parsed.id, ok: true, result: await handler(parsed.request) };
-    } catch (err) {
+    } catch (caught) {
+      const err = toBenchbootError(caught);
       const code = isBenchbootError(err) ? err.code : 'BB_INTERNAL';
       if (code === 'BB_INTERNAL') logger.error('control request failed', { code, op: parsed.request.op, stack: err instanceof Error ? err.stack : String(err) });
       response = { id: parsed.id, ok: false, error: { code, message: errorMessage(err) } };

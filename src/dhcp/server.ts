@@ -29,6 +29,7 @@ import type { Logger } from '../log.js';
 import { DecodeError } from '../net/bytes.js';
 import { IPV4_BROADCAST, IPV4_ZERO, type Ipv4, type MacAddress } from '../net/ipv4.js';
 import { bindDhcpSocket, DHCP_SERVER_PORT } from '../net/bind-interface.js';
+import { NetError } from '../net/net-error.js';
 import { requireInterfaceForSubnet, systemInterfaceSource, type InterfaceSource } from '../net/interfaces.js';
 import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
 import { BOOTP_OP, DHCP_PORT, messageTypeName } from './constants.js';
@@ -137,7 +138,7 @@ export function systemBindings(options: { port?: number; source?: InterfaceSourc
       let first: Awaited<ReturnType<typeof requireInterfaceForSubnet>> | undefined;
       for (const scope of served.scopes) {
         const r = await requireInterfaceForSubnet(served.name, scope.subnet, options.source ?? systemInterfaceSource).catch((err: unknown) => {
-          throw err instanceof BenchbootError ? new BenchbootError(err.code, `scope ${scope.name}: ${err.message}`, { cause: err }) : err;
+          throw err instanceof NetError ? new NetError(err.kind, `scope ${scope.name}: ${err.message}`, { cause: err }) : err;
         });
         first ??= r;
       }

@@ -7,7 +7,8 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errno.js';
+import { NetError } from './net-error.js';
 import { ipv4ToInt, parseIpv4, parseMac, prefixToMaskInt, type Ipv4, type MacAddress } from './ipv4.js';
 import { isInterfaceName } from './interfaces.js';
 
@@ -36,20 +37,20 @@ export const systemCommandRunner: CommandRunner = (program, args) =>
 export function parseAddressSpec(text: string): InterfaceAddressSpec {
   const m = /^([0-9.]+)\/(\d{1,2})$/.exec(text);
   if (!m || m[1] === undefined || m[2] === undefined) {
-    throw new BenchbootError('BB_USAGE', `--address "${text}" is not address/prefix (e.g. 10.10.0.1/24)`);
+    throw new NetError('usage', `--address "${text}" is not address/prefix (e.g. 10.10.0.1/24)`);
   }
   let address: Ipv4;
   try {
     address = parseIpv4(m[1]);
   } catch (err) {
-    throw new BenchbootError('BB_USAGE', `--address "${text}": ${err instanceof Error ? err.message : String(err)}`);
+    throw new NetError('usage', `--address "${text}": ${err instanceof Error ? err.message : String(err)}`);
   }
   const prefix = Number(m[2]);
-  if (prefix < 8 || prefix > 30) throw new BenchbootError('BB_USAGE', `--address "${text}": the prefix must be 8..30 so the subnet has room for devices`);
+  if (prefix < 8 || prefix > 30) throw new NetError('usage', `--address "${text}": the prefix must be 8..30 so the subnet has room for devices`);
   const mask = prefixToMaskInt(prefix);
   const host = (ipv4ToInt(address) & ~mask) >>> 0;
   if (host === 0 || host === (~mask >>> 0)) {
-    throw new BenchbootError('BB_USAGE', `--address "${text}" is the network or broadcast address of its subnet; use a host address such as the first one`);
+    throw new NetError('usage', `--address "${text}" is the network or broadcast address of its subnet; use a host address such as the first one`);
   }
   return { address, prefix };
 }
@@ -70,7 +71,7 @@ export interface TemporaryAddress {
 
 /**
  * Adds `spec` to `ifname` unless it is already there (`alreadyHas`). Throws
- * BB_INTERFACE with `ip`'s message when the kernel refuses.
+ * NetError (kind `interface`) with `ip`'s message when the kernel refuses.
  */
 export async function addTemporaryAddress(
   ifname: string,
@@ -82,7 +83,7 @@ export async function addTemporaryAddress(
   if (alreadyHas) return { ifname, spec, added: false, remove: () => Promise.resolve() };
   const r = await runner('ip', ['addr', 'add', cidr, 'dev', ifname]);
   if (r.code !== 0) {
-    throw new BenchbootError('BB_INTERFACE', `cannot add ${cidr} to ${ifname}: ${r.stderr.trim() || `ip exited with ${r.code}`}`);
+    throw new NetError('interface', `cannot add ${cidr} to ${ifname}: ${r.stderr.trim() || `ip exited with ${r.code}`}`);
   }
   let removed = false;
   return {
@@ -94,20 +95,20 @@ export async function addTemporaryAddress(
       removed = true;
       const d = await runner('ip', ['addr', 'del', cidr, 'dev', ifname]);
       if (d.code !== 0) {
-        throw new BenchbootError('BB_INTERFACE', `cannot remove ${cidr} from ${ifname}: ${d.stderr.trim() || `ip exited with ${d.code}`}; remove it with "sudo ip addr del ${cidr} dev ${ifname}"`);
+        throw new NetError('interface', `cannot remove ${cidr} from ${ifname}: ${d.stderr.trim() || `ip exited with ${d.code}`}; remove it with "sudo ip addr del ${cidr} dev ${ifname}"`);
       }
     },
   };
 }
 
-/** The MAC address of `ifname` from `/sys/class/net/<ifname>/address`; BB_INTERFACE when unreadable. */
+/** The MAC address of `ifname` from `/sys/class/net/<ifname>/address`; NetError `interface` when unreadable. */
 export async function readInterfaceMac(ifname: string): Promise<MacAddress> {
   if (!isInterfaceName(ifname)) {
-    throw new BenchbootError('BB_INTERFACE', `"${ifname}" is not an interface name`);
+    throw new NetError('interface', `"${ifname}" is not an interface name`);
   }
   try {
     return parseMac((await readFile(`/sys/class/net/${ifname}/address`, 'utf8')).trim());
   } catch (err) {
-    throw new BenchbootError('BB_INTERFACE', `cannot read the MAC address of ${ifname}: ${errorMessage(err)}`, { cause: err });
+    throw new NetError('interface', `cannot read the MAC address of ${ifname}: ${errorMessage(err)}`, { cause: err });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Per-interface DHCP sockets (see DESIGN.md "Per-interface DHCP sockets").
+ * Per-interface DHCP sockets (see shared/DESIGN.md, outside this repository, "Per-interface DHCP sockets").
  *
  * A DHCP server bound to 0.0.0.0:67 would answer on every network the laptop is
  * on (office Wi-Fi, VPN) and become a rogue DHCP server there. So each served
@@ -7,7 +7,7 @@
  * pinned to that interface with SO_BINDTOIFINDEX (Linux, SOL_SOCKET=1,
  * optname 62). The socket then receives only that interface's datagrams and a
  * reply to 255.255.255.255 leaves through that interface. If the option cannot
- * be set the bind fails with BB_SOCKET: there is no fallback to "all interfaces".
+ * be set the bind fails (NetError `socket`): there is no fallback to "all interfaces".
  *
  * The `sockopt` package reads the socket's private `_handle`, which makes Node
  * emit deprecation DEP0112 once. {@link withoutDep0112} swaps `process.emitWarning`
@@ -18,7 +18,8 @@
  * an ifindex, for integration tests and benchmarks that cannot use port 67.
  */
 import type dgram from 'node:dgram';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errno.js';
+import { NetError } from './net-error.js';
 import { loadSockopt, withoutDep0112 } from './sockopt.js';
 import { bindUdp, type UdpEndpoint } from './udp.js';
 
@@ -40,13 +41,13 @@ export type DhcpSocketSpec =
   /** address:port without interface pinning (integration tests on 127.0.0.1). */
   | { readonly kind: 'loopback'; readonly address?: string; readonly port: number };
 
-/** Pins a bound socket to one interface with SO_BINDTOIFINDEX; throws BB_SOCKET when it cannot. */
+/** Pins a bound socket to one interface with SO_BINDTOIFINDEX; throws NetError `socket` when it cannot. */
 export function bindSocketToIfindex(socket: dgram.Socket, ifindex: number, interfaceName: string): void {
   if (process.platform !== 'linux') {
-    throw new BenchbootError('BB_SOCKET', `SO_BINDTOIFINDEX needs Linux (this is ${process.platform}); refusing to serve DHCP on all interfaces`);
+    throw new NetError('socket', `SO_BINDTOIFINDEX needs Linux (this is ${process.platform}); refusing to serve DHCP on all interfaces`);
   }
   if (!Number.isInteger(ifindex) || ifindex <= 0) {
-    throw new BenchbootError('BB_SOCKET', `invalid ifindex ${ifindex} for ${interfaceName}`);
+    throw new NetError('socket', `invalid ifindex ${ifindex} for ${interfaceName}`);
   }
   const sockopt = loadSockopt();
   try {
@@ -54,7 +55,7 @@ export function bindSocketToIfindex(socket: dgram.Socket, ifindex: number, inter
     const got = withoutDep0112(() => sockopt.getsockopt(socket, LINUX_SOCKOPT.SOL_SOCKET, LINUX_SOCKOPT.SO_BINDTOIFINDEX));
     if (got !== ifindex) throw new Error(`kernel reports ifindex ${got} after setting ${ifindex}`);
   } catch (err) {
-    throw new BenchbootError('BB_SOCKET', `cannot pin the DHCP socket to ${interfaceName} (ifindex ${ifindex}) with SO_BINDTOIFINDEX: ${errorMessage(err)}`, {
+    throw new NetError('socket', `cannot pin the DHCP socket to ${interfaceName} (ifindex ${ifindex}) with SO_BINDTOIFINDEX: ${errorMessage(err)}`, {
       cause: err,
     });
   }
@@ -91,14 +92,14 @@ async function bindWithCode(where: string, port: number, bind: () => Promise<Udp
   try {
     return await bind();
   } catch (err) {
-    if (err instanceof BenchbootError) throw err;
+    if (err instanceof NetError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new BenchbootError('BB_PORT_IN_USE', `UDP port ${port} (${where}) is already taken by another program`, { cause: err });
+      throw new NetError('port-in-use', `UDP port ${port} (${where}) is already taken by another program`, { cause: err });
     }
     if (code === 'EACCES') {
-      throw new BenchbootError('BB_SOCKET', `no permission to bind UDP port ${port} (${where}); run as root or grant CAP_NET_BIND_SERVICE`, { cause: err });
+      throw new NetError('socket', `no permission to bind UDP port ${port} (${where}); run as root or grant CAP_NET_BIND_SERVICE`, { cause: err });
     }
-    throw new BenchbootError('BB_SOCKET', `cannot bind UDP port ${port} (${where}): ${errorMessage(err)}`, { cause: err });
+    throw new NetError('socket', `cannot bind UDP port ${port} (${where}): ${errorMessage(err)}`, { cause: err });
   }
 }

@@ -5,11 +5,12 @@
  * The address list comes from `os.networkInterfaces()`, the ifindex from
  * `/sys/class/net/<name>/ifindex` (what SO_BINDTOIFINDEX needs). A served
  * interface must exist and hold an address inside its scope's subnet; anything
- * else is a `BB_INTERFACE` error that names the interface and what it has.
+ * else is a NetError of kind `interface` that names the interface and what it has.
  */
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errno.js';
+import { NetError } from './net-error.js';
 import { cidrContains, formatCidr, maskToPrefix, parseIpv4, type Cidr, type Ipv4 } from './ipv4.js';
 
 /** One IPv4 address on an interface. */
@@ -49,7 +50,7 @@ export async function readIfindex(name: string): Promise<number | undefined> {
     return Number.isInteger(n) && n > 0 ? n : undefined;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new BenchbootError('BB_INTERFACE', `cannot read the ifindex of ${name}: ${errorMessage(err)}`, { cause: err });
+    throw new NetError('interface', `cannot read the ifindex of ${name}: ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -89,7 +90,7 @@ export async function findInterface(name: string, source: InterfaceSource = syst
 /**
  * The interface a scope serves, with the address it holds inside the scope's
  * subnet (that address is the server identifier and siaddr default). Throws
- * BB_INTERFACE when the interface is missing or has no address in the subnet.
+ * NetError `interface` when the interface is missing or has no address in the subnet.
  */
 export async function requireInterfaceForSubnet(
   name: string,
@@ -99,13 +100,13 @@ export async function requireInterfaceForSubnet(
   const iface = await findInterface(name, source);
   if (!iface) {
     const known = (await listInterfaces(source)).map((i) => i.name).join(', ');
-    throw new BenchbootError('BB_INTERFACE', `interface ${name} does not exist (this machine has: ${known || 'none'})`);
+    throw new NetError('interface', `interface ${name} does not exist (this machine has: ${known || 'none'})`);
   }
   const match = addressInSubnet(iface, subnet);
   if (!match) {
     const has = iface.addresses.map((a) => `${a.address}/${a.prefix}`).join(', ') || 'no IPv4 address';
-    throw new BenchbootError(
-      'BB_INTERFACE',
+    throw new NetError(
+      'interface',
       `interface ${name} has no IPv4 address in ${formatCidr(subnet)} (it has ${has}); add one, e.g. "ip addr add <address>/${subnet.prefix} dev ${name}"`,
     );
   }

@@ -7,7 +7,7 @@
  * it the socket is still reported, just without a name.
  */
 import { readFile, readdir, readlink } from 'node:fs/promises';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../errno.js';
 
 /** A UDP socket bound to a local port. */
 export interface UdpSocketEntry {

@@ -5,7 +5,8 @@
  * (TFTP bursts in one send).
  */
 import { createRequire } from 'node:module';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errno.js';
+import { NetError } from './net-error.js';
 
 /** What benchboot uses of the sockopt package. */
 export interface SockoptModule {
@@ -15,12 +16,12 @@ export interface SockoptModule {
 
 const requireCjs = createRequire(import.meta.url);
 
-/** The sockopt package; throws BB_SOCKET when it cannot be loaded. */
+/** The sockopt package; throws NetError `socket` when it cannot be loaded. */
 export function loadSockopt(): SockoptModule {
   try {
     return requireCjs('sockopt') as SockoptModule;
   } catch (err) {
-    throw new BenchbootError('BB_SOCKET', `cannot load the sockopt package (setsockopt for Node sockets): ${errorMessage(err)}`, { cause: err });
+    throw new NetError('socket', `cannot load the sockopt package (setsockopt for Node sockets): ${errorMessage(err)}`, { cause: err });
   }
 }
 

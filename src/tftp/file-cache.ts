@@ -43,72 +43,81 @@ export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 /** Default largest cached file. */
 export const DEFAULT_CACHE_ENTRY_BYTES = 1024 * 1024;
 
+/** An LRU cache bounded in total bytes and entry size. */
+class LruFileCache implements FileCache {
+  readonly maxEntryBytes: number;
+  private readonly maxBytes: number;
+  // Map iteration order is insertion order: re-inserting on a hit makes it LRU.
+  private readonly entries = new Map<string, Uint8Array>();
+  private readonly loading = new Map<string, Promise<Uint8Array>>();
+  private bytes = 0;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(options: FileCacheOptions) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_CACHE_BYTES;
+    this.maxEntryBytes = Math.min(options.maxEntryBytes ?? DEFAULT_CACHE_ENTRY_BYTES, this.maxBytes);
+  }
+
+  getOrLoad(key: string, load: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.hits++;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return Promise.resolve(hit);
+    }
+    const pending = this.loading.get(key);
+    if (pending) {
+      this.hits++;
+      return pending;
+    }
+    this.misses++;
+    const p = load().then(
+      (data) => {
+        this.loading.delete(key);
+        this.store(key, data);
+        return data;
+      },
+      (err: unknown) => {
+        this.loading.delete(key);
+        throw err;
+      },
+    );
+    this.loading.set(key, p);
+    return p;
+  }
+
+  dropPrefix(prefix: string): void {
+    for (const [key, data] of this.entries) {
+      if (key.startsWith(prefix)) {
+        this.entries.delete(key);
+        this.bytes -= data.length;
+      }
+    }
+  }
+
+  stats(): FileCacheStats {
+    return { hits: this.hits, misses: this.misses, entries: this.entries.size, bytes: this.bytes };
+  }
+
+  private evictUntil(limit: number): void {
+    for (const [key, data] of this.entries) {
+      if (this.bytes <= limit) break;
+      this.entries.delete(key);
+      this.bytes -= data.length;
+    }
+  }
+
+  private store(key: string, data: Uint8Array): void {
+    if (data.length > this.maxEntryBytes) return;
+    this.evictUntil(this.maxBytes - data.length);
+    this.entries.set(key, data);
+    this.bytes += data.length;
+  }
+}
+
 /** Creates an LRU file cache bounded in total bytes and entry size. */
 export function createFileCache(options: FileCacheOptions = {}): FileCache {
-  const maxBytes = options.maxBytes ?? DEFAULT_CACHE_BYTES;
-  const maxEntryBytes = Math.min(options.maxEntryBytes ?? DEFAULT_CACHE_ENTRY_BYTES, maxBytes);
-  // Map iteration order is insertion order: re-inserting on a hit makes it LRU.
-  const entries = new Map<string, Uint8Array>();
-  const loading = new Map<string, Promise<Uint8Array>>();
-  let bytes = 0;
-  let hits = 0;
-  let misses = 0;
-
-  const evictUntil = (limit: number): void => {
-    for (const [key, data] of entries) {
-      if (bytes <= limit) break;
-      entries.delete(key);
-      bytes -= data.length;
-    }
-  };
-
-  const store = (key: string, data: Uint8Array): void => {
-    if (data.length > maxEntryBytes) return;
-    evictUntil(maxBytes - data.length);
-    entries.set(key, data);
-    bytes += data.length;
-  };
-
-  return {
-    maxEntryBytes,
-    getOrLoad(key, load) {
-      const hit = entries.get(key);
-      if (hit) {
-        hits++;
-        entries.delete(key);
-        entries.set(key, hit);
-        return Promise.resolve(hit);
-      }
-      const pending = loading.get(key);
-      if (pending) {
-        hits++;
-        return pending;
-      }
-      misses++;
-      const p = load().then(
-        (data) => {
-          loading.delete(key);
-          store(key, data);
-          return data;
-        },
-        (err: unknown) => {
-          loading.delete(key);
-          throw err;
-        },
-      );
-      loading.set(key, p);
-      return p;
-    },
-    dropPrefix(prefix) {
-      for (const [key, data] of entries) {
-        if (key.startsWith(prefix)) {
-          entries.delete(key);
-          bytes -= data.length;
-        }
-      }
-    },
-    stats() {
-      return { hits, misses, entries: entries.size, bytes };
-    },
-  };
+  return new LruFileCache(options);
 }

@@ -19,7 +19,8 @@
  *   `maxRetries` timeouts in a row the transfer fails.
  */
 import { TFTP_ERROR } from './error-codes.js';
-import type { TransferResult } from './sender.js';
+import { backoff } from './backoff.js';
+import { TRANSFER_OK, type TransferResult } from './transfer-outcome.js';
 
 /** What the receiver asks its driver to do. */
 export interface ReceiverActions {
@@ -133,7 +134,7 @@ export class TftpReceiver {
   /** The peer sent an ERROR. */
   onPeerError(code: number, message: string): void {
     if (this.isDone) return;
-    this.finishWith({ ok: false, reason: `peer sent error ${code}: ${message}` }, undefined);
+    this.finishWith({ kind: 'peer-error', code, message }, undefined);
   }
 
   /** Timer tick: resends the last ACK (or the opening packet) with backoff, or gives up. */
@@ -143,10 +144,10 @@ export class TftpReceiver {
     this.retries++;
     if (this.retries > this.options.maxRetries) {
       this.actions.sendError(TFTP_ERROR.notDefined, 'timed out waiting for DATA');
-      this.finishWith({ ok: false, reason: `no DATA after ${this.options.maxRetries} retries` }, undefined);
+      this.finishWith({ kind: 'timeout', waitingFor: 'DATA', retries: this.options.maxRetries }, undefined);
       return;
     }
-    this.timeoutMs = Math.min(this.timeoutMs * 2, this.options.maxTimeoutMs ?? this.options.timeoutMs * 8);
+    this.timeoutMs = backoff(this.timeoutMs, this.options.timeoutMs, this.options.maxTimeoutMs);
     this.deadlineAt = now + this.timeoutMs;
     this.reAcked = false;
     this.gapAckedFor = -1;
@@ -159,7 +160,7 @@ export class TftpReceiver {
     if (!this.holding || this.isDone) return;
     this.holding = false;
     this.ack();
-    this.finishWith({ ok: true }, now + this.options.timeoutMs);
+    this.finishWith(TRANSFER_OK, now + this.options.timeoutMs);
   }
 
   /** Ends the transfer from outside (local write failure, shutdown): sends ERROR and finishes. */
@@ -167,7 +168,7 @@ export class TftpReceiver {
     if (this.isDone) return;
     this.holding = false;
     this.actions.sendError(code, message);
-    this.finishWith({ ok: false, reason: message }, undefined);
+    this.finishWith({ kind: 'aborted', code, message }, undefined);
   }
 
   private inOrder(data: Uint8Array, now: number): void {
@@ -193,7 +194,7 @@ export class TftpReceiver {
         return;
       }
       this.ack();
-      this.finishWith({ ok: true }, now + this.options.timeoutMs);
+      this.finishWith(TRANSFER_OK, now + this.options.timeoutMs);
       return;
     }
     if (this.unacked >= this.options.windowsize) this.ack();

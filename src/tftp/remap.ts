@@ -21,7 +21,7 @@
  * the groups, `\i` the client's IP address, `\x` it as 8 hex digits, `\\` a backslash;
  * a backslash before whitespace keeps the whitespace inside a field.
  */
-import { BenchbootError } from '../errors.js';
+import { TftpError } from './tftp-error.js';
 
 /** Most restarts (`s` flag) before a request is refused: a loop in the rules is a configuration error. */
 export const MAX_REMAP_RESTARTS = 32;
@@ -104,7 +104,7 @@ function checkReplacement(template: string, groups: number): string | undefined 
 /** Parses one rule line; `source` names the file in errors (`file:line: problem`). */
 function parseRuleLine(fields: readonly string[], line: number, source: string): RemapRule {
   const fail = (problem: string): never => {
-    throw new BenchbootError('BB_TFTP_CONFIG', `${source}:${line}: ${problem}`);
+    throw new TftpError('config', `${source}:${line}: ${problem}`);
   };
   const [flags = '', regex, replacement, ...extra] = fields;
   for (const f of flags) if (!KNOWN_FLAGS.has(f)) fail(`unknown flag ${JSON.stringify(f)} in ${JSON.stringify(flags)} (known: r g i e s a G P)`);
@@ -118,7 +118,7 @@ function parseRuleLine(fields: readonly string[], line: number, source: string):
   try {
     pattern = new RegExp(regex ?? '', (flags.includes('g') ? 'g' : '') + (flags.includes('i') ? 'i' : ''));
   } catch (err) {
-    throw new BenchbootError('BB_TFTP_CONFIG', `${source}:${line}: invalid regex ${JSON.stringify(regex)}`, { cause: err });
+    throw new TftpError('config', `${source}:${line}: invalid regex ${JSON.stringify(regex)}`, { cause: err });
   }
   const template = replacement ?? '';
   const problem = checkReplacement(template, groupCount(pattern));
@@ -139,7 +139,7 @@ function parseRuleLine(fields: readonly string[], line: number, source: string):
 }
 
 /**
- * Parses a map file's text into rules. Throws BenchbootError BB_TFTP_CONFIG naming
+ * Parses a map file's text into rules. Throws TftpError of kind `config` naming
  * `source` and the line of the first bad rule.
  */
 export function parseRemapRules(text: string, source = 'map file'): RemapRule[] {

@@ -29,6 +29,9 @@
  *   window doubles `cwnd` again up to windowsize, where no pausing is left.
  * - After `maxRetries` timeouts in a row the transfer fails.
  */
+import { backoff } from './backoff.js';
+import { TFTP_ERROR } from './error-codes.js';
+import { TRANSFER_OK, type TransferResult } from './transfer-outcome.js';
 
 /** What the sender asks its driver to do. */
 export interface SenderActions {
@@ -46,8 +49,7 @@ export interface SenderActions {
   finish(result: TransferResult): void;
 }
 
-/** How a transfer ended. */
-export type TransferResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type { TransferResult } from './transfer-outcome.js';
 
 /** Settings of a sender. */
 export interface SenderOptions {
@@ -158,7 +160,7 @@ export class TftpSender {
     }
     this.acked += ahead;
     if (this.finalBlock !== undefined && this.acked >= this.finalBlock) {
-      this.finishWith({ ok: true });
+      this.finishWith(TRANSFER_OK);
       return;
     }
     this.retries = 0;
@@ -186,7 +188,7 @@ export class TftpSender {
   /** The peer sent an ERROR: the transfer ends. */
   onPeerError(code: number, message: string): void {
     if (this.isDone) return;
-    this.finishWith({ ok: false, reason: `peer sent error ${code}: ${message}` });
+    this.finishWith({ kind: 'peer-error', code, message });
   }
 
   /** Timer tick: resends with backoff when the deadline has passed, or gives up. */
@@ -195,11 +197,11 @@ export class TftpSender {
     this.stats.timeouts++;
     this.retries++;
     if (this.retries > this.options.maxRetries) {
-      this.actions.sendError(0, 'timed out waiting for ACK');
-      this.finishWith({ ok: false, reason: `no ACK after ${this.options.maxRetries} retries` });
+      this.actions.sendError(TFTP_ERROR.notDefined, 'timed out waiting for ACK');
+      this.finishWith({ kind: 'timeout', waitingFor: 'ACK', retries: this.options.maxRetries });
       return;
     }
-    this.timeoutMs = Math.min(this.timeoutMs * 2, this.options.maxTimeoutMs ?? this.options.timeoutMs * 8);
+    this.timeoutMs = backoff(this.timeoutMs, this.options.timeoutMs, this.options.maxTimeoutMs);
     if (this.waitingOack) {
       this.actions.sendOack();
       this.deadlineAt = now + this.timeoutMs;
@@ -214,7 +216,7 @@ export class TftpSender {
   abort(code: number, message: string): void {
     if (this.isDone) return;
     this.actions.sendError(code, message);
-    this.finishWith({ ok: false, reason: message });
+    this.finishWith({ kind: 'aborted', code, message });
   }
 
   private progress(now: number): void {

@@ -19,21 +19,23 @@
  *   is removed.
  */
 import { constants as fsConstants } from 'node:fs';
-import { link, open, readdir, rename, lstat, rm, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rm, statfs, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
-import { errnoCode, errorMessage } from '../errors.js';
-import { fsyncDir } from '../fs-durable.js';
-import { TFTP_ERROR, type TftpErrorCode } from './error-codes.js';
-import { isUploadTempName, MAX_SEGMENT_LENGTH, UPLOAD_TEMP_PREFIX } from './resolve-path.js';
+import { errnoCode } from '../errno.js';
+import { TFTP_ERROR } from './error-codes.js';
+import { isUploadTempName, UPLOAD_TEMP_PREFIX } from './resolve-path.js';
+import { isNoSpace, noSpaceError, tooBigError } from './storage-error.js';
 import type { OpenResult, UploadTarget } from './storage.js';
+import { UploadFile } from './upload-file.js';
+import { NameClaimer } from './upload-names.js';
+
+export { isTftpStorageError, TftpStorageError } from './storage-error.js';
+export { versionedName, versionStamp } from './upload-names.js';
 
 /** Default largest upload: configs are small, but a firmware image may be sent back too. */
 export const DEFAULT_UPLOAD_MAX_BYTES = 64 * 1024 * 1024;
-
-/** Most suffixes tried within one millisecond before giving up. */
-const MAX_VERSION_ATTEMPTS = 1000;
 
 /** How uploads are accepted. */
 export interface UploadOptions {
@@ -46,55 +48,6 @@ export interface UploadOptions {
   /** Permission bits of saved files (default 0o644). */
   readonly fileMode?: number;
 }
-
-/**
- * A storage failure with the TFTP error to send: `UploadTarget.write` and `commit`
- * reject with this, and the server sends `tftpCode` with `message` (which names
- * only the requested file).
- */
-export class TftpStorageError extends Error {
-  readonly tftpCode: TftpErrorCode;
-
-  constructor(tftpCode: TftpErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TftpStorageError';
-    this.tftpCode = tftpCode;
-  }
-}
-
-/** True for `TftpStorageError`. */
-export function isTftpStorageError(err: unknown): err is TftpStorageError {
-  return err instanceof TftpStorageError;
-}
-
-/** The timestamp suffix of a kept version: ISO 8601 UTC with `-` for `:` (safe on every file system). */
-export function versionStamp(nowMs: number): string {
-  return new Date(nowMs).toISOString().replace(/:/g, '-');
-}
-
-/**
- * The name tried for a kept version: attempt 0 is the plain name, 1 the timestamped
- * one, 2.. add `-2`, `-3` (several uploads within one millisecond). The base is
- * shortened when the result would exceed the file-name limit.
- */
-export function versionedName(fileName: string, nowMs: number, attempt: number): string {
-  if (attempt === 0) return fileName;
-  const suffix = `.${versionStamp(nowMs)}${attempt > 1 ? `-${attempt}` : ''}`;
-  return fileName.slice(0, MAX_SEGMENT_LENGTH - suffix.length) + suffix;
-}
-
-/** Errors that mean "no room": TFTP error 3. */
-function isNoSpace(err: unknown): boolean {
-  const code = errnoCode(err);
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
-}
-
-/** Errors that mean "this file system has no hard links": fall back to check-then-rename. */
-function isLinkUnsupported(err: unknown): boolean {
-  const code = errnoCode(err);
-  return code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS';
-}
-
 
 /** The upload inbox. */
 export interface UploadInbox {
@@ -143,178 +96,56 @@ export interface UploadFsOps {
  * operations in tests.
  */
 export async function createUploadInbox(realDir: string, options: UploadOptions, clock: Clock, ops: UploadFsOps = {}): Promise<UploadInbox> {
-  const linkFile = ops.link ?? link;
-  const maxBytes = options.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
-  const overwrite = options.overwrite ?? false;
-  const fileMode = options.fileMode ?? 0o644;
   const cleanedTempFiles = await cleanStaleTempFiles(realDir);
-  let open_ = 0;
-  // Commits on file systems without link(2) are serialized: check-then-rename is only safe one at a time.
-  let renameLock: Promise<unknown> = Promise.resolve();
+  return new Inbox(realDir, options, new NameClaimer(realDir, options.overwrite ?? false, clock, ops.link), cleanedTempFiles);
+}
 
-  const claimName = async (temp: string, fileName: string): Promise<string> => {
-    if (overwrite) {
-      await rename(temp, join(realDir, fileName));
-      return fileName;
-    }
-    const now = clock.now();
-    for (let attempt = 0; attempt < MAX_VERSION_ATTEMPTS; attempt++) {
-      const candidate = versionedName(fileName, now, attempt);
-      try {
-        await linkFile(temp, join(realDir, candidate));
-      } catch (err) {
-        if (errnoCode(err) === 'EEXIST') continue;
-        if (isLinkUnsupported(err)) return claimByRename(temp, fileName, now);
-        throw err;
-      }
-      await unlink(temp);
-      return candidate;
-    }
-    throw new Error(`no free version name after ${MAX_VERSION_ATTEMPTS} attempts`);
+/** The upload inbox over one directory. */
+class Inbox implements UploadInbox {
+  private readonly maxBytes: number;
+  private readonly fileMode: number;
+  private openFiles = 0;
+  private readonly onClosed = (): void => {
+    this.openFiles--;
   };
 
-  const claimByRename = (temp: string, fileName: string, now: number): Promise<string> => {
-    const run = renameLock.then(async () => {
-      for (let attempt = 0; attempt < MAX_VERSION_ATTEMPTS; attempt++) {
-        const candidate = versionedName(fileName, now, attempt);
-        try {
-          await lstat(join(realDir, candidate));
-          continue;
-        } catch (err) {
-          if (errnoCode(err) !== 'ENOENT') throw err;
-        }
-        await rename(temp, join(realDir, candidate));
-        return candidate;
-      }
-      throw new Error(`no free version name after ${MAX_VERSION_ATTEMPTS} attempts`);
-    });
-    renameLock = run.catch(() => undefined);
-    return run;
-  };
+  constructor(
+    readonly dir: string,
+    options: UploadOptions,
+    private readonly names: NameClaimer,
+    readonly cleanedTempFiles: number,
+  ) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
+    this.fileMode = options.fileMode ?? 0o644;
+  }
 
-  const tooBig = (display: string): TftpStorageError =>
-    new TftpStorageError(TFTP_ERROR.diskFull, `Disk full or allocation exceeded: ${display} is larger than the upload limit of ${maxBytes} bytes`);
-  const noSpace = (display: string, cause: unknown): TftpStorageError =>
-    new TftpStorageError(TFTP_ERROR.diskFull, `Disk full or allocation exceeded: no room for ${display}`, { cause });
+  inProgress(): number {
+    return this.openFiles;
+  }
 
-  const openUpload = async (fileName: string, display: string, tsize?: number): Promise<OpenResult<UploadTarget>> => {
-    if (tsize !== undefined && tsize > maxBytes) {
-      return { kind: 'error', code: TFTP_ERROR.diskFull, message: tooBig(display).message };
+  async open(fileName: string, display: string, tsize?: number): Promise<OpenResult<UploadTarget>> {
+    if (tsize !== undefined && tsize > this.maxBytes) {
+      return { kind: 'error', code: TFTP_ERROR.diskFull, message: tooBigError(display, this.maxBytes).message };
     }
     if (tsize !== undefined) {
-      const free = await freeBytes(realDir);
+      const free = await freeBytes(this.dir);
       if (free !== undefined && tsize > free) {
         return { kind: 'error', code: TFTP_ERROR.diskFull, message: `Disk full or allocation exceeded: no room for ${display} (${tsize} bytes)` };
       }
     }
-    const temp = join(realDir, `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    const temp = join(this.dir, `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     let fh: FileHandle;
     try {
-      fh = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, fileMode);
+      fh = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, this.fileMode);
     } catch (err) {
-      if (isNoSpace(err)) return { kind: 'error', code: TFTP_ERROR.diskFull, message: noSpace(display, err).message };
+      if (isNoSpace(err)) return { kind: 'error', code: TFTP_ERROR.diskFull, message: noSpaceError(display, err).message };
       if (errnoCode(err) === 'EACCES' || errnoCode(err) === 'EROFS') {
         return { kind: 'error', code: TFTP_ERROR.accessViolation, message: `Access violation: cannot store ${display}` };
       }
       throw err;
     }
-    open_++;
-    return { kind: 'ok', value: uploadTarget(fh, temp, fileName, display) };
-  };
-
-  const uploadTarget = (fh: FileHandle, temp: string, fileName: string, display: string): UploadTarget => {
-    let state: 'open' | 'committed' | 'aborted' = 'open';
-    let isHandleClosed = false;
-    // Operations run one after another, so abort never races a write on the same handle.
-    let chain: Promise<unknown> = Promise.resolve();
-    const serial = <T>(op: () => Promise<T>): Promise<T> => {
-      const next = chain.then(op);
-      chain = next.catch(() => undefined);
-      return next;
-    };
-
-    const closeHandle = async (): Promise<void> => {
-      if (isHandleClosed) return;
-      isHandleClosed = true;
-      open_--;
-      await fh.close();
-    };
-
-    const discard = async (): Promise<void> => {
-      if (state !== 'open') return;
-      state = 'aborted';
-      // Unlink even when close fails: the partial file must go either way.
-      const closed = closeHandle().then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      try {
-        await unlink(temp);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') throw err;
-      }
-      const closeError = await closed;
-      if (closeError !== undefined) throw closeError;
-    };
-
-    const failWith = async (err: TftpStorageError): Promise<never> => {
-      try {
-        await discard();
-      } catch (cleanupErr) {
-        throw new TftpStorageError(err.tftpCode, err.message, { cause: new AggregateError([err.cause, cleanupErr], 'cleanup after a failed upload also failed') });
-      }
-      throw err;
-    };
-
-    const fail = (err: unknown): Promise<never> =>
-      failWith(
-        isNoSpace(err)
-          ? noSpace(display, err)
-          : new TftpStorageError(TFTP_ERROR.notDefined, `Cannot store ${display}: ${errnoCode(err) ?? errorMessage(err)}`, { cause: err }),
-      );
-
-    return {
-      write(offset, data) {
-        return serial(async () => {
-          if (state !== 'open') throw new TftpStorageError(TFTP_ERROR.illegalOperation, `Upload of ${display} is already ${state}`);
-          if (offset + data.length > maxBytes) return failWith(tooBig(display));
-          try {
-            let done = 0;
-            while (done < data.length) {
-              const { bytesWritten } = await fh.write(data, done, data.length - done, offset + done);
-              done += bytesWritten;
-            }
-          } catch (err) {
-            return fail(err);
-          }
-        });
-      },
-      commit() {
-        return serial(async () => {
-          if (state !== 'open') throw new TftpStorageError(TFTP_ERROR.illegalOperation, `Upload of ${display} is already ${state}`);
-          let savedAs: string;
-          try {
-            await fh.sync();
-            await closeHandle();
-            savedAs = await claimName(temp, fileName);
-            await fsyncDir(realDir);
-          } catch (err) {
-            return fail(err);
-          }
-          state = 'committed';
-          return { savedAs };
-        });
-      },
-      abort() {
-        return serial(discard);
-      },
-    };
-  };
-
-  return {
-    dir: realDir,
-    cleanedTempFiles,
-    open: openUpload,
-    inProgress: () => open_,
-  };
+    this.openFiles++;
+    const place = { dir: this.dir, temp, fileName, display, maxBytes: this.maxBytes, names: this.names, onClosed: this.onClosed };
+    return { kind: 'ok', value: new UploadFile(fh, place) };
+  }
 }

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { bindDhcpSocket, bindSocketToIfindex, withoutDep0112 } from '../../src/net/bind-interface.js';
 import { findInterface, listInterfaces, requireInterfaceForSubnet, type InterfaceSource } from '../../src/net/interfaces.js';
 import { parseCidr } from '../../src/net/ipv4.js';
-import { isBenchbootError } from '../../src/errors.js';
+import { isNetError } from '../../src/net/net-error.js';
 
 const fakeSource: InterfaceSource = {
   addresses: () => ({
@@ -36,10 +36,10 @@ test('a served interface must exist and hold an address in the scope subnet (BB_
   assert.equal(ok.address, '10.50.0.1');
   assert.equal(ok.iface.ifindex, 7);
   await assert.rejects(requireInterfaceForSubnet('eth9', parseCidr('10.50.0.0/24'), fakeSource), (err: unknown) =>
-    isBenchbootError(err, 'BB_INTERFACE') && /eth9 does not exist.*lab0/.test(String(err)),
+    isNetError(err, 'interface') && /eth9 does not exist.*lab0/.test(String(err)),
   );
   await assert.rejects(requireInterfaceForSubnet('lab0', parseCidr('10.51.0.0/24'), fakeSource), (err: unknown) =>
-    isBenchbootError(err, 'BB_INTERFACE') && /no IPv4 address in 10\.51\.0\.0\/24 \(it has 10\.50\.0\.1\/24\)/.test(String(err)),
+    isNetError(err, 'interface') && /no IPv4 address in 10\.51\.0\.0\/24 \(it has 10\.50\.0\.1\/24\)/.test(String(err)),
   );
   await assert.rejects(requireInterfaceForSubnet('lab1', parseCidr('10.51.0.0/24'), fakeSource), /no IPv4 address/);
 });
@@ -56,7 +56,7 @@ test('an interface socket is pinned: the kernel reports the ifindex it was bound
     assert.equal(withoutDep0112(() => sockopt.getsockopt(socket, 1, 62)), lo.ifindex);
     // Linux accepts any positive ifindex here (it does not look the device up), so the
     // index must come from /sys (findInterface); zero would mean "unpin" and is refused.
-    assert.throws(() => bindSocketToIfindex(socket, 0, 'ghost0'), (err: unknown) => isBenchbootError(err, 'BB_SOCKET') && /ghost0/.test(String(err)));
+    assert.throws(() => bindSocketToIfindex(socket, 0, 'ghost0'), (err: unknown) => isNetError(err, 'socket') && /ghost0/.test(String(err)));
   } finally {
     socket.close();
   }
@@ -83,7 +83,7 @@ test('a socket pinned to lo receives loopback datagrams', { skip: process.platfo
 test('a taken loopback port is BB_PORT_IN_USE', async () => {
   const a = await bindDhcpSocket({ kind: 'loopback', port: 0 });
   try {
-    await assert.rejects(bindDhcpSocket({ kind: 'loopback', port: a.local().port }), (err: unknown) => isBenchbootError(err, 'BB_PORT_IN_USE'));
+    await assert.rejects(bindDhcpSocket({ kind: 'loopback', port: a.local().port }), (err: unknown) => isNetError(err, 'port-in-use'));
   } finally {
     await a.close();
   }

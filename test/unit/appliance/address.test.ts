@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addAddressHint, addTemporaryAddress, parseAddressSpec, type CommandRunner } from '../../../src/net/address.js';
-import { isBenchbootError } from '../../../src/errors.js';
+import { isNetError } from '../../../src/net/net-error.js';
 
 test('a host address with prefix parses; network, broadcast, bad prefix and junk are refused', () => {
   assert.deepEqual(parseAddressSpec('10.10.0.1/24'), { address: '10.10.0.1', prefix: 24 });
   for (const bad of ['10.10.0.0/24', '10.10.0.255/24', '10.10.0.1/31', '10.10.0.1', '10.10.0.300/24', 'eth1']) {
-    assert.throws(() => parseAddressSpec(bad), (err) => isBenchbootError(err, 'BB_USAGE'), bad);
+    assert.throws(() => parseAddressSpec(bad), (err) => isNetError(err, 'usage'), bad);
   }
 });
 
@@ -49,5 +49,5 @@ test('an address already present is neither added nor removed', async () => {
 
 test('a refusal by the kernel is a BB_INTERFACE error carrying ip\'s message', async () => {
   const r = recorder([2]);
-  await assert.rejects(addTemporaryAddress('eth1', parseAddressSpec('10.10.0.1/24'), false, r.run), (err) => isBenchbootError(err, 'BB_INTERFACE') && /Operation not permitted/.test(err.message));
+  await assert.rejects(addTemporaryAddress('eth1', parseAddressSpec('10.10.0.1/24'), false, r.run), (err) => isNetError(err, 'interface') && /Operation not permitted/.test(err.message));
 });

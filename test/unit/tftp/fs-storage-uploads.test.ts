@@ -16,7 +16,7 @@ import { createFsStorage, type FsStorage, type FsStorageOptions } from '../../..
 import { createUploadInbox, isTftpStorageError, versionedName, type UploadOptions } from '../../../src/tftp/uploads.js';
 import type { UploadTarget } from '../../../src/tftp/storage.js';
 import { TFTP_ERROR } from '../../../src/tftp/error-codes.js';
-import { isBenchbootError } from '../../../src/errors.js';
+import { isTftpError } from '../../../src/tftp/tftp-error.js';
 
 const CTX = { peer: { address: '10.77.0.1', port: 50123 } };
 let base = '';
@@ -195,8 +195,8 @@ test('temp files left by a crash are removed at start', async () => {
 test('a missing or bad upload directory is a configuration error', async () => {
   const root = join(base, `cfg${counter++}`);
   await mkdir(root);
-  await assert.rejects(createFsStorage({ root, uploads: { dir: join(root, 'nope') } }), (e: unknown) => isBenchbootError(e, 'BB_TFTP_ROOT'));
-  await assert.rejects(createFsStorage({ root, uploads: { dir: root, maxBytes: 0 } }), (e: unknown) => isBenchbootError(e, 'BB_TFTP_CONFIG'));
+  await assert.rejects(createFsStorage({ root, uploads: { dir: join(root, 'nope') } }), (e: unknown) => isTftpError(e, 'root'));
+  await assert.rejects(createFsStorage({ root, uploads: { dir: root, maxBytes: 0 } }), (e: unknown) => isTftpError(e, 'config'));
 });
 
 test('versionedName shortens long names to stay within the file-name limit', () => {

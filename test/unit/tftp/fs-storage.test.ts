@@ -17,7 +17,7 @@ import { parseRemapRules } from '../../../src/tftp/remap.js';
 import { displayName } from '../../../src/tftp/resolve-path.js';
 import type { OpenResult, ReadSource } from '../../../src/tftp/storage.js';
 import { TFTP_ERROR } from '../../../src/tftp/error-codes.js';
-import { isBenchbootError } from '../../../src/errors.js';
+import { isTftpError } from '../../../src/tftp/tftp-error.js';
 
 const CTX = { peer: { address: '10.77.0.23', port: 2070 } };
 let base = '';
@@ -155,16 +155,16 @@ test('loadRemapFile reads a map file and names it and the line in errors', async
   await writeFile(good, '# ok\nrg \\\\ /\n');
   await writeFile(bad, 'r ^a$ b\n\nx ^a$ b\n');
   assert.equal((await loadRemapFile(good)).length, 1);
-  await assert.rejects(loadRemapFile(bad), (err: unknown) => isBenchbootError(err, 'BB_TFTP_CONFIG') && err.message.startsWith(`${bad}:3:`));
-  await assert.rejects(loadRemapFile(join(base, 'missing.map')), (err: unknown) => isBenchbootError(err, 'BB_TFTP_CONFIG'));
+  await assert.rejects(loadRemapFile(bad), (err: unknown) => isTftpError(err, 'config') && err.message.startsWith(`${bad}:3:`));
+  await assert.rejects(loadRemapFile(join(base, 'missing.map')), (err: unknown) => isTftpError(err, 'config'));
 });
 
 test('configuration errors: missing root, root that is a file, more than ten alternates, bad default', async () => {
-  await assert.rejects(createFsStorage({ root: join(base, 'missing') }), (e: unknown) => isBenchbootError(e, 'BB_TFTP_ROOT'));
-  await assert.rejects(createFsStorage({ root: join(root, 'both.txt') }), (e: unknown) => isBenchbootError(e, 'BB_TFTP_ROOT') && /not a directory/.test(e.message));
-  await assert.rejects(createFsStorage({ root, alternates: Array.from({ length: 11 }, () => alt1) }), (e: unknown) => isBenchbootError(e, 'BB_TFTP_CONFIG'));
-  await assert.rejects(createFsStorage({ root, alternates: [join(base, 'nope')] }), (e: unknown) => isBenchbootError(e, 'BB_TFTP_ROOT') && /alternate TFTP location 1/.test(e.message));
-  await assert.rejects(createFsStorage({ root, defaults: [{ pattern: 'SEP*', file: '../x' }] }), (e: unknown) => isBenchbootError(e, 'BB_TFTP_CONFIG'));
+  await assert.rejects(createFsStorage({ root: join(base, 'missing') }), (e: unknown) => isTftpError(e, 'root'));
+  await assert.rejects(createFsStorage({ root: join(root, 'both.txt') }), (e: unknown) => isTftpError(e, 'root') && /not a directory/.test(e.message));
+  await assert.rejects(createFsStorage({ root, alternates: Array.from({ length: 11 }, () => alt1) }), (e: unknown) => isTftpError(e, 'config'));
+  await assert.rejects(createFsStorage({ root, alternates: [join(base, 'nope')] }), (e: unknown) => isTftpError(e, 'root') && /alternate TFTP location 1/.test(e.message));
+  await assert.rejects(createFsStorage({ root, defaults: [{ pattern: 'SEP*', file: '../x' }] }), (e: unknown) => isTftpError(e, 'config'));
   const ten = await createFsStorage({ root, alternates: Array.from({ length: 10 }, () => alt1) });
   assert.equal(ten.locations.length, 11);
 });

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyRemap, expandReplacement, ipToHex, parseRemapRules, splitRuleFields } from '../../../src/tftp/remap.js';
-import { isBenchbootError } from '../../../src/errors.js';
+import { isTftpError } from '../../../src/tftp/tftp-error.js';
 
 const READ = { op: 'read', clientIp: '10.77.0.23' } as const;
 const WRITE = { op: 'write', clientIp: '10.77.0.23' } as const;
@@ -98,7 +98,7 @@ for (const c of BAD_FILES) {
   test(`parseRemapRules refuses ${JSON.stringify(c.text)} with file and line`, () => {
     assert.throws(
       () => parseRemapRules(c.text, 'tftp.map'),
-      (err: unknown) => isBenchbootError(err, 'BB_TFTP_CONFIG') && c.error.test(err.message),
+      (err: unknown) => isTftpError(err, 'config') && c.error.test(err.message),
     );
   });
 }

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CHUNK_BYTES, readAheadBytes, BlockFeed, ChunkWriter } from '../../../src/tftp/transfer-io.js';
+import { DEFAULT_CHUNK_BYTES, readAheadBytes, BlockFeed } from '../../../src/tftp/block-feed.js';
+import { ChunkWriter } from '../../../src/tftp/chunk-writer.js';
 
 function source(bytes: Uint8Array) {
   const reads: [number, number][] = [];

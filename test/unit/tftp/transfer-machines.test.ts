@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { TftpSender, type SenderActions, type SenderOptions, type TransferResult } from '../../../src/tftp/sender.js';
+import { describeTransferFailure } from '../../../src/tftp/transfer-outcome.js';
 import { TftpReceiver, type ReceiverActions, type ReceiverOptions } from '../../../src/tftp/receiver.js';
 
 type Event = string;
@@ -23,7 +24,7 @@ function recordingSender(opts: Partial<SenderOptions> = {}, ready = 1_000_000, f
     pace: () => events.push('PACE'),
     finish: (r) => {
       result = r;
-      events.push(r.ok ? 'FINISH ok' : 'FINISH failed');
+      events.push(r.kind === 'ok' ? 'FINISH ok' : 'FINISH failed');
     },
   };
   const s = new TftpSender({ windowsize: 1, timeoutMs: 1000, maxRetries: 3, withOack: false, ...opts }, actions);
@@ -112,7 +113,7 @@ test('retries exhausted: after maxRetries timeouts in a row the sender sends ERR
   s.onTick(7000);
   assert.deepEqual(take(), ['ERROR 0', 'FINISH failed']);
   const r = result();
-  assert.ok(r && !r.ok && /2 retries/.test(r.reason));
+  assert.ok(r && r.kind !== 'ok' && /2 retries/.test(describeTransferFailure(r)));
   assert.equal(s.deadline, undefined);
 });
 
@@ -123,7 +124,7 @@ test('the peer\'s ERROR ends the transfer (e.g. a PXE client after a tsize probe
   s.onPeerError(0, 'TFTP Aborted');
   assert.deepEqual(take(), ['FINISH failed']);
   const r = result();
-  assert.ok(r && !r.ok && r.reason.includes('TFTP Aborted'));
+  assert.ok(r && r.kind !== 'ok' && describeTransferFailure(r).includes('TFTP Aborted'));
 });
 
 test('data not read yet: the sender asks for it and continues when it is ready', () => {
@@ -145,7 +146,7 @@ test('block numbers wrap past 65535 to 0: a 70000-block transfer finishes (files
       sendError: () => assert.fail('no error expected'),
       needData: () => assert.fail('all data ready'),
       pace: () => assert.fail('no pause in lock-step'),
-      finish: (r) => (ok = r.ok),
+      finish: (r) => (ok = r.kind === 'ok'),
     },
   );
   s.onDataReady(70000, 70000, 0);
@@ -223,7 +224,7 @@ function recordingReceiver(opts: Partial<ReceiverOptions> = {}) {
     sendError: (code) => events.push(`ERROR ${code}`),
     finish: (r) => {
       result = r;
-      events.push(r.ok ? 'FINISH ok' : 'FINISH failed');
+      events.push(r.kind === 'ok' ? 'FINISH ok' : 'FINISH failed');
     },
     holdLast: () => events.push('HOLD'),
   };
@@ -241,7 +242,7 @@ test('RFC 1350: the receiver ACKs each block and finishes on a short block', () 
   r.onData(2, short, 2);
   assert.deepEqual(take(), ['ACK 1', 'ACK 2', 'FINISH ok']);
   assert.deepEqual(delivered, [1, 8, 2, 3]);
-  assert.deepEqual(result(), { ok: true });
+  assert.deepEqual(result(), { kind: 'ok' });
 });
 
 test('RFC 1350 §6: a file that is a multiple of blksize ends with an empty block', () => {
@@ -398,7 +399,7 @@ function simulate(blocks: number, windowsize: number, lose: (n: number) => boole
       receiver.onTick(now);
     } else break;
   }
-  return { ok: Boolean(senderResult?.ok && receiverResult?.ok), got, time: now };
+  return { ok: Boolean(senderResult?.kind === 'ok' && receiverResult?.kind === 'ok'), got, time: now };
 }
 
 test('sender and receiver finish together and deliver every block in order despite random loss (lock-step and windows)', () => {

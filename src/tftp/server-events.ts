@@ -1,0 +1,101 @@
+/**
+ * What the TFTP server reports: the transfers in progress, its counters and the events
+ * the appliance's live view and logs listen to, and the server's own interface.
+ */
+import type { UdpPeer } from '../net/udp.js';
+import type { TransferFailure } from './transfer-outcome.js';
+
+/** Direction seen from the client: `read` = RRQ (download), `write` = WRQ (upload). */
+export type TransferDirection = 'read' | 'write';
+
+/** A transfer in progress, for status views. */
+export interface TransferInfo {
+  readonly id: string;
+  readonly peer: UdpPeer;
+  readonly file: string;
+  readonly direction: TransferDirection;
+  readonly size?: number;
+  readonly blksize: number;
+  readonly windowsize: number;
+  readonly bytes: number;
+  readonly startedAt: number;
+}
+
+/** Server counters since start. */
+export interface TftpCounters {
+  requests: number;
+  reads: number;
+  writes: number;
+  started: number;
+  finished: number;
+  failed: number;
+  refused: number;
+  busy: number;
+  /** Requests repeated by a client whose transfer is already running (ignored). */
+  duplicateRequests: number;
+  malformed: number;
+  unexpected: number;
+  unknownTid: number;
+  sendErrors: number;
+  bytesSent: number;
+  bytesReceived: number;
+  retransmits: number;
+  active: number;
+}
+
+/** Events the server emits, for the appliance's live view and logs. */
+export interface TftpServerEvents {
+  started: {
+    id: string;
+    peer: UdpPeer;
+    file: string;
+    direction: TransferDirection;
+    size?: number;
+    blksize: number;
+    windowsize: number;
+    origin?: string;
+  };
+  progress: { id: string; bytes: number; rate: number };
+  finished: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; bytes: number; ms: number; savedAs?: string };
+  /** `reason` is `outcome` formatted for people. */
+  failed: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; reason: string; outcome: TransferFailure; bytes: number };
+  /** A request refused before a transfer started (file not found, access violation, option error). */
+  refused: { peer: UdpPeer; file: string; direction: TransferDirection; code: number; message: string };
+  busy: { peer: UdpPeer; file: string };
+}
+
+/** The running server. */
+export interface TftpServer {
+  start(): Promise<void>;
+  /** Stops listening, lets transfers finish for up to `graceMs`, then aborts the rest. */
+  stop(graceMs?: number): Promise<void>;
+  /** The bound listening addresses (after start). */
+  addresses(): UdpPeer[];
+  counters(): Readonly<TftpCounters>;
+  transfers(): TransferInfo[];
+  on<K extends keyof TftpServerEvents>(event: K, listener: (e: TftpServerEvents[K]) => void): this;
+  off<K extends keyof TftpServerEvents>(event: K, listener: (e: TftpServerEvents[K]) => void): this;
+}
+
+/** Fresh counters, all zero. */
+export function zeroCounters(): TftpCounters {
+  return {
+    requests: 0,
+    reads: 0,
+    writes: 0,
+    started: 0,
+    finished: 0,
+    failed: 0,
+    refused: 0,
+    busy: 0,
+    duplicateRequests: 0,
+    malformed: 0,
+    unexpected: 0,
+    unknownTid: 0,
+    sendErrors: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    retransmits: 0,
+    active: 0,
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The server's book of transfers: the counters, the transfers in progress, and the
+ * events and log lines that go with each step of a transfer (refused, started,
+ * progress, finished or failed). One summary per transfer, not per block.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../clock.js';
+import { errorMessage } from '../errno.js';
+import type { Logger } from '../log.js';
+import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
+import { encodeError } from './packet.js';
+import { zeroCounters, type TftpCounters, type TftpServerEvents, type TransferDirection, type TransferInfo } from './server-events.js';
+import type { Active, Registration, TransferRequest, TransferSubject } from './server-transfer.js';
+import type { TransferParams } from './negotiate.js';
+import type { DrivenResult } from './transfer-driver.js';
+import { describeTransferFailure } from './transfer-outcome.js';
+
+/** Counters, transfers in progress and the events about them. */
+export class TransferLedger {
+  readonly counters: TftpCounters = zeroCounters();
+  readonly active = new Map<string, Active>();
+  readonly emitter = new EventEmitter();
+  /** Counts and logs a failed send (the datagram counts as lost). */
+  readonly onSendError = (err: Error): void => {
+    this.counters.sendErrors++;
+    this.log.debug('send failed', { err: err.message });
+  };
+
+  constructor(
+    readonly log: Logger,
+    protected readonly clock: Clock,
+    private readonly progressMs: number,
+  ) {}
+
+  /** Emits an event; a listener that throws is logged, never breaks the server. */
+  emit<K extends keyof TftpServerEvents>(event: K, e: TftpServerEvents[K]): void {
+    try {
+      this.emitter.emit(event, e);
+    } catch (err) {
+      this.log.error('a TFTP event listener threw', { event, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+    }
+  }
+
+  /** Sends a datagram from `ep`; a send error is counted. */
+  sendFrom(ep: UdpEndpoint, data: Uint8Array, to: UdpPeer): void {
+    ep.send(data, to).catch((err: unknown) => this.onSendError(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  /** Answers a request with ERROR `code` before any transfer started. */
+  refuse(t: TransferRequest, code: number, message: string): void {
+    t.registration.opened(); // the client may ask again right after this answer
+    this.counters.refused++;
+    const direction: TransferDirection = t.req.kind === 'rrq' ? 'read' : 'write';
+    this.log.info('request refused', { peer: `${t.peer.address}:${t.peer.port}`, file: t.req.filename, direction, code, message });
+    this.sendFrom(t.ep, encodeError(code, message), t.peer);
+    this.emit('refused', { peer: t.peer, file: t.req.filename, direction, code, message });
+  }
+
+  /** Registers a started transfer; call `end()` on it when it is over. */
+  register(t: TransferRequest, params: TransferParams, subject: TransferSubject): Active {
+    t.registration.value = true;
+    const { file, direction, size, origin } = subject;
+    const started = { id: t.id, peer: t.peer, file, direction, ...(size !== undefined ? { size } : {}), blksize: params.blksize, windowsize: params.windowsize };
+    let end: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    const a: Active = { info: { ...started, bytes: 0, startedAt: this.clock.now() }, finished, end };
+    this.active.set(t.id, a);
+    this.counters.started++;
+    this.counters.active = this.active.size;
+    this.emit('started', { ...started, ...(origin !== undefined ? { origin } : {}) });
+    return a;
+  }
+
+  /** Progress of `a`: marks its opening answered at the first call, emits at most every progressMs. */
+  progressReporter(a: Active, registration: Registration): (bytes: number) => void {
+    let lastAt = this.clock.now();
+    let opened = false;
+    return (bytes) => {
+      if (!opened) {
+        opened = true;
+        registration.opened();
+      }
+      a.info.bytes = bytes;
+      const now = this.clock.now();
+      if (now - lastAt < this.progressMs) return;
+      lastAt = now;
+      const secs = Math.max(0.001, (now - a.info.startedAt) / 1000);
+      this.emit('progress', { id: a.info.id, bytes, rate: Math.round(bytes / secs) });
+    };
+  }
+
+  /** Books the end of `a`: counters, one log line and the finished or failed event. */
+  conclude(a: Active, r: DrivenResult, savedAs?: string): void {
+    const { counters, log } = this;
+    this.active.delete(a.info.id);
+    counters.active = this.active.size;
+    counters.retransmits += r.retransmits;
+    if (a.info.direction === 'read') counters.bytesSent += r.bytes;
+    else counters.bytesReceived += r.bytes;
+    const ms = this.clock.now() - a.info.startedAt;
+    const { id, peer, file, direction } = a.info;
+    const fields = { id, peer: `${peer.address}:${peer.port}`, file, direction, bytes: r.bytes, ms };
+    if (r.result.kind === 'ok') {
+      counters.finished++;
+      log.info('transfer finished', { ...fields, retransmits: r.retransmits, ...(savedAs ? { savedAs } : {}) });
+      this.emit('finished', { id, peer, file, direction, bytes: r.bytes, ms, ...(savedAs ? { savedAs } : {}) });
+      return;
+    }
+    counters.failed++;
+    const reason = describeTransferFailure(r.result);
+    // PXE firmware asks for tsize, reads the OACK and aborts with an ERROR on purpose: not a fault.
+    if (r.result.kind === 'peer-error') log.info('transfer ended by the client', { ...fields, reason });
+    else log.warn('transfer failed', { ...fields, reason });
+    this.emit('failed', { id, peer, file, direction, reason, outcome: r.result, bytes: r.bytes });
+  }
+
+  /** Copies of the transfers in progress. */
+  transfers(): TransferInfo[] {
+    return [...this.active.values()].map((a) => ({ ...a.info }));
+  }
+}

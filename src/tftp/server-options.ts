@@ -1,0 +1,134 @@
+/**
+ * The TFTP server's settings: what can be set, the recommended window limits, and the
+ * check of every setting against the table of limits (limits.ts) before a server is
+ * created.
+ */
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { UdpEndpoint } from '../net/udp.js';
+import { DEFAULT_MAX_WINDOWSIZE, type NegotiationPolicy } from './negotiate.js';
+import { checkTftpLimit, formatTftpLimitProblem, type TftpLimitName } from './limits.js';
+import type { TftpStorage } from './storage.js';
+import { TftpError } from './tftp-error.js';
+
+/** Where the server listens. */
+export interface TftpListen {
+  readonly address: string;
+  /** Default 69. */
+  readonly port?: number;
+}
+
+/** Binds a UDP endpoint; the default binds a real socket. Tests pass a MemoryNetwork. */
+export type BindFn = (address: string, port: number) => Promise<UdpEndpoint>;
+
+/** Server settings. */
+export interface TftpServerOptions {
+  readonly storage: TftpStorage;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Default: 0.0.0.0:69. */
+  readonly listen?: readonly TftpListen[];
+  /** Ports for transfer sockets (inclusive); default: ephemeral ports chosen by the system. */
+  readonly portRange?: readonly [number, number];
+  /** Transfers at once (default 200); more are answered "server busy". */
+  readonly maxTransfers?: number;
+  /** Transfers at once from one client address (default: maxTransfers). */
+  readonly maxPerClient?: number;
+  /** Largest blksize offered (default 65464, RFC 2348). */
+  readonly maxBlksize?: number;
+  /** Path MTU: blksize is capped at mtu - 32. */
+  readonly mtu?: number;
+  /** Largest windowsize offered (default 64, RFC 7440). */
+  readonly maxWindowsize?: number;
+  /**
+   * Largest window in bytes: windowsize is lowered so that windowsize × blksize fits
+   * (default: no limit). Clients keep the kernel's default receive buffer (about 208 KiB
+   * on Linux); a larger window overflows it and every window then waits for a timeout.
+   * {@link RECOMMENDED_MAX_WINDOW_BYTES} avoids that.
+   */
+  readonly maxWindowBytes?: number;
+  /** maxWindowBytes never lowers windowsize below this many blocks (default 1; see NegotiationPolicy). */
+  readonly minWindowBlocks?: number;
+  /** Largest upload announced by tsize (error 3 beyond it); storage enforces its own limits too. */
+  readonly maxUploadBytes?: number;
+  /** Retransmission timeout when the client asks none (default 1000 ms). */
+  readonly timeoutMs?: number;
+  /** Timeouts in a row before a transfer fails (default 5). */
+  readonly retries?: number;
+  /** Minimum interval between progress events of one transfer (default 250 ms). */
+  readonly progressIntervalMs?: number;
+  /**
+   * Busy polling after each DATA (downloads) or ACK (uploads), in microseconds: the event
+   * loop keeps polling instead of sleeping while the client's answer is due, as long as the
+   * client answers within that time (default {@link DEFAULT_BUSY_POLL_MICROS}; 0 = off).
+   * Lock-step transfers gain most; see net/busy-poll.ts.
+   */
+  readonly busyPollMicros?: number;
+  /** Socket factory (default: real sockets). */
+  readonly bind?: BindFn;
+}
+
+/** Default busy-poll window: covers a lock-step round trip to a client on the same wire. */
+export const DEFAULT_BUSY_POLL_MICROS = 200;
+
+/**
+ * A window byte limit that fits a client socket with Linux's default receive buffer
+ * (net.core.rmem_default 212992 bytes; a datagram costs more than its payload there:
+ * measured on veth, 16,640 bytes for an 8,196-byte datagram, so only 12 of them fit):
+ * 8192-byte blocks get windowsize 8, 1468-byte blocks 44. With
+ * {@link RECOMMENDED_MIN_WINDOW_BLOCKS}, 65464-byte blocks get 2 instead of lock-step
+ * (2 × 66,300 bytes fit).
+ */
+export const RECOMMENDED_MAX_WINDOW_BYTES = 64 * 1024;
+/** See {@link RECOMMENDED_MAX_WINDOW_BYTES}. */
+export const RECOMMENDED_MIN_WINDOW_BLOCKS = 2;
+
+/** The busy answer (RFC 1350 code 0): phones retry on it. */
+export const BUSY_MESSAGE = 'server busy, retry later';
+
+/** The server options checked against their TFTP_LIMITS entry, in the order they are checked. */
+const SERVER_LIMITED = [
+  'maxTransfers',
+  'maxPerClient',
+  'maxBlksize',
+  'mtu',
+  'maxWindowsize',
+  'maxWindowBytes',
+  'minWindowBlocks',
+  'timeoutMs',
+  'retries',
+  'busyPollMicros',
+  'maxUploadBytes',
+] as const satisfies readonly (TftpLimitName & keyof TftpServerOptions)[];
+
+/** Checks every setting; throws TftpError of kind `options` naming the first one out of range. */
+export function validateServerOptions(o: TftpServerOptions): void {
+  const bad = (msg: string): never => {
+    throw new TftpError('options', msg);
+  };
+  const intIn = (v: number | undefined, name: TftpLimitName, label: string = name): void => {
+    const problem = v === undefined ? undefined : checkTftpLimit(name, v);
+    if (problem) bad(formatTftpLimitProblem(problem, label));
+  };
+  for (const name of SERVER_LIMITED) intIn(o[name], name);
+  for (const l of o.listen ?? []) intIn(l.port, 'listenPort', `port of ${l.address}`);
+  if (o.portRange) {
+    const [lo, hi] = o.portRange;
+    intIn(lo, 'port', 'portRange start');
+    intIn(hi, 'port', 'portRange end');
+    if (lo > hi) bad(`portRange start ${lo} is above its end ${hi}`);
+  }
+  if (o.listen && o.listen.length === 0) bad('listen needs at least one address');
+}
+
+/** The server's side of every negotiation; a read adds the file size per request. */
+export function negotiationPolicy(o: TftpServerOptions): NegotiationPolicy {
+  return {
+    ...(o.maxBlksize !== undefined ? { maxBlksize: o.maxBlksize } : {}),
+    ...(o.mtu !== undefined ? { mtu: o.mtu } : {}),
+    maxWindowsize: o.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
+    ...(o.maxWindowBytes !== undefined ? { maxWindowBytes: o.maxWindowBytes } : {}),
+    ...(o.minWindowBlocks !== undefined ? { minWindowBlocks: o.minWindowBlocks } : {}),
+    ...(o.maxUploadBytes !== undefined ? { maxUploadBytes: o.maxUploadBytes } : {}),
+  };
+}
