@@ -8,7 +8,7 @@
  * 4. A free pool address from the lease table's allocator.
  * No address left is an outcome ('exhausted'), not an exception.
  */
-import type { Reservation, Scope } from '../config/scope.js';
+import type { Reservation, Scope } from './scope.js';
 import { ipv4ToInt } from '../net/ipv4.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
 import type { Lease } from './lease.js';

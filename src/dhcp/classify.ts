@@ -11,7 +11,7 @@
  * - `arch`: option 93 (RFC 4578 §2.1) is one of the numbers; 0 is BIOS, 7 and 9 are
  *   x64 UEFI. This is why UEFI firmware gets ipxe.efi and BIOS gets undionly.kpxe.
  */
-import type { ClassMatch, ClientClass, Scope } from '../config/scope.js';
+import type { ClassMatch, ClientClass, Scope } from './scope.js';
 import { OPTION } from './constants.js';
 import { splitUserClass } from './options.js';
 import { getOption, getOptionText } from './packet.js';

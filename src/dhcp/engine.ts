@@ -18,7 +18,7 @@
  * - INFORM (§4.3.5): options only; no lease, no lease time, unicast to ciaddr.
  * BOOTP requests (no option 53) are not served: benchboot hands out leases only.
  */
-import type { ClientClass, Reservation, Scope } from '../config/scope.js';
+import type { ClientClass, Reservation, Scope } from './scope.js';
 import { cidrContains, IPV4_ZERO } from '../net/ipv4.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
 import { toHex } from '../net/bytes.js';

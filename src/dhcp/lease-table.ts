@@ -21,7 +21,7 @@
  * The engine reads the table through `LeaseView` and never mutates it; the server
  * applies the engine's changes with `apply` after the journal has them.
  */
-import type { Scope } from '../config/scope.js';
+import type { Scope } from './scope.js';
 import { intToIpv4, ipv4ToInt } from '../net/ipv4.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import type { Lease, LeaseChange } from './lease.js';

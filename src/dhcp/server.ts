@@ -22,7 +22,7 @@
  *       logger, clock: systemClock, bindings: systemBindings() });
  *     await server.start();
  */
-import type { Scope } from '../config/scope.js';
+import type { Scope } from './scope.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { BenchbootError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
