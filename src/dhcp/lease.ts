@@ -39,3 +39,8 @@ export interface Lease {
 export type LeaseChange =
   | { readonly kind: 'put'; readonly lease: Lease }
   | { readonly kind: 'delete'; readonly scope: string; readonly ip: Ipv4 };
+
+/** The record of `lease` released at `now`: the address is free, the client is remembered (RFC 2131 §4.3.4). */
+export function releasedLease(lease: Lease, now: number): Lease {
+  return { ...lease, state: 'released', startedAt: now, expiresAt: now };
+}

@@ -35,7 +35,7 @@ import { BOOTP_OP, DHCP_PORT, messageTypeName } from './constants.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
 import { respond, type EngineEvent, type EngineResult } from './engine.js';
 import type { Lease, LeaseChange } from './lease.js';
-import type { LeaseJournal } from './lease-store.js';
+import type { LeaseJournal } from './lease-journal.js';
 import { LeaseTable } from './lease-table.js';
 import { clientMac, decodeDhcpPacket, getMessageType, type DhcpPacket } from './packet.js';
 import type { ReplyDestination } from './reply-destination.js';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/clock.js';
 import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
 import type { LeaseChange } from '../../../src/dhcp/lease.js';
-import type { LeaseJournal } from '../../../src/dhcp/lease-store.js';
+import type { LeaseJournal } from '../../../src/dhcp/lease-journal.js';
 import { decodeDhcpPacket, getMessageType, getOption } from '../../../src/dhcp/packet.js';
 import { createDhcpServer, dropReasonKey, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
 import { DHCP_RECV_BUFFER_BYTES } from '../../../src/net/bind-interface.js';
