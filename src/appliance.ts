@@ -45,8 +45,25 @@ import { createFsStorage, loadRemapFile } from './tftp/fs-storage.js';
 import type { DefaultRule } from './tftp/resolve-path.js';
 import { createTftpServer, type TftpCounters, type TftpServer, type TftpServerOptions, type TransferInfo } from './tftp/server.js';
 import type { ApplianceEvent } from './ui/events.js';
+import { DhcpError } from './dhcp/dhcp-error.js';
 
 export type { ApplianceEvent } from './ui/events.js';
+
+/**
+ * The product's error for a failure the DHCP package reports as a typed DhcpError
+ * (users see the same BB_* codes as before): an unfit interface is BB_INTERFACE, or
+ * the code of the product error that caused it. Anything else is returned as it is.
+ */
+export function dhcpFailure(err: unknown): unknown {
+  if (!(err instanceof DhcpError)) return err;
+  const code = isBenchbootError(err.cause) ? err.cause.code : 'BB_INTERFACE';
+  return new BenchbootError(code, err.message, { cause: err });
+}
+
+/** Rethrows `err` as the product's error (see {@link dhcpFailure}). */
+export function throwDhcpFailure(err: unknown): never {
+  throw dhcpFailure(err);
+}
 
 /** Where the scopes come from; `load()` is called at start and at every reload. */
 export interface ScopeSource {
@@ -324,7 +341,7 @@ class ApplianceImpl implements Appliance {
         ...options.tftp.server,
       });
       this.wireTftpEvents(this.tftp);
-      await this.dhcp.start();
+      await this.dhcp.start().catch(throwDhcpFailure);
       await this.tftp.start();
       if (options.control ?? true) {
         this.control = await createControlServer({ path: controlSocketPath(options.stateDir), logger: options.logger, handler: (r) => this.handleControl(r) });
@@ -399,7 +416,7 @@ class ApplianceImpl implements Appliance {
     try {
       next = await this.options.scopes.load();
       await this.checkTftpCovers(next);
-      await dhcp.reload(next);
+      await dhcp.reload(next).catch(throwDhcpFailure);
     } catch (err) {
       this.reloadsRejected++;
       this.log.error('reload rejected; the previous scopes stay in force', { code: err instanceof BenchbootError ? err.code : 'BB_INTERNAL', err: errorMessage(err) });
@@ -621,7 +638,7 @@ export async function preflight(options: PreflightOptions): Promise<RogueServer[
       );
     }
   }
-  const probe = options.probe ?? (async (name: string) => (await probeInterface(name, options.probeTimeoutMs, options.clock)).answers);
+  const probe = options.probe ?? (async (name: string) => (await probeInterface(name, options.probeTimeoutMs, options.clock).catch(throwDhcpFailure)).answers);
   const found: RogueServer[] = [];
   for (const name of options.probeInterfaces) {
     let answers: readonly ProbeAnswer[];

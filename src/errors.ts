@@ -47,10 +47,4 @@ export function isBenchbootError(err: unknown, code?: ErrorCode): err is Benchbo
   return err instanceof BenchbootError && (code === undefined || err.code === code);
 }
 
-/** A readable message for any thrown value. */
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
-
-export { errnoCode, isErrno } from './errno.js';
+export { errnoCode, errorMessage, isErrno } from './errno.js';

@@ -7,6 +7,7 @@
 import { systemClock } from '../clock.js';
 import { BenchbootError } from '../errors.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeInterface, type ProbeAnswer } from '../dhcp/probe.js';
+import { throwDhcpFailure } from '../appliance.js';
 import { defineCommand, formatTable, writeJson, writeLine, type GlobalArgs } from './output.js';
 
 /** The options of `benchboot probe`. */
@@ -50,7 +51,7 @@ export const probeCommand = defineCommand<ProbeArgs>({
   run: async (args, ctx) => {
     if (!(args.timeout >= 0.5 && args.timeout <= 60)) throw new BenchbootError('BB_USAGE', `--timeout ${args.timeout}: give 0.5 to 60 seconds`);
     if (!args.json) writeLine(ctx.io.stderr, `Sending one DHCPDISCOVER on ${args.interface}, listening ${args.timeout} s...`);
-    const result = await probeInterface(args.interface, Math.round(args.timeout * 1000), systemClock);
+    const result = await probeInterface(args.interface, Math.round(args.timeout * 1000), systemClock).catch(throwDhcpFailure);
     if (args.json) {
       writeJson(ctx.io.stdout, { interface: result.interfaceName, mac: result.mac, servers: result.answers, malformed: result.malformed });
       return 0;

@@ -14,7 +14,7 @@
  *
  * Interface safety: the server binds only interfaces that some scope names, and
  * a scope whose interface is missing or holds no address in the scope's subnet
- * stops `start()` with BB_INTERFACE. Relayed requests (giaddr set, to port 67) and
+ * stops `start()` with a DhcpError of kind `interface`. Relayed requests (giaddr set, to port 67) and
  * unicast renewals arrive on the same sockets and are accepted.
  *
  *     const store = await openLeaseStore({ dir: './leases', now: Date.now(), logger });
@@ -24,7 +24,8 @@
  */
 import type { Scope } from './scope.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import { BenchbootError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errno.js';
+import { DhcpError } from './dhcp-error.js';
 import type { Logger } from '../log.js';
 import { DecodeError } from '../net/bytes.js';
 import { IPV4_BROADCAST, IPV4_ZERO, type Ipv4, type MacAddress } from '../net/ipv4.js';
@@ -137,7 +138,7 @@ export function systemBindings(options: { port?: number; source?: InterfaceSourc
       let first: Awaited<ReturnType<typeof requireInterfaceForSubnet>> | undefined;
       for (const scope of served.scopes) {
         const r = await requireInterfaceForSubnet(served.name, scope.subnet, options.source ?? systemInterfaceSource).catch((err: unknown) => {
-          throw err instanceof BenchbootError ? new BenchbootError(err.code, `scope ${scope.name}: ${err.message}`, { cause: err }) : err;
+          throw new DhcpError('interface', served.name, `scope ${scope.name}: ${errorMessage(err)}`, { scope: scope.name, cause: err });
         });
         first ??= r;
       }
@@ -165,7 +166,7 @@ export function systemBindings(options: { port?: number; source?: InterfaceSourc
 export function loopbackBindings(options: { port: number; address?: string; interfaceName: string; serverAddress: Ipv4 }): DhcpBindingFactory {
   return async (interfaces) => {
     if (!interfaces.some((i) => i.name === options.interfaceName)) {
-      throw new BenchbootError('BB_INTERFACE', `no scope names interface ${options.interfaceName}, which the loopback socket stands for`);
+      throw new DhcpError('interface', options.interfaceName, `no scope names interface ${options.interfaceName}, which the loopback socket stands for`);
     }
     const endpoint = await bindDhcpSocket({ kind: 'loopback', address: options.address ?? '127.0.0.1', port: options.port });
     return [{ interfaceName: options.interfaceName, serverAddress: options.serverAddress, endpoint, answerToSender: true }];

@@ -16,6 +16,8 @@ import { decodeDhcpPacket, getMessageType, getOption } from '../../../src/dhcp/p
 import { createDhcpServer, dropReasonKey, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
 import { DHCP_RECV_BUFFER_BYTES } from '../../../src/net/bind-interface.js';
 import { isBenchbootError } from '../../../src/errors.js';
+import { dhcpFailure } from '../../../src/appliance.js';
+import { DhcpError } from '../../../src/dhcp/dhcp-error.js';
 import { createLogger, createSilentLogger, type Logger } from '../../../src/log.js';
 import { toHex } from '../../../src/net/bytes.js';
 import type { InterfaceSource } from '../../../src/net/interfaces.js';
@@ -284,7 +286,7 @@ test('a scope whose interface is missing or has no address in its subnet stops s
     [[OTHER], /scope other: interface bench1 does not exist/],
   ] as const) {
     const server = createDhcpServer({ scopes, journal: new ManualJournal(), logger: createSilentLogger(), clock: new FakeClock(), bindings: systemBindings({ source }) });
-    await assert.rejects(server.start(), (err: unknown) => isBenchbootError(err, 'BB_INTERFACE') && pattern.test(String(err)));
+    await assert.rejects(server.start(), (err: unknown) => err instanceof DhcpError && err.kind === 'interface' && isBenchbootError(dhcpFailure(err), 'BB_INTERFACE') && pattern.test(String(err)));
   }
 });
 
