@@ -7,7 +7,7 @@
 import type { Argv } from 'yargs';
 import { mkdir } from 'node:fs/promises';
 import { BenchbootError, errorMessage } from '../errors.js';
-import { findOption } from '../dhcp/options.js';
+import { findOption } from '../dhcp/options/registry.js';
 import { formatCidr, isMac } from '../net/ipv4.js';
 import {
   checkScopeCandidate,

@@ -13,7 +13,7 @@
  */
 import type { ClassMatch, ClientClass, Scope } from './scope.js';
 import { OPTION } from './constants.js';
-import { splitUserClass } from './options.js';
+import { splitUserClass } from './options/user-class.js';
 import { getOption, getOptionText } from './packet.js';
 import type { DhcpPacket } from './packet.js';
 
