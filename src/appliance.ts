@@ -24,7 +24,7 @@ import { controlSocketPath } from './control/client.js';
 import { createControlServer, type ControlServer } from './control/server.js';
 import type { ControlRequest } from './control/protocol.js';
 import { BenchbootError, errorMessage, isBenchbootError } from './errors.js';
-import type { Lease } from './dhcp/lease.js';
+import { isLeaseEventKind, type Lease, type LeaseEventKind } from './dhcp/lease.js';
 import { isLeaseFree } from './dhcp/lease-table.js';
 import { inPool } from './dhcp/choose-address.js';
 import { openLeaseStore } from './store/lease-store.js';
@@ -248,22 +248,8 @@ export interface Appliance {
 }
 
 /** Maps a DHCP server lease event to the view's lease state, or undefined for events that change no lease. */
-export function leaseStateOf(kind: DhcpLeaseEvent['kind']): 'offered' | 'bound' | 'released' | 'declined' | 'expired' | undefined {
-  switch (kind) {
-    case 'offered':
-      return 'offered';
-    case 'acked':
-      return 'bound';
-    case 'released':
-      return 'released';
-    case 'declined':
-      return 'declined';
-    case 'expired':
-      return 'expired';
-    case 'naked':
-    case 'informed':
-      return undefined;
-  }
+export function leaseStateOf(kind: DhcpLeaseEvent['kind']): LeaseEventKind | undefined {
+  return isLeaseEventKind(kind) ? kind : undefined;
 }
 
 /** Creates the appliance (not started). */

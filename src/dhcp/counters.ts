@@ -45,7 +45,7 @@ export interface DhcpCountersSnapshot {
 }
 
 /** The kinds of reply a scope counts. */
-export type CountedReply = 'offer' | 'ack' | 'nak' | 'inform';
+export type CountedReply = 'offered' | 'bound' | 'refused' | 'informed';
 
 /** The mutable counter set one server owns (no module-level state). */
 export class DhcpCounters {
@@ -70,9 +70,9 @@ export class DhcpCounters {
   /** Counts a reply that was sent. */
   countReply(scope: string, kind: CountedReply): void {
     const c = this.scope(scope);
-    if (kind === 'offer') c.offers++;
-    else if (kind === 'ack') c.acks++;
-    else if (kind === 'nak') c.naks++;
+    if (kind === 'offered') c.offers++;
+    else if (kind === 'bound') c.acks++;
+    else if (kind === 'refused') c.naks++;
     else c.informs++;
   }
 

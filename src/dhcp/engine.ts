@@ -48,7 +48,7 @@ export interface EngineContext {
 
 /** What happened, for the one log line per lease event. */
 export interface EngineEvent {
-  readonly type: 'offer' | 'ack' | 'nak' | 'inform' | 'release' | 'decline' | 'withdrawn' | 'exhausted';
+  readonly type: 'offered' | 'bound' | 'refused' | 'informed' | 'released' | 'declined' | 'withdrawn' | 'exhausted';
   readonly mac: MacAddress;
   /** The address concerned (offered, bound, NAKed, released, declined); absent when none. */
   readonly ip?: Ipv4;
@@ -306,7 +306,7 @@ function nak(x: Exchange, ip: Ipv4 | undefined, message: string): EngineResult {
   const header = replyHeader(x, IPV4_ZERO, IPV4_ZERO, false);
   const encoded = encodeFor(x, { ...header, flags: relayed ? header.flags | FLAG_BROADCAST : header.flags, options });
   if (typeof encoded === 'string') return drop(`NAK cannot be encoded: ${encoded}`);
-  return reply(x, encoded, DHCP_MESSAGE_TYPE.NAK, [], event(x, 'nak', { ...(ip !== undefined ? { ip } : {}), message }));
+  return reply(x, encoded, DHCP_MESSAGE_TYPE.NAK, [], event(x, 'refused', { ...(ip !== undefined ? { ip } : {}), message }));
 }
 
 function leaseMs(scope: Scope): number {
@@ -340,7 +340,7 @@ function discover(x: Exchange): EngineResult {
   const changes: LeaseChange[] = isLiveBinding
     ? []
     : [{ kind: 'put', lease: lease(x, choice.ip, 'offered', x.now + OFFER_HOLD_SECONDS * 1000) }];
-  return reply(x, offer, DHCP_MESSAGE_TYPE.OFFER, changes, event(x, 'offer', { ip: choice.ip, source: choice.source, ...fileOf(offer.packet) }));
+  return reply(x, offer, DHCP_MESSAGE_TYPE.OFFER, changes, event(x, 'offered', { ip: choice.ip, source: choice.source, ...fileOf(offer.packet) }));
 }
 
 /** RFC 2131 §4.3.2: the client state a DHCPREQUEST is sent in. */
@@ -422,7 +422,7 @@ function ack(x: Exchange, ip: Ipv4): EngineResult {
   const encoded = positiveReply(x, DHCP_MESSAGE_TYPE.ACK, ip, x.scope.leaseSeconds);
   if (typeof encoded === 'string') return drop(encoded);
   const changes: LeaseChange[] = [{ kind: 'put', lease: lease(x, ip, 'bound', x.now + leaseMs(x.scope)) }];
-  return reply(x, encoded, DHCP_MESSAGE_TYPE.ACK, changes, event(x, 'ack', { ip, ...fileOf(encoded.packet) }));
+  return reply(x, encoded, DHCP_MESSAGE_TYPE.ACK, changes, event(x, 'bound', { ip, ...fileOf(encoded.packet) }));
 }
 
 function isForUs(x: Exchange): boolean {
@@ -439,7 +439,7 @@ function decline(x: Exchange): EngineResult {
   if (record?.clientKey !== x.clientKey) return drop(`DECLINE of ${ip}, which is not leased to this client`);
   const message = getOptionText(x.request, OPTION.MESSAGE);
   const quarantined = lease(x, ip, 'declined', x.now + x.scope.declineSeconds * 1000);
-  const ev = event(x, 'decline', { ip, message: message ?? `address ${ip} is in use by another device` });
+  const ev = event(x, 'declined', { ip, message: message ?? `address ${ip} is in use by another device` });
   return drop('address declined by the client', [{ kind: 'put', lease: quarantined }], ev);
 }
 
@@ -451,7 +451,7 @@ function release(x: Exchange): EngineResult {
   if (ip === IPV4_ZERO || record?.clientKey !== x.clientKey || record.state !== 'bound') {
     return drop(`RELEASE of ${ip}, which is not bound to this client`);
   }
-  return drop('address released by the client', [{ kind: 'put', lease: lease(x, ip, 'released', x.now) }], event(x, 'release', { ip }));
+  return drop('address released by the client', [{ kind: 'put', lease: lease(x, ip, 'released', x.now) }], event(x, 'released', { ip }));
 }
 
 /** RFC 2131 §4.3.5: configuration only — no lease, no lease time, yiaddr 0, unicast to ciaddr. */
@@ -469,5 +469,5 @@ function inform(x: Exchange): EngineResult {
   const encoded = fitReply(x, { ...replyHeader(x, IPV4_ZERO, x.request.ciaddr, true), options }, requested);
   if (typeof encoded === 'string') return drop(encoded);
   const ip = x.request.ciaddr !== IPV4_ZERO ? { ip: x.request.ciaddr } : {};
-  return reply(x, encoded, DHCP_MESSAGE_TYPE.ACK, [], event(x, 'inform', { ...ip, ...fileOf(encoded.packet) }));
+  return reply(x, encoded, DHCP_MESSAGE_TYPE.ACK, [], event(x, 'informed', { ...ip, ...fileOf(encoded.packet) }));
 }

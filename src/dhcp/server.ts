@@ -35,7 +35,7 @@ import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
 import { BOOTP_OP, DHCP_PORT, messageTypeName } from './constants.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
 import { respond, type EngineEvent, type EngineResult } from './engine.js';
-import type { Lease, LeaseChange } from './lease.js';
+import type { Lease, LeaseChange, LeaseEventKind } from './lease.js';
 import type { LeaseJournal } from './lease-journal.js';
 import { LeaseTable } from './lease-table.js';
 import { clientMac, decodeDhcpPacket, getMessageType, type DhcpPacket } from './packet.js';
@@ -66,8 +66,8 @@ export type DhcpBindingFactory = (interfaces: readonly ServedInterface[]) => Pro
 
 /** A lease event for the appliance (live view, logs). */
 export interface DhcpLeaseEvent {
-  /** `exhausted`: a DISCOVER found no free address (no `ip`). */
-  readonly kind: 'offered' | 'acked' | 'naked' | 'released' | 'declined' | 'expired' | 'informed' | 'exhausted';
+  /** A lease's life (offered, bound, released, declined, expired); `refused`: a NAK; `exhausted`: a DISCOVER found no free address (no `ip`). */
+  readonly kind: LeaseEventKind | 'refused' | 'informed' | 'exhausted';
   readonly scope: string;
   readonly mac: MacAddress;
   /** The address concerned; absent only for `exhausted` and an INFORM without ciaddr. */
@@ -175,17 +175,10 @@ export function loopbackBindings(options: { port: number; address?: string; inte
 
 const DEFAULT_SWEEP_MS = 5000;
 
-/** Engine event types that become appliance events. */
-const EVENT_KINDS: Readonly<Record<EngineEvent['type'], DhcpLeaseEvent['kind'] | undefined>> = {
-  offer: 'offered',
-  ack: 'acked',
-  nak: 'naked',
-  inform: 'informed',
-  release: 'released',
-  decline: 'declined',
-  exhausted: 'exhausted',
-  withdrawn: undefined,
-};
+/** The appliance event of an engine event (the same word), or undefined for a withdrawn offer (internal). */
+function eventKind(type: EngineEvent['type']): DhcpLeaseEvent['kind'] | undefined {
+  return type === 'withdrawn' ? undefined : type;
+}
 
 /** A drop reason as a counter key: addresses and numbers replaced, so keys stay few. */
 export function dropReasonKey(reason: string): string {
@@ -425,16 +418,16 @@ class Server implements DhcpServer {
   /** Counts a sent reply or an accepted RELEASE/DECLINE under its scope. */
   private countEvent(event: EngineEvent): void {
     switch (event.type) {
-      case 'offer':
-      case 'ack':
-      case 'nak':
-      case 'inform':
+      case 'offered':
+      case 'bound':
+      case 'refused':
+      case 'informed':
         this.counterSet.countReply(event.scope, event.type);
         break;
-      case 'release':
+      case 'released':
         this.counterSet.scope(event.scope).releases++;
         break;
-      case 'decline':
+      case 'declined':
         this.counterSet.scope(event.scope).declines++;
         break;
       case 'withdrawn':
@@ -445,8 +438,8 @@ class Server implements DhcpServer {
 
   /** One log line and one appliance event per lease event. */
   private emit(event: EngineEvent, packet: DhcpPacket, binding: DhcpBinding): void {
-    const kind = EVENT_KINDS[event.type];
-    const quiet = event.type === 'offer' || event.type === 'withdrawn';
+    const kind = eventKind(event.type);
+    const quiet = event.type === 'offered' || event.type === 'withdrawn';
     const details = eventDetails(event, packet);
     // Offers are logged at debug level: build their fields only when someone reads them.
     if (!quiet || this.log.isDebugEnabled()) this.logEvent(event, kind, binding, details);
@@ -473,7 +466,7 @@ class Server implements DhcpServer {
       ...(event.clientClass !== undefined ? { clientClass: event.clientClass } : {}),
       ...details,
     };
-    if (event.type === 'offer' || event.type === 'withdrawn') this.log.debug(`lease ${event.type}`, fields);
+    if (event.type === 'offered' || event.type === 'withdrawn') this.log.debug(`lease ${event.type}`, fields);
     else if (event.type === 'exhausted') this.log.warn('pool exhausted: no free address to offer', fields);
     else this.log.info(`lease ${kind ?? event.type}`, fields);
   }

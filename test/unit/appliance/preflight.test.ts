@@ -112,9 +112,9 @@ test('the no-address message gives both ways out', () => {
 });
 
 test('lease events map to view states; NAK and INFORM change no lease', () => {
-  assert.equal(leaseStateOf('acked'), 'bound');
+  assert.equal(leaseStateOf('bound'), 'bound');
   assert.equal(leaseStateOf('offered'), 'offered');
-  assert.equal(leaseStateOf('naked'), undefined);
+  assert.equal(leaseStateOf('refused'), undefined);
   assert.equal(leaseStateOf('informed'), undefined);
 });
 

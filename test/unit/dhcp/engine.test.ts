@@ -54,7 +54,7 @@ test('RFC 2131 §4.3.1 DISCOVER → OFFER from the pool with all boot data, held
   assert.deepEqual(codes(p).slice(0, 2), [53, 54], '53 and 54 come first');
   assert.equal(r.kind === 'reply' && r.destination.kind, 'broadcast');
   assert.deepEqual(r.changes.map((c) => c.kind === 'put' && [c.lease.state, c.lease.ip, c.lease.expiresAt - T0]), [['offered', '10.9.0.100', 30_000]]);
-  assert.equal(r.kind === 'reply' && r.event.type, 'offer');
+  assert.equal(r.kind === 'reply' && r.event.type, 'offered');
   assert.equal(r.kind === 'reply' && r.event.source, 'pool');
 });
 
@@ -245,7 +245,7 @@ test('RFC 2131 §4.3.3 DECLINE quarantines the address for declineSeconds and re
   const d = dropOf(
     b.send({ type: 4, mac: '00:00:00:00:00:0a', requested: addr, serverId: SERVER, extra: [{ code: 56, data: new TextEncoder().encode('arp reply from 00:11:22:33:44:55') }] }),
   );
-  assert.equal(d.event?.type, 'decline');
+  assert.equal(d.event?.type, 'declined');
   assert.equal(d.event?.ip, addr);
   assert.equal(d.event?.message, 'arp reply from 00:11:22:33:44:55');
   assert.equal(b.table.get('bench', addr)?.state, 'declined');
@@ -272,7 +272,7 @@ test('RFC 2131 §4.3.4 RELEASE frees the address; a RELEASE from someone else is
   const addr = b.bind('00:00:00:00:00:0a');
   assert.deepEqual(dropOf(b.send({ type: 7, mac: '00:00:00:00:00:0b', ciaddr: addr, serverId: SERVER })).changes, []);
   const d = dropOf(b.send({ type: 7, mac: '00:00:00:00:00:0a', ciaddr: addr, serverId: SERVER }));
-  assert.equal(d.event?.type, 'release');
+  assert.equal(d.event?.type, 'released');
   assert.equal(b.table.get('bench', addr)?.state, 'released');
   assert.equal(b.table.stats('bench', b.now).used, 0);
 });
@@ -290,7 +290,7 @@ test('RFC 2131 §4.3.5 INFORM → ACK with options only: no lease time, yiaddr 0
   assert.equal(getOptionText(p, 66), '10.9.0.1');
   assert.deepEqual(r.kind === 'reply' && r.destination, { kind: 'unicast', address: '10.9.0.20', port: 68 });
   assert.deepEqual(r.changes, []);
-  assert.equal(r.kind === 'reply' && r.event.type, 'inform');
+  assert.equal(r.kind === 'reply' && r.event.type, 'informed');
 });
 
 test('RFC 6842 §3 option 61 is echoed; RFC 2131 §4.2 the lease is keyed by it', () => {

@@ -119,10 +119,10 @@ test('a client gets an address with siaddr, sname, file, options 66, 67 and 150'
   assert.equal(new TextDecoder().decode(getOption(got.ack, OPTION.TFTP_SERVER_NAME)), '10.9.0.1');
   assert.equal(toHex(getOption(got.ack, OPTION.TFTP_SERVERS) ?? new Uint8Array()), '0a090001');
   assert.ok(got.ip >= '10.9.0.100' && got.ip <= '10.9.0.109');
-  const acked = events.find((e) => e.kind === 'acked');
+  const acked = events.find((e) => e.kind === 'bound');
   assert.deepEqual(
     { ...acked, xid: undefined },
-    { kind: 'acked', scope: 'bench', mac: testMac(1), ip: got.ip, interface: 'bench0', hostname: 'phone-1', vendorClass: 'Cisco Systems, Inc. IP Phone', file: 'boot.cfg', xid: undefined },
+    { kind: 'bound', scope: 'bench', mac: testMac(1), ip: got.ip, interface: 'bench0', hostname: 'phone-1', vendorClass: 'Cisco Systems, Inc. IP Phone', file: 'boot.cfg', xid: undefined },
   );
   const c = server.counters();
   assert.equal(c.scopes.bench?.offers, 1);
@@ -194,11 +194,11 @@ test('the log: one line per lease event with its fields; a malformed datagram is
   await tick();
   const withMessage = (m: string): Record<string, unknown>[] => lines.filter((l) => l.message === m);
   const fields = { component: 'dhcp', scope: 'bench', mac: testMac(9), ip: got.ip, interface: 'bench0', hostname: 'phone-9', file: 'boot.cfg' };
-  const [offered] = withMessage('lease offer');
-  const [acked, ...moreAcks] = withMessage('lease acked');
-  assert.deepEqual({ ...offered, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease offer', level: undefined, timestamp: undefined, xid: undefined });
+  const [offered] = withMessage('lease offered');
+  const [acked, ...moreAcks] = withMessage('lease bound');
+  assert.deepEqual({ ...offered, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease offered', level: undefined, timestamp: undefined, xid: undefined });
   assert.equal(offered?.level, 'debug');
-  assert.deepEqual({ ...acked, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease acked', level: undefined, timestamp: undefined, xid: undefined });
+  assert.deepEqual({ ...acked, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease bound', level: undefined, timestamp: undefined, xid: undefined });
   assert.equal(acked?.level, 'info');
   assert.deepEqual(moreAcks, []);
   const malformed = withMessage('dropping a malformed datagram (logged once per source)');
@@ -214,7 +214,7 @@ test('a relayed DISCOVER is answered to giaddr:67 with option 82 echoed, from th
   assert.ok(got.ip.startsWith('10.88.0.'));
   assert.equal(got.ack.giaddr, '10.88.0.254');
   assert.equal(toHex(getOption(got.ack, OPTION.RELAY_AGENT_INFO) ?? new Uint8Array()), toHex(option82));
-  assert.equal(events.find((e) => e.kind === 'acked')?.relay, '10.88.0.254');
+  assert.equal(events.find((e) => e.kind === 'bound')?.relay, '10.88.0.254');
 });
 
 test('unicast renewal, release and decline are handled and counted', async (t) => {
