@@ -33,13 +33,9 @@ import { describeProbeAnswer, isOwnAnswer, probeInterface, type ProbeAnswer } fr
 import { createDhcpServer, servedInterfaces, type DhcpBindingFactory, type DhcpLeaseEvent, type DhcpServer } from './dhcp/server.js';
 import type { DhcpCountersSnapshot } from './dhcp/counters.js';
 import type { Logger } from './log.js';
-import { formatCidr, ipv4ToBytes, macToBytes, type Ipv4 } from './net/ipv4.js';
-import { readIfindex, requireInterfaceForSubnet } from './net/interfaces.js';
-import { bindDhcpSocket } from './net/bind-interface.js';
-import { fromHex } from './net/bytes.js';
-import { bindUdp, type UdpEndpoint } from './net/udp.js';
-import { BOOTP_OP, BOOTP_SIZE, DHCP_MESSAGE_TYPE, DHCP_PORT, OPTION } from './dhcp/constants.js';
-import { emptyDhcpPacket, encodeDhcpPacket, type DhcpOption, type DhcpPacket } from './dhcp/packet.js';
+import { formatCidr, type Ipv4 } from './net/ipv4.js';
+import { requireInterfaceForSubnet } from './net/interfaces.js';
+import { DHCP_PORT } from './dhcp/constants.js';
 import { describePortOwner, findUdpPortOwners, type PortOwner } from './net/port-owner.js';
 import { createFsStorage, loadRemapFile } from './tftp/fs-storage.js';
 import type { DefaultRule } from './tftp/resolve-path.js';
@@ -494,36 +490,16 @@ class ApplianceImpl implements Appliance {
     }
   }
 
-  /**
-   * Frees a bound address by handing the DHCP server the DHCPRELEASE its client
-   * would send (RFC 2131 §4.4.6), on the socket of the lease's interface: the
-   * release then takes the same path as a client's (engine, journal, event).
-   */
+  /** Frees a bound address: the DHCP server releases it as its client would (engine, journal, event). */
   private async release(ip: Ipv4): Promise<Lease> {
     const dhcp = this.dhcp;
     if (!dhcp) throw new BenchbootError('BB_CONTROL', 'the appliance is not running');
-    const lease = dhcp.leases().find((l) => l.ip === ip && l.state === 'bound');
-    if (!lease) throw new BenchbootError('BB_LEASE_NOT_FOUND', `no bound lease for ${ip}`);
-    const scope = this.current.find((s) => s.name === lease.scope);
-    const binding = dhcp.bindings().find((b) => b.interfaceName === scope?.interface);
-    if (!scope || !binding) throw new BenchbootError('BB_LEASE_NOT_FOUND', `the lease for ${ip} belongs to scope ${lease.scope}, which is no longer served`);
-    const local = binding.endpoint.local();
-    const packet = encodeDhcpPacket(buildAdminRelease(lease, binding.serverAddress));
-    const sender =
-      local.address === '0.0.0.0'
-        ? await bindSenderOn(binding.interfaceName)
-        : await bindUdp({ address: local.address, port: 0 });
-    try {
-      await sender.send(packet, { address: local.address === '0.0.0.0' ? binding.serverAddress : local.address, port: local.port });
-    } finally {
-      await sender.close();
-    }
-    const isReleased = (): Lease | undefined => dhcp.leases().find((l) => l.ip === ip && l.scope === lease.scope && l.state === 'released');
-    for (let i = 0; i < 150 && !isReleased(); i++) await new Promise<void>((r) => this.options.clock.setTimer(20, r));
-    const released = isReleased();
-    if (!released) throw new BenchbootError('BB_INTERNAL', `the DHCP server did not take the release of ${ip} (see its log)`);
+    const outcome = await dhcp.release(ip);
+    if (outcome.kind === 'not-bound') throw new BenchbootError('BB_LEASE_NOT_FOUND', `no bound lease for ${ip}`);
+    if (outcome.kind === 'not-served') throw new BenchbootError('BB_LEASE_NOT_FOUND', `the lease for ${ip} belongs to scope ${outcome.scope}, which is no longer served`);
+    const { lease } = outcome;
     this.log.info('lease released on request', { ip, mac: lease.mac, scope: lease.scope });
-    return released;
+    return lease;
   }
 
   private onDhcpEvent(e: DhcpLeaseEvent): void {
@@ -554,29 +530,6 @@ class ApplianceImpl implements Appliance {
   }
 }
 
-
-/**
- * The DHCPRELEASE a client holding `lease` would send (RFC 2131 §4.4.6): ciaddr =
- * the address, chaddr = its MAC, option 61 when the lease is keyed by a client
- * identifier, option 54 = the server.
- */
-export function buildAdminRelease(lease: Lease, serverAddress: Ipv4, xid = 0x62620000): DhcpPacket {
-  const chaddr = new Uint8Array(BOOTP_SIZE.CHADDR);
-  chaddr.set(macToBytes(lease.mac));
-  const options: DhcpOption[] = [
-    { code: OPTION.MESSAGE_TYPE, data: Uint8Array.of(DHCP_MESSAGE_TYPE.RELEASE) },
-    { code: OPTION.SERVER_ID, data: ipv4ToBytes(serverAddress) },
-  ];
-  if (lease.clientKey.startsWith('id:')) options.push({ code: OPTION.CLIENT_ID, data: fromHex(lease.clientKey.slice(3)) });
-  return { ...emptyDhcpPacket(), op: BOOTP_OP.BOOTREQUEST, xid, ciaddr: lease.ip, chaddr, options };
-}
-
-/** A sending socket pinned to one interface (to reach our own per-interface DHCP socket). */
-async function bindSenderOn(interfaceName: string): Promise<UdpEndpoint> {
-  const ifindex = await readIfindex(interfaceName);
-  if (ifindex === undefined) throw new BenchbootError('BB_INTERFACE', `interface ${interfaceName} is gone`);
-  return bindDhcpSocket({ kind: 'interface', interfaceName, ifindex, port: 0 });
-}
 
 // ------------------------------------------------------------------ preflight
 

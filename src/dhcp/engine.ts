@@ -28,7 +28,7 @@ import { chooseAddress, findReservation, isPoolAddressFor, isUsableBy } from './
 import type { AddressSource } from './choose-address.js';
 import { classify } from './classify.js';
 import type { Lease, LeaseChange } from './lease.js';
-import type { LeaseView } from './lease-table.js';
+import type { EngineLeases } from './lease-table.js';
 import { clientMac, encodeDhcpPacket, getMessageType, getOption, getOptionIpv4, getOptionText, maxReplyLength } from './packet.js';
 import type { DhcpOption, DhcpPacket } from './packet.js';
 import { replyDestination } from './reply-destination.js';
@@ -53,7 +53,8 @@ export interface EngineEvent {
   /** The address concerned (offered, bound, NAKed, released, declined); absent when none. */
   readonly ip?: Ipv4;
   readonly scope: string;
-  readonly xid: number;
+  /** The request's xid; absent for a release the operator asked for (no packet). */
+  readonly xid?: number;
   readonly clientKey: string;
   readonly vendorClass?: string;
   readonly hostname?: string;
@@ -85,7 +86,7 @@ interface Exchange {
   readonly ctx: EngineContext;
   readonly request: DhcpPacket;
   readonly scope: Scope;
-  readonly leases: LeaseView;
+  readonly leases: EngineLeases;
   readonly now: number;
   readonly mac: MacAddress;
   readonly clientId?: Uint8Array;
@@ -107,7 +108,7 @@ export function clientKeyOf(mac: MacAddress, clientId: Uint8Array | undefined): 
 }
 
 /** RFC 2131 §4.3: the engine's answer to one request. Never throws for any decoded packet. */
-export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: LeaseView): EngineResult {
+export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: EngineLeases): EngineResult {
   const request = ctx.packet;
   if (request.op !== BOOTP_OP.BOOTREQUEST) return drop('not a BOOTREQUEST');
   const type = getMessageType(request);

@@ -32,14 +32,25 @@ export interface LeaseView {
   get(scope: string, ip: Ipv4): Lease | undefined;
   /** The latest lease record of a client (by clientKey) in a scope, in any state. */
   findByClient(scope: string, clientKey: string): Lease | undefined;
+  /** True when `ip` is never handed out from the pool of `scope` (named by the scope, reserved, or given to `exclude`). */
+  isExcluded(scope: string, ip: Ipv4): boolean;
+}
+
+/**
+ * The one command the engine gives the table: pick the next pool address to offer. It
+ * changes the table's scan state (cursor, stale free-list entries, our own address
+ * excluded from then on), which is why it is not part of the read-only view.
+ */
+export interface PoolAllocator {
   /**
    * The next pool address to offer at `now`, or undefined when the pool is exhausted.
    * `serverAddress` (ours on that link) is never returned; it is excluded from then on.
    */
-  nextFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined;
-  /** True when `ip` is never handed out from the pool of `scope` (named by the scope, reserved, or given to `exclude`). */
-  isExcluded(scope: string, ip: Ipv4): boolean;
+  allocateFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined;
 }
+
+/** What the engine works on: the read-only view plus the allocation command. */
+export type EngineLeases = LeaseView & PoolAllocator;
 
 /** Counts for one scope at a given time. */
 export interface ScopeStats {
@@ -191,7 +202,7 @@ class Pool {
 }
 
 /** The lease table. Mutated only through `apply`, `load`, `setScopes` and `exclude`. */
-export class LeaseTable implements LeaseView {
+export class LeaseTable implements LeaseView, PoolAllocator {
   private readonly leases = new Map<string, Map<number, Lease>>();
   private readonly clients = new Map<string, Map<string, Lease>>();
   private pools = new Map<string, Pool>();
@@ -263,7 +274,8 @@ export class LeaseTable implements LeaseView {
     return this.pools.get(scope)?.excluded.has(ipv4ToInt(ip)) ?? this.extraExcluded.has(ipv4ToInt(ip));
   }
 
-  nextFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined {
+  /** See {@link PoolAllocator.allocateFree}. */
+  allocateFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined {
     const pool = this.pools.get(scope);
     if (!pool) return undefined;
     // Our own address is never a client's; remembering that keeps the cursor moving.

@@ -40,6 +40,7 @@ import type { LeaseJournal } from './lease-journal.js';
 import { LeaseTable } from './lease-table.js';
 import { clientMac, decodeDhcpPacket, getMessageType, type DhcpPacket } from './packet.js';
 import type { ReplyDestination } from './reply-destination.js';
+import { releaseOnRequest } from './release-on-request.js';
 
 /** One socket serving one interface. */
 export interface DhcpBinding {
@@ -114,7 +115,21 @@ export interface DhcpServer {
   leases(): readonly Lease[];
   /** The bound sockets (after start). */
   bindings(): readonly DhcpBinding[];
+  /**
+   * Releases the bound lease of `ip` on the operator's request: the engine's release
+   * rule, journaled before it counts, one log line and one `released` event, as for a
+   * client's DHCPRELEASE. Rejects when the journal fails (the table keeps the change).
+   */
+  release(ip: Ipv4): Promise<ReleaseOutcome>;
 }
+
+/** The outcome of {@link DhcpServer.release}. */
+export type ReleaseOutcome =
+  | { readonly kind: 'released'; readonly lease: Lease }
+  /** No lease of that address is bound. */
+  | { readonly kind: 'not-bound' }
+  /** The lease belongs to a scope no served interface answers for any more. */
+  | { readonly kind: 'not-served'; readonly scope: string };
 
 /** Groups scopes by interface, in first-seen order. */
 export function servedInterfaces(scopes: readonly Scope[]): ServedInterface[] {
@@ -265,6 +280,31 @@ class Server implements DhcpServer {
 
   bindings(): readonly DhcpBinding[] {
     return this.active;
+  }
+
+  release(ip: Ipv4): Promise<ReleaseOutcome> {
+    const bound = this.table.all().find((l) => l.ip === ip && l.state === 'bound');
+    if (!bound) return Promise.resolve({ kind: 'not-bound' });
+    const binding = this.bindingOf(bound.scope);
+    if (!binding) return Promise.resolve({ kind: 'not-served', scope: bound.scope });
+    const released = releaseOnRequest(bound, this.options.clock.now());
+    this.table.apply(released.changes);
+    const done = this.options.journal.append(released.changes).then(() => {
+      this.countEvent(released.event);
+      this.emit(released.event, undefined, binding);
+    });
+    this.track(
+      done.catch((err: unknown) => {
+        this.counterSet.journalErrors++;
+        this.log.error('the requested release could not be made durable', { code: 'BB_LEASE_STORE', ip, scope: bound.scope, err: errorMessage(err) });
+      }),
+    );
+    return done.then(() => ({ kind: 'released', lease: released.lease }));
+  }
+
+  /** The socket serving the interface of scope `name`, if any. */
+  private bindingOf(name: string): DhcpBinding | undefined {
+    return this.active.find((b) => this.scopes.some((s) => s.name === name && s.interface === b.interfaceName));
   }
 
   private attach(binding: DhcpBinding): void {
@@ -437,7 +477,7 @@ class Server implements DhcpServer {
   }
 
   /** One log line and one appliance event per lease event. */
-  private emit(event: EngineEvent, packet: DhcpPacket, binding: DhcpBinding): void {
+  private emit(event: EngineEvent, packet: DhcpPacket | undefined, binding: DhcpBinding): void {
     const kind = eventKind(event.type);
     const quiet = event.type === 'offered' || event.type === 'withdrawn';
     const details = eventDetails(event, packet);
@@ -495,7 +535,7 @@ class Server implements DhcpServer {
     this.lastSweepAt = now;
     for (const lease of this.table.all()) {
       if (lease.state !== 'bound' || lease.expiresAt > now || lease.expiresAt <= since) continue;
-      const binding = this.active.find((b) => this.scopes.some((s) => s.name === lease.scope && s.interface === b.interfaceName));
+      const binding = this.bindingOf(lease.scope);
       const fields = { scope: lease.scope, mac: lease.mac, ip: lease.ip, interface: binding?.interfaceName ?? '' };
       this.log.info('lease expired', fields);
       this.deliver({
@@ -516,13 +556,13 @@ class Server implements DhcpServer {
 /** The optional fields a lease event and its log line share. */
 type EventDetails = Pick<DhcpLeaseEvent, 'hostname' | 'vendorClass' | 'file' | 'message' | 'relay'>;
 
-function eventDetails(event: EngineEvent, packet: DhcpPacket): EventDetails {
+function eventDetails(event: EngineEvent, packet: DhcpPacket | undefined): EventDetails {
   return {
     ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
     ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
     ...(event.file !== undefined ? { file: event.file } : {}),
     ...(event.message !== undefined ? { message: event.message } : {}),
-    ...(packet.giaddr !== IPV4_ZERO ? { relay: packet.giaddr } : {}),
+    ...(packet !== undefined && packet.giaddr !== IPV4_ZERO ? { relay: packet.giaddr } : {}),
   };
 }
 

@@ -276,6 +276,23 @@ test('reload binds interfaces of new scopes and closes those no scope names', as
   assert.equal(await new DhcpTestClient(old, { mac: testMac(301) }, { timeoutMs: 100, attempts: 1 }).discover(), undefined, 'bench0 is no longer served');
 });
 
+test('release(ip) frees a bound lease through the engine: journaled, counted, one released event; unknown addresses are not-bound', async (t) => {
+  const journal = new ManualJournal();
+  const { broadcast, server, events } = await setup(t, journal);
+  const got = await new DhcpTestClient(broadcast, { mac: testMac(31), hostname: 'phone-31' }).obtain();
+  assert.ok(got);
+  const outcome = await server.release(parseIpv4(got.ip));
+  assert.equal(outcome.kind, 'released');
+  assert.equal(outcome.kind === 'released' && outcome.lease.state, 'released');
+  assert.deepEqual(server.leases().find((l) => l.ip === got.ip)?.state, 'released');
+  assert.deepEqual(journal.written.at(-1)?.map((c) => c.kind === 'put' && c.lease.state), ['released']);
+  const released = events.filter((e) => e.kind === 'released');
+  assert.deepEqual(released.map((e) => ({ ip: e.ip, mac: e.mac, hostname: e.hostname })), [{ ip: got.ip, mac: testMac(31), hostname: 'phone-31' }]);
+  assert.equal(server.counters().scopes.bench?.releases, 1);
+  assert.deepEqual(await server.release(parseIpv4(got.ip)), { kind: 'not-bound' });
+  assert.deepEqual(await server.release(parseIpv4('10.9.0.222')), { kind: 'not-bound' });
+});
+
 test('a scope whose interface is missing or has no address in its subnet stops start (BB_INTERFACE)', async () => {
   const source: InterfaceSource = {
     addresses: () => ({ bench0: [{ address: '192.168.5.1', netmask: '255.255.255.0', internal: false }] }),
