@@ -4,6 +4,7 @@
  * received, undecodable datagrams, send and journal failures). Plain data that
  * the server increments and the appliance shows in the status view.
  */
+import type { DropKind } from './drop-reason.js';
 
 /** What happened to one scope since start. */
 export interface ScopeCounters {
@@ -44,6 +45,9 @@ export interface DhcpCountersSnapshot {
   readonly scopes: Readonly<Record<string, Readonly<ScopeCounters> & { readonly pool?: PoolUsage }>>;
 }
 
+/** What drops are counted by: the engine's drop kinds, and the server's own. */
+export type DropCounterKey = DropKind | 'no-scope-on-interface' | 'journal-failed';
+
 /** The kinds of reply a scope counts. */
 export type CountedReply = 'offered' | 'bound' | 'refused' | 'informed';
 
@@ -77,7 +81,7 @@ export class DhcpCounters {
   }
 
   /** Counts a drop, under its scope when one was chosen. */
-  countDrop(scope: string | undefined, reason: string): void {
+  countDrop(scope: string | undefined, reason: DropCounterKey): void {
     const table = scope === undefined ? this.drops : this.scope(scope).drops;
     table[reason] = (table[reason] ?? 0) + 1;
   }

@@ -22,7 +22,7 @@ import type { ClientClass, Reservation, Scope } from './scope.js';
 import { cidrContains, IPV4_ZERO } from '../net/ipv4.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
 import { toHex } from '../net/bytes.js';
-import { BOOTP_OP, DHCP_MESSAGE_TYPE, FLAG_BROADCAST, OFFER_HOLD_SECONDS, OPTION, messageTypeName } from './constants.js';
+import { BOOTP_OP, DHCP_MESSAGE_TYPE, FLAG_BROADCAST, OFFER_HOLD_SECONDS, OPTION } from './constants.js';
 import { bootFields, buildNakOptions, buildReplyOptions, effectiveBoot } from './build-boot-options.js';
 import { chooseAddress, findReservation, isPoolAddressFor, isUsableBy } from './choose-address.js';
 import type { AddressSource } from './choose-address.js';
@@ -34,6 +34,7 @@ import type { DhcpOption, DhcpPacket } from './packet.js';
 import { replyDestination } from './reply-destination.js';
 import type { ReplyDestination } from './reply-destination.js';
 import { selectScope } from './select-scope.js';
+import type { DropReason } from './drop-reason.js';
 
 /** One received request and where it came in. */
 export interface EngineContext {
@@ -79,7 +80,7 @@ export type EngineResult =
       readonly changes: LeaseChange[];
       readonly event: EngineEvent;
     }
-  | { readonly kind: 'drop'; readonly reason: string; readonly changes: LeaseChange[]; readonly event?: EngineEvent };
+  | { readonly kind: 'drop'; readonly reason: DropReason; readonly changes: LeaseChange[]; readonly event?: EngineEvent };
 
 /** Everything the handlers need about one request, read once. */
 interface Exchange {
@@ -98,7 +99,7 @@ interface Exchange {
   readonly clientClass?: ClientClass;
 }
 
-function drop(reason: string, changes: LeaseChange[] = [], event?: EngineEvent): EngineResult {
+function drop(reason: DropReason, changes: LeaseChange[] = [], event?: EngineEvent): EngineResult {
   return event ? { kind: 'drop', reason, changes, event } : { kind: 'drop', reason, changes };
 }
 
@@ -110,9 +111,9 @@ export function clientKeyOf(mac: MacAddress, clientId: Uint8Array | undefined): 
 /** RFC 2131 §4.3: the engine's answer to one request. Never throws for any decoded packet. */
 export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: EngineLeases): EngineResult {
   const request = ctx.packet;
-  if (request.op !== BOOTP_OP.BOOTREQUEST) return drop('not a BOOTREQUEST');
+  if (request.op !== BOOTP_OP.BOOTREQUEST) return drop({ kind: 'not-a-request' });
   const type = getMessageType(request);
-  if (type === undefined) return drop('BOOTP request without a DHCP message type (BOOTP is not served)');
+  if (type === undefined) return drop({ kind: 'bootp-not-served' });
   const subnetSelection = getOptionIpv4(request, OPTION.SUBNET_SELECTION);
   const scope = selectScope(scopes, {
     interfaceName: ctx.interfaceName,
@@ -121,12 +122,11 @@ export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: En
     ...(subnetSelection !== undefined ? { subnetSelection } : {}),
   });
   if (!scope) {
-    const where = request.giaddr !== IPV4_ZERO ? `relay ${request.giaddr}` : `interface ${ctx.interfaceName}`;
-    return drop(`no scope for ${where}`);
+    return drop({ kind: 'no-scope', interfaceName: ctx.interfaceName, ...(request.giaddr !== IPV4_ZERO ? { relay: request.giaddr } : {}) });
   }
   const clientIdRaw = getOption(request, OPTION.CLIENT_ID);
   const clientId = clientIdRaw !== undefined && clientIdRaw.length > 0 ? clientIdRaw : undefined;
-  if (clientId === undefined && request.hlen === 0) return drop('no client identifier and no hardware address');
+  if (clientId === undefined && request.hlen === 0) return drop({ kind: 'no-client-identity' });
   const mac = clientMac(request);
   const hostname = getOptionText(request, OPTION.HOST_NAME);
   const vendorClass = getOptionText(request, OPTION.VENDOR_CLASS);
@@ -158,7 +158,7 @@ export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: En
     case DHCP_MESSAGE_TYPE.INFORM:
       return inform(x);
     default:
-      return drop(`message type ${messageTypeName(type)} is not handled by a server`);
+      return drop({ kind: 'unhandled-message-type', messageType: type });
   }
 }
 
@@ -306,7 +306,7 @@ function nak(x: Exchange, ip: Ipv4 | undefined, message: string): EngineResult {
   // RFC 2131 §4.3.2: through a relay, the NAK carries the broadcast bit so the relay broadcasts it.
   const header = replyHeader(x, IPV4_ZERO, IPV4_ZERO, false);
   const encoded = encodeFor(x, { ...header, flags: relayed ? header.flags | FLAG_BROADCAST : header.flags, options });
-  if (typeof encoded === 'string') return drop(`NAK cannot be encoded: ${encoded}`);
+  if (typeof encoded === 'string') return drop({ kind: 'unencodable', reply: 'nak', detail: encoded });
   return reply(x, encoded, DHCP_MESSAGE_TYPE.NAK, [], event(x, 'refused', { ...(ip !== undefined ? { ip } : {}), message }));
 }
 
@@ -332,9 +332,9 @@ function discover(x: Exchange): EngineResult {
     serverAddress: x.ctx.serverAddress,
     now: x.now,
   });
-  if (choice.kind === 'exhausted') return drop('pool exhausted', [], event(x, 'exhausted'));
+  if (choice.kind === 'exhausted') return drop({ kind: 'pool-exhausted' }, [], event(x, 'exhausted'));
   const offer = positiveReply(x, DHCP_MESSAGE_TYPE.OFFER, choice.ip, x.scope.leaseSeconds);
-  if (typeof offer === 'string') return drop(offer);
+  if (typeof offer === 'string') return drop({ kind: 'unencodable', reply: 'other', detail: offer });
   // A client's live binding stays 'bound' (it may just be rebooting); otherwise hold the offer.
   const existing = x.leases.get(x.scope.name, choice.ip);
   const isLiveBinding = existing?.clientKey === x.clientKey && existing.state === 'bound' && existing.expiresAt > x.now;
@@ -361,12 +361,12 @@ function requestMessage(x: Exchange): EngineResult {
       return selecting(x);
     case 'init-reboot': {
       const ip = getOptionIpv4(x.request, OPTION.REQUESTED_IP);
-      return ip === undefined ? drop('INIT-REBOOT without a requested address') : confirm(x, ip, 'init-reboot');
+      return ip === undefined ? drop({ kind: 'no-requested-address', message: 'INIT-REBOOT' }) : confirm(x, ip, 'init-reboot');
     }
     case 'renewing':
       return confirm(x, x.request.ciaddr, 'renewing');
     case 'invalid':
-      return drop('REQUEST without server identifier, requested address or ciaddr');
+      return drop({ kind: 'unknown-request-state' });
   }
 }
 
@@ -377,12 +377,12 @@ function selecting(x: Exchange): EngineResult {
   if (serverId !== x.ctx.serverAddress) {
     if (own?.state === 'offered') {
       const changes: LeaseChange[] = [{ kind: 'delete', scope: x.scope.name, ip: own.ip }];
-      return drop(`client chose server ${serverId ?? 'unknown'}`, changes, event(x, 'withdrawn', { ip: own.ip }));
+      return drop({ kind: 'chose-other-server', ...(serverId !== undefined ? { serverId } : {}) }, changes, event(x, 'withdrawn', { ip: own.ip }));
     }
-    return drop(`REQUEST for server ${serverId ?? 'unknown'}`);
+    return drop({ kind: 'for-other-server', message: 'REQUEST', ...(serverId !== undefined ? { serverId } : {}) });
   }
   const ip = getOptionIpv4(x.request, OPTION.REQUESTED_IP) ?? (x.request.ciaddr !== IPV4_ZERO ? x.request.ciaddr : undefined);
-  if (ip === undefined) return drop('SELECTING REQUEST without a requested address');
+  if (ip === undefined) return drop({ kind: 'no-requested-address', message: 'SELECTING REQUEST' });
   if (!isAddressFor(x, ip)) return nak(x, ip, `${ip} is not available`);
   return ack(x, ip);
 }
@@ -406,7 +406,7 @@ function isAddressFor(x: Exchange, ip: Ipv4): boolean {
 function confirm(x: Exchange, ip: Ipv4, state: 'init-reboot' | 'renewing'): EngineResult {
   const label = state === 'init-reboot' ? 'INIT-REBOOT' : 'RENEWING/REBINDING';
   const refuse = (why: string): EngineResult =>
-    x.scope.authoritative ? nak(x, ip, why) : drop(`${label}: ${why} (not authoritative: silent)`);
+    x.scope.authoritative ? nak(x, ip, why) : drop({ kind: 'silent-refusal', message: label, why });
   if (!cidrContains(x.scope.subnet, ip)) return refuse(`${ip} is not on this network`);
   const isKnown = x.leases.get(x.scope.name, ip)?.clientKey === x.clientKey || x.reservation?.ip === ip;
   const usable = isAddressFor(x, ip);
@@ -414,14 +414,14 @@ function confirm(x: Exchange, ip: Ipv4, state: 'init-reboot' | 'renewing'): Engi
   const own = x.leases.findByClient(x.scope.name, x.clientKey);
   if (own !== undefined && own.state === 'bound' && own.expiresAt > x.now) return refuse(`this client's address is ${own.ip}, not ${ip}`);
   if (x.reservation !== undefined) return refuse(`this client's reserved address is ${x.reservation.ip}, not ${ip}`);
-  if (!x.scope.authoritative) return drop(`${label}: no record of this client (not authoritative: silent)`);
+  if (!x.scope.authoritative) return drop({ kind: 'unknown-client', message: label });
   return usable ? ack(x, ip) : nak(x, ip, `${ip} is not available`);
 }
 
 /** DHCPACK with a 'bound' lease of scope.leaseSeconds. */
 function ack(x: Exchange, ip: Ipv4): EngineResult {
   const encoded = positiveReply(x, DHCP_MESSAGE_TYPE.ACK, ip, x.scope.leaseSeconds);
-  if (typeof encoded === 'string') return drop(encoded);
+  if (typeof encoded === 'string') return drop({ kind: 'unencodable', reply: 'other', detail: encoded });
   const changes: LeaseChange[] = [{ kind: 'put', lease: lease(x, ip, 'bound', x.now + leaseMs(x.scope)) }];
   return reply(x, encoded, DHCP_MESSAGE_TYPE.ACK, changes, event(x, 'bound', { ip, ...fileOf(encoded.packet) }));
 }
@@ -433,26 +433,26 @@ function isForUs(x: Exchange): boolean {
 
 /** RFC 2131 §4.3.3: the client found the address in use; quarantine it. */
 function decline(x: Exchange): EngineResult {
-  if (!isForUs(x)) return drop('DECLINE for another server');
+  if (!isForUs(x)) return drop({ kind: 'for-other-server', message: 'DECLINE' });
   const ip = getOptionIpv4(x.request, OPTION.REQUESTED_IP);
-  if (ip === undefined) return drop('DECLINE without a requested address');
+  if (ip === undefined) return drop({ kind: 'no-requested-address', message: 'DECLINE' });
   const record = x.leases.get(x.scope.name, ip);
-  if (record?.clientKey !== x.clientKey) return drop(`DECLINE of ${ip}, which is not leased to this client`);
+  if (record?.clientKey !== x.clientKey) return drop({ kind: 'not-held-by-client', message: 'DECLINE', ip });
   const message = getOptionText(x.request, OPTION.MESSAGE);
   const quarantined = lease(x, ip, 'declined', x.now + x.scope.declineSeconds * 1000);
   const ev = event(x, 'declined', { ip, message: message ?? `address ${ip} is in use by another device` });
-  return drop('address declined by the client', [{ kind: 'put', lease: quarantined }], ev);
+  return drop({ kind: 'declined' }, [{ kind: 'put', lease: quarantined }], ev);
 }
 
 /** RFC 2131 §4.3.4: the client gives its address back; free, remembered for that client. */
 function release(x: Exchange): EngineResult {
-  if (!isForUs(x)) return drop('RELEASE for another server');
+  if (!isForUs(x)) return drop({ kind: 'for-other-server', message: 'RELEASE' });
   const ip = x.request.ciaddr;
   const record = x.leases.get(x.scope.name, ip);
   if (ip === IPV4_ZERO || record?.clientKey !== x.clientKey || record.state !== 'bound') {
-    return drop(`RELEASE of ${ip}, which is not bound to this client`);
+    return drop({ kind: 'not-held-by-client', message: 'RELEASE', ip });
   }
-  return drop('address released by the client', [{ kind: 'put', lease: lease(x, ip, 'released', x.now) }], event(x, 'released', { ip }));
+  return drop({ kind: 'released' }, [{ kind: 'put', lease: lease(x, ip, 'released', x.now) }], event(x, 'released', { ip }));
 }
 
 /** RFC 2131 §4.3.5: configuration only — no lease, no lease time, yiaddr 0, unicast to ciaddr. */
@@ -468,7 +468,7 @@ function inform(x: Exchange): EngineResult {
     ...relayInfo(x),
   });
   const encoded = fitReply(x, { ...replyHeader(x, IPV4_ZERO, x.request.ciaddr, true), options }, requested);
-  if (typeof encoded === 'string') return drop(encoded);
+  if (typeof encoded === 'string') return drop({ kind: 'unencodable', reply: 'other', detail: encoded });
   const ip = x.request.ciaddr !== IPV4_ZERO ? { ip: x.request.ciaddr } : {};
   return reply(x, encoded, DHCP_MESSAGE_TYPE.ACK, [], event(x, 'informed', { ...ip, ...fileOf(encoded.packet) }));
 }

@@ -41,6 +41,7 @@ import { LeaseTable } from './lease-table.js';
 import { clientMac, decodeDhcpPacket, getMessageType, type DhcpPacket } from './packet.js';
 import type { ReplyDestination } from './reply-destination.js';
 import { releaseOnRequest } from './release-on-request.js';
+import { formatDropReason } from './drop-reason.js';
 
 /** One socket serving one interface. */
 export interface DhcpBinding {
@@ -195,16 +196,6 @@ function eventKind(type: EngineEvent['type']): DhcpLeaseEvent['kind'] | undefine
   return type === 'withdrawn' ? undefined : type;
 }
 
-/** A drop reason as a counter key: addresses and numbers replaced, so keys stay few. */
-export function dropReasonKey(reason: string): string {
-  return reason.replace(/\b\d{1,3}(\.\d{1,3}){3}\b/g, '<ip>').replace(/\b\d+\b/g, '<n>');
-}
-
-const DROP = {
-  NOT_A_REQUEST: 'not-a-request',
-  NO_SCOPE_ON_INTERFACE: 'no-scope-on-interface',
-  JOURNAL_FAILED: 'journal-failed',
-} as const;
 
 /** Creates a DHCP server (not started). */
 export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
@@ -379,13 +370,13 @@ class Server implements DhcpServer {
   /** Step 2: only BOOTREQUESTs, only on interfaces some scope serves. */
   private classify(packet: DhcpPacket, binding: DhcpBinding): boolean {
     if (packet.op !== BOOTP_OP.BOOTREQUEST) {
-      this.counterSet.countDrop(undefined, DROP.NOT_A_REQUEST);
+      this.counterSet.countDrop(undefined, 'not-a-request');
       this.log.debug('dropping a datagram that is not a BOOTREQUEST', { interface: binding.interfaceName, xid: packet.xid, op: packet.op });
       return false;
     }
     if (!this.scopes.some((s) => s.interface === binding.interfaceName)) {
       // Reachable after a reload removed the last scope of a socket that is still closing.
-      this.counterSet.countDrop(undefined, DROP.NO_SCOPE_ON_INTERFACE);
+      this.counterSet.countDrop(undefined, 'no-scope-on-interface');
       return false;
     }
     return true;
@@ -404,7 +395,7 @@ class Server implements DhcpServer {
       return true;
     } catch (err) {
       this.counterSet.journalErrors++;
-      this.counterSet.countDrop(undefined, DROP.JOURNAL_FAILED);
+      this.counterSet.countDrop(undefined, 'journal-failed');
       this.log.error('lease changes could not be made durable; no answer sent', {
         code: 'BB_LEASE_STORE',
         interface: binding.interfaceName,
@@ -416,10 +407,10 @@ class Server implements DhcpServer {
     }
   }
 
-  /** A drop: counted by reason; an accepted RELEASE/DECLINE also counts and emits its event. */
+  /** A drop: counted by its kind; an accepted RELEASE/DECLINE also counts and emits its event. */
   private recordDrop(result: Extract<EngineResult, { kind: 'drop' }>, packet: DhcpPacket, binding: DhcpBinding): void {
     const event = result.event;
-    this.counterSet.countDrop(event?.scope, dropReasonKey(result.reason));
+    this.counterSet.countDrop(event?.scope, result.reason.kind);
     if (event) {
       this.countEvent(event);
       this.emit(event, packet, binding);
@@ -430,7 +421,7 @@ class Server implements DhcpServer {
       mac: clientMac(packet),
       xid: packet.xid,
       type: messageTypeName(getMessageType(packet)),
-      reason: result.reason,
+      reason: formatDropReason(result.reason),
     });
   }
 

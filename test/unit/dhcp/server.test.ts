@@ -13,11 +13,13 @@ import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
 import type { LeaseChange } from '../../../src/dhcp/lease.js';
 import type { LeaseJournal } from '../../../src/dhcp/lease-journal.js';
 import { decodeDhcpPacket, getMessageType, getOption } from '../../../src/dhcp/packet.js';
-import { createDhcpServer, dropReasonKey, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
+import { createDhcpServer, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
 import { DHCP_RECV_BUFFER_BYTES } from '../../../src/net/bind-interface.js';
 import { isBenchbootError } from '../../../src/errors.js';
 import { dhcpFailure } from '../../../src/appliance.js';
 import { DhcpError } from '../../../src/dhcp/dhcp-error.js';
+import { formatDropReason } from '../../../src/dhcp/drop-reason.js';
+import { DhcpCounters } from '../../../src/dhcp/counters.js';
 import { createLogger, createSilentLogger, type Logger } from '../../../src/log.js';
 import { toHex } from '../../../src/net/bytes.js';
 import type { InterfaceSource } from '../../../src/net/interfaces.js';
@@ -251,7 +253,7 @@ test('an exhausted pool is an outcome: counted as a drop with an event', async (
   const none = await new DhcpTestClient(broadcast, { mac: testMac(200) }, { timeoutMs: 100, attempts: 1 }).discover();
   assert.equal(none, undefined);
   assert.ok(events.some((e) => e.kind === 'exhausted' && e.scope === 'bench'));
-  assert.deepEqual(server.counters().scopes.bench?.drops, { 'pool exhausted': 1 });
+  assert.deepEqual(server.counters().scopes.bench?.drops, { 'pool-exhausted': 1 });
   assert.deepEqual(server.counters().scopes.bench?.pool, { size: 10, used: 10, free: 0 });
 });
 
@@ -321,9 +323,13 @@ test('the sweep reports a bound lease once when its time is over', async (t) => 
   assert.equal(expired[0]?.interface, 'bench0');
 });
 
-test('drop reasons become bounded counter keys', () => {
-  assert.equal(dropReasonKey('REQUEST for server 10.1.2.3'), 'REQUEST for server <ip>');
-  assert.equal(dropReasonKey('message type TYPE-42 is not handled'), 'message type TYPE-<n> is not handled');
+test('drop reasons are typed values: counters are keyed by kind, the text is formatted from the fields', () => {
+  assert.equal(formatDropReason({ kind: 'for-other-server', message: 'REQUEST', serverId: parseIpv4('10.1.2.3') }), 'REQUEST for server 10.1.2.3');
+  assert.equal(formatDropReason({ kind: 'unhandled-message-type', messageType: 42 }), 'message type TYPE-42 is not handled by a server');
+  const counters = new DhcpCounters();
+  counters.countDrop('bench', 'for-other-server');
+  counters.countDrop('bench', 'for-other-server');
+  assert.deepEqual(counters.snapshot().scopes.bench?.drops, { 'for-other-server': 2 });
 });
 
 const ssSkip = process.platform !== 'linux' ? 'needs Linux' : !existsSync('/usr/bin/ss') && !existsSync('/bin/ss') ? 'needs ss (iproute2)' : false;
