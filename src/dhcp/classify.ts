@@ -49,10 +49,7 @@ export function classMatches(match: ClassMatch, facts: ClientFacts): boolean {
   return true;
 }
 
-/** The first class of the scope that matches the request, in file order. */
-export function classify(scope: Pick<Scope, 'classes'>, packet: Pick<DhcpPacket, 'options'>): ClientClass | undefined {
-  // Most scopes have no classes: then the client's facts are not worth reading.
-  if (scope.classes.length === 0) return undefined;
-  const facts = clientFacts(packet);
+/** The first class of the scope that matches the request's class facts, in file order. */
+export function classify(scope: Pick<Scope, 'classes'>, facts: ClientFacts): ClientClass | undefined {
   return scope.classes.find((c) => classMatches(c.match, facts));
 }

@@ -21,7 +21,6 @@
 import type { ClientClass, Reservation, Scope } from './scope.js';
 import { cidrContains, IPV4_ZERO } from '../net/ipv4.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
-import { toHex } from '../net/bytes.js';
 import { BOOTP_OP, DHCP_MESSAGE_TYPE, FLAG_BROADCAST, OFFER_HOLD_SECONDS, OPTION } from './constants.js';
 import { bootFields, buildNakOptions, buildReplyOptions, effectiveBoot } from './build-boot-options.js';
 import { chooseAddress, findReservation, isPoolAddressFor, isUsableBy } from './choose-address.js';
@@ -29,16 +28,18 @@ import type { AddressSource } from './choose-address.js';
 import { classify } from './classify.js';
 import type { Lease, LeaseChange } from './lease.js';
 import type { EngineLeases } from './lease-table.js';
-import { clientMac, encodeDhcpPacket, getMessageType, getOption, getOptionIpv4, getOptionText, maxReplyLength } from './packet.js';
+import { encodeDhcpPacket, getOptionText } from './packet.js';
 import type { DhcpOption, DhcpPacket } from './packet.js';
 import { replyDestination } from './reply-destination.js';
 import type { ReplyDestination } from './reply-destination.js';
 import { selectScope } from './select-scope.js';
+import type { RequestFacts } from './request-facts.js';
 import type { DropReason } from './drop-reason.js';
 
 /** One received request and where it came in. */
 export interface EngineContext {
-  readonly packet: DhcpPacket;
+  /** The request, read once at the edge (`readRequestFacts`). */
+  readonly facts: RequestFacts;
   /** The interface the request arrived on. */
   readonly interfaceName: string;
   /** Our address on that interface: option 54 and the SELECTING check. */
@@ -85,6 +86,7 @@ export type EngineResult =
 /** Everything the handlers need about one request, read once. */
 interface Exchange {
   readonly ctx: EngineContext;
+  readonly facts: RequestFacts;
   readonly request: DhcpPacket;
   readonly scope: Scope;
   readonly leases: EngineLeases;
@@ -103,43 +105,38 @@ function drop(reason: DropReason, changes: LeaseChange[] = [], event?: EngineEve
   return event ? { kind: 'drop', reason, changes, event } : { kind: 'drop', reason, changes };
 }
 
-/** `id:<hex of option 61>` when the client sent one, else `mac:<chaddr>` (RFC 2131 §4.2, RFC 6842). */
-export function clientKeyOf(mac: MacAddress, clientId: Uint8Array | undefined): string {
-  return clientId !== undefined ? `id:${toHex(clientId)}` : `mac:${mac}`;
-}
 
 /** RFC 2131 §4.3: the engine's answer to one request. Never throws for any decoded packet. */
 export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: EngineLeases): EngineResult {
-  const request = ctx.packet;
+  const facts = ctx.facts;
+  const request = facts.packet;
   if (request.op !== BOOTP_OP.BOOTREQUEST) return drop({ kind: 'not-a-request' });
-  const type = getMessageType(request);
+  const type = facts.messageType;
   if (type === undefined) return drop({ kind: 'bootp-not-served' });
-  const subnetSelection = getOptionIpv4(request, OPTION.SUBNET_SELECTION);
+  const relay = facts.relay;
   const scope = selectScope(scopes, {
     interfaceName: ctx.interfaceName,
     serverAddress: ctx.serverAddress,
     giaddr: request.giaddr,
-    ...(subnetSelection !== undefined ? { subnetSelection } : {}),
+    ...(relay.subnetSelection !== undefined ? { subnetSelection: relay.subnetSelection } : {}),
   });
   if (!scope) {
-    return drop({ kind: 'no-scope', interfaceName: ctx.interfaceName, ...(request.giaddr !== IPV4_ZERO ? { relay: request.giaddr } : {}) });
+    return drop({ kind: 'no-scope', interfaceName: ctx.interfaceName, ...(relay.giaddr !== undefined ? { relay: relay.giaddr } : {}) });
   }
-  const clientIdRaw = getOption(request, OPTION.CLIENT_ID);
-  const clientId = clientIdRaw !== undefined && clientIdRaw.length > 0 ? clientIdRaw : undefined;
+  const { clientId, mac, hostname } = facts;
   if (clientId === undefined && request.hlen === 0) return drop({ kind: 'no-client-identity' });
-  const mac = clientMac(request);
-  const hostname = getOptionText(request, OPTION.HOST_NAME);
-  const vendorClass = getOptionText(request, OPTION.VENDOR_CLASS);
-  const clientClass = classify(scope, request);
+  const vendorClass = facts.classFacts.vendorClass;
+  const clientClass = classify(scope, facts.classFacts);
   const reservation = findReservation(scope, mac, clientId);
   const x: Exchange = {
     ctx,
+    facts,
     request,
     scope,
     leases,
     now: ctx.now,
     mac,
-    clientKey: clientKeyOf(mac, clientId),
+    clientKey: facts.clientKey,
     ...(clientId !== undefined ? { clientId } : {}),
     ...(reservation !== undefined ? { reservation } : {}),
     ...(hostname !== undefined ? { hostname } : {}),
@@ -221,7 +218,7 @@ function replyHeader(x: Exchange, yiaddr: Ipv4, ciaddr: Ipv4, withBoot: boolean)
 }
 
 function requestedList(x: Exchange): number[] {
-  return Array.from(getOption(x.request, OPTION.PARAMETER_REQUEST_LIST) ?? []);
+  return [...x.facts.parameterList];
 }
 
 /** A reply and its wire bytes. */
@@ -258,14 +255,14 @@ function positiveReply(x: Exchange, messageType: number, yiaddr: Ipv4, leaseSeco
  * option 82 without being a relay, and strip it from the reply).
  */
 function relayInfo(x: Exchange): { relayAgentInfo?: Uint8Array } {
-  const info = getOption(x.request, OPTION.RELAY_AGENT_INFO);
+  const info = x.facts.relay.agentInfo;
   return info !== undefined ? { relayAgentInfo: info } : {};
 }
 
 /** The reply encoded within the client's maximum message size, or the encoder's reason. */
 function encodeFor(x: Exchange, reply: DhcpPacket): Encoded | string {
   try {
-    return { packet: reply, bytes: encodeDhcpPacket(reply, { maxLength: maxReplyLength(x.request) }) };
+    return { packet: reply, bytes: encodeDhcpPacket(reply, { maxLength: x.facts.maxReplyBytes }) };
   } catch (err) {
     if (err instanceof RangeError) return err.message;
     throw err;
@@ -323,7 +320,7 @@ function fileOf(packet: DhcpPacket): Partial<EngineEvent> {
 
 /** RFC 2131 §4.3.1: DHCPDISCOVER → DHCPOFFER, address held as 'offered'. */
 function discover(x: Exchange): EngineResult {
-  const requested = getOptionIpv4(x.request, OPTION.REQUESTED_IP);
+  const requested = x.facts.requestedIp;
   const choice = chooseAddress(x.scope, x.leases, {
     clientKey: x.clientKey,
     mac: x.mac,
@@ -348,19 +345,18 @@ function discover(x: Exchange): EngineResult {
 export type RequestState = 'selecting' | 'init-reboot' | 'renewing' | 'invalid';
 
 /** RFC 2131 §4.3.2: SELECTING has option 54; INIT-REBOOT has option 50 and no ciaddr; RENEWING/REBINDING has ciaddr. */
-export function requestState(packet: DhcpPacket): RequestState {
-  if (getOption(packet, OPTION.SERVER_ID) !== undefined) return 'selecting';
-  const requested = getOptionIpv4(packet, OPTION.REQUESTED_IP);
-  if (packet.ciaddr === IPV4_ZERO) return requested !== undefined ? 'init-reboot' : 'invalid';
+export function requestState(facts: Pick<RequestFacts, 'serverId' | 'requestedIp' | 'packet'>): RequestState {
+  if (facts.serverId !== undefined) return 'selecting';
+  if (facts.packet.ciaddr === IPV4_ZERO) return facts.requestedIp !== undefined ? 'init-reboot' : 'invalid';
   return 'renewing';
 }
 
 function requestMessage(x: Exchange): EngineResult {
-  switch (requestState(x.request)) {
+  switch (requestState(x.facts)) {
     case 'selecting':
       return selecting(x);
     case 'init-reboot': {
-      const ip = getOptionIpv4(x.request, OPTION.REQUESTED_IP);
+      const ip = x.facts.requestedIp;
       return ip === undefined ? drop({ kind: 'no-requested-address', message: 'INIT-REBOOT' }) : confirm(x, ip, 'init-reboot');
     }
     case 'renewing':
@@ -372,7 +368,7 @@ function requestMessage(x: Exchange): EngineResult {
 
 /** RFC 2131 §4.3.2 SELECTING: ours → ACK (or NAK if the offer is gone); not ours → withdraw our offer silently. */
 function selecting(x: Exchange): EngineResult {
-  const serverId = getOptionIpv4(x.request, OPTION.SERVER_ID);
+  const serverId = x.facts.serverId;
   const own = x.leases.findByClient(x.scope.name, x.clientKey);
   if (serverId !== x.ctx.serverAddress) {
     if (own?.state === 'offered') {
@@ -381,7 +377,7 @@ function selecting(x: Exchange): EngineResult {
     }
     return drop({ kind: 'for-other-server', message: 'REQUEST', ...(serverId !== undefined ? { serverId } : {}) });
   }
-  const ip = getOptionIpv4(x.request, OPTION.REQUESTED_IP) ?? (x.request.ciaddr !== IPV4_ZERO ? x.request.ciaddr : undefined);
+  const ip = x.facts.requestedIp ?? (x.request.ciaddr !== IPV4_ZERO ? x.request.ciaddr : undefined);
   if (ip === undefined) return drop({ kind: 'no-requested-address', message: 'SELECTING REQUEST' });
   if (!isAddressFor(x, ip)) return nak(x, ip, `${ip} is not available`);
   return ack(x, ip);
@@ -427,18 +423,18 @@ function ack(x: Exchange, ip: Ipv4): EngineResult {
 }
 
 function isForUs(x: Exchange): boolean {
-  const serverId = getOptionIpv4(x.request, OPTION.SERVER_ID);
+  const serverId = x.facts.serverId;
   return serverId === undefined || serverId === x.ctx.serverAddress;
 }
 
 /** RFC 2131 §4.3.3: the client found the address in use; quarantine it. */
 function decline(x: Exchange): EngineResult {
   if (!isForUs(x)) return drop({ kind: 'for-other-server', message: 'DECLINE' });
-  const ip = getOptionIpv4(x.request, OPTION.REQUESTED_IP);
+  const ip = x.facts.requestedIp;
   if (ip === undefined) return drop({ kind: 'no-requested-address', message: 'DECLINE' });
   const record = x.leases.get(x.scope.name, ip);
   if (record?.clientKey !== x.clientKey) return drop({ kind: 'not-held-by-client', message: 'DECLINE', ip });
-  const message = getOptionText(x.request, OPTION.MESSAGE);
+  const message = x.facts.message;
   const quarantined = lease(x, ip, 'declined', x.now + x.scope.declineSeconds * 1000);
   const ev = event(x, 'declined', { ip, message: message ?? `address ${ip} is in use by another device` });
   return drop({ kind: 'declined' }, [{ kind: 'put', lease: quarantined }], ev);

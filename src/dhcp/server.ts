@@ -28,7 +28,7 @@ import { errorMessage } from '../errno.js';
 import { DhcpError } from './dhcp-error.js';
 import type { Logger } from '../log.js';
 import { DecodeError } from '../net/bytes.js';
-import { IPV4_BROADCAST, IPV4_ZERO, type Ipv4, type MacAddress } from '../net/ipv4.js';
+import { IPV4_BROADCAST, type Ipv4, type MacAddress } from '../net/ipv4.js';
 import { bindDhcpSocket, DHCP_SERVER_PORT } from '../net/bind-interface.js';
 import { requireInterfaceForSubnet, systemInterfaceSource, type InterfaceSource } from '../net/interfaces.js';
 import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
@@ -38,7 +38,8 @@ import { respond, type EngineEvent, type EngineResult } from './engine.js';
 import type { Lease, LeaseChange, LeaseEventKind } from './lease.js';
 import type { LeaseJournal } from './lease-journal.js';
 import { LeaseTable } from './lease-table.js';
-import { clientMac, decodeDhcpPacket, getMessageType, type DhcpPacket } from './packet.js';
+import { decodeDhcpPacket, type DhcpPacket } from './packet.js';
+import { readRequestFacts, type RequestFacts } from './request-facts.js';
 import type { ReplyDestination } from './reply-destination.js';
 import { releaseOnRequest } from './release-on-request.js';
 import { formatDropReason } from './drop-reason.js';
@@ -324,14 +325,16 @@ class Server implements DhcpServer {
       const packet = this.decode(data, from, binding);
       if (!packet) return;
       if (!this.classify(packet, binding)) return;
-      const result = this.askEngine(packet, binding);
+      // Read once: every later step uses these facts, not the option list.
+      const facts = readRequestFacts(packet);
+      const result = this.askEngine(facts, binding);
       this.table.apply(result.changes);
-      if (!(await this.journal(result.changes, packet, binding))) return;
+      if (!(await this.journal(result.changes, facts, binding))) return;
       if (result.kind === 'drop') {
-        this.recordDrop(result, packet, binding);
+        this.recordDrop(result, facts, binding);
         return;
       }
-      await this.send(result, packet, binding, from);
+      await this.send(result, facts, binding, from);
     } catch (err) {
       this.counterSet.internalErrors++;
       this.log.error('unexpected failure while handling a DHCP datagram', {
@@ -383,12 +386,12 @@ class Server implements DhcpServer {
   }
 
   /** Step 3: the pure decision. */
-  private askEngine(packet: DhcpPacket, binding: DhcpBinding): EngineResult {
-    return respond({ packet, interfaceName: binding.interfaceName, serverAddress: binding.serverAddress, now: this.options.clock.now() }, this.scopes, this.table);
+  private askEngine(facts: RequestFacts, binding: DhcpBinding): EngineResult {
+    return respond({ facts, interfaceName: binding.interfaceName, serverAddress: binding.serverAddress, now: this.options.clock.now() }, this.scopes, this.table);
   }
 
   /** Step 4: make the changes durable; false (and nothing sent) when the journal failed. */
-  private async journal(changes: readonly LeaseChange[], packet: DhcpPacket, binding: DhcpBinding): Promise<boolean> {
+  private async journal(changes: readonly LeaseChange[], facts: RequestFacts, binding: DhcpBinding): Promise<boolean> {
     if (changes.length === 0) return true;
     try {
       await this.options.journal.append(changes);
@@ -399,8 +402,8 @@ class Server implements DhcpServer {
       this.log.error('lease changes could not be made durable; no answer sent', {
         code: 'BB_LEASE_STORE',
         interface: binding.interfaceName,
-        mac: clientMac(packet),
-        xid: packet.xid,
+        mac: facts.mac,
+        xid: facts.packet.xid,
         err: errorMessage(err),
       });
       return false;
@@ -408,25 +411,25 @@ class Server implements DhcpServer {
   }
 
   /** A drop: counted by its kind; an accepted RELEASE/DECLINE also counts and emits its event. */
-  private recordDrop(result: Extract<EngineResult, { kind: 'drop' }>, packet: DhcpPacket, binding: DhcpBinding): void {
+  private recordDrop(result: Extract<EngineResult, { kind: 'drop' }>, facts: RequestFacts, binding: DhcpBinding): void {
     const event = result.event;
     this.counterSet.countDrop(event?.scope, result.reason.kind);
     if (event) {
       this.countEvent(event);
-      this.emit(event, packet, binding);
+      this.emit(event, facts, binding);
       return;
     }
     this.log.debug('request dropped', {
       interface: binding.interfaceName,
-      mac: clientMac(packet),
-      xid: packet.xid,
-      type: messageTypeName(getMessageType(packet)),
+      mac: facts.mac,
+      xid: facts.packet.xid,
+      type: messageTypeName(facts.messageType),
       reason: formatDropReason(result.reason),
     });
   }
 
   /** Steps 5–6: send where the engine said (or back to the sender in loopback mode). */
-  private async send(result: Extract<EngineResult, { kind: 'reply' }>, request: DhcpPacket, binding: DhcpBinding, from: UdpPeer): Promise<void> {
+  private async send(result: Extract<EngineResult, { kind: 'reply' }>, request: RequestFacts, binding: DhcpBinding, from: UdpPeer): Promise<void> {
     const to = binding.answerToSender ? from : destinationPeer(result.destination);
     try {
       await binding.endpoint.send(result.bytes, to);
@@ -435,8 +438,8 @@ class Server implements DhcpServer {
       this.log.error('cannot send a DHCP reply', {
         code: 'BB_SOCKET',
         interface: binding.interfaceName,
-        mac: clientMac(request),
-        xid: request.xid,
+        mac: request.mac,
+        xid: request.packet.xid,
         peer: `${to.address}:${to.port}`,
         err: errorMessage(err),
       });
@@ -468,10 +471,10 @@ class Server implements DhcpServer {
   }
 
   /** One log line and one appliance event per lease event. */
-  private emit(event: EngineEvent, packet: DhcpPacket | undefined, binding: DhcpBinding): void {
+  private emit(event: EngineEvent, facts: RequestFacts | undefined, binding: DhcpBinding): void {
     const kind = eventKind(event.type);
     const quiet = event.type === 'offered' || event.type === 'withdrawn';
-    const details = eventDetails(event, packet);
+    const details = eventDetails(event, facts);
     // Offers are logged at debug level: build their fields only when someone reads them.
     if (!quiet || this.log.isDebugEnabled()) this.logEvent(event, kind, binding, details);
     if (!kind) return;
@@ -547,13 +550,13 @@ class Server implements DhcpServer {
 /** The optional fields a lease event and its log line share. */
 type EventDetails = Pick<DhcpLeaseEvent, 'hostname' | 'vendorClass' | 'file' | 'message' | 'relay'>;
 
-function eventDetails(event: EngineEvent, packet: DhcpPacket | undefined): EventDetails {
+function eventDetails(event: EngineEvent, facts: RequestFacts | undefined): EventDetails {
   return {
     ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
     ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
     ...(event.file !== undefined ? { file: event.file } : {}),
     ...(event.message !== undefined ? { message: event.message } : {}),
-    ...(packet !== undefined && packet.giaddr !== IPV4_ZERO ? { relay: packet.giaddr } : {}),
+    ...(facts?.relay.giaddr !== undefined ? { relay: facts.relay.giaddr } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  * technician would see — the reply's fields and options, where it goes, and the
  * lease changes.
  */
+import { readRequestFacts } from '../../../src/dhcp/request-facts.js';
 import { formatDropReason } from '../../../src/dhcp/drop-reason.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -227,7 +228,7 @@ test('RFC 2131 §4.3.2 RENEWING (ciaddr) → ACK unicast to ciaddr, lease extend
   assert.equal(p.ciaddr, addr);
   assert.deepEqual(r.kind === 'reply' && r.destination, { kind: 'unicast', address: addr, port: 68 });
   assert.equal(b.table.get('bench', addr)?.expiresAt, b.now + 3600_000);
-  assert.equal(requestState(request({ type: 3, ciaddr: addr })), 'renewing');
+  assert.equal(requestState(readRequestFacts(request({ type: 3, ciaddr: addr }))), 'renewing');
 });
 
 test("RFC 2131 §4.3.2 RENEWING an address that is another client's → NAK", () => {

@@ -3,6 +3,7 @@
  * requests built field by field, plus a driver that feeds the engine and applies its
  * changes to a LeaseTable as the server does.
  */
+import { readRequestFacts } from '../../../src/dhcp/request-facts.js';
 import { formatDropReason } from '../../../src/dhcp/drop-reason.js';
 import type { ClientClass, Scope } from '../../../src/config/scope.js';
 import { ipv4ToBytes, macToBytes, parseCidr } from '../../../src/net/ipv4.js';
@@ -109,7 +110,7 @@ export class Bench {
 
   send(spec: RequestSpec | DhcpPacket): EngineResult {
     const packet = 'op' in spec ? spec : request(spec);
-    const result = respond({ packet, interfaceName: this.interfaceName, serverAddress: this.serverAddress, now: this.now }, this.scopes, this.table);
+    const result = respond({ facts: readRequestFacts(packet), interfaceName: this.interfaceName, serverAddress: this.serverAddress, now: this.now }, this.scopes, this.table);
     this.table.apply(result.changes);
     return result;
   }
