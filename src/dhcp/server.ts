@@ -25,68 +25,27 @@
 import type { Scope } from './scope.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { errorMessage } from '../errno.js';
-import { DhcpError } from './dhcp-error.js';
 import type { Logger } from '../log.js';
 import { DecodeError } from '../net/bytes.js';
-import { IPV4_BROADCAST, type Ipv4, type MacAddress } from '../net/ipv4.js';
-import { bindDhcpSocket, DHCP_SERVER_PORT } from '../net/bind-interface.js';
-import { requireInterfaceForSubnet, systemInterfaceSource, type InterfaceSource } from '../net/interfaces.js';
-import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
+import { IPV4_BROADCAST, type Ipv4 } from '../net/ipv4.js';
+import type { UdpPeer } from '../net/udp.js';
 import { BOOTP_OP, DHCP_PORT, messageTypeName } from './constants.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
-import { respond, type EngineEvent, type EngineResult } from './engine.js';
-import type { Lease, LeaseChange, LeaseEventKind } from './lease.js';
+import { respond, type EngineResult } from './engine.js';
+import type { Lease, LeaseChange } from './lease.js';
 import type { LeaseJournal } from './lease-journal.js';
 import { LeaseTable } from './lease-table.js';
 import { decodeDhcpPacket, type DhcpPacket } from './packet.js';
 import { readRequestFacts, type RequestFacts } from './request-facts.js';
 import type { ReplyDestination } from './reply-destination.js';
+import { servedInterfaces, type DhcpBinding, type DhcpBindingFactory } from './bindings.js';
+import { LeaseEventReporter, type DhcpLeaseEvent } from './lease-events.js';
+
+export type { DhcpLeaseEvent } from './lease-events.js';
+
+export { loopbackBindings, servedInterfaces, systemBindings, type DhcpBinding, type DhcpBindingFactory, type ServedInterface } from './bindings.js';
 import { releaseOnRequest } from './release-on-request.js';
 import { formatDropReason } from './drop-reason.js';
-
-/** One socket serving one interface. */
-export interface DhcpBinding {
-  /** The interface name scopes refer to (`scope.interface`). */
-  readonly interfaceName: string;
-  /** Our address on that interface (server identifier, option 54; RFC 2131 §4.3.1). */
-  readonly serverAddress: Ipv4;
-  readonly endpoint: UdpEndpoint;
-  /**
-   * Loopback test mode: answer to the datagram's source address and port instead of
-   * the engine's destination (there is no broadcast domain on 127.0.0.1).
-   */
-  readonly answerToSender?: boolean;
-}
-
-/** An interface the scopes ask to serve, with the scopes that name it. */
-export interface ServedInterface {
-  readonly name: string;
-  readonly scopes: readonly Scope[];
-}
-
-/** Binds sockets for the served interfaces (real per-interface sockets, loopback, or in memory). */
-export type DhcpBindingFactory = (interfaces: readonly ServedInterface[]) => Promise<DhcpBinding[]>;
-
-/** A lease event for the appliance (live view, logs). */
-export interface DhcpLeaseEvent {
-  /** A lease's life (offered, bound, released, declined, expired); `refused`: a NAK; `exhausted`: a DISCOVER found no free address (no `ip`). */
-  readonly kind: LeaseEventKind | 'refused' | 'informed' | 'exhausted';
-  readonly scope: string;
-  readonly mac: MacAddress;
-  /** The address concerned; absent only for `exhausted` and an INFORM without ciaddr. */
-  readonly ip?: Ipv4;
-  readonly interface: string;
-  readonly hostname?: string;
-  readonly vendorClass?: string;
-  /** Absent for expiries (no packet). */
-  readonly xid?: number;
-  /** Set on a relayed exchange. */
-  readonly relay?: Ipv4;
-  /** The boot file the reply names, if any. */
-  readonly file?: string;
-  /** NAK reason or the client's DECLINE message. */
-  readonly message?: string;
-}
 
 /** Options of {@link createDhcpServer}. */
 export interface DhcpServerOptions {
@@ -133,70 +92,7 @@ export type ReleaseOutcome =
   /** The lease belongs to a scope no served interface answers for any more. */
   | { readonly kind: 'not-served'; readonly scope: string };
 
-/** Groups scopes by interface, in first-seen order. */
-export function servedInterfaces(scopes: readonly Scope[]): ServedInterface[] {
-  const byName = new Map<string, Scope[]>();
-  for (const s of scopes) {
-    const list = byName.get(s.interface) ?? [];
-    list.push(s);
-    byName.set(s.interface, list);
-  }
-  return [...byName].map(([name, list]) => ({ name, scopes: list }));
-}
-
-/**
- * Real per-interface sockets on 0.0.0.0:67 pinned with SO_BINDTOIFINDEX. Every
- * scope's interface must exist and hold an address in the scope's subnet.
- */
-export function systemBindings(options: { port?: number; source?: InterfaceSource } = {}): DhcpBindingFactory {
-  return async (interfaces) => {
-    const resolved = [];
-    for (const served of interfaces) {
-      let first: Awaited<ReturnType<typeof requireInterfaceForSubnet>> | undefined;
-      for (const scope of served.scopes) {
-        const r = await requireInterfaceForSubnet(served.name, scope.subnet, options.source ?? systemInterfaceSource).catch((err: unknown) => {
-          throw new DhcpError('interface', served.name, `scope ${scope.name}: ${errorMessage(err)}`, { scope: scope.name, cause: err });
-        });
-        first ??= r;
-      }
-      if (first) resolved.push({ name: served.name, ...first });
-    }
-    const out: DhcpBinding[] = [];
-    try {
-      for (const r of resolved) {
-        const endpoint = await bindDhcpSocket({ kind: 'interface', interfaceName: r.name, ifindex: r.iface.ifindex, port: options.port ?? DHCP_SERVER_PORT });
-        out.push({ interfaceName: r.name, serverAddress: r.address, endpoint });
-      }
-    } catch (err) {
-      await Promise.all(out.map((b) => b.endpoint.close()));
-      throw err;
-    }
-    return out;
-  };
-}
-
-/**
- * Loopback mode for integration tests and benchmarks: one socket on
- * `address:port` (no interface pinning) stands for interface `interfaceName`,
- * and answers go back to the sender.
- */
-export function loopbackBindings(options: { port: number; address?: string; interfaceName: string; serverAddress: Ipv4 }): DhcpBindingFactory {
-  return async (interfaces) => {
-    if (!interfaces.some((i) => i.name === options.interfaceName)) {
-      throw new DhcpError('interface', options.interfaceName, `no scope names interface ${options.interfaceName}, which the loopback socket stands for`);
-    }
-    const endpoint = await bindDhcpSocket({ kind: 'loopback', address: options.address ?? '127.0.0.1', port: options.port });
-    return [{ interfaceName: options.interfaceName, serverAddress: options.serverAddress, endpoint, answerToSender: true }];
-  };
-}
-
 const DEFAULT_SWEEP_MS = 5000;
-
-/** The appliance event of an engine event (the same word), or undefined for a withdrawn offer (internal). */
-function eventKind(type: EngineEvent['type']): DhcpLeaseEvent['kind'] | undefined {
-  return type === 'withdrawn' ? undefined : type;
-}
-
 
 /** Creates a DHCP server (not started). */
 export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
@@ -208,6 +104,7 @@ class Server implements DhcpServer {
   private readonly table: LeaseTable;
   private readonly counterSet = new DhcpCounters();
   private readonly log: Logger;
+  private readonly events: LeaseEventReporter;
   private active: DhcpBinding[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly decodeErrorSources = new Set<string>();
@@ -219,6 +116,7 @@ class Server implements DhcpServer {
     this.scopes = options.scopes;
     this.lastSweepAt = options.clock.now();
     this.log = options.logger.child({ component: 'dhcp' });
+    this.events = new LeaseEventReporter(this.log, this.counterSet, options.onEvent);
     this.table = new LeaseTable(options.scopes);
     if (options.initialLeases) this.table.load(options.initialLeases);
   }
@@ -282,8 +180,7 @@ class Server implements DhcpServer {
     const released = releaseOnRequest(bound, this.options.clock.now());
     this.table.apply(released.changes);
     const done = this.options.journal.append(released.changes).then(() => {
-      this.countEvent(released.event);
-      this.emit(released.event, undefined, binding);
+      this.events.report(released.event, undefined, binding.interfaceName);
     });
     this.track(
       done.catch((err: unknown) => {
@@ -415,8 +312,7 @@ class Server implements DhcpServer {
     const event = result.event;
     this.counterSet.countDrop(event?.scope, result.reason.kind);
     if (event) {
-      this.countEvent(event);
-      this.emit(event, facts, binding);
+      this.events.report(event, facts, binding.interfaceName);
       return;
     }
     this.log.debug('request dropped', {
@@ -445,72 +341,7 @@ class Server implements DhcpServer {
       });
       return;
     }
-    this.countEvent(result.event);
-    this.emit(result.event, request, binding);
-  }
-
-  /** Counts a sent reply or an accepted RELEASE/DECLINE under its scope. */
-  private countEvent(event: EngineEvent): void {
-    switch (event.type) {
-      case 'offered':
-      case 'bound':
-      case 'refused':
-      case 'informed':
-        this.counterSet.countReply(event.scope, event.type);
-        break;
-      case 'released':
-        this.counterSet.scope(event.scope).releases++;
-        break;
-      case 'declined':
-        this.counterSet.scope(event.scope).declines++;
-        break;
-      case 'withdrawn':
-      case 'exhausted':
-        break;
-    }
-  }
-
-  /** One log line and one appliance event per lease event. */
-  private emit(event: EngineEvent, facts: RequestFacts | undefined, binding: DhcpBinding): void {
-    const kind = eventKind(event.type);
-    const quiet = event.type === 'offered' || event.type === 'withdrawn';
-    const details = eventDetails(event, facts);
-    // Offers are logged at debug level: build their fields only when someone reads them.
-    if (!quiet || this.log.isDebugEnabled()) this.logEvent(event, kind, binding, details);
-    if (!kind) return;
-    this.deliver({
-      kind,
-      scope: event.scope,
-      mac: event.mac,
-      interface: binding.interfaceName,
-      xid: event.xid,
-      ...(event.ip !== undefined ? { ip: event.ip } : {}),
-      ...details,
-    });
-  }
-
-  /** The one log line of a lease event. */
-  private logEvent(event: EngineEvent, kind: DhcpLeaseEvent['kind'] | undefined, binding: DhcpBinding, details: EventDetails): void {
-    const fields = {
-      scope: event.scope,
-      mac: event.mac,
-      ip: event.ip,
-      xid: event.xid,
-      interface: binding.interfaceName,
-      ...(event.clientClass !== undefined ? { clientClass: event.clientClass } : {}),
-      ...details,
-    };
-    if (event.type === 'offered' || event.type === 'withdrawn') this.log.debug(`lease ${event.type}`, fields);
-    else if (event.type === 'exhausted') this.log.warn('pool exhausted: no free address to offer', fields);
-    else this.log.info(`lease ${kind ?? event.type}`, fields);
-  }
-
-  private deliver(event: DhcpLeaseEvent): void {
-    try {
-      this.options.onEvent?.(event);
-    } catch (err) {
-      this.log.error('lease event handler failed', { code: 'BB_INTERNAL', kind: event.kind, err: errorMessage(err) });
-    }
+    this.events.report(result.event, request, binding.interfaceName);
   }
 
   /** Emits `expired` for bound leases whose time ran out since the last sweep (the table needs no change). */
@@ -529,15 +360,7 @@ class Server implements DhcpServer {
     this.lastSweepAt = now;
     for (const lease of this.table.all()) {
       if (lease.state !== 'bound' || lease.expiresAt > now || lease.expiresAt <= since) continue;
-      const binding = this.bindingOf(lease.scope);
-      const fields = { scope: lease.scope, mac: lease.mac, ip: lease.ip, interface: binding?.interfaceName ?? '' };
-      this.log.info('lease expired', fields);
-      this.deliver({
-        kind: 'expired',
-        ...fields,
-        ...(lease.hostname !== undefined ? { hostname: lease.hostname } : {}),
-        ...(lease.vendorClass !== undefined ? { vendorClass: lease.vendorClass } : {}),
-      });
+      this.events.reportExpired(lease, this.bindingOf(lease.scope)?.interfaceName ?? '');
     }
   }
 
@@ -545,19 +368,6 @@ class Server implements DhcpServer {
     const now = this.options.clock.now();
     return new Map(this.table.allStats(now).map((s) => [s.scope, { size: s.size, used: s.used, free: s.free }]));
   }
-}
-
-/** The optional fields a lease event and its log line share. */
-type EventDetails = Pick<DhcpLeaseEvent, 'hostname' | 'vendorClass' | 'file' | 'message' | 'relay'>;
-
-function eventDetails(event: EngineEvent, facts: RequestFacts | undefined): EventDetails {
-  return {
-    ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
-    ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
-    ...(event.file !== undefined ? { file: event.file } : {}),
-    ...(event.message !== undefined ? { message: event.message } : {}),
-    ...(facts?.relay.giaddr !== undefined ? { relay: facts.relay.giaddr } : {}),
-  };
 }
 
 /** Where a reply goes on the wire (RFC 2131 §4.1). */
