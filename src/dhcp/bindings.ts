@@ -2,6 +2,11 @@
  * The DHCP server's sockets: which interfaces the scopes ask to serve, and the
  * factories that bind them (real per-interface sockets pinned with SO_BINDTOIFINDEX,
  * or one loopback socket for tests and benchmarks).
+ *
+ * Interface safety: the server binds only interfaces that some scope names, and
+ * a scope whose interface is missing or holds no address in the scope's subnet
+ * stops `start()` with a DhcpError of kind `interface`. Relayed requests (giaddr
+ * set, to port 67) and unicast renewals arrive on the same sockets and are accepted.
  */
 import type { Scope } from './scope.js';
 import { errorMessage } from '../errno.js';

@@ -11,86 +11,31 @@
  *           → journal them and wait for the fsync (never ACK what a crash could forget)
  *           → send the bytes the engine encoded to the destination it chose
  *           → count, log one line, emit one lease event.
- *
- * Interface safety: the server binds only interfaces that some scope names, and
- * a scope whose interface is missing or holds no address in the scope's subnet
- * stops `start()` with a DhcpError of kind `interface`. Relayed requests (giaddr set, to port 67) and
- * unicast renewals arrive on the same sockets and are accepted.
- *
- *     const store = await openLeaseStore({ dir: './leases', now: Date.now(), logger });
- *     const server = createDhcpServer({ scopes, journal: store, initialLeases: store.loaded,
- *       logger, clock: systemClock, bindings: systemBindings() });
- *     await server.start();
  */
 import type { Scope } from './scope.js';
-import type { Clock, TimerHandle } from '../clock.js';
 import { errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
-import { DecodeError } from '../net/bytes.js';
 import { IPV4_BROADCAST, type Ipv4 } from '../net/ipv4.js';
 import type { UdpPeer } from '../net/udp.js';
+import { servedInterfaces, type DhcpBinding } from './bindings.js';
 import { BOOTP_OP, DHCP_PORT, messageTypeName } from './constants.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
+import { decodeDatagram, SeenSources } from './datagram.js';
+import { formatDropReason } from './drop-reason.js';
+import { ExpirySweep } from './expiry-sweep.js';
 import { respond, type EngineResult } from './engine.js';
 import type { Lease, LeaseChange } from './lease.js';
-import type { LeaseJournal } from './lease-journal.js';
+import { LeaseEventReporter } from './lease-events.js';
 import { LeaseTable } from './lease-table.js';
-import { decodeDhcpPacket, type DhcpPacket } from './packet.js';
-import { readRequestFacts, type RequestFacts } from './request-facts.js';
+import type { DhcpPacket } from './packet.js';
+import { releaseOnRequest } from './release-on-request.js';
 import type { ReplyDestination } from './reply-destination.js';
-import { servedInterfaces, type DhcpBinding, type DhcpBindingFactory } from './bindings.js';
-import { LeaseEventReporter, type DhcpLeaseEvent } from './lease-events.js';
-
-export type { DhcpLeaseEvent } from './lease-events.js';
+import { readRequestFacts, type RequestFacts } from './request-facts.js';
+import type { DhcpServer, DhcpServerOptions, ReleaseOutcome } from './server-api.js';
 
 export { loopbackBindings, servedInterfaces, systemBindings, type DhcpBinding, type DhcpBindingFactory, type ServedInterface } from './bindings.js';
-import { releaseOnRequest } from './release-on-request.js';
-import { formatDropReason } from './drop-reason.js';
-
-/** Options of {@link createDhcpServer}. */
-export interface DhcpServerOptions {
-  readonly scopes: readonly Scope[];
-  /** Where changes are made durable before an ACK leaves (the LeaseStore). */
-  readonly journal: LeaseJournal;
-  /** Leases replayed by the store at open. */
-  readonly initialLeases?: readonly Lease[];
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly bindings: DhcpBindingFactory;
-  /** Called once per lease event. Exceptions are logged, not propagated. */
-  readonly onEvent?: (event: DhcpLeaseEvent) => void;
-  /** How often expired leases are swept (default 5 s). */
-  readonly sweepIntervalMs?: number;
-}
-
-/** A running DHCP server. */
-export interface DhcpServer {
-  /** Checks interfaces, binds sockets, starts the expiry sweep. */
-  start(): Promise<void>;
-  /** Closes the sockets and waits for in-flight datagrams (their journal writes included). */
-  stop(): Promise<void>;
-  /** Replaces the scopes; binds new interfaces and closes those no scope names any more. */
-  reload(scopes: readonly Scope[]): Promise<void>;
-  counters(): DhcpCountersSnapshot;
-  /** Every lease the table holds (offered ones included). */
-  leases(): readonly Lease[];
-  /** The bound sockets (after start). */
-  bindings(): readonly DhcpBinding[];
-  /**
-   * Releases the bound lease of `ip` on the operator's request: the engine's release
-   * rule, journaled before it counts, one log line and one `released` event, as for a
-   * client's DHCPRELEASE. Rejects when the journal fails (the table keeps the change).
-   */
-  release(ip: Ipv4): Promise<ReleaseOutcome>;
-}
-
-/** The outcome of {@link DhcpServer.release}. */
-export type ReleaseOutcome =
-  | { readonly kind: 'released'; readonly lease: Lease }
-  /** No lease of that address is bound. */
-  | { readonly kind: 'not-bound' }
-  /** The lease belongs to a scope no served interface answers for any more. */
-  | { readonly kind: 'not-served'; readonly scope: string };
+export type { DhcpLeaseEvent } from './lease-events.js';
+export type { DhcpServer, DhcpServerOptions, ReleaseOutcome } from './server-api.js';
 
 const DEFAULT_SWEEP_MS = 5000;
 
@@ -107,16 +52,17 @@ class Server implements DhcpServer {
   private readonly events: LeaseEventReporter;
   private active: DhcpBinding[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly decodeErrorSources = new Set<string>();
-  private sweepTimer: TimerHandle | undefined;
-  private lastSweepAt: number;
+  private readonly malformedSources = new SeenSources(1024);
+  private readonly sweep: ExpirySweep;
   private running = false;
 
   constructor(private readonly options: DhcpServerOptions) {
     this.scopes = options.scopes;
-    this.lastSweepAt = options.clock.now();
     this.log = options.logger.child({ component: 'dhcp' });
     this.events = new LeaseEventReporter(this.log, this.counterSet, options.onEvent);
+    this.sweep = new ExpirySweep(options.clock, options.sweepIntervalMs ?? DEFAULT_SWEEP_MS, () => this.table.all(), (lease) =>
+      this.events.reportExpired(lease, this.bindingOf(lease.scope)?.interfaceName ?? ''),
+    );
     this.table = new LeaseTable(options.scopes);
     if (options.initialLeases) this.table.load(options.initialLeases);
   }
@@ -127,7 +73,7 @@ class Server implements DhcpServer {
     this.running = true;
     for (const b of bindings) this.attach(b);
     this.table.exclude(bindings.map((b) => b.serverAddress));
-    this.scheduleSweep();
+    this.sweep.start();
     for (const b of bindings) {
       const local = b.endpoint.local();
       this.log.info('serving DHCP', { interface: b.interfaceName, address: b.serverAddress, port: local.port, scopes: this.scopeNames(b.interfaceName) });
@@ -136,8 +82,7 @@ class Server implements DhcpServer {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.sweepTimer?.cancel();
-    this.sweepTimer = undefined;
+    this.sweep.stop();
     // New datagrams are ignored from here on; those in flight finish (journal + send) first.
     await Promise.all([...this.inFlight]);
     const closing = this.active.map((b) => b.endpoint.close());
@@ -246,25 +191,19 @@ class Server implements DhcpServer {
 
   /** Step 1: bytes → packet. Malformed input is normal traffic: count, log once per source, drop. */
   private decode(data: Buffer, from: UdpPeer, binding: DhcpBinding): DhcpPacket | undefined {
-    try {
-      return decodeDhcpPacket(data).value;
-    } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
-      this.counterSet.decodeErrors++;
-      const source = `${binding.interfaceName}/${from.address}:${from.port}`;
-      if (!this.decodeErrorSources.has(source)) {
-        if (this.decodeErrorSources.size >= 1024) this.decodeErrorSources.clear();
-        this.decodeErrorSources.add(source);
-        this.log.debug('dropping a malformed datagram (logged once per source)', {
-          interface: binding.interfaceName,
-          peer: `${from.address}:${from.port}`,
-          bytes: data.length,
-          offset: err.offset,
-          reason: err.reason,
-        });
-      }
-      return undefined;
+    const decoded = decodeDatagram(data);
+    if (decoded.kind === 'packet') return decoded.packet;
+    this.counterSet.decodeErrors++;
+    if (this.malformedSources.isNew(`${binding.interfaceName}/${from.address}:${from.port}`)) {
+      this.log.debug('dropping a malformed datagram (logged once per source)', {
+        interface: binding.interfaceName,
+        peer: `${from.address}:${from.port}`,
+        bytes: data.length,
+        offset: decoded.error.offset,
+        reason: decoded.error.reason,
+      });
     }
+    return undefined;
   }
 
   /** Step 2: only BOOTREQUESTs, only on interfaces some scope serves. */
@@ -342,26 +281,6 @@ class Server implements DhcpServer {
       return;
     }
     this.events.report(result.event, request, binding.interfaceName);
-  }
-
-  /** Emits `expired` for bound leases whose time ran out since the last sweep (the table needs no change). */
-  private scheduleSweep(): void {
-    const interval = this.options.sweepIntervalMs ?? DEFAULT_SWEEP_MS;
-    this.sweepTimer = this.options.clock.setTimer(interval, () => {
-      if (!this.running) return;
-      this.sweepExpired();
-      this.scheduleSweep();
-    });
-  }
-
-  private sweepExpired(): void {
-    const now = this.options.clock.now();
-    const since = this.lastSweepAt;
-    this.lastSweepAt = now;
-    for (const lease of this.table.all()) {
-      if (lease.state !== 'bound' || lease.expiresAt > now || lease.expiresAt <= since) continue;
-      this.events.reportExpired(lease, this.bindingOf(lease.scope)?.interfaceName ?? '');
-    }
   }
 
   private poolUsage(): Map<string, PoolUsage> {
