@@ -133,7 +133,6 @@ export const ERRORS = {
   nothingWritten: defineError('BB_SCOPE_IO', 'nothing written: {message}'),
   // Interfaces and ports
   interfaceMissing: defineError('BB_INTERFACE', 'interface {name} does not exist (this machine has: {known})'),
-  interfaceGone: defineError('BB_INTERFACE', 'interface {name} is gone'),
   interfaceNoAddress: defineError(
     'BB_INTERFACE',
     'interface {name} has no IPv4 address, so there is no subnet to serve. Give it one:\n  {hint}\nor let benchboot add one for this run and remove it on exit:\n  sudo benchboot serve --interface {name} --address 10.10.0.1/24',
@@ -178,6 +177,5 @@ export const ERRORS = {
   badControlAnswer: defineError('BB_CONTROL', 'bad answer from {path}'),
   controlClosed: defineError('BB_CONTROL', 'the server at {path} closed the connection without answering'),
   // Internal
-  releaseNotTaken: defineError('BB_INTERNAL', 'the DHCP server did not take the release of {ip} (see its log)'),
   stopFailed: defineError('BB_INTERNAL', 'stopping failed: {failures}'),
 } as const;

@@ -17,7 +17,7 @@ import type { Scope } from '../config/scope.js';
 import type { ControlRequest } from '../control/protocol.js';
 import type { ControlServer } from '../control/server.js';
 import type { Lease } from '../dhcp/lease.js';
-import type { LeaseStore } from '../dhcp/lease-store.js';
+import type { LeaseStore } from '../store/backend.js';
 import type { DhcpBindingFactory, DhcpServer } from '../dhcp/server.js';
 import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -248,7 +248,7 @@ class ApplianceImpl implements Appliance {
   /** Frees a bound address the way its client's DHCPRELEASE would (see dhcp.ts). */
   async release(ip: Ipv4): Promise<Lease> {
     const dhcp = this.requireDhcp();
-    const released = await releaseLease(dhcp, this.current, ip, this.options.clock);
+    const released = await releaseLease(dhcp, ip);
     this.log.info('lease released on request', { ip, mac: released.mac, scope: released.scope });
     return released;
   }

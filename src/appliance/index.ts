@@ -18,7 +18,7 @@ export {
   type DoctorEnv,
   type DoctorOptions,
 } from './doctor.js';
-export { buildAdminRelease, leaseEventOf, leaseStateOf } from './dhcp.js';
+export { leaseEventOf, leaseStateOf } from './dhcp.js';
 export { noAddressMessage, prepareInterfaces, removeTemporary, type PreparedInterfaces, type ServeTarget } from './interfaces.js';
 export { DEFAULT_PROBE_TIMEOUT_MS, preflight, requireDirectory, type PreflightOptions, type RogueServer } from './preflight.js';
 export { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';

@@ -8,7 +8,8 @@
  */
 import { controlRequest, controlSocketPath, isNoServer } from '../control/client.js';
 import type { Lease } from '../dhcp/lease.js';
-import { openLeaseStore, readLeaseStore } from '../dhcp/lease-store.js';
+import { readLeaseStore } from '../store/lease-store.js';
+import { releaseInStore } from '../store/release.js';
 import { stat } from 'node:fs/promises';
 import { ERRORS, BenchbootError, errorMessage } from '../errors.js';
 import { createSilentLogger } from '../log.js';
@@ -85,16 +86,9 @@ function byIp(a: Lease, b: Lease): number {
  */
 export async function releaseInFiles(stateDir: string, ip: Ipv4, now: number): Promise<Lease> {
   if (!(await isDirectory(stateDir))) throw new BenchbootError('BB_LEASE_NOT_FOUND', `no lease files in ${stateDir} (no server has used it)`);
-  const store = await openLeaseStore({ dir: stateDir, now, logger: createSilentLogger() });
-  try {
-    const lease = store.loaded.find((l) => l.ip === ip && (l.state === 'bound' || l.state === 'offered'));
-    if (!lease) throw new BenchbootError('BB_LEASE_NOT_FOUND', `no bound lease for ${ip} in ${stateDir}`);
-    const released: Lease = { ...lease, state: 'released', startedAt: now, expiresAt: now };
-    await store.append([{ kind: 'put', lease: released }]);
-    return released;
-  } finally {
-    await store.close();
-  }
+  const released = await releaseInStore(stateDir, ip, now, createSilentLogger());
+  if (!released) throw new BenchbootError('BB_LEASE_NOT_FOUND', `no bound lease for ${ip} in ${stateDir}`);
+  return released;
 }
 
 const listCommand = defineCommand<LeasesArgs>({

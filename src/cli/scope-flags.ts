@@ -6,7 +6,7 @@
  */
 import type { Argv } from 'yargs';
 import { ERRORS } from '../errors.js';
-import { findOption } from '../dhcp/options.js';
+import { findOption } from '../dhcp/options/registry.js';
 import { isMac } from '../net/ipv4.js';
 import type { ScopeEdit } from '../config/edit.js';
 import { didYouMean, type FieldPath } from '../config/issues.js';

@@ -5,7 +5,7 @@
  * the result on disk after validation.
  */
 import { Document, isMap, isScalar, isSeq, parseDocument, type YAMLSeq } from 'yaml';
-import { findOption } from '../dhcp/options.js';
+import { findOption } from '../dhcp/options/registry.js';
 import { isMac, parseMac } from '../net/ipv4.js';
 import type { FieldPath } from './issues.js';
 

@@ -4,7 +4,8 @@
  * YAML is itself a valid scope file.
  */
 import { stringify } from 'yaml';
-import { decodeOptionValue, findOption, type OptionValue } from '../dhcp/options.js';
+import { findOption } from '../dhcp/options/registry.js';
+import { decodeOptionValue, type OptionValue } from '../dhcp/options/value.js';
 import { DecodeError, toHex } from '../net/bytes.js';
 import { formatCidr } from '../net/ipv4.js';
 import { formatRange } from './defaults.js';

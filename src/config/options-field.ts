@@ -18,7 +18,8 @@
  * itself (lease time, server identifier, ...) are refused too.
  */
 import { fromHex } from '../net/bytes.js';
-import { describeOption, encodeOptionValue, findOption, listOptions, type OptionDef } from '../dhcp/options.js';
+import { describeOption, findOption, listOptions, type OptionDef } from '../dhcp/options/registry.js';
+import { encodeOptionValue } from '../dhcp/options/value.js';
 import type { ScopeOption } from './scope.js';
 import { didYouMean, type FieldPath } from './issues.js';
 import { KNOWN_FIELDS } from './schema.js';

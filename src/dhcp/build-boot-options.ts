@@ -19,7 +19,7 @@
  * Configured options are sent when asked for or marked `always`; the standard and boot
  * options above are always sent.
  */
-import type { BootData, ClientClass, Scope } from '../config/scope.js';
+import type { BootData, ClientClass, Scope } from './scope.js';
 import { IPV4_ZERO, ipv4ToBytes, prefixToMask, writeIpv4 } from '../net/ipv4.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import { BOOTP_SIZE, DHCP_MESSAGE_TYPE, OPTION } from './constants.js';

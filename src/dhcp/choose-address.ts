@@ -8,12 +8,12 @@
  * 4. A free pool address from the lease table's allocator.
  * No address left is an outcome ('exhausted'), not an exception.
  */
-import type { Reservation, Scope } from '../config/scope.js';
+import type { Reservation, Scope } from './scope.js';
 import { ipv4ToInt } from '../net/ipv4.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
 import type { Lease } from './lease.js';
 import { isLeaseFree } from './lease-table.js';
-import type { LeaseView } from './lease-table.js';
+import type { EngineLeases, LeaseView } from './lease-table.js';
 
 /** Who is asking, and for what. */
 export interface AddressRequest {
@@ -74,7 +74,7 @@ export function isPoolAddressFor(scope: Scope, leases: LeaseView, ip: Ipv4, req:
 }
 
 /** RFC 2131 §4.3.1: the address to offer this client, or 'exhausted'. */
-export function chooseAddress(scope: Scope, leases: LeaseView, req: AddressRequest): AddressChoice {
+export function chooseAddress(scope: Scope, leases: EngineLeases, req: AddressRequest): AddressChoice {
   const reservation = findReservation(scope, req.mac, req.clientId);
   if (reservation) return { kind: 'ok', ip: reservation.ip, source: 'reservation' };
 
@@ -86,7 +86,7 @@ export function chooseAddress(scope: Scope, leases: LeaseView, req: AddressReque
   if (req.requested !== undefined && isPoolAddressFor(scope, leases, req.requested, req)) {
     return { kind: 'ok', ip: req.requested, source: 'requested' };
   }
-  const free = leases.nextFree(scope.name, req.now, req.serverAddress);
+  const free = leases.allocateFree(scope.name, req.now, req.serverAddress);
   if (free === undefined) return { kind: 'exhausted' };
   return { kind: 'ok', ip: free, source: 'pool' };
 }

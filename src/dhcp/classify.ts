@@ -11,9 +11,9 @@
  * - `arch`: option 93 (RFC 4578 §2.1) is one of the numbers; 0 is BIOS, 7 and 9 are
  *   x64 UEFI. This is why UEFI firmware gets ipxe.efi and BIOS gets undionly.kpxe.
  */
-import type { ClassMatch, ClientClass, Scope } from '../config/scope.js';
+import type { ClassMatch, ClientClass, Scope } from './scope.js';
 import { OPTION } from './constants.js';
-import { splitUserClass } from './options.js';
+import { splitUserClass } from './options/user-class.js';
 import { getOption, getOptionText } from './packet.js';
 import type { DhcpPacket } from './packet.js';
 
@@ -49,10 +49,7 @@ export function classMatches(match: ClassMatch, facts: ClientFacts): boolean {
   return true;
 }
 
-/** The first class of the scope that matches the request, in file order. */
-export function classify(scope: Pick<Scope, 'classes'>, packet: Pick<DhcpPacket, 'options'>): ClientClass | undefined {
-  // Most scopes have no classes: then the client's facts are not worth reading.
-  if (scope.classes.length === 0) return undefined;
-  const facts = clientFacts(packet);
+/** The first class of the scope that matches the request's class facts, in file order. */
+export function classify(scope: Pick<Scope, 'classes'>, facts: ClientFacts): ClientClass | undefined {
   return scope.classes.find((c) => classMatches(c.match, facts));
 }

@@ -4,6 +4,7 @@
  * received, undecodable datagrams, send and journal failures). Plain data that
  * the server increments and the appliance shows in the status view.
  */
+import type { DropKind } from './drop-reason.js';
 
 /** What happened to one scope since start. */
 export interface ScopeCounters {
@@ -44,8 +45,11 @@ export interface DhcpCountersSnapshot {
   readonly scopes: Readonly<Record<string, Readonly<ScopeCounters> & { readonly pool?: PoolUsage }>>;
 }
 
+/** What drops are counted by: the engine's drop kinds, and the server's own. */
+export type DropCounterKey = DropKind | 'no-scope-on-interface' | 'journal-failed';
+
 /** The kinds of reply a scope counts. */
-export type CountedReply = 'offer' | 'ack' | 'nak' | 'inform';
+export type CountedReply = 'offered' | 'bound' | 'refused' | 'informed';
 
 /** The mutable counter set one server owns (no module-level state). */
 export class DhcpCounters {
@@ -70,14 +74,14 @@ export class DhcpCounters {
   /** Counts a reply that was sent. */
   countReply(scope: string, kind: CountedReply): void {
     const c = this.scope(scope);
-    if (kind === 'offer') c.offers++;
-    else if (kind === 'ack') c.acks++;
-    else if (kind === 'nak') c.naks++;
+    if (kind === 'offered') c.offers++;
+    else if (kind === 'bound') c.acks++;
+    else if (kind === 'refused') c.naks++;
     else c.informs++;
   }
 
   /** Counts a drop, under its scope when one was chosen. */
-  countDrop(scope: string | undefined, reason: string): void {
+  countDrop(scope: string | undefined, reason: DropCounterKey): void {
     const table = scope === undefined ? this.drops : this.scope(scope).drops;
     table[reason] = (table[reason] ?? 0) + 1;
   }

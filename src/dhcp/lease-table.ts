@@ -21,7 +21,8 @@
  * The engine reads the table through `LeaseView` and never mutates it; the server
  * applies the engine's changes with `apply` after the journal has them.
  */
-import type { Scope } from '../config/scope.js';
+import type { Scope } from './scope.js';
+import { Pool } from './pool.js';
 import { intToIpv4, ipv4ToInt } from '../net/ipv4.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import type { Lease, LeaseChange } from './lease.js';
@@ -32,14 +33,25 @@ export interface LeaseView {
   get(scope: string, ip: Ipv4): Lease | undefined;
   /** The latest lease record of a client (by clientKey) in a scope, in any state. */
   findByClient(scope: string, clientKey: string): Lease | undefined;
+  /** True when `ip` is never handed out from the pool of `scope` (named by the scope, reserved, or given to `exclude`). */
+  isExcluded(scope: string, ip: Ipv4): boolean;
+}
+
+/**
+ * The one command the engine gives the table: pick the next pool address to offer. It
+ * changes the table's scan state (cursor, stale free-list entries, our own address
+ * excluded from then on), which is why it is not part of the read-only view.
+ */
+export interface PoolAllocator {
   /**
    * The next pool address to offer at `now`, or undefined when the pool is exhausted.
    * `serverAddress` (ours on that link) is never returned; it is excluded from then on.
    */
-  nextFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined;
-  /** True when `ip` is never handed out from the pool of `scope` (named by the scope, reserved, or given to `exclude`). */
-  isExcluded(scope: string, ip: Ipv4): boolean;
+  allocateFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined;
 }
+
+/** What the engine works on: the read-only view plus the allocation command. */
+export type EngineLeases = LeaseView & PoolAllocator;
 
 /** Counts for one scope at a given time. */
 export interface ScopeStats {
@@ -65,133 +77,8 @@ function freeSince(lease: Lease): number {
   return lease.state === 'released' ? Math.min(lease.startedAt, lease.expiresAt) : lease.expiresAt;
 }
 
-/** A binary min-heap of (key, ip as uint32) pairs. */
-class FreeHeap {
-  private keys: number[] = [];
-  private ips: number[] = [];
-
-  get size(): number {
-    return this.keys.length;
-  }
-
-  clear(): void {
-    this.keys = [];
-    this.ips = [];
-  }
-
-  push(key: number, ip: number): number {
-    this.keys.push(key);
-    this.ips.push(ip);
-    let i = this.keys.length - 1;
-    let steps = 0;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if ((this.keys[parent] ?? 0) <= key) break;
-      this.swap(i, parent);
-      i = parent;
-      steps++;
-    }
-    return steps;
-  }
-
-  peek(): { key: number; ip: number } | undefined {
-    const key = this.keys[0];
-    const ip = this.ips[0];
-    return key === undefined || ip === undefined ? undefined : { key, ip };
-  }
-
-  pop(): number {
-    const lastKey = this.keys.pop();
-    const lastIp = this.ips.pop();
-    if (this.keys.length === 0 || lastKey === undefined || lastIp === undefined) return 0;
-    this.keys[0] = lastKey;
-    this.ips[0] = lastIp;
-    let i = 0;
-    let steps = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < this.keys.length && (this.keys[l] ?? 0) < (this.keys[m] ?? 0)) m = l;
-      if (r < this.keys.length && (this.keys[r] ?? 0) < (this.keys[m] ?? 0)) m = r;
-      if (m === i) break;
-      this.swap(i, m);
-      i = m;
-      steps++;
-    }
-    return steps;
-  }
-
-  private swap(a: number, b: number): void {
-    const k = this.keys[a] ?? 0;
-    const p = this.ips[a] ?? 0;
-    this.keys[a] = this.keys[b] ?? 0;
-    this.ips[a] = this.ips[b] ?? 0;
-    this.keys[b] = k;
-    this.ips[b] = p;
-  }
-}
-
-/** One scope's pool: ranges as uint32 pairs with prefix sums for index ↔ address. */
-class Pool {
-  readonly starts: number[] = [];
-  readonly ends: number[] = [];
-  /** Number of pool addresses before range i. */
-  readonly before: number[] = [];
-  readonly size: number;
-  readonly excluded = new Set<number>();
-  cursor = 0;
-  readonly heap = new FreeHeap();
-
-  constructor(scope: Scope | undefined) {
-    let total = 0;
-    const ranges = [...(scope?.ranges ?? [])].map((r) => [ipv4ToInt(r.start), ipv4ToInt(r.end)] as const).sort((a, b) => a[0] - b[0]);
-    for (const [s, e] of ranges) {
-      if (e < s) continue;
-      this.starts.push(s);
-      this.ends.push(e);
-      this.before.push(total);
-      total += e - s + 1;
-    }
-    this.size = total;
-    if (!scope) return;
-    const named = [scope.router, scope.boot.nextServer, ...scope.dns, ...scope.boot.tftpServers, ...scope.reservations.map((r) => r.ip)];
-    for (const ip of named) if (ip !== undefined) this.excluded.add(ipv4ToInt(ip));
-  }
-
-  /** The pool address at index i (0 ≤ i < size), by binary search over ranges. */
-  at(i: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.before[mid] ?? 0) <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return (this.starts[lo] ?? 0) + i - (this.before[lo] ?? 0);
-  }
-
-  contains(ip: number): boolean {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (ip < (this.starts[mid] ?? 0)) hi = mid - 1;
-      else if (ip > (this.ends[mid] ?? 0)) lo = mid + 1;
-      else return true;
-    }
-    return false;
-  }
-
-  countExcluded(): number {
-    let n = 0;
-    for (const ip of this.excluded) if (this.contains(ip)) n++;
-    return n;
-  }
-}
-
 /** The lease table. Mutated only through `apply`, `load`, `setScopes` and `exclude`. */
-export class LeaseTable implements LeaseView {
+export class LeaseTable implements LeaseView, PoolAllocator {
   private readonly leases = new Map<string, Map<number, Lease>>();
   private readonly clients = new Map<string, Map<string, Lease>>();
   private pools = new Map<string, Pool>();
@@ -263,7 +150,8 @@ export class LeaseTable implements LeaseView {
     return this.pools.get(scope)?.excluded.has(ipv4ToInt(ip)) ?? this.extraExcluded.has(ipv4ToInt(ip));
   }
 
-  nextFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined {
+  /** See {@link PoolAllocator.allocateFree}. */
+  allocateFree(scope: string, now: number, serverAddress?: Ipv4): Ipv4 | undefined {
     const pool = this.pools.get(scope);
     if (!pool) return undefined;
     // Our own address is never a client's; remembering that keeps the cursor moving.

@@ -16,6 +16,20 @@ export type LeaseState =
   /** The client said DHCPDECLINE (address in use on the wire); quarantined until `expiresAt`. */
   | 'declined';
 
+/**
+ * The words of a lease's life as events name them: the states, plus `expired` (a bound
+ * lease whose time ran out; the table keeps it 'bound' with `expiresAt` passed). The
+ * engine, the server's events, the log and the view all use these words.
+ */
+export type LeaseEventKind = LeaseState | 'expired';
+
+const LEASE_EVENT_KINDS: ReadonlySet<string> = new Set<LeaseEventKind>(['offered', 'bound', 'released', 'declined', 'expired']);
+
+/** True when `kind` names a step of a lease's life (not a refusal, an INFORM or an exhausted pool). */
+export function isLeaseEventKind(kind: string): kind is LeaseEventKind {
+  return LEASE_EVENT_KINDS.has(kind);
+}
+
 /** One address's binding in one scope. */
 export interface Lease {
   readonly scope: string;
@@ -39,3 +53,8 @@ export interface Lease {
 export type LeaseChange =
   | { readonly kind: 'put'; readonly lease: Lease }
   | { readonly kind: 'delete'; readonly scope: string; readonly ip: Ipv4 };
+
+/** The record of `lease` released at `now`: the address is free, the client is remembered (RFC 2131 §4.3.4). */
+export function releasedLease(lease: Lease, now: number): Lease {
+  return { ...lease, state: 'released', startedAt: now, expiresAt: now };
+}

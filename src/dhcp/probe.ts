@@ -19,7 +19,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { BenchbootError } from '../errors.js';
+import { DhcpError } from './dhcp-error.js';
 import { readInterfaceMac } from '../net/address.js';
 import { bindDhcpSocket } from '../net/bind-interface.js';
 import { readIfindex } from '../net/interfaces.js';
@@ -216,12 +216,12 @@ export interface InterfaceProbe {
 /**
  * Probes one real interface: binds 0.0.0.0:68 pinned to it (SO_BINDTOIFINDEX),
  * sends the DISCOVER from the interface's MAC, listens `timeoutMs`, closes.
- * Throws BB_INTERFACE for a missing interface, BB_PORT_IN_USE / BB_SOCKET when
- * port 68 cannot be bound.
+ * Throws a DhcpError of kind `interface` for a missing interface; binding errors of
+ * port 68 come from src/net as they are.
  */
 export async function probeInterface(interfaceName: string, timeoutMs: number, clock: Clock): Promise<InterfaceProbe> {
   const ifindex = await readIfindex(interfaceName);
-  if (ifindex === undefined) throw new BenchbootError('BB_INTERFACE', `interface ${interfaceName} does not exist`);
+  if (ifindex === undefined) throw new DhcpError('interface', interfaceName, `interface ${interfaceName} does not exist`);
   const mac = await readInterfaceMac(interfaceName);
   const endpoint = await bindDhcpSocket({ kind: 'interface', interfaceName, ifindex, port: DHCP_PORT.CLIENT });
   let malformed = 0;

@@ -9,7 +9,7 @@
  */
 import { cidrContains, IPV4_ZERO } from '../net/ipv4.js';
 import type { Ipv4 } from '../net/ipv4.js';
-import type { Scope } from '../config/scope.js';
+import type { Scope } from './scope.js';
 
 /** What scope selection looks at. */
 export interface ScopeSelector {

@@ -11,192 +11,33 @@
  *           → journal them and wait for the fsync (never ACK what a crash could forget)
  *           → send the bytes the engine encoded to the destination it chose
  *           → count, log one line, emit one lease event.
- *
- * Interface safety: the server binds only interfaces that some scope names, and
- * a scope whose interface is missing or holds no address in the scope's subnet
- * stops `start()` with BB_INTERFACE. Relayed requests (giaddr set, to port 67) and
- * unicast renewals arrive on the same sockets and are accepted.
- *
- *     const store = await openLeaseStore({ dir: './leases', now: Date.now(), logger });
- *     const server = createDhcpServer({ scopes, journal: store, initialLeases: store.loaded,
- *       logger, clock: systemClock, bindings: systemBindings() });
- *     await server.start();
  */
-import type { Scope } from '../config/scope.js';
-import type { Clock, TimerHandle } from '../clock.js';
-import { BenchbootError, errorMessage } from '../errors.js';
+import type { Scope } from './scope.js';
+import { errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
-import { DecodeError } from '../net/bytes.js';
-import { IPV4_BROADCAST, IPV4_ZERO, type Ipv4, type MacAddress } from '../net/ipv4.js';
-import { bindDhcpSocket, DHCP_SERVER_PORT } from '../net/bind-interface.js';
-import { NetError } from '../net/net-error.js';
-import { requireInterfaceForSubnet, systemInterfaceSource, type InterfaceSource } from '../net/interfaces.js';
-import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
+import { IPV4_BROADCAST, type Ipv4 } from '../net/ipv4.js';
+import type { UdpPeer } from '../net/udp.js';
+import { servedInterfaces, type DhcpBinding } from './bindings.js';
 import { BOOTP_OP, DHCP_PORT, messageTypeName } from './constants.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
-import { respond, type EngineEvent, type EngineResult } from './engine.js';
+import { decodeDatagram, SeenSources } from './datagram.js';
+import { formatDropReason } from './drop-reason.js';
+import { ExpirySweep } from './expiry-sweep.js';
+import { respond, type EngineResult } from './engine.js';
 import type { Lease, LeaseChange } from './lease.js';
-import type { LeaseJournal } from './lease-store.js';
+import { LeaseEventReporter } from './lease-events.js';
 import { LeaseTable } from './lease-table.js';
-import { clientMac, decodeDhcpPacket, getMessageType, type DhcpPacket } from './packet.js';
+import type { DhcpPacket } from './packet.js';
+import { releaseOnRequest } from './release-on-request.js';
 import type { ReplyDestination } from './reply-destination.js';
+import { readRequestFacts, type RequestFacts } from './request-facts.js';
+import type { DhcpServer, DhcpServerOptions, ReleaseOutcome } from './server-api.js';
 
-/** One socket serving one interface. */
-export interface DhcpBinding {
-  /** The interface name scopes refer to (`scope.interface`). */
-  readonly interfaceName: string;
-  /** Our address on that interface (server identifier, option 54; RFC 2131 §4.3.1). */
-  readonly serverAddress: Ipv4;
-  readonly endpoint: UdpEndpoint;
-  /**
-   * Loopback test mode: answer to the datagram's source address and port instead of
-   * the engine's destination (there is no broadcast domain on 127.0.0.1).
-   */
-  readonly answerToSender?: boolean;
-}
-
-/** An interface the scopes ask to serve, with the scopes that name it. */
-export interface ServedInterface {
-  readonly name: string;
-  readonly scopes: readonly Scope[];
-}
-
-/** Binds sockets for the served interfaces (real per-interface sockets, loopback, or in memory). */
-export type DhcpBindingFactory = (interfaces: readonly ServedInterface[]) => Promise<DhcpBinding[]>;
-
-/** A lease event for the appliance (live view, logs). */
-export interface DhcpLeaseEvent {
-  /** `exhausted`: a DISCOVER found no free address (no `ip`). */
-  readonly kind: 'offered' | 'acked' | 'naked' | 'released' | 'declined' | 'expired' | 'informed' | 'exhausted';
-  readonly scope: string;
-  readonly mac: MacAddress;
-  /** The address concerned; absent only for `exhausted` and an INFORM without ciaddr. */
-  readonly ip?: Ipv4;
-  readonly interface: string;
-  readonly hostname?: string;
-  readonly vendorClass?: string;
-  /** Absent for expiries (no packet). */
-  readonly xid?: number;
-  /** Set on a relayed exchange. */
-  readonly relay?: Ipv4;
-  /** The boot file the reply names, if any. */
-  readonly file?: string;
-  /** NAK reason or the client's DECLINE message. */
-  readonly message?: string;
-}
-
-/** Options of {@link createDhcpServer}. */
-export interface DhcpServerOptions {
-  readonly scopes: readonly Scope[];
-  /** Where changes are made durable before an ACK leaves (the LeaseStore). */
-  readonly journal: LeaseJournal;
-  /** Leases replayed by the store at open. */
-  readonly initialLeases?: readonly Lease[];
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly bindings: DhcpBindingFactory;
-  /** Called once per lease event. Exceptions are logged, not propagated. */
-  readonly onEvent?: (event: DhcpLeaseEvent) => void;
-  /** How often expired leases are swept (default 5 s). */
-  readonly sweepIntervalMs?: number;
-}
-
-/** A running DHCP server. */
-export interface DhcpServer {
-  /** Checks interfaces, binds sockets, starts the expiry sweep. */
-  start(): Promise<void>;
-  /** Closes the sockets and waits for in-flight datagrams (their journal writes included). */
-  stop(): Promise<void>;
-  /** Replaces the scopes; binds new interfaces and closes those no scope names any more. */
-  reload(scopes: readonly Scope[]): Promise<void>;
-  counters(): DhcpCountersSnapshot;
-  /** Every lease the table holds (offered ones included). */
-  leases(): readonly Lease[];
-  /** The bound sockets (after start). */
-  bindings(): readonly DhcpBinding[];
-}
-
-/** Groups scopes by interface, in first-seen order. */
-export function servedInterfaces(scopes: readonly Scope[]): ServedInterface[] {
-  const byName = new Map<string, Scope[]>();
-  for (const s of scopes) {
-    const list = byName.get(s.interface) ?? [];
-    list.push(s);
-    byName.set(s.interface, list);
-  }
-  return [...byName].map(([name, list]) => ({ name, scopes: list }));
-}
-
-/**
- * Real per-interface sockets on 0.0.0.0:67 pinned with SO_BINDTOIFINDEX. Every
- * scope's interface must exist and hold an address in the scope's subnet.
- */
-export function systemBindings(options: { port?: number; source?: InterfaceSource } = {}): DhcpBindingFactory {
-  return async (interfaces) => {
-    const resolved = [];
-    for (const served of interfaces) {
-      let first: Awaited<ReturnType<typeof requireInterfaceForSubnet>> | undefined;
-      for (const scope of served.scopes) {
-        const r = await requireInterfaceForSubnet(served.name, scope.subnet, options.source ?? systemInterfaceSource).catch((err: unknown) => {
-          throw err instanceof NetError ? new NetError(err.kind, `scope ${scope.name}: ${err.message}`, { cause: err }) : err;
-        });
-        first ??= r;
-      }
-      if (first) resolved.push({ name: served.name, ...first });
-    }
-    const out: DhcpBinding[] = [];
-    try {
-      for (const r of resolved) {
-        const endpoint = await bindDhcpSocket({ kind: 'interface', interfaceName: r.name, ifindex: r.iface.ifindex, port: options.port ?? DHCP_SERVER_PORT });
-        out.push({ interfaceName: r.name, serverAddress: r.address, endpoint });
-      }
-    } catch (err) {
-      await Promise.all(out.map((b) => b.endpoint.close()));
-      throw err;
-    }
-    return out;
-  };
-}
-
-/**
- * Loopback mode for integration tests and benchmarks: one socket on
- * `address:port` (no interface pinning) stands for interface `interfaceName`,
- * and answers go back to the sender.
- */
-export function loopbackBindings(options: { port: number; address?: string; interfaceName: string; serverAddress: Ipv4 }): DhcpBindingFactory {
-  return async (interfaces) => {
-    if (!interfaces.some((i) => i.name === options.interfaceName)) {
-      throw new BenchbootError('BB_INTERFACE', `no scope names interface ${options.interfaceName}, which the loopback socket stands for`);
-    }
-    const endpoint = await bindDhcpSocket({ kind: 'loopback', address: options.address ?? '127.0.0.1', port: options.port });
-    return [{ interfaceName: options.interfaceName, serverAddress: options.serverAddress, endpoint, answerToSender: true }];
-  };
-}
+export { loopbackBindings, servedInterfaces, systemBindings, type DhcpBinding, type DhcpBindingFactory, type ServedInterface } from './bindings.js';
+export type { DhcpLeaseEvent } from './lease-events.js';
+export type { DhcpServer, DhcpServerOptions, ReleaseOutcome } from './server-api.js';
 
 const DEFAULT_SWEEP_MS = 5000;
-
-/** Engine event types that become appliance events. */
-const EVENT_KINDS: Readonly<Record<EngineEvent['type'], DhcpLeaseEvent['kind'] | undefined>> = {
-  offer: 'offered',
-  ack: 'acked',
-  nak: 'naked',
-  inform: 'informed',
-  release: 'released',
-  decline: 'declined',
-  exhausted: 'exhausted',
-  withdrawn: undefined,
-};
-
-/** A drop reason as a counter key: addresses and numbers replaced, so keys stay few. */
-export function dropReasonKey(reason: string): string {
-  return reason.replace(/\b\d{1,3}(\.\d{1,3}){3}\b/g, '<ip>').replace(/\b\d+\b/g, '<n>');
-}
-
-const DROP = {
-  NOT_A_REQUEST: 'not-a-request',
-  NO_SCOPE_ON_INTERFACE: 'no-scope-on-interface',
-  JOURNAL_FAILED: 'journal-failed',
-} as const;
 
 /** Creates a DHCP server (not started). */
 export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
@@ -208,17 +49,20 @@ class Server implements DhcpServer {
   private readonly table: LeaseTable;
   private readonly counterSet = new DhcpCounters();
   private readonly log: Logger;
+  private readonly events: LeaseEventReporter;
   private active: DhcpBinding[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly decodeErrorSources = new Set<string>();
-  private sweepTimer: TimerHandle | undefined;
-  private lastSweepAt: number;
+  private readonly malformedSources = new SeenSources(1024);
+  private readonly sweep: ExpirySweep;
   private running = false;
 
   constructor(private readonly options: DhcpServerOptions) {
     this.scopes = options.scopes;
-    this.lastSweepAt = options.clock.now();
     this.log = options.logger.child({ component: 'dhcp' });
+    this.events = new LeaseEventReporter(this.log, this.counterSet, options.onEvent);
+    this.sweep = new ExpirySweep(options.clock, options.sweepIntervalMs ?? DEFAULT_SWEEP_MS, () => this.table.all(), (lease) =>
+      this.events.reportExpired(lease, this.bindingOf(lease.scope)?.interfaceName ?? ''),
+    );
     this.table = new LeaseTable(options.scopes);
     if (options.initialLeases) this.table.load(options.initialLeases);
   }
@@ -229,7 +73,7 @@ class Server implements DhcpServer {
     this.running = true;
     for (const b of bindings) this.attach(b);
     this.table.exclude(bindings.map((b) => b.serverAddress));
-    this.scheduleSweep();
+    this.sweep.start();
     for (const b of bindings) {
       const local = b.endpoint.local();
       this.log.info('serving DHCP', { interface: b.interfaceName, address: b.serverAddress, port: local.port, scopes: this.scopeNames(b.interfaceName) });
@@ -238,8 +82,7 @@ class Server implements DhcpServer {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.sweepTimer?.cancel();
-    this.sweepTimer = undefined;
+    this.sweep.stop();
     // New datagrams are ignored from here on; those in flight finish (journal + send) first.
     await Promise.all([...this.inFlight]);
     const closing = this.active.map((b) => b.endpoint.close());
@@ -274,6 +117,30 @@ class Server implements DhcpServer {
     return this.active;
   }
 
+  release(ip: Ipv4): Promise<ReleaseOutcome> {
+    const bound = this.table.all().find((l) => l.ip === ip && l.state === 'bound');
+    if (!bound) return Promise.resolve({ kind: 'not-bound' });
+    const binding = this.bindingOf(bound.scope);
+    if (!binding) return Promise.resolve({ kind: 'not-served', scope: bound.scope });
+    const released = releaseOnRequest(bound, this.options.clock.now());
+    this.table.apply(released.changes);
+    const done = this.options.journal.append(released.changes).then(() => {
+      this.events.report(released.event, undefined, binding.interfaceName);
+    });
+    this.track(
+      done.catch((err: unknown) => {
+        this.counterSet.journalErrors++;
+        this.log.error('the requested release could not be made durable', { code: 'BB_LEASE_STORE', ip, scope: bound.scope, err: errorMessage(err) });
+      }),
+    );
+    return done.then(() => ({ kind: 'released', lease: released.lease }));
+  }
+
+  /** The socket serving the interface of scope `name`, if any. */
+  private bindingOf(name: string): DhcpBinding | undefined {
+    return this.active.find((b) => this.scopes.some((s) => s.name === name && s.interface === b.interfaceName));
+  }
+
   private attach(binding: DhcpBinding): void {
     this.active.push(binding);
     binding.endpoint.onMessage((data, from) => {
@@ -300,14 +167,16 @@ class Server implements DhcpServer {
       const packet = this.decode(data, from, binding);
       if (!packet) return;
       if (!this.classify(packet, binding)) return;
-      const result = this.askEngine(packet, binding);
+      // Read once: every later step uses these facts, not the option list.
+      const facts = readRequestFacts(packet);
+      const result = this.askEngine(facts, binding);
       this.table.apply(result.changes);
-      if (!(await this.journal(result.changes, packet, binding))) return;
+      if (!(await this.journal(result.changes, facts, binding))) return;
       if (result.kind === 'drop') {
-        this.recordDrop(result, packet, binding);
+        this.recordDrop(result, facts, binding);
         return;
       }
-      await this.send(result, packet, binding, from);
+      await this.send(result, facts, binding, from);
     } catch (err) {
       this.counterSet.internalErrors++;
       this.log.error('unexpected failure while handling a DHCP datagram', {
@@ -322,87 +191,80 @@ class Server implements DhcpServer {
 
   /** Step 1: bytes → packet. Malformed input is normal traffic: count, log once per source, drop. */
   private decode(data: Buffer, from: UdpPeer, binding: DhcpBinding): DhcpPacket | undefined {
-    try {
-      return decodeDhcpPacket(data).value;
-    } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
-      this.counterSet.decodeErrors++;
-      const source = `${binding.interfaceName}/${from.address}:${from.port}`;
-      if (!this.decodeErrorSources.has(source)) {
-        if (this.decodeErrorSources.size >= 1024) this.decodeErrorSources.clear();
-        this.decodeErrorSources.add(source);
-        this.log.debug('dropping a malformed datagram (logged once per source)', {
-          interface: binding.interfaceName,
-          peer: `${from.address}:${from.port}`,
-          bytes: data.length,
-          offset: err.offset,
-          reason: err.reason,
-        });
-      }
-      return undefined;
+    const decoded = decodeDatagram(data);
+    if (decoded.kind === 'packet') return decoded.packet;
+    this.counterSet.decodeErrors++;
+    if (this.malformedSources.isNew(`${binding.interfaceName}/${from.address}:${from.port}`)) {
+      this.log.debug('dropping a malformed datagram (logged once per source)', {
+        interface: binding.interfaceName,
+        peer: `${from.address}:${from.port}`,
+        bytes: data.length,
+        offset: decoded.error.offset,
+        reason: decoded.error.reason,
+      });
     }
+    return undefined;
   }
 
   /** Step 2: only BOOTREQUESTs, only on interfaces some scope serves. */
   private classify(packet: DhcpPacket, binding: DhcpBinding): boolean {
     if (packet.op !== BOOTP_OP.BOOTREQUEST) {
-      this.counterSet.countDrop(undefined, DROP.NOT_A_REQUEST);
+      this.counterSet.countDrop(undefined, 'not-a-request');
       this.log.debug('dropping a datagram that is not a BOOTREQUEST', { interface: binding.interfaceName, xid: packet.xid, op: packet.op });
       return false;
     }
     if (!this.scopes.some((s) => s.interface === binding.interfaceName)) {
       // Reachable after a reload removed the last scope of a socket that is still closing.
-      this.counterSet.countDrop(undefined, DROP.NO_SCOPE_ON_INTERFACE);
+      this.counterSet.countDrop(undefined, 'no-scope-on-interface');
       return false;
     }
     return true;
   }
 
   /** Step 3: the pure decision. */
-  private askEngine(packet: DhcpPacket, binding: DhcpBinding): EngineResult {
-    return respond({ packet, interfaceName: binding.interfaceName, serverAddress: binding.serverAddress, now: this.options.clock.now() }, this.scopes, this.table);
+  private askEngine(facts: RequestFacts, binding: DhcpBinding): EngineResult {
+    return respond({ facts, interfaceName: binding.interfaceName, serverAddress: binding.serverAddress, now: this.options.clock.now() }, this.scopes, this.table);
   }
 
   /** Step 4: make the changes durable; false (and nothing sent) when the journal failed. */
-  private async journal(changes: readonly LeaseChange[], packet: DhcpPacket, binding: DhcpBinding): Promise<boolean> {
+  private async journal(changes: readonly LeaseChange[], facts: RequestFacts, binding: DhcpBinding): Promise<boolean> {
     if (changes.length === 0) return true;
     try {
       await this.options.journal.append(changes);
       return true;
     } catch (err) {
       this.counterSet.journalErrors++;
-      this.counterSet.countDrop(undefined, DROP.JOURNAL_FAILED);
+      this.counterSet.countDrop(undefined, 'journal-failed');
       this.log.error('lease changes could not be made durable; no answer sent', {
         code: 'BB_LEASE_STORE',
         interface: binding.interfaceName,
-        mac: clientMac(packet),
-        xid: packet.xid,
+        mac: facts.mac,
+        xid: facts.packet.xid,
         err: errorMessage(err),
       });
       return false;
     }
   }
 
-  /** A drop: counted by reason; an accepted RELEASE/DECLINE also counts and emits its event. */
-  private recordDrop(result: Extract<EngineResult, { kind: 'drop' }>, packet: DhcpPacket, binding: DhcpBinding): void {
+  /** A drop: counted by its kind; an accepted RELEASE/DECLINE also counts and emits its event. */
+  private recordDrop(result: Extract<EngineResult, { kind: 'drop' }>, facts: RequestFacts, binding: DhcpBinding): void {
     const event = result.event;
-    this.counterSet.countDrop(event?.scope, dropReasonKey(result.reason));
+    this.counterSet.countDrop(event?.scope, result.reason.kind);
     if (event) {
-      this.countEvent(event);
-      this.emit(event, packet, binding);
+      this.events.report(event, facts, binding.interfaceName);
       return;
     }
     this.log.debug('request dropped', {
       interface: binding.interfaceName,
-      mac: clientMac(packet),
-      xid: packet.xid,
-      type: messageTypeName(getMessageType(packet)),
-      reason: result.reason,
+      mac: facts.mac,
+      xid: facts.packet.xid,
+      type: messageTypeName(facts.messageType),
+      reason: formatDropReason(result.reason),
     });
   }
 
   /** Steps 5–6: send where the engine said (or back to the sender in loopback mode). */
-  private async send(result: Extract<EngineResult, { kind: 'reply' }>, request: DhcpPacket, binding: DhcpBinding, from: UdpPeer): Promise<void> {
+  private async send(result: Extract<EngineResult, { kind: 'reply' }>, request: RequestFacts, binding: DhcpBinding, from: UdpPeer): Promise<void> {
     const to = binding.answerToSender ? from : destinationPeer(result.destination);
     try {
       await binding.endpoint.send(result.bytes, to);
@@ -411,126 +273,20 @@ class Server implements DhcpServer {
       this.log.error('cannot send a DHCP reply', {
         code: 'BB_SOCKET',
         interface: binding.interfaceName,
-        mac: clientMac(request),
-        xid: request.xid,
+        mac: request.mac,
+        xid: request.packet.xid,
         peer: `${to.address}:${to.port}`,
         err: errorMessage(err),
       });
       return;
     }
-    this.countEvent(result.event);
-    this.emit(result.event, request, binding);
-  }
-
-  /** Counts a sent reply or an accepted RELEASE/DECLINE under its scope. */
-  private countEvent(event: EngineEvent): void {
-    switch (event.type) {
-      case 'offer':
-      case 'ack':
-      case 'nak':
-      case 'inform':
-        this.counterSet.countReply(event.scope, event.type);
-        break;
-      case 'release':
-        this.counterSet.scope(event.scope).releases++;
-        break;
-      case 'decline':
-        this.counterSet.scope(event.scope).declines++;
-        break;
-      case 'withdrawn':
-      case 'exhausted':
-        break;
-    }
-  }
-
-  /** One log line and one appliance event per lease event. */
-  private emit(event: EngineEvent, packet: DhcpPacket, binding: DhcpBinding): void {
-    const kind = EVENT_KINDS[event.type];
-    const quiet = event.type === 'offer' || event.type === 'withdrawn';
-    const details = eventDetails(event, packet);
-    // Offers are logged at debug level: build their fields only when someone reads them.
-    if (!quiet || this.log.isDebugEnabled()) this.logEvent(event, kind, binding, details);
-    if (!kind) return;
-    this.deliver({
-      kind,
-      scope: event.scope,
-      mac: event.mac,
-      interface: binding.interfaceName,
-      xid: event.xid,
-      ...(event.ip !== undefined ? { ip: event.ip } : {}),
-      ...details,
-    });
-  }
-
-  /** The one log line of a lease event. */
-  private logEvent(event: EngineEvent, kind: DhcpLeaseEvent['kind'] | undefined, binding: DhcpBinding, details: EventDetails): void {
-    const fields = {
-      scope: event.scope,
-      mac: event.mac,
-      ip: event.ip,
-      xid: event.xid,
-      interface: binding.interfaceName,
-      ...(event.clientClass !== undefined ? { clientClass: event.clientClass } : {}),
-      ...details,
-    };
-    if (event.type === 'offer' || event.type === 'withdrawn') this.log.debug(`lease ${event.type}`, fields);
-    else if (event.type === 'exhausted') this.log.warn('pool exhausted: no free address to offer', fields);
-    else this.log.info(`lease ${kind ?? event.type}`, fields);
-  }
-
-  private deliver(event: DhcpLeaseEvent): void {
-    try {
-      this.options.onEvent?.(event);
-    } catch (err) {
-      this.log.error('lease event handler failed', { code: 'BB_INTERNAL', kind: event.kind, err: errorMessage(err) });
-    }
-  }
-
-  /** Emits `expired` for bound leases whose time ran out since the last sweep (the table needs no change). */
-  private scheduleSweep(): void {
-    const interval = this.options.sweepIntervalMs ?? DEFAULT_SWEEP_MS;
-    this.sweepTimer = this.options.clock.setTimer(interval, () => {
-      if (!this.running) return;
-      this.sweepExpired();
-      this.scheduleSweep();
-    });
-  }
-
-  private sweepExpired(): void {
-    const now = this.options.clock.now();
-    const since = this.lastSweepAt;
-    this.lastSweepAt = now;
-    for (const lease of this.table.all()) {
-      if (lease.state !== 'bound' || lease.expiresAt > now || lease.expiresAt <= since) continue;
-      const binding = this.active.find((b) => this.scopes.some((s) => s.name === lease.scope && s.interface === b.interfaceName));
-      const fields = { scope: lease.scope, mac: lease.mac, ip: lease.ip, interface: binding?.interfaceName ?? '' };
-      this.log.info('lease expired', fields);
-      this.deliver({
-        kind: 'expired',
-        ...fields,
-        ...(lease.hostname !== undefined ? { hostname: lease.hostname } : {}),
-        ...(lease.vendorClass !== undefined ? { vendorClass: lease.vendorClass } : {}),
-      });
-    }
+    this.events.report(result.event, request, binding.interfaceName);
   }
 
   private poolUsage(): Map<string, PoolUsage> {
     const now = this.options.clock.now();
     return new Map(this.table.allStats(now).map((s) => [s.scope, { size: s.size, used: s.used, free: s.free }]));
   }
-}
-
-/** The optional fields a lease event and its log line share. */
-type EventDetails = Pick<DhcpLeaseEvent, 'hostname' | 'vendorClass' | 'file' | 'message' | 'relay'>;
-
-function eventDetails(event: EngineEvent, packet: DhcpPacket): EventDetails {
-  return {
-    ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
-    ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
-    ...(event.file !== undefined ? { file: event.file } : {}),
-    ...(event.message !== undefined ? { message: event.message } : {}),
-    ...(packet.giaddr !== IPV4_ZERO ? { relay: packet.giaddr } : {}),
-  };
 }
 
 /** Where a reply goes on the wire (RFC 2131 §4.1). */

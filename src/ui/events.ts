@@ -4,16 +4,16 @@
  * come from the DHCP and TFTP servers themselves). They are plain data with the
  * time they happened (ms since the epoch).
  */
-import type { LeaseState } from '../dhcp/lease.js';
+import type { LeaseEventKind } from '../dhcp/lease.js';
 
-/** A lease changed state for a device (offer, ACK, release, decline, expiry). */
+/** A lease changed state for a device: offered, bound, released, declined or expired. */
 export interface LeaseEvent {
   readonly kind: 'lease';
   readonly at: number;
   readonly scope: string;
   readonly mac: string;
   readonly ip: string;
-  readonly state: LeaseState | 'expired';
+  readonly state: LeaseEventKind;
   /** Option 60 the client sent. */
   readonly vendorClass?: string;
   /** Option 12 the client sent. */

@@ -162,11 +162,11 @@ test('real DHCP clients against benchboot in network namespaces', { skip, timeou
       const bound = await waitForDump(cdir, 'udhcpc', 'bound', 15_000);
       assert.ok(bound?.ip);
       assert.equal(bound.ip, holds.get(await macOf(c2.ns, c2.ifname)), 'the client got its own address back');
-      const acksBefore = server.events.filter((e) => e.kind === 'acked').length;
+      const acksBefore = server.events.filter((e) => e.kind === 'bound').length;
       child.kill('SIGUSR1'); // udhcpc: renew now (unicast REQUEST with ciaddr)
       const renewed = await waitForDump(cdir, 'udhcpc', 'renew', 15_000);
       assert.equal(renewed?.ip, bound.ip);
-      assert.ok(await waitFor(() => server.events.filter((e) => e.kind === 'acked').length > acksBefore, 5000));
+      assert.ok(await waitFor(() => server.events.filter((e) => e.kind === 'bound').length > acksBefore, 5000));
     } finally {
       child.kill('SIGKILL');
     }

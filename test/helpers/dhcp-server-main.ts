@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../src/clock.js';
 import type { Scope } from '../../src/config/scope.js';
-import { openLeaseStore } from '../../src/dhcp/lease-store.js';
+import { openLeaseStore } from '../../src/store/lease-store.js';
 import { createDhcpServer, loopbackBindings, systemBindings } from '../../src/dhcp/server.js';
 import { errorMessage, isBenchbootError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';

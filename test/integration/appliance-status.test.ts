@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppliance, scopeFiles } from '../../src/appliance/index.js';
 import { systemClock } from '../../src/clock.js';
-import { openLeaseStore } from '../../src/dhcp/lease-store.js';
+import { openLeaseStore } from '../../src/store/lease-store.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';
 import { createSilentLogger } from '../../src/log.js';
 import { bindDhcpSocket } from '../../src/net/bind-interface.js';

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DHCP_MESSAGE_TYPE } from '../../src/dhcp/constants.js';
 import { getMessageType } from '../../src/dhcp/packet.js';
-import { openLeaseStore } from '../../src/dhcp/lease-store.js';
+import { openLeaseStore } from '../../src/store/lease-store.js';
 import type { Ipv4, MacAddress } from '../../src/net/ipv4.js';
 import { bindUdp } from '../../src/net/udp.js';
 import { DhcpTestClient, DhcpTestPort, testMac } from '../helpers/dhcp-client.js';

@@ -3,6 +3,7 @@
  * scope selection (§4.3.1, RFC 3011), client classes (RFC 2132 §9.13, RFC 3004,
  * RFC 4578), request state (§4.3.2) and the reply option order.
  */
+import { readRequestFacts } from '../../../src/dhcp/request-facts.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -65,15 +66,15 @@ const CLASS_CASES: readonly { rule: string; options: DhcpOption[]; want: string 
 for (const k of CLASS_CASES) {
   test(`classify: ${k.rule}`, () => {
     const packet = request({ type: 1, extra: k.options });
-    assert.equal(classify({ classes: PXE_CLASSES }, packet)?.name, k.want);
+    assert.equal(classify({ classes: PXE_CLASSES }, readRequestFacts(packet).classFacts)?.name, k.want);
   });
 }
 
 test('RFC 2131 §4.3.2 request state from option 54, option 50 and ciaddr', () => {
-  assert.equal(requestState(request({ type: 3, serverId: '10.9.0.1', requested: '10.9.0.5' })), 'selecting');
-  assert.equal(requestState(request({ type: 3, requested: '10.9.0.5' })), 'init-reboot');
-  assert.equal(requestState(request({ type: 3, ciaddr: '10.9.0.5' })), 'renewing');
-  assert.equal(requestState(request({ type: 3 })), 'invalid');
+  assert.equal(requestState(readRequestFacts(request({ type: 3, serverId: '10.9.0.1', requested: '10.9.0.5' }))), 'selecting');
+  assert.equal(requestState(readRequestFacts(request({ type: 3, requested: '10.9.0.5' }))), 'init-reboot');
+  assert.equal(requestState(readRequestFacts(request({ type: 3, ciaddr: '10.9.0.5' }))), 'renewing');
+  assert.equal(requestState(readRequestFacts(request({ type: 3 }))), 'invalid');
 });
 
 test('class boot overrides apply field by field; a file over 128 bytes goes in option 67 only', () => {

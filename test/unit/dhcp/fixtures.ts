@@ -3,6 +3,8 @@
  * requests built field by field, plus a driver that feeds the engine and applies its
  * changes to a LeaseTable as the server does.
  */
+import { readRequestFacts } from '../../../src/dhcp/request-facts.js';
+import { formatDropReason } from '../../../src/dhcp/drop-reason.js';
 import type { ClientClass, Scope } from '../../../src/config/scope.js';
 import { ipv4ToBytes, macToBytes, parseCidr } from '../../../src/net/ipv4.js';
 import type { Ipv4, MacAddress } from '../../../src/net/ipv4.js';
@@ -108,7 +110,7 @@ export class Bench {
 
   send(spec: RequestSpec | DhcpPacket): EngineResult {
     const packet = 'op' in spec ? spec : request(spec);
-    const result = respond({ packet, interfaceName: this.interfaceName, serverAddress: this.serverAddress, now: this.now }, this.scopes, this.table);
+    const result = respond({ facts: readRequestFacts(packet), interfaceName: this.interfaceName, serverAddress: this.serverAddress, now: this.now }, this.scopes, this.table);
     this.table.apply(result.changes);
     return result;
   }
@@ -116,9 +118,9 @@ export class Bench {
   /** DISCOVER then REQUEST (SELECTING) for one MAC; returns the bound address. */
   bind(macText: string, extra: Partial<RequestSpec> = {}): Ipv4 {
     const offer = this.send({ type: 1, mac: macText, ...extra });
-    if (offer.kind !== 'reply') throw new Error(`no offer: ${offer.reason}`);
+    if (offer.kind !== 'reply') throw new Error(`no offer: ${formatDropReason(offer.reason)}`);
     const ack = this.send({ type: 3, mac: macText, requested: offer.reply.yiaddr, serverId: SERVER, ...extra });
-    if (ack.kind !== 'reply') throw new Error(`no ack: ${ack.reason}`);
+    if (ack.kind !== 'reply') throw new Error(`no ack: ${formatDropReason(ack.reason)}`);
     return ack.reply.yiaddr;
   }
 }

@@ -43,12 +43,12 @@ test('allocator: never-used addresses first, skipping leased, reserved and scope
     reservations: [{ mac: mac('00:00:00:00:00:99'), ip: ip('10.9.0.4') }],
   });
   const t = new LeaseTable([scope]);
-  assert.equal(t.nextFree('bench', T0), '10.9.0.5');
+  assert.equal(t.allocateFree('bench', T0), '10.9.0.5');
   t.apply([{ kind: 'put', lease: lease('10.9.0.5', 'mac:a', 'bound', T0 + 1000) }]);
-  assert.equal(t.nextFree('bench', T0), '10.9.0.6');
+  assert.equal(t.allocateFree('bench', T0), '10.9.0.6');
   t.apply([{ kind: 'put', lease: lease('10.9.0.6', 'mac:b', 'bound', T0 + 1000) }]);
-  assert.equal(t.nextFree('bench', T0), undefined, 'exhausted while both leases run');
-  assert.equal(t.nextFree('bench', T0 + 1000), '10.9.0.5', 'expiry is a comparison with now');
+  assert.equal(t.allocateFree('bench', T0), undefined, 'exhausted while both leases run');
+  assert.equal(t.allocateFree('bench', T0 + 1000), '10.9.0.5', 'expiry is a comparison with now');
   assert.equal(t.stats('bench', T0).size, 2);
 });
 
@@ -59,26 +59,26 @@ test('allocator: freed addresses come back oldest-freed first, so a returning cl
   }
   // d ends first (T0+10s), then c, b, a.
   const now = T0 + 50_000;
-  assert.equal(t.nextFree('bench', now), '10.9.0.103');
+  assert.equal(t.allocateFree('bench', now), '10.9.0.103');
   t.apply([{ kind: 'put', lease: lease('10.9.0.103', 'mac:e', 'offered', now + 30_000, now) }]);
-  assert.equal(t.nextFree('bench', now), '10.9.0.102');
+  assert.equal(t.allocateFree('bench', now), '10.9.0.102');
   // a RELEASE frees an address from its release time.
   const t2 = new LeaseTable([plainScope('10.9.0.100', '10.9.0.101')]);
   t2.apply([
     { kind: 'put', lease: lease('10.9.0.100', 'mac:a', 'bound', T0 + 99_000) },
     { kind: 'put', lease: lease('10.9.0.101', 'mac:b', 'bound', T0 + 99_000) },
   ]);
-  assert.equal(t2.nextFree('bench', T0 + 5_000), undefined);
+  assert.equal(t2.allocateFree('bench', T0 + 5_000), undefined);
   t2.apply([{ kind: 'put', lease: lease('10.9.0.101', 'mac:b', 'released', T0 + 5_000, T0 + 5_000) }]);
-  assert.equal(t2.nextFree('bench', T0 + 5_000), '10.9.0.101');
+  assert.equal(t2.allocateFree('bench', T0 + 5_000), '10.9.0.101');
 });
 
 test('a withdrawn offer (delete) returns its address to the pool', () => {
   const t = new LeaseTable([plainScope('10.9.0.100', '10.9.0.100')]);
   t.apply([{ kind: 'put', lease: lease('10.9.0.100', 'mac:a', 'offered', T0 + 30_000) }]);
-  assert.equal(t.nextFree('bench', T0), undefined);
+  assert.equal(t.allocateFree('bench', T0), undefined);
   t.apply([{ kind: 'delete', scope: 'bench', ip: ip('10.9.0.100') }]);
-  assert.equal(t.nextFree('bench', T0), '10.9.0.100');
+  assert.equal(t.allocateFree('bench', T0), '10.9.0.100');
 });
 
 test('setScopes (reload) keeps leases; load replaces them; exclude removes addresses from the pool', () => {
@@ -86,14 +86,14 @@ test('setScopes (reload) keeps leases; load replaces them; exclude removes addre
   t.apply([{ kind: 'put', lease: lease('10.9.0.100', 'mac:a', 'bound', T0 + 1000) }]);
   t.setScopes([plainScope('10.9.0.100', '10.9.0.102')]);
   assert.equal(t.get('bench', ip('10.9.0.100'))?.clientKey, 'mac:a');
-  assert.equal(t.nextFree('bench', T0), '10.9.0.101');
+  assert.equal(t.allocateFree('bench', T0), '10.9.0.101');
   t.exclude([ip('10.9.0.101')]);
-  assert.equal(t.nextFree('bench', T0), '10.9.0.102');
+  assert.equal(t.allocateFree('bench', T0), '10.9.0.102');
   assert.equal(t.isExcluded('bench', ip('10.9.0.101')), true);
   t.load([lease('10.9.0.102', 'mac:z', 'bound', T0 + 1000)]);
   assert.equal(t.get('bench', ip('10.9.0.100')), undefined);
-  assert.equal(t.nextFree('bench', T0), '10.9.0.100');
-  assert.equal(t.nextFree('bench', T0, ip('10.9.0.100')), undefined, 'the server address is never returned');
+  assert.equal(t.allocateFree('bench', T0), '10.9.0.100');
+  assert.equal(t.allocateFree('bench', T0, ip('10.9.0.100')), undefined, 'the server address is never returned');
 });
 
 test('stats: free/used per scope at a given time', () => {
@@ -112,8 +112,8 @@ test('stats: free/used per scope at a given time', () => {
 test('many renewals of one lease leave the allocator correct (stale heap entries are compacted)', () => {
   const t = new LeaseTable([plainScope('10.9.0.100', '10.9.0.100')]);
   for (let i = 0; i < 5000; i++) t.apply([{ kind: 'put', lease: lease('10.9.0.100', 'mac:a', 'bound', T0 + 1000 + i) }]);
-  assert.equal(t.nextFree('bench', T0 + 5000), undefined);
-  assert.equal(t.nextFree('bench', T0 + 6000), '10.9.0.100');
+  assert.equal(t.allocateFree('bench', T0 + 5000), undefined);
+  assert.equal(t.allocateFree('bench', T0 + 6000), '10.9.0.100');
 });
 
 test('65,536-address pool: every allocation touches O(1) entries amortised (counted, not timed)', () => {
@@ -122,20 +122,20 @@ test('65,536-address pool: every allocation touches O(1) entries amortised (coun
   const t = new LeaseTable([scope]);
   const seen = new Set<number>();
   for (let i = 0; i < size; i++) {
-    const addr = t.nextFree('bench', T0);
+    const addr = t.allocateFree('bench', T0);
     assert.ok(addr !== undefined, `allocation ${i}`);
     seen.add(ipv4ToInt(addr));
     t.apply([{ kind: 'put', lease: lease(addr, `mac:${i}`, 'bound', T0 + 3600_000 + i) }]);
   }
   assert.equal(seen.size, size, 'every address handed out once');
-  assert.equal(t.nextFree('bench', T0), undefined, 'then the pool is exhausted');
+  assert.equal(t.allocateFree('bench', T0), undefined, 'then the pool is exhausted');
   const afterFill = t.allocatorSteps;
   assert.ok(afterFill <= 4 * size, `filling took ${afterFill} steps for ${size} allocations`);
 
   // Everything expires; reallocation from the freed heap costs O(log n) each.
   const later = T0 + 7200_000;
   for (let i = 0; i < 1000; i++) {
-    const addr = t.nextFree('bench', later);
+    const addr = t.allocateFree('bench', later);
     assert.equal(addr, intToIpv4(ipv4ToInt(ip('10.1.0.0')) + i), 'oldest-expired first');
     t.apply([{ kind: 'put', lease: lease(addr, `mac:new${i}`, 'bound', later + 3600_000) }]);
   }

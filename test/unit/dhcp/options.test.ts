@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toHex, fromHex, DecodeError } from '../../../src/net/bytes.js';
-import { decodeOptionValue, encodeOptionValue, findOption, formatOptionValue, listOptions } from '../../../src/dhcp/options.js';
-import type { OptionDef } from '../../../src/dhcp/options.js';
+import { findOption, listOptions } from '../../../src/dhcp/options/registry.js';
+import type { OptionDef } from '../../../src/dhcp/options/registry.js';
+import { decodeOptionValue, encodeOptionValue, formatOptionValue } from '../../../src/dhcp/options/value.js';
 
 function def(nameOrCode: string | number): OptionDef {
   const d = findOption(nameOrCode);

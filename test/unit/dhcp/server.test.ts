@@ -11,11 +11,15 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/clock.js';
 import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
 import type { LeaseChange } from '../../../src/dhcp/lease.js';
-import type { LeaseJournal } from '../../../src/dhcp/lease-store.js';
+import type { LeaseJournal } from '../../../src/dhcp/lease-journal.js';
 import { decodeDhcpPacket, getMessageType, getOption } from '../../../src/dhcp/packet.js';
-import { createDhcpServer, dropReasonKey, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
+import { createDhcpServer, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
 import { DHCP_RECV_BUFFER_BYTES } from '../../../src/net/bind-interface.js';
-import { isNetError } from '../../../src/net/net-error.js';
+import { isBenchbootError } from '../../../src/errors.js';
+import { toBenchbootError } from '../../../src/protocol-errors.js';
+import { DhcpError } from '../../../src/dhcp/dhcp-error.js';
+import { formatDropReason } from '../../../src/dhcp/drop-reason.js';
+import { DhcpCounters } from '../../../src/dhcp/counters.js';
 import { createLogger, createSilentLogger, type Logger } from '../../../src/log.js';
 import { toHex } from '../../../src/net/bytes.js';
 import type { InterfaceSource } from '../../../src/net/interfaces.js';
@@ -117,10 +121,10 @@ test('a client gets an address with siaddr, sname, file, options 66, 67 and 150'
   assert.equal(new TextDecoder().decode(getOption(got.ack, OPTION.TFTP_SERVER_NAME)), '10.9.0.1');
   assert.equal(toHex(getOption(got.ack, OPTION.TFTP_SERVERS) ?? new Uint8Array()), '0a090001');
   assert.ok(got.ip >= '10.9.0.100' && got.ip <= '10.9.0.109');
-  const acked = events.find((e) => e.kind === 'acked');
+  const acked = events.find((e) => e.kind === 'bound');
   assert.deepEqual(
     { ...acked, xid: undefined },
-    { kind: 'acked', scope: 'bench', mac: testMac(1), ip: got.ip, interface: 'bench0', hostname: 'phone-1', vendorClass: 'Cisco Systems, Inc. IP Phone', file: 'boot.cfg', xid: undefined },
+    { kind: 'bound', scope: 'bench', mac: testMac(1), ip: got.ip, interface: 'bench0', hostname: 'phone-1', vendorClass: 'Cisco Systems, Inc. IP Phone', file: 'boot.cfg', xid: undefined },
   );
   const c = server.counters();
   assert.equal(c.scopes.bench?.offers, 1);
@@ -192,11 +196,11 @@ test('the log: one line per lease event with its fields; a malformed datagram is
   await tick();
   const withMessage = (m: string): Record<string, unknown>[] => lines.filter((l) => l.message === m);
   const fields = { component: 'dhcp', scope: 'bench', mac: testMac(9), ip: got.ip, interface: 'bench0', hostname: 'phone-9', file: 'boot.cfg' };
-  const [offered] = withMessage('lease offer');
-  const [acked, ...moreAcks] = withMessage('lease acked');
-  assert.deepEqual({ ...offered, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease offer', level: undefined, timestamp: undefined, xid: undefined });
+  const [offered] = withMessage('lease offered');
+  const [acked, ...moreAcks] = withMessage('lease bound');
+  assert.deepEqual({ ...offered, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease offered', level: undefined, timestamp: undefined, xid: undefined });
   assert.equal(offered?.level, 'debug');
-  assert.deepEqual({ ...acked, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease acked', level: undefined, timestamp: undefined, xid: undefined });
+  assert.deepEqual({ ...acked, level: undefined, timestamp: undefined, xid: undefined }, { ...fields, message: 'lease bound', level: undefined, timestamp: undefined, xid: undefined });
   assert.equal(acked?.level, 'info');
   assert.deepEqual(moreAcks, []);
   const malformed = withMessage('dropping a malformed datagram (logged once per source)');
@@ -212,7 +216,7 @@ test('a relayed DISCOVER is answered to giaddr:67 with option 82 echoed, from th
   assert.ok(got.ip.startsWith('10.88.0.'));
   assert.equal(got.ack.giaddr, '10.88.0.254');
   assert.equal(toHex(getOption(got.ack, OPTION.RELAY_AGENT_INFO) ?? new Uint8Array()), toHex(option82));
-  assert.equal(events.find((e) => e.kind === 'acked')?.relay, '10.88.0.254');
+  assert.equal(events.find((e) => e.kind === 'bound')?.relay, '10.88.0.254');
 });
 
 test('unicast renewal, release and decline are handled and counted', async (t) => {
@@ -249,7 +253,7 @@ test('an exhausted pool is an outcome: counted as a drop with an event', async (
   const none = await new DhcpTestClient(broadcast, { mac: testMac(200) }, { timeoutMs: 100, attempts: 1 }).discover();
   assert.equal(none, undefined);
   assert.ok(events.some((e) => e.kind === 'exhausted' && e.scope === 'bench'));
-  assert.deepEqual(server.counters().scopes.bench?.drops, { 'pool exhausted': 1 });
+  assert.deepEqual(server.counters().scopes.bench?.drops, { 'pool-exhausted': 1 });
   assert.deepEqual(server.counters().scopes.bench?.pool, { size: 10, used: 10, free: 0 });
 });
 
@@ -274,6 +278,23 @@ test('reload binds interfaces of new scopes and closes those no scope names', as
   assert.equal(await new DhcpTestClient(old, { mac: testMac(301) }, { timeoutMs: 100, attempts: 1 }).discover(), undefined, 'bench0 is no longer served');
 });
 
+test('release(ip) frees a bound lease through the engine: journaled, counted, one released event; unknown addresses are not-bound', async (t) => {
+  const journal = new ManualJournal();
+  const { broadcast, server, events } = await setup(t, journal);
+  const got = await new DhcpTestClient(broadcast, { mac: testMac(31), hostname: 'phone-31' }).obtain();
+  assert.ok(got);
+  const outcome = await server.release(parseIpv4(got.ip));
+  assert.equal(outcome.kind, 'released');
+  assert.equal(outcome.kind === 'released' && outcome.lease.state, 'released');
+  assert.deepEqual(server.leases().find((l) => l.ip === got.ip)?.state, 'released');
+  assert.deepEqual(journal.written.at(-1)?.map((c) => c.kind === 'put' && c.lease.state), ['released']);
+  const released = events.filter((e) => e.kind === 'released');
+  assert.deepEqual(released.map((e) => ({ ip: e.ip, mac: e.mac, hostname: e.hostname })), [{ ip: got.ip, mac: testMac(31), hostname: 'phone-31' }]);
+  assert.equal(server.counters().scopes.bench?.releases, 1);
+  assert.deepEqual(await server.release(parseIpv4(got.ip)), { kind: 'not-bound' });
+  assert.deepEqual(await server.release(parseIpv4('10.9.0.222')), { kind: 'not-bound' });
+});
+
 test('a scope whose interface is missing or has no address in its subnet stops start (BB_INTERFACE)', async () => {
   const source: InterfaceSource = {
     addresses: () => ({ bench0: [{ address: '192.168.5.1', netmask: '255.255.255.0', internal: false }] }),
@@ -284,7 +305,7 @@ test('a scope whose interface is missing or has no address in its subnet stops s
     [[OTHER], /scope other: interface bench1 does not exist/],
   ] as const) {
     const server = createDhcpServer({ scopes, journal: new ManualJournal(), logger: createSilentLogger(), clock: new FakeClock(), bindings: systemBindings({ source }) });
-    await assert.rejects(server.start(), (err: unknown) => isNetError(err, 'interface') && pattern.test(String(err)));
+    await assert.rejects(server.start(), (err: unknown) => err instanceof DhcpError && err.kind === 'interface' && isBenchbootError(toBenchbootError(err), 'BB_INTERFACE') && pattern.test(String(err)));
   }
 });
 
@@ -302,9 +323,13 @@ test('the sweep reports a bound lease once when its time is over', async (t) => 
   assert.equal(expired[0]?.interface, 'bench0');
 });
 
-test('drop reasons become bounded counter keys', () => {
-  assert.equal(dropReasonKey('REQUEST for server 10.1.2.3'), 'REQUEST for server <ip>');
-  assert.equal(dropReasonKey('message type TYPE-42 is not handled'), 'message type TYPE-<n> is not handled');
+test('drop reasons are typed values: counters are keyed by kind, the text is formatted from the fields', () => {
+  assert.equal(formatDropReason({ kind: 'for-other-server', message: 'REQUEST', serverId: parseIpv4('10.1.2.3') }), 'REQUEST for server 10.1.2.3');
+  assert.equal(formatDropReason({ kind: 'unhandled-message-type', messageType: 42 }), 'message type TYPE-42 is not handled by a server');
+  const counters = new DhcpCounters();
+  counters.countDrop('bench', 'for-other-server');
+  counters.countDrop('bench', 'for-other-server');
+  assert.deepEqual(counters.snapshot().scopes.bench?.drops, { 'for-other-server': 2 });
 });
 
 const ssSkip = process.platform !== 'linux' ? 'needs Linux' : !existsSync('/usr/bin/ss') && !existsSync('/bin/ss') ? 'needs ss (iproute2)' : false;

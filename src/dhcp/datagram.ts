@@ -1,0 +1,35 @@
+/**
+ * The first step of the receive loop: a datagram becomes a packet or a DecodeError
+ * (malformed input is normal traffic, not an exception), and the bounded set of
+ * sources already logged, so a noisy sender costs one debug line.
+ */
+import { DecodeError } from '../net/bytes.js';
+import { decodeDhcpPacket, type DhcpPacket } from './packet.js';
+
+/** A datagram read: the packet, or why it is not one. */
+export type DecodedDatagram = { readonly kind: 'packet'; readonly packet: DhcpPacket } | { readonly kind: 'malformed'; readonly error: DecodeError };
+
+/** Decodes one datagram; only a DecodeError becomes `malformed`, anything else is thrown. */
+export function decodeDatagram(data: Uint8Array): DecodedDatagram {
+  try {
+    return { kind: 'packet', packet: decodeDhcpPacket(data).value };
+  } catch (err) {
+    if (err instanceof DecodeError) return { kind: 'malformed', error: err };
+    throw err;
+  }
+}
+
+/** Sources seen so far, forgotten all at once when `limit` is reached (memory stays bounded). */
+export class SeenSources {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly limit: number) {}
+
+  /** True the first time `source` is seen (since the last reset). */
+  isNew(source: string): boolean {
+    if (this.seen.has(source)) return false;
+    if (this.seen.size >= this.limit) this.seen.clear();
+    this.seen.add(source);
+    return true;
+  }
+}

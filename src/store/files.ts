@@ -1,0 +1,63 @@
+/**
+ * The durable writes of the journal store: a journal generation opened for appending
+ * (with O_DSYNC where the platform has it, so one `write` per batch is durable), the
+ * snapshot replaced atomically (temp file, fsync, rename, fsync of the directory), and
+ * removal of generations a snapshot made obsolete.
+ */
+import { constants as fsConstants } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncDir, writeFileSynced } from '../fs-durable.js';
+import type { Lease } from '../dhcp/lease.js';
+import { LEASE_STORE_FILES, formatSnapshot, journalFileName } from './format.js';
+import { storeError } from './store-error.js';
+
+/**
+ * Open flags of a journal generation: append, and with O_DSYNC where it exists, so
+ * that a write returns only once its data is durable (then no fdatasync is needed).
+ */
+const JOURNAL_DSYNC = typeof fsConstants.O_DSYNC === 'number' && fsConstants.O_DSYNC !== 0;
+const JOURNAL_FLAGS = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | (JOURNAL_DSYNC ? fsConstants.O_DSYNC : 0);
+
+/** Opens journal generation `generation` of `dir` for durable appends. */
+export async function openJournalFile(dir: string, generation: number): Promise<FileHandle> {
+  const path = join(dir, journalFileName(generation));
+  try {
+    const fh = await open(path, JOURNAL_FLAGS, 0o666);
+    await fsyncDir(dir);
+    return fh;
+  } catch (err) {
+    throw storeError(`cannot open the lease journal ${path}`, err);
+  }
+}
+
+/** Appends `lines` (one change each) as one durable write (O_DSYNC) or write + fdatasync. */
+export async function writeJournalLines(fh: FileHandle, lines: readonly string[]): Promise<void> {
+  const data = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+  let written = 0;
+  while (written < data.length) {
+    const r = await fh.write(data, written, data.length - written);
+    written += r.bytesWritten;
+  }
+  if (!JOURNAL_DSYNC) await fh.datasync();
+}
+
+/** temp file → fsync → rename → fsync dir: the snapshot is either old or new, never torn. */
+export async function writeSnapshotFile(dir: string, leases: readonly Lease[], nextJournal: number): Promise<void> {
+  const temp = join(dir, LEASE_STORE_FILES.snapshotTemp);
+  const final = join(dir, LEASE_STORE_FILES.snapshot);
+  try {
+    await writeFileSynced(temp, formatSnapshot(leases, nextJournal), 'w');
+    await rename(temp, final);
+    await fsyncDir(dir);
+  } catch (err) {
+    throw storeError(`cannot write the lease snapshot ${final}`, err);
+  }
+}
+
+/** Deletes the given journal generations of `dir`. */
+export async function removeJournalFiles(dir: string, generations: readonly number[]): Promise<void> {
+  if (generations.length === 0) return;
+  for (const g of generations) await rm(join(dir, journalFileName(g)), { force: true });
+  await fsyncDir(dir);
+}
