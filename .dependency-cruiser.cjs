@@ -1,5 +1,5 @@
 /**
- * The layering of src/, checked by `npm run lint` (dependency-cruiser).
+ * The layering of src/, checked by `npm run lint` (dependency-cruiser), so that it stays true.
  *
  *   cli ──> appliance ──> config, store, control, ui, provisioning packages
  *                     └─> dhcp, tftp ──> net          (protocol packages)

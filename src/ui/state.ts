@@ -78,36 +78,44 @@ function countBound(devices: readonly DeviceRow[]): number {
   return devices.filter((d) => d.leaseState === 'bound').length;
 }
 
+/** The state after a lease event: the device's row takes the address and lease state. */
+function withLease(state: ViewState, event: Extract<ApplianceEvent, { kind: 'lease' }>): ViewState {
+  const existing = state.devices.find((d) => d.mac === event.mac);
+  const row: DeviceRow = {
+    ...existing,
+    mac: event.mac,
+    ip: event.ip,
+    leaseState: event.state,
+    ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
+    ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
+  };
+  const devices = existing ? state.devices.map((d) => (d === existing ? row : d)) : [...state.devices, row];
+  return { ...state, devices, totals: { ...state.totals, leases: countBound(devices) } };
+}
+
+/** The state after a transfer started: a new transfer row, and the file on its device's row. */
+function withTransferStarted(state: ViewState, event: Extract<ApplianceEvent, { kind: 'transfer-started' }>): ViewState {
+  const row: TransferRow = {
+    id: event.id,
+    peer: event.peer,
+    file: event.file,
+    direction: event.direction,
+    bytes: 0,
+    startedAt: event.at,
+    updatedAt: event.at,
+    ...(event.size !== undefined ? { size: event.size } : {}),
+  };
+  const devices = withLastFile(state.devices, event.peer, event.file);
+  return { ...state, devices, transfers: [...state.transfers.filter((t) => t.id !== event.id), row] };
+}
+
 /** Applies one event to the view state (pure). */
 export function reduceView(state: ViewState, event: ApplianceEvent): ViewState {
   switch (event.kind) {
-    case 'lease': {
-      const existing = state.devices.find((d) => d.mac === event.mac);
-      const row: DeviceRow = {
-        ...existing,
-        mac: event.mac,
-        ip: event.ip,
-        leaseState: event.state,
-        ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
-        ...(event.hostname !== undefined ? { hostname: event.hostname } : {}),
-      };
-      const devices = existing ? state.devices.map((d) => (d === existing ? row : d)) : [...state.devices, row];
-      return { ...state, devices, totals: { ...state.totals, leases: countBound(devices) } };
-    }
-    case 'transfer-started': {
-      const row: TransferRow = {
-        id: event.id,
-        peer: event.peer,
-        file: event.file,
-        direction: event.direction,
-        bytes: 0,
-        startedAt: event.at,
-        updatedAt: event.at,
-        ...(event.size !== undefined ? { size: event.size } : {}),
-      };
-      const devices = withLastFile(state.devices, event.peer, event.file);
-      return { ...state, devices, transfers: [...state.transfers.filter((t) => t.id !== event.id), row] };
-    }
+    case 'lease':
+      return withLease(state, event);
+    case 'transfer-started':
+      return withTransferStarted(state, event);
     case 'transfer-progress':
       return {
         ...state,
