@@ -12,6 +12,7 @@ import { reloadCommand } from './reload.js';
 import { tftpCommand } from './tftp.js';
 import { doctorCommand } from './doctor.js';
 import { statusCommand } from './status.js';
+import { deviceCommand } from './device.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, statusCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, deviceCommand, leasesCommand, statusCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];

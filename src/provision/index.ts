@@ -9,3 +9,4 @@ export { FsProvisionFiles, type Listing, type ProvisionFiles } from './files.js'
 export { MemoryProvisionFiles } from './memory-files.js';
 export { ProvisionResolver, type ProvisionRequest, type ProvisionResolverOptions, type ProvisionResult, type Requester } from './resolver.js';
 export { checkTemplates, TemplateStore } from './template-store.js';
+export { InventoryIssuesError, loadInventoryIndex, withInventoryIssues } from './inventory-file.js';
