@@ -48,6 +48,7 @@ export const renderCommand = defineCommand({
       .option('inventory', { type: 'string', normalize: true, requiresArg: true, describe: 'Inventory file (default ./inventory.csv when it exists)' })
       .option('tftp-root', { type: 'string', default: './tftp', normalize: true, requiresArg: true, describe: 'Directory searched first, as serve --tftp-root' })
       .option('alternate', { type: 'string', normalize: true, requiresArg: true, describe: 'Directory searched next (repeatable, in order), as serve --alternate' })
+      .option('case-insensitive', { type: 'boolean', default: false, describe: 'Find files whatever the case of NAME, as serve --case-insensitive' })
       .option('scopes', { type: 'string', normalize: true, requiresArg: true, describe: 'Scope files: scope.* comes from the scope holding the device address' })
       .option('server', { type: 'string', requiresArg: true, describe: 'benchboot\'s address (server.address), with /PREFIX without --scopes (default 10.10.0.1/24)' }),
   examples: [
@@ -62,7 +63,7 @@ export const renderCommand = defineCommand({
     const ip = args.ip === undefined ? inventory?.byMac(mac)?.ip : parseIpv4(args.ip);
     const facts = await renderFacts(args.scopes, args.server, ip);
     const locations = [args.tftpRoot, ...(listOf(args, 'alternate') ?? [])];
-    const resolver = new ProvisionResolver({ locations, ...(inventory === undefined ? {} : { inventory }) });
+    const resolver = new ProvisionResolver({ locations, isCaseInsensitive: args.caseInsensitive, ...(inventory === undefined ? {} : { inventory }) });
     const requester = { mac, ...(args.ip === undefined ? {} : { ip: parseIpv4(args.ip) }), ...(args.vendorClass === undefined ? {} : { vendorClass: args.vendorClass }) };
     const result = await resolver.resolve({ name: args.name, requester, ...facts });
     for (const problem of await resolver.checkTemplates()) writeLine(ctx.io.stderr, `warning: ${formatTemplateProblem(problem)} (serve refuses to start until it parses)`);

@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import type { DeviceRow, InventoryIndex } from '../inventory/index.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
-import { buildVariables, RenderCache, resolveName, TemplateEngine, type Captured, type RenderKeyParts, type RequesterFacts, type ScopeFacts, type ServerFacts, type TemplateProblem } from '../templates/index.js';
+import { buildVariables, RenderCache, resolveName, TEMPLATE_SUFFIX, TemplateEngine, type Captured, type RenderKeyParts, type RequesterFacts, type ScopeFacts, type ServerFacts, type TemplateProblem } from '../templates/index.js';
 import { FsProvisionFiles, type ProvisionFiles } from './files.js';
 import { checkTemplates, TemplateStore } from './template-store.js';
 import { RequesterContexts, TreeNames } from './tree.js';
@@ -66,6 +66,8 @@ export interface ProvisionResolverOptions {
   readonly files?: ProvisionFiles;
   readonly engine?: TemplateEngine;
   readonly cache?: RenderCache;
+  /** Find static files and `NAME.liquid` whatever the case of the request (serve --case-insensitive); tokens always ignore case. */
+  readonly isCaseInsensitive?: boolean;
 }
 
 /** The device a template renders for, and whether the template's name asked for one. */
@@ -84,6 +86,16 @@ function splitName(name: string): { dir: string; base: string } | undefined {
   return { dir: parts.join('/'), base };
 }
 
+/** The listing's spelling of `base` (or of `base.liquid`, without the suffix) when they differ only in case; else `base`. */
+function spellingIn(base: string, names: readonly string[]): string {
+  if (names.includes(base) || names.includes(`${base}${TEMPLATE_SUFFIX}`)) return base;
+  const lower = base.toLowerCase();
+  const file = names.find((n) => n.toLowerCase() === lower);
+  if (file !== undefined) return file;
+  const template = names.find((n) => n.toLowerCase() === `${lower}${TEMPLATE_SUFFIX}`);
+  return template === undefined ? base : template.slice(0, -TEMPLATE_SUFFIX.length);
+}
+
 /** Decides static file, rendered bytes or nothing for each request; see the module comment. */
 export class ProvisionResolver {
   private readonly locations: readonly string[];
@@ -93,11 +105,13 @@ export class ProvisionResolver {
   private readonly templates: TemplateStore;
   private readonly tree: TreeNames;
   private readonly contexts = new RequesterContexts();
+  private readonly isCaseInsensitive: boolean;
   private inventory: InventoryIndex | undefined;
   private rowsByIp = new Map<string, DeviceRow>();
 
   constructor(options: ProvisionResolverOptions) {
     this.locations = [...options.locations];
+    this.isCaseInsensitive = options.isCaseInsensitive ?? false;
     this.files = options.files ?? new FsProvisionFiles();
     this.engine = options.engine ?? new TemplateEngine();
     this.cache = options.cache ?? new RenderCache();
@@ -131,7 +145,8 @@ export class ProvisionResolver {
     if (split === undefined) return { kind: 'none' };
     for (const location of this.locations) {
       const dir = split.dir === '' ? location : join(location, split.dir);
-      const found = resolveName(split.base, (await this.files.list(dir)).names);
+      const { names } = await this.files.list(dir);
+      const found = resolveName(this.isCaseInsensitive ? spellingIn(split.base, names) : split.base, names);
       if (found.kind === 'static') return { kind: 'static', path: join(dir, found.file), location };
       if (found.kind === 'none') continue;
       const target = this.targetOf(found.captured, request.requester);

@@ -79,6 +79,16 @@ test('another device asking for a phone file gets the row, not the asker lease o
   assert.equal(describe(r), 'rendered /root/SEP{MAC}.cnf.xml.liquid for phone1: 10.10.0.50 none');
 });
 
+test('isCaseInsensitive finds static files and plain templates whatever the case; off by default', async () => {
+  const files = tree();
+  const strict = resolver(files);
+  const loose = new ProvisionResolver({ locations: ['/root', '/alt'], files, isCaseInsensitive: true });
+  const ask = async (r: ProvisionResolver, name: string): Promise<string> => describe(await r.resolve({ name, requester: STRANGER, scope: SCOPE, server: SERVER }));
+  assert.equal(await ask(strict, 'SIP88XX.LOADS'), 'none');
+  assert.equal(await ask(loose, 'SIP88XX.LOADS'), 'static /root/sip88xx.loads');
+  assert.equal(await ask(loose, 'xmldefault.CNF.xml'), 'rendered /root/XMLDefault.cnf.xml.liquid for -: unknown via 10.10.0.1\n');
+});
+
 test('without an inventory a token template answers nobody and a plain one renders without device', async () => {
   const r = new ProvisionResolver({ locations: ['/root', '/alt'], files: tree() });
   assert.equal(describe(await r.resolve({ name: 'SEP001BD4AABBCC.cnf.xml', requester: PHONE, scope: SCOPE, server: SERVER })), 'none');
