@@ -86,6 +86,16 @@ function splitName(name: string): { dir: string; base: string } | undefined {
   return { dir: parts.join('/'), base };
 }
 
+/** What templates see of the asker (device.mac, device.ip from the lease, vendor_class, model). */
+function factsOf(r: Requester): RequesterFacts {
+  return {
+    ...(r.mac === undefined ? {} : { mac: r.mac }),
+    ...(r.ip === undefined ? {} : { leaseIp: r.ip }),
+    ...(r.vendorClass === undefined ? {} : { vendorClass: r.vendorClass }),
+    ...(r.model === undefined ? {} : { model: r.model }),
+  };
+}
+
 /** The listing's spelling of `base` (or of `base.liquid`, without the suffix) when they differ only in case; else `base`. */
 function spellingIn(base: string, names: readonly string[]): string {
   if (names.includes(base) || names.includes(`${base}${TEMPLATE_SUFFIX}`)) return base;
@@ -164,7 +174,7 @@ export class ProvisionResolver {
   }
 
   private targetOf(captured: Captured, requester: Requester): Target {
-    const facts: RequesterFacts = { ...(requester.mac === undefined ? {} : { mac: requester.mac }), ...(requester.ip === undefined ? {} : { leaseIp: requester.ip }), ...(requester.vendorClass === undefined ? {} : { vendorClass: requester.vendorClass }), ...(requester.model === undefined ? {} : { model: requester.model }) };
+    const facts = factsOf(requester);
     const own = this.rowOfRequester(requester);
     if (captured.mac === undefined && captured.hostname === undefined) return { ...(own === undefined ? {} : { row: own }), facts, isPerDevice: false };
     const row = captured.mac !== undefined ? this.inventory?.byMac(captured.mac) : captured.hostname !== undefined ? this.inventory?.byHostname(captured.hostname) : undefined;
