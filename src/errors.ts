@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   BB_LEASE_NOT_FOUND: 'no lease holds that address',
   BB_TFTP_CLIENT: 'a TFTP transfer made by the built-in client failed',
   BB_TFTP_OPTIONS: 'a TFTP server or client option (port range, limits, blksize, MTU, timeout) is not valid',
+  BB_INVENTORY: 'an inventory file cannot be read or written, does not pass validation, or an edit would make it invalid',
+  BB_DEVICE_NOT_FOUND: 'no inventory row has that MAC, client-id, serial or host name',
+  BB_TEMPLATE: 'a template does not parse, or does not render for a device (a missing variable)',
+  BB_PROFILE_NOT_FOUND: 'no built-in vendor profile has that name',
   BB_INTERNAL: 'an unexpected failure inside benchboot',
 } as const;
 
@@ -119,6 +123,16 @@ export const ERRORS = {
   unsetRequired: defineError('BB_USAGE', '--unset {field}: {field} is required and cannot be removed'),
   unsetUnknown: defineError('BB_USAGE', '--unset {field}: unknown field{guess}; give a field such as boot-file or router, option:NAME, or reservation:MAC'),
   nothingToChange: defineError('BB_USAGE', 'nothing to change: give at least one field flag or --unset'),
+  badSetFlag: defineError('BB_USAGE', '--set {spec}: expected COLUMN=VALUE (e.g. hostname=phone1; an empty VALUE empties the cell)'),
+  notMac: defineError('BB_USAGE', '"{text}" is not a MAC address (e.g. 00:1b:d4:aa:bb:cc, 001BD4AABBCC, 001b.d4aa.bbcc)'),
+  nothingToSet: defineError('BB_USAGE', 'nothing to set: give --set COLUMN=VALUE or --mac, --ip, --hostname, --profile'),
+  badServerFlag: defineError('BB_USAGE', '--server {text}: give an IPv4 address, optionally with a prefix (e.g. 10.10.0.1/24)'),
+  // Inventory, templates and profiles
+  deviceNotFound: defineError('BB_DEVICE_NOT_FOUND', '{file}: no device "{key}" (give its MAC, client-id, serial or host name)'),
+  profileNotFound: defineError('BB_PROFILE_NOT_FOUND', 'no profile named "{name}" (built in: {known})'),
+  templateRender: defineError('BB_TEMPLATE', '{problem} (device {device}); nothing would be sent (TFTP error 1)'),
+  templatesInvalid: defineError('BB_TEMPLATE', 'templates that do not parse ({count}):\n{problems}'),
+  noScopeForDevice: defineError('BB_SCOPE_NOT_FOUND', 'no scope in {dir} holds {ip}{why}'),
   // Scope files
   notScopeName: defineError('BB_SCOPE_INVALID', '"{name}" is not a scope name (a letter or digit, then letters, digits, . _ -; at most 64)'),
   noScopeFile: defineError('BB_SCOPE_NOT_FOUND', '{path}: no such scope file'),

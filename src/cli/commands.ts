@@ -12,6 +12,9 @@ import { reloadCommand } from './reload.js';
 import { tftpCommand } from './tftp.js';
 import { doctorCommand } from './doctor.js';
 import { statusCommand } from './status.js';
+import { deviceCommand } from './device.js';
+import { profileCommand } from './profile.js';
+import { renderCommand } from './render.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, statusCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, deviceCommand, profileCommand, renderCommand, leasesCommand, statusCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];
