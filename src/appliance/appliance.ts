@@ -32,6 +32,10 @@ import type { ScopeSource } from './scope-source.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
 import { checkTftpCovers, createTftpSide, interfaceAddresses, openTftpStorage, type TftpStorageSide } from './tftp.js';
 import { tftpSettingsOf, type ApplianceTftpConfig } from './tftp-settings.js';
+import { openProvisioning, requireTemplatesParse } from './provisioning.js';
+import { findRequester } from './requester.js';
+import type { ProvisionResolver } from '../provision/resolver.js';
+import type { RequesterContext } from '../provision/tftp-storage.js';
 
 /** Everything the appliance composes. */
 export interface ApplianceOptions {
@@ -84,6 +88,8 @@ interface Running {
   dhcp?: DhcpServer;
   tftp?: TftpServer;
   control?: ControlServer;
+  /** Templates and inventory per device (TFTP storage). */
+  resolver?: ProvisionResolver;
 }
 
 class ApplianceImpl implements Appliance {
@@ -114,9 +120,9 @@ class ApplianceImpl implements Appliance {
     const { options } = this;
     this.current = await options.scopes.load();
     this.listen = [...(options.tftp.listenAddresses ?? (await interfaceAddresses(this.current)))];
-    const storage = await openTftpStorage(options.tftp);
+    const { resolver, side: storage } = await openProvisioning(await openTftpStorage(options.tftp), options.tftp, (address) => this.requesterOf(address), options.logger);
     const store = await openLeaseJournal(options);
-    this.running = { store };
+    this.running = { store, resolver };
     try {
       await this.startServers(store, storage);
     } catch (err) {
@@ -193,6 +199,7 @@ class ApplianceImpl implements Appliance {
     try {
       next = await this.options.scopes.load();
       if (!this.options.tftp.listenAddresses) await checkTftpCovers(next, this.listen);
+      await this.reloadTemplates();
       await dhcp.reload(next);
     } catch (caught) {
       const err = toBenchbootError(caught);
@@ -206,6 +213,24 @@ class ApplianceImpl implements Appliance {
     const names = next.map((s) => s.name);
     this.events.emit({ kind: 'reload', at: this.options.clock.now(), ok: true, detail: names.join(', ') });
     return { scopes: names };
+  }
+
+  /** Templates are read again at reload; one that does not parse rejects the reload. */
+  private async reloadTemplates(): Promise<void> {
+    const resolver = this.running.resolver;
+    if (!resolver) return;
+    resolver.invalidate();
+    await requireTemplatesParse(resolver);
+  }
+
+  /** Who asks for a file from `address`: its lease, scope and our address there (templates render for it). */
+  private requesterOf(address: string): RequesterContext | undefined {
+    const dhcp = this.running.dhcp;
+    return findRequester(address, {
+      leases: dhcp?.leases() ?? [],
+      scopes: this.current,
+      serverAddressOn: (name) => dhcp?.bindings().find((b) => b.interfaceName === name)?.serverAddress,
+    });
   }
 
   private requireDhcp(): DhcpServer {
