@@ -231,3 +231,16 @@ test('compaction threshold: 5000 changes, or one change per lease held once the 
   assert.equal(compactionThreshold(undefined, 50_000), 50_000, 'a snapshot of 50,000 leases is written at most once per 50,000 changes');
   assert.equal(compactionThreshold(16, 50_000), 16);
 });
+
+test('lease files (journal, snapshot, lock) are private to the owner: mode 0600, also a journal left 0644', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, journalFileName(0)), '', { mode: 0o644 });
+  const store = await openLeaseStore({ dir, now: NOW });
+  t.after(() => store.close());
+  await store.append([{ kind: 'put', lease: lease(80) }]);
+  await store.compact();
+  const { stat } = await import('node:fs/promises');
+  for (const name of [LEASE_STORE_FILES.lock, LEASE_STORE_FILES.snapshot, journalFileName(store.stats().generation)]) {
+    assert.equal((await stat(join(dir, name))).mode & 0o777, 0o600, name);
+  }
+});
