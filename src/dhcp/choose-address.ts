@@ -4,7 +4,9 @@
  * 1. A reservation for the client (by option 61 or by chaddr).
  * 2. The client's current binding, else its previous (expired or released) address,
  *    if that address is in the pool and not held by another client.
- * 3. The address the client asked for in option 50, if it is in the pool and free.
+ * 3. The address the client asked for in option 50, if it is in the pool and free; also
+ *    when the client still has an OFFER pending for another address (a pending offer is
+ *    not a binding; dnsmasq and Kea do the same).
  * 4. A free pool address from the lease table's allocator.
  * No address left is an outcome ('exhausted'), not an exception.
  */
@@ -79,7 +81,10 @@ export function chooseAddress(scope: Scope, leases: EngineLeases, req: AddressRe
   if (reservation) return { kind: 'ok', ip: reservation.ip, source: 'reservation' };
 
   const own = leases.findByClient(scope.name, req.clientKey);
-  if (own && own.state !== 'declined' && isPoolAddressFor(scope, leases, own.ip, req)) {
+  // A pending offer is not a binding (RFC 2131 §4.3.1): a free requested address wins over it.
+  const isPendingOffer = own?.state === 'offered';
+  const requestedFree = req.requested !== undefined && req.requested !== own?.ip && isPoolAddressFor(scope, leases, req.requested, req);
+  if (own && own.state !== 'declined' && !(isPendingOffer && requestedFree) && isPoolAddressFor(scope, leases, own.ip, req)) {
     const isCurrent = (own.state === 'bound' || own.state === 'offered') && own.expiresAt > req.now;
     return { kind: 'ok', ip: own.ip, source: isCurrent ? 'current' : 'previous' };
   }

@@ -27,9 +27,12 @@ export function discover(x: Exchange): EngineResult {
   // A client's live binding stays 'bound' (it may just be rebooting); otherwise hold the offer.
   const existing = x.leases.get(x.scope.name, choice.ip);
   const isLiveBinding = existing?.clientKey === x.clientKey && existing.state === 'bound' && existing.expiresAt > x.now;
+  const pending = x.leases.findByClient(x.scope.name, x.clientKey);
+  // The client's earlier pending offer of another address is withdrawn: one offer per client.
+  const withdrawn: LeaseChange[] = pending?.state === 'offered' && pending.ip !== choice.ip ? [{ kind: 'delete', scope: x.scope.name, ip: pending.ip }] : [];
   const changes: LeaseChange[] = isLiveBinding
     ? []
-    : [{ kind: 'put', lease: lease(x, choice.ip, 'offered', x.now + OFFER_HOLD_SECONDS * 1000) }];
+    : [...withdrawn, { kind: 'put', lease: lease(x, choice.ip, 'offered', x.now + OFFER_HOLD_SECONDS * 1000) }];
   return reply(x, offer, DHCP_MESSAGE_TYPE.OFFER, changes, event(x, 'offered', { ip: choice.ip, source: choice.source, ...fileOf(offer.packet) }));
 }
 

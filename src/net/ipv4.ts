@@ -14,7 +14,11 @@ import ipaddr from 'ipaddr.js';
 /** A canonical dotted-quad IPv4 address, e.g. `10.10.0.1`. */
 export type Ipv4 = string & { readonly __brand: 'Ipv4' };
 
-/** A MAC address as lowercase colon-separated hex, e.g. `00:1b:d4:aa:bb:cc`. */
+/**
+ * A MAC address as lowercase colon-separated hex, e.g. `00:1b:d4:aa:bb:cc`. Taken from a
+ * request's chaddr it is the client's hardware address of any length (hlen 0..16, any
+ * htype; `''` for hlen 0), see {@link isHardwareAddress}.
+ */
 export type MacAddress = string & { readonly __brand: 'MacAddress' };
 
 /** An IPv4 subnet: network address and prefix length. */
@@ -180,6 +184,16 @@ export function parseMac(text: string): MacAddress {
   const pairs: string[] = [];
   for (let i = 0; i < 12; i += 2) pairs.push(hex.slice(i, i + 2));
   return pairs.join(':') as MacAddress;
+}
+
+const HARDWARE_ADDRESS_TEXT = /^(?:[0-9a-f]{2}(?::[0-9a-f]{2}){0,15})?$/;
+
+/**
+ * True when `text` is a hardware address as {@link macFromBytes} writes it: 0..16 bytes
+ * (chaddr's size, RFC 2131 §2) in lowercase colon hex, `''` for hlen 0 (RFC 4390).
+ */
+export function isHardwareAddress(text: string): boolean {
+  return HARDWARE_ADDRESS_TEXT.test(text);
 }
 
 /** The colon form of hardware-address bytes (any length, e.g. the first hlen bytes of chaddr). */

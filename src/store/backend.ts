@@ -18,8 +18,10 @@ export interface LeaseStoreStats {
   readonly compactions: number;
   /** Current journal generation. */
   readonly generation: number;
-  /** Torn or unreadable trailing lines skipped at open. */
+  /** Torn trailing lines skipped at open (a crash in the middle of a write). */
   readonly tornLinesSkipped: number;
+  /** Records that could not be read at open and were skipped with a warning (damaged lines, bad snapshot entries). */
+  readonly damagedRecordsSkipped: number;
 }
 
 /** An open lease store: what any backend offers (a second one implements the same). */

@@ -17,13 +17,18 @@ import { storeError } from './store-error.js';
  * that a write returns only once its data is durable (then no fdatasync is needed).
  */
 const JOURNAL_DSYNC = typeof fsConstants.O_DSYNC === 'number' && fsConstants.O_DSYNC !== 0;
+/** Lease files are private to the server's user (issue 11 point 3): who has which address, host names. */
+export const LEASE_FILE_MODE = 0o600;
+
 const JOURNAL_FLAGS = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | (JOURNAL_DSYNC ? fsConstants.O_DSYNC : 0);
 
 /** Opens journal generation `generation` of `dir` for durable appends. */
 export async function openJournalFile(dir: string, generation: number): Promise<FileHandle> {
   const path = join(dir, journalFileName(generation));
   try {
-    const fh = await open(path, JOURNAL_FLAGS, 0o666);
+    const fh = await open(path, JOURNAL_FLAGS, LEASE_FILE_MODE);
+    // A file left by an earlier version keeps its mode on open: make it private too.
+    await fh.chmod(LEASE_FILE_MODE);
     await fsyncDir(dir);
     return fh;
   } catch (err) {
@@ -47,7 +52,8 @@ export async function writeSnapshotFile(dir: string, leases: readonly Lease[], n
   const temp = join(dir, LEASE_STORE_FILES.snapshotTemp);
   const final = join(dir, LEASE_STORE_FILES.snapshot);
   try {
-    await writeFileSynced(temp, formatSnapshot(leases, nextJournal), 'w');
+    await rm(temp, { force: true });
+    await writeFileSynced(temp, formatSnapshot(leases, nextJournal), 'wx', LEASE_FILE_MODE);
     await rename(temp, final);
     await fsyncDir(dir);
   } catch (err) {

@@ -3,7 +3,7 @@
  * directory, one JSON line per lease change, and the snapshot document. Parsing checks
  * every field, so a hand-edited or damaged file is reported rather than trusted.
  */
-import { isIpv4, isMac } from '../net/ipv4.js';
+import { isHardwareAddress, isIpv4, isMac } from '../net/ipv4.js';
 import type { Lease, LeaseChange, LeaseState } from '../dhcp/lease.js';
 
 /** File names inside the state directory. */
@@ -31,12 +31,16 @@ export function isJournaled(change: LeaseChange): boolean {
 
 const LEASE_STATES: readonly LeaseState[] = ['offered', 'bound', 'released', 'declined'];
 
-/** Checks one parsed journal/snapshot lease; returns it typed or undefined. */
+/**
+ * Checks one parsed journal/snapshot lease; returns it typed or undefined. `mac` is the
+ * client's hardware address as the engine keys it: any length the chaddr field holds
+ * (hlen 0..16, any htype), so whatever the engine ACKs is read back.
+ */
 export function parseLease(v: unknown): Lease | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   if (typeof o.scope !== 'string' || typeof o.ip !== 'string' || !isIpv4(o.ip)) return undefined;
-  if (typeof o.clientKey !== 'string' || typeof o.mac !== 'string' || !isMac(o.mac)) return undefined;
+  if (typeof o.clientKey !== 'string' || typeof o.mac !== 'string' || !(isHardwareAddress(o.mac) || isMac(o.mac))) return undefined;
   if (typeof o.state !== 'string' || !LEASE_STATES.includes(o.state as LeaseState)) return undefined;
   if (typeof o.startedAt !== 'number' || typeof o.expiresAt !== 'number') return undefined;
   if (o.hostname !== undefined && typeof o.hostname !== 'string') return undefined;

@@ -60,7 +60,7 @@ export class JournalStore implements LeaseStore {
     private readonly logger: Logger,
     private readonly compactAfter: (leasesHeld: number) => number,
     leases: readonly Lease[],
-    private readonly tornLines: number,
+    private readonly skippedAtOpen: { readonly tornLines: number; readonly damagedRecords: number },
   ) {
     this.loaded = leases;
     for (const lease of leases) this.state.set(leaseKey(lease.scope, lease.ip), lease);
@@ -100,7 +100,7 @@ export class JournalStore implements LeaseStore {
 
   /** The store's counters. */
   stats(): LeaseStoreStats {
-    return { ...this.counters, generation: this.generation, tornLinesSkipped: this.tornLines };
+    return { ...this.counters, generation: this.generation, tornLinesSkipped: this.skippedAtOpen.tornLines, damagedRecordsSkipped: this.skippedAtOpen.damagedRecords };
   }
 
   /** Waits for pending writes and compaction, closes the journal, removes the lock. */

@@ -69,7 +69,14 @@ export async function openLeaseStore(options: LeaseStoreOptions): Promise<LeaseS
     const replay = await replayDir(options.dir, logger);
     const leases = reclaimOnOpen([...replay.state.values()], options.now, options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS);
     const threshold = (held: number): number => compactionThreshold(options.compactAfterChanges, held);
-    const store = new JournalStore(options.dir, logger, threshold, leases, replay.tornLines);
+    if (replay.damagedRecords > 0) {
+      logger.warn('lease store: records that cannot be read were skipped (each named above); every other lease loaded', {
+        code: 'BB_LEASE_STORE',
+        dir: options.dir,
+        skipped: replay.damagedRecords,
+      });
+    }
+    const store = new JournalStore(options.dir, logger, threshold, leases, replay);
     await store.start(replay.maxGeneration + 1, replay.generations);
     return store;
   } catch (err) {

@@ -5,6 +5,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../errno.js';
+import { LEASE_FILE_MODE } from './files.js';
 import { LEASE_STORE_FILES } from './format.js';
 import { storeError } from './store-error.js';
 
@@ -13,7 +14,7 @@ export async function acquireLock(dir: string): Promise<void> {
   const path = join(dir, LEASE_STORE_FILES.lock);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: LEASE_FILE_MODE });
       return;
     } catch (err) {
       if (!isErrno(err, 'EEXIST')) throw storeError(`cannot create the lock file ${path}`, err);

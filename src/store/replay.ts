@@ -1,7 +1,11 @@
 /**
  * Reading a state directory back: the snapshot, then every journal generation from
  * the snapshot's `nextJournal` on, in order. A torn last line (a crash in the middle of
- * a write) is skipped with a warning; any other bad line means a damaged journal.
+ * a write) is skipped with a warning. Any other record that cannot be read (a damaged
+ * journal line, a bad lease inside the snapshot) is skipped with a warning naming its
+ * file and line and counted, and every other lease loads (as Kea's memfile does): one
+ * bad record never stops a start. Only a store that cannot be read at all (a directory
+ * or file that cannot be opened, a snapshot that is not a benchboot snapshot) does.
  * Also the rule of what a restart does to the leases it finds (`reclaimOnOpen`).
  */
 import { readFile, readdir } from 'node:fs/promises';
@@ -53,21 +57,31 @@ export interface Replay {
   /** Generations present on disk (all of them, including stale ones). */
   readonly generations: readonly number[];
   readonly tornLines: number;
+  /** Records that could not be read and were skipped (not counting torn last lines). */
+  readonly damagedRecords: number;
+}
+
+/** What replaying one file skipped. */
+interface Skipped {
+  torn: number;
+  damaged: number;
 }
 
 /** Replays the snapshot and the live journal generations of `dir`. */
 export async function replayDir(dir: string, logger: Logger): Promise<Replay> {
   const state = new Map<string, Lease>();
-  const snapshot = await readSnapshot(dir);
+  const snapshot = await readSnapshot(dir, logger);
   for (const lease of snapshot.leases) state.set(leaseKey(lease.scope, lease.ip), lease);
   const generations = await journalGenerations(dir);
-  let tornLines = 0;
+  const skipped: Skipped = { torn: 0, damaged: snapshot.damaged };
   for (const gen of generations) {
     if (gen < snapshot.nextJournal) continue;
-    tornLines += await replayJournal(join(dir, journalFileName(gen)), state, logger, gen === generations[generations.length - 1]);
+    const r = await replayJournal(join(dir, journalFileName(gen)), state, logger, gen === generations[generations.length - 1]);
+    skipped.torn += r.torn;
+    skipped.damaged += r.damaged;
   }
   const maxGeneration = Math.max(snapshot.nextJournal - 1, ...generations);
-  return { state, maxGeneration, generations, tornLines };
+  return { state, maxGeneration, generations, tornLines: skipped.torn, damagedRecords: skipped.damaged };
 }
 
 /** The journal generations present in `dir`, in ascending order. */
@@ -79,13 +93,13 @@ export async function journalGenerations(dir: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-async function readSnapshot(dir: string): Promise<{ nextJournal: number; leases: Lease[] }> {
+async function readSnapshot(dir: string, logger: Logger): Promise<{ nextJournal: number; leases: Lease[]; damaged: number }> {
   const path = join(dir, LEASE_STORE_FILES.snapshot);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if (isErrno(err, 'ENOENT')) return { nextJournal: 0, leases: [] };
+    if (isErrno(err, 'ENOENT')) return { nextJournal: 0, leases: [], damaged: 0 };
     throw storeError(`cannot read ${path}`, err);
   }
   let v: unknown;
@@ -100,16 +114,21 @@ async function readSnapshot(dir: string): Promise<{ nextJournal: number; leases:
     throw storeError(`${path} is not a benchboot lease snapshot (version ${SNAPSHOT_VERSION})`);
   }
   const leases: Lease[] = [];
+  let damaged = 0;
   for (const [i, item] of o.leases.entries()) {
     const lease = parseLease(item);
-    if (!lease) throw storeError(`${path}: lease #${i + 1} is not valid`);
-    leases.push(lease);
+    if (lease) {
+      leases.push(lease);
+      continue;
+    }
+    damaged++;
+    logger.warn('lease store: skipping a lease record that cannot be read; every other lease loads', { file: path, lease: i + 1 });
   }
-  return { nextJournal: o.nextJournal, leases };
+  return { nextJournal: o.nextJournal, leases, damaged };
 }
 
-/** Replays one journal file; returns how many torn lines were skipped. */
-async function replayJournal(path: string, state: Map<string, Lease>, logger: Logger, isNewest: boolean): Promise<number> {
+/** Replays one journal file; returns how many torn and damaged lines were skipped. */
+async function replayJournal(path: string, state: Map<string, Lease>, logger: Logger, isNewest: boolean): Promise<Skipped> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -118,25 +137,30 @@ async function replayJournal(path: string, state: Map<string, Lease>, logger: Lo
   }
   const lines = text.split('\n');
   // A complete file ends with '\n', so the last element is '' (or the torn tail).
-  let skipped = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
+  const lastLine = lastNonEmpty(lines);
+  const skipped: Skipped = { torn: 0, damaged: 0 };
+  for (const [i, line] of lines.entries()) {
     if (line === '') continue;
     const change = parseJournalLine(line);
     if (change) {
       applyChange(state, change);
       continue;
     }
-    const isLast = i === lines.length - 1 || lines.slice(i + 1).every((l) => l === '');
-    if (!isLast) throw storeError(`${path}:${i + 1}: not a lease change; the journal is damaged (move the file away to start from the snapshot)`);
-    // A crash in the middle of a write leaves a partial last line; that batch was never acknowledged.
-    logger.warn('lease journal: skipping a torn last line (the server stopped in the middle of a write)', {
-      file: path,
-      line: i + 1,
-      bytes: line.length,
-      isNewest,
-    });
-    skipped++;
+    const where = { file: `${path}:${i + 1}`, bytes: line.length, isNewest };
+    if (i === lastLine) {
+      // A crash in the middle of a write leaves a partial last line; that batch was never acknowledged.
+      logger.warn('lease journal: skipping a torn last line (the server stopped in the middle of a write)', { ...where, line: i + 1 });
+      skipped.torn++;
+    } else {
+      logger.warn('lease journal: skipping a line that is not a lease change (damaged); every other lease loads', { ...where, line: i + 1 });
+      skipped.damaged++;
+    }
   }
   return skipped;
+}
+
+/** Index of the last non-empty element of `lines`, or -1. */
+function lastNonEmpty(lines: readonly string[]): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i] !== '') return i;
+  return -1;
 }

@@ -529,3 +529,29 @@ test('fuzz: mutated real requests never make the engine throw, and every reply e
     { numRuns: 1500 },
   );
 });
+
+test('RFC 2131 §4.3.1 a DISCOVER asking for a free address (option 50) is offered it, also with an OFFER pending for another', () => {
+  const cases: { name: string; pending: boolean; requested: string; want: string; source: string }[] = [
+    { name: 'no pending offer: the requested free address', pending: false, requested: '10.9.0.105', want: '10.9.0.105', source: 'requested' },
+    { name: 'an offer of .100 pending: the requested free address wins (a pending offer is not a binding)', pending: true, requested: '10.9.0.105', want: '10.9.0.105', source: 'requested' },
+    { name: 'an offer pending, the requested address outside the pool: the pending offer', pending: true, requested: '10.9.0.20', want: '10.9.0.100', source: 'current' },
+  ];
+  for (const c of cases) {
+    const b = new Bench();
+    if (c.pending) assert.equal(replyOf(b.send({ type: 1, mac: '00:00:00:00:00:0a' })).yiaddr, '10.9.0.100', c.name);
+    const r = b.send({ type: 1, mac: '00:00:00:00:00:0a', requested: c.requested });
+    assert.equal(replyOf(r).yiaddr, c.want, c.name);
+    assert.equal(r.kind === 'reply' && r.event.source, c.source, c.name);
+    // One offer per client: the earlier one is gone when another address is offered.
+    const offered = b.table.all().filter((l) => l.state === 'offered').map((l) => l.ip);
+    assert.deepEqual(offered, [c.want], c.name);
+  }
+});
+
+test('RFC 2131 §4.3.1 order: a current binding wins over the requested address', () => {
+  const b = new Bench();
+  const bound = b.bind('00:00:00:00:00:0b');
+  const r = b.send({ type: 1, mac: '00:00:00:00:00:0b', requested: '10.9.0.107' });
+  assert.equal(replyOf(r).yiaddr, bound);
+  assert.equal(r.kind === 'reply' && r.event.source, 'current');
+});

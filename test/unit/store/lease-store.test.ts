@@ -101,18 +101,20 @@ test('a torn last journal line is skipped with a warning; the lines before it co
   assert.ok(transport.entries.some((e) => e.level === 'warn' && /torn last line/.test(e.message)));
 });
 
-test('a damaged line in the middle of a journal is an error, not silently skipped', async (t) => {
+test('a damaged line in the middle of a journal is skipped with a warning and counted; the lines around it count', async (t) => {
   const dir = await tempDir(t);
   const a = await openLeaseStore({ dir, now: NOW });
   const gen = a.stats().generation;
   await a.close();
   const good = formatJournalLine({ kind: 'put', lease: lease(30) });
-  await writeFile(join(dir, journalFileName(gen)), `${good}\n{"kind":"put","lease":{"ip":"oops"}}\n${good}\n`);
-  await assert.rejects(openLeaseStore({ dir, now: NOW }), (err: unknown) => isBenchbootError(err, 'BB_LEASE_STORE') && /:2: not a lease change/.test(String(err)));
-  // The failed open released its lock, so a repaired directory opens again.
-  await writeFile(join(dir, journalFileName(gen)), `${good}\n`);
-  const b = await openLeaseStore({ dir, now: NOW });
-  await b.close();
+  const other = formatJournalLine({ kind: 'put', lease: lease(31) });
+  await writeFile(join(dir, journalFileName(gen)), `${good}\n{"kind":"put","lease":{"ip":"oops"}}\n${other}\n`);
+  const { logger, transport } = captureLogger();
+  const b = await openLeaseStore({ dir, now: NOW, logger });
+  t.after(() => b.close());
+  assert.deepEqual([...byIp(b.loaded).keys()].sort(), ['10.9.0.30', '10.9.0.31']);
+  assert.equal(b.stats().damagedRecordsSkipped, 1);
+  assert.ok(transport.entries.some((e) => e.level === 'warn' && /not a lease change/.test(e.message)));
 });
 
 test('a second server on the same directory gets BB_LEASE_STORE; a stale lock of a dead process is taken over', async (t) => {
@@ -228,4 +230,17 @@ test('compaction threshold: 5000 changes, or one change per lease held once the 
   assert.equal(compactionThreshold(undefined, 4999), 5000);
   assert.equal(compactionThreshold(undefined, 50_000), 50_000, 'a snapshot of 50,000 leases is written at most once per 50,000 changes');
   assert.equal(compactionThreshold(16, 50_000), 16);
+});
+
+test('lease files (journal, snapshot, lock) are private to the owner: mode 0600, also a journal left 0644', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, journalFileName(0)), '', { mode: 0o644 });
+  const store = await openLeaseStore({ dir, now: NOW });
+  t.after(() => store.close());
+  await store.append([{ kind: 'put', lease: lease(80) }]);
+  await store.compact();
+  const { stat } = await import('node:fs/promises');
+  for (const name of [LEASE_STORE_FILES.lock, LEASE_STORE_FILES.snapshot, journalFileName(store.stats().generation)]) {
+    assert.equal((await stat(join(dir, name))).mode & 0o777, 0o600, name);
+  }
 });
