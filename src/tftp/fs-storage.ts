@@ -30,7 +30,7 @@ import { TFTP_ERROR } from './error-codes.js';
 import { createFileCache, type FileCacheOptions, type FileCacheStats } from './file-cache.js';
 import { lookup, lookupFailure } from './fs-lookup.js';
 import { ReadSources } from './fs-sources.js';
-import { applyRemap, parseRemapRules, type RemapRule } from './remap.js';
+import { parseRemapRules, remapRequest, type RemapRule } from './remap.js';
 import {
   compileDefaultRules,
   displayName,
@@ -161,9 +161,9 @@ class FileSystemStorage implements FsStorage {
 
   async openRead(requested: string, ctx: RequestContext): Promise<OpenResult<ReadSource>> {
     const display = displayName(requested);
-    const mapped = applyRemap(this.remap, requested, { op: 'read', clientIp: ctx.peer.address });
+    const mapped = remapRequest(this.remap, requested, { op: 'read', clientIp: ctx.peer.address });
     if (mapped.kind === 'refused') {
-      return { kind: 'error', code: refusalCode('remap-abort'), message: refusalMessage('remap-abort', requested) };
+      return { kind: 'error', code: refusalCode(mapped.reason), message: refusalMessage(mapped.reason, requested) };
     }
     const decided = planRead(mapped.name, this.plan, requested);
     if (decided.kind === 'refused') return { kind: 'error', code: decided.code, message: decided.message };
@@ -189,9 +189,9 @@ class FileSystemStorage implements FsStorage {
   async openWrite(requested: string, ctx: RequestContext): Promise<OpenResult<UploadTarget>> {
     const display = displayName(requested);
     if (!this.inbox) return { kind: 'error', code: TFTP_ERROR.accessViolation, message: `Access violation: uploads are not accepted (${display})` };
-    const mapped = applyRemap(this.remap, requested, { op: 'write', clientIp: ctx.peer.address });
+    const mapped = remapRequest(this.remap, requested, { op: 'write', clientIp: ctx.peer.address });
     if (mapped.kind === 'refused') {
-      return { kind: 'error', code: refusalCode('remap-abort'), message: refusalMessage('remap-abort', requested) };
+      return { kind: 'error', code: refusalCode(mapped.reason), message: refusalMessage(mapped.reason, requested) };
     }
     const decided = planUpload(mapped.name, requested);
     if (decided.kind === 'refused') return { kind: 'error', code: decided.code, message: decided.message };

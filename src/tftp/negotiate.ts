@@ -5,13 +5,18 @@
  * Rules (each a small function below):
  * - transfer mode: `octet` or `netascii`, case-insensitive (RFC 1350 §5); `mail` and
  *   anything else is error 4.
+ * - An option the server cannot honour (a value out of range or not a number) is left out
+ *   of the OACK and the transfer runs with its default (RFC 2347 §2: the server omits the
+ *   options it does not accept), as tftpd-hpa and dnsmasq do. Only a WRQ whose tsize is over
+ *   the upload limit is refused (error 3, RFC 2349 §4).
  * - blksize 8..65464 (RFC 2348); larger requests are lowered to the server's cap
- *   (configured max, and path MTU - 32 when an MTU is set); smaller or non-numeric is error 8.
- * - tsize (RFC 2349): on RRQ answered with the file size (octet only); on WRQ the announced
- *   size is checked against the upload limit (error 3 when larger).
- * - timeout 1..255 seconds (RFC 2349); outside or non-numeric is error 8.
+ *   (configured max, and path MTU - 32 when an MTU is set); smaller or non-numeric is left out.
+ * - tsize (RFC 2349): on RRQ the client's value is ignored (it sends 0, some clients send
+ *   anything) and the file size is answered (octet only); on WRQ the announced size is
+ *   checked against the upload limit (error 3 when larger); a non-numeric one is left out.
+ * - timeout 1..255 seconds (RFC 2349); outside or non-numeric is left out.
  * - windowsize 1..65535 (RFC 7440 §3); larger is lowered to the server's cap; 0 or
- *   non-numeric is error 8. With a window byte limit, windowsize is also lowered so that
+ *   non-numeric is left out. With a window byte limit, windowsize is also lowered so that
  *   windowsize × blksize fits it (never below 1): the receiver's socket buffer must hold a
  *   whole window (RFC 7440 §4 notes that a window larger than the receiver can buffer
  *   just produces loss); RFC 7440 §3 lets the server answer a smaller windowsize.
@@ -97,30 +102,24 @@ export function blksizeCap(policy: NegotiationPolicy): number {
   return cap;
 }
 
-/** RFC 2348: 8..65464, lowered to the cap; below 8 cannot be honoured. */
-export function negotiateBlksize(value: string, cap: number): number | Refusal {
+/** RFC 2348: 8..65464, lowered to the cap; below 8 or not a number cannot be honoured (undefined: left out). */
+export function negotiateBlksize(value: string, cap: number): number | undefined {
   const n = parseOptionNumber(value);
-  if (n === undefined || n < BLKSIZE_MIN) {
-    return { code: TFTP_ERROR.optionNegotiation, message: `blksize ${value} is not 8..65464` };
-  }
+  if (n === undefined || n < BLKSIZE_MIN) return undefined;
   return Math.min(n, cap);
 }
 
-/** RFC 2349 §2: timeout 1..255 seconds. */
-export function negotiateTimeout(value: string): number | Refusal {
+/** RFC 2349 §2: timeout 1..255 seconds; anything else is left out (undefined). */
+export function negotiateTimeout(value: string): number | undefined {
   const n = parseOptionNumber(value);
-  if (n === undefined || n < 1 || n > 255) {
-    return { code: TFTP_ERROR.optionNegotiation, message: `timeout ${value} is not 1..255` };
-  }
+  if (n === undefined || n < 1 || n > 255) return undefined;
   return n;
 }
 
-/** RFC 7440 §3: windowsize 1..65535, lowered to the cap. */
-export function negotiateWindowsize(value: string, cap: number): number | Refusal {
+/** RFC 7440 §3: windowsize 1..65535, lowered to the cap; anything else is left out (undefined). */
+export function negotiateWindowsize(value: string, cap: number): number | undefined {
   const n = parseOptionNumber(value);
-  if (n === undefined || n < 1 || n > WINDOWSIZE_MAX) {
-    return { code: TFTP_ERROR.optionNegotiation, message: `windowsize ${value} is not 1..65535` };
-  }
+  if (n === undefined || n < 1 || n > WINDOWSIZE_MAX) return undefined;
   return Math.min(n, cap);
 }
 
@@ -133,19 +132,23 @@ export function windowsizeForBytes(windowsize: number, blksize: number, maxWindo
   return Math.min(windowsize, Math.max(1, minBlocks, Math.floor(maxWindowBytes / blksize)));
 }
 
-/** RFC 2349 §4: tsize on RRQ is answered with the size; on WRQ checked against the upload limit. */
+/**
+ * RFC 2349 §4: tsize on RRQ is answered with the size, whatever value the client sent (the
+ * RFC says 0; `atftp --option "tsize enable"` sends "enable"); on WRQ the announced size is
+ * checked against the upload limit (the only refusal), and a non-numeric one is left out.
+ */
 export function negotiateTsize(
   kind: 'rrq' | 'wrq',
   value: string,
   mode: TransferMode,
   policy: NegotiationPolicy,
 ): number | undefined | Refusal {
-  const n = parseOptionNumber(value);
-  if (n === undefined) return { code: TFTP_ERROR.optionNegotiation, message: `tsize ${value} is not a number` };
   if (kind === 'rrq') {
     // The netascii size on the wire differs from the file size: do not announce one.
     return mode === 'octet' ? policy.fileSize : undefined;
   }
+  const n = parseOptionNumber(value);
+  if (n === undefined) return undefined;
   if (policy.maxUploadBytes !== undefined && n > policy.maxUploadBytes) {
     return { code: TFTP_ERROR.diskFull, message: `upload of ${n} bytes is larger than the limit` };
   }

@@ -1,14 +1,18 @@
 /**
  * Filename remapping in the manner of tftpd-hpa's `--map-file`, pure: a rule file is
  * parsed into rules, and a requested name is rewritten by applying the rules in order.
- * Remapping happens before the path rules of resolve-path.ts, so a remap can never
- * lead outside the root: its result is checked like any other request.
+ * Rules see the normalised name (resolve-path.ts `normalizeRequestName`): backslashes are
+ * already slashes, a drive letter, leading slashes and `.` or empty segments are gone, and
+ * names that are too long, hold control characters or a `..` segment were refused before
+ * any rule ran. So `a ^private/` also refuses `/private/x`, `private\x` and `./private/x`,
+ * and a rule can never shorten an over-long name into an accepted one. The result is
+ * checked by the path rules again like any other request, so a remap can never lead
+ * outside the root.
  *
  * Map file format, one rule per line (`#` starts a comment, blank lines ignored):
  *
  *     # flags  regex                  replacement
- *     rg       \\                     /          # backslashes become slashes
- *     ri       ^/?tftpboot/(.*)       \1         # strip a path prefix, any case
+ *     ri       ^tftpboot/(.*)         \1         # strip a path prefix, any case
  *     r        ^SEP(.*)\.cnf\.xml$    phones/SEP\1.cnf.xml
  *     a        \.exe$                            # refuse these (access violation)
  *     Pr       ^(.*)$                 backups/\1 # only for uploads (WRQ)
@@ -21,6 +25,7 @@
  * the groups, `\i` the client's IP address, `\x` it as 8 hex digits, `\\` a backslash;
  * a backslash before whitespace keeps the whitespace inside a field.
  */
+import { normalizeRequestName, type RefusalReason } from './resolve-path.js';
 import { TftpError } from './tftp-error.js';
 
 /** Most restarts (`s` flag) before a request is refused: a loop in the rules is a configuration error. */
@@ -219,4 +224,21 @@ export function applyRemap(rules: readonly RemapRule[], name: string, req: Remap
     }
   }
   return { kind: 'mapped', name: current, changed: current !== name, lines };
+}
+
+/** The outcome of remapping a request as the client sent it: the mapped name, or why it was refused. */
+export type RequestRemap =
+  | { readonly kind: 'mapped'; readonly name: string }
+  | { readonly kind: 'refused'; readonly reason: RefusalReason };
+
+/**
+ * Normalises a requested name (length limit, control characters, separators, `..`), then
+ * applies the rules to the normalised name: the rules see one spelling of each name.
+ */
+export function remapRequest(rules: readonly RemapRule[], requested: string, req: RemapRequest): RequestRemap {
+  const norm = normalizeRequestName(requested);
+  if (norm.kind === 'refused') return norm;
+  if (rules.length === 0) return { kind: 'mapped', name: norm.relative };
+  const mapped = applyRemap(rules, norm.relative, req);
+  return mapped.kind === 'refused' ? { kind: 'refused', reason: 'remap-abort' } : { kind: 'mapped', name: mapped.name };
 }

@@ -15,7 +15,7 @@ import { createSilentLogger } from '../../src/log.js';
 import { createMemoryStorage } from '../../src/tftp/memory-storage.js';
 import { BUSY_MESSAGE, createTftpServer, type TftpServer, type TftpServerOptions } from '../../src/tftp/server.js';
 import { tftpGet, tftpPut, TftpClientError } from '../../src/tftp/client.js';
-import { encodeTftpPacket } from '../../src/tftp/packet.js';
+import { decodeTftpPacket, encodeTftpPacket, type TftpPacket } from '../../src/tftp/packet.js';
 
 const LOOPBACK = '127.0.0.1';
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
@@ -119,6 +119,35 @@ test('busy: with maxTransfers reached a new request is refused with ERROR 0 "ser
     return true;
   });
   assert.equal(server.counters().busy, 1);
+});
+
+test('RFC 2349: a raw RRQ with tsize "enable" (atftp --option "tsize enable") gets an OACK with the real size and the file', async (t) => {
+  const content = randomBytes(700);
+  const { server, port } = await startServer({ 'cfg.txt': content });
+  t.after(() => server.stop());
+  const sock = dgram.createSocket('udp4');
+  t.after(() => sock.close());
+  const inbox: { packet: TftpPacket; port: number }[] = [];
+  sock.on('message', (m, rinfo) => inbox.push({ packet: decodeTftpPacket(m).value, port: rinfo.port }));
+  const next = async (): Promise<{ packet: TftpPacket; port: number }> => {
+    await eventually(() => inbox.length > 0, 'an answer from the server');
+    const first = inbox.shift();
+    if (!first) throw new Error('unreachable');
+    return first;
+  };
+  sock.send(encodeTftpPacket({ kind: 'rrq', filename: 'cfg.txt', mode: 'octet', options: [{ name: 'tsize', value: 'enable' }, { name: 'timeout', value: 'x' }] }), port, LOOPBACK);
+  const oack = await next();
+  assert.deepEqual(oack.packet, { kind: 'oack', options: [{ name: 'tsize', value: '700' }] });
+  const received: Uint8Array[] = [];
+  sock.send(encodeTftpPacket({ kind: 'ack', block: 0 }), oack.port, LOOPBACK);
+  for (let block = 1; ; block++) {
+    const d = await next();
+    assert.ok(d.packet.kind === 'data' && d.packet.block === block, JSON.stringify(d.packet));
+    received.push(d.packet.data);
+    sock.send(encodeTftpPacket({ kind: 'ack', block }), d.port, LOOPBACK);
+    if (d.packet.data.length < 512) break;
+  }
+  assert.equal(md5(Buffer.concat(received)), md5(content));
 });
 
 const hasCurl = spawnSync('curl', ['--version']).status === 0;

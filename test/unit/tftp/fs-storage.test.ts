@@ -149,6 +149,13 @@ test('remap rules rewrite the name before the path rules, and cannot lead out of
   assertError(await s.openRead('setup.exe', CTX), TFTP_ERROR.accessViolation, 'setup.exe');
 });
 
+test('remap rules see the normalised name: a ^private/ refuses /private/x and private\\x from the storage', async () => {
+  const s = await storage({ remap: parseRemapRules('a ^private/') });
+  for (const name of ['private/x', '/private/x', 'private\\x', 'C:\\private\\x']) {
+    assertError(await s.openRead(name, CTX), TFTP_ERROR.accessViolation, name);
+  }
+});
+
 test('loadRemapFile reads a map file and names it and the line in errors', async () => {
   const good = join(base, 'good.map');
   const bad = join(base, 'bad.map');

@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyRemap, expandReplacement, ipToHex, parseRemapRules, splitRuleFields } from '../../../src/tftp/remap.js';
+import { applyRemap, expandReplacement, ipToHex, parseRemapRules, remapRequest, splitRuleFields, type RequestRemap } from '../../../src/tftp/remap.js';
+import { MAX_NAME_LENGTH } from '../../../src/tftp/resolve-path.js';
 import { isTftpError } from '../../../src/tftp/tftp-error.js';
 
 const READ = { op: 'read', clientIp: '10.77.0.23' } as const;
@@ -110,3 +111,30 @@ test('parseRemapRules: comments and blank lines are skipped, CRLF files work', (
     [3, 5],
   );
 });
+
+/** Rules see the normalised name (issue 11 point 7): one case per spelling a client may use. */
+const NORMALISED_CASES: { name: string; rules: string; requested: string; want: RequestRemap; op?: 'read' | 'write' }[] = [
+  { name: 'a ^private/ refuses private/x', rules: 'a ^private/', requested: 'private/x', want: { kind: 'refused', reason: 'remap-abort' } },
+  { name: 'a ^private/ refuses /private/x (leading slash)', rules: 'a ^private/', requested: '/private/x', want: { kind: 'refused', reason: 'remap-abort' } },
+  { name: 'a ^private/ refuses private\\x (backslash separator)', rules: 'a ^private/', requested: 'private\\x', want: { kind: 'refused', reason: 'remap-abort' } },
+  { name: 'a ^private/ refuses C:\\private\\x (drive letter)', rules: 'a ^private/', requested: 'C:\\private\\x', want: { kind: 'refused', reason: 'remap-abort' } },
+  { name: 'a ^private/ refuses ./private//x (dot and empty segments)', rules: 'a ^private/', requested: './private//x', want: { kind: 'refused', reason: 'remap-abort' } },
+  { name: 'a ^private/ refuses //private/x on an upload too', rules: 'a ^private/', requested: '//private/x', op: 'write', want: { kind: 'refused', reason: 'remap-abort' } },
+  { name: 'a ^private/ leaves public/private/x alone', rules: 'a ^private/', requested: 'public/private/x', want: { kind: 'mapped', name: 'public/private/x' } },
+  { name: 'a rewrite sees the name without its leading slash', rules: 'r ^boot/(.*)$ images/\\1', requested: '\\boot\\x.bin', want: { kind: 'mapped', name: 'images/x.bin' } },
+  {
+    name: 'the length limit applies before remapping: a rule cannot shorten an over-long name into an accepted one',
+    rules: 'r ^(a{4}).*$ \\1',
+    requested: 'a'.repeat(MAX_NAME_LENGTH + 1),
+    want: { kind: 'refused', reason: 'too-long' },
+  },
+  { name: 'a control character is refused before any rule runs', rules: 'r \\x1b x', requested: 'a\x1bb', want: { kind: 'refused', reason: 'control-character' } },
+  { name: 'a .. segment is refused before any rule runs (a rule cannot hide it)', rules: 'r ^\\.\\./ x/', requested: '../etc/passwd', want: { kind: 'refused', reason: 'parent-segment' } },
+  { name: 'no rules: the normalised name', rules: '', requested: '/a\\b', want: { kind: 'mapped', name: 'a/b' } },
+];
+
+for (const c of NORMALISED_CASES) {
+  test(`remapRequest: ${c.name}`, () => {
+    assert.deepEqual(remapRequest(parseRemapRules(c.rules), c.requested, c.op === 'write' ? WRITE : READ), c.want);
+  });
+}
