@@ -42,6 +42,7 @@ export function classOf(c: ClassFile, options: readonly ScopeOption[]): ClientCl
     },
     boot: bootOf(c.boot),
     options,
+    ...(c.profiles === undefined ? {} : { profiles: c.profiles }),
   };
 }
 
@@ -74,6 +75,7 @@ export function buildScope(s: ScopeFile, parts: ScopeParts): Scope {
     classes: (s.classes ?? []).map((c, i) => classOf(c, parts.classOptions[i] ?? [])),
     authoritative: s.authoritative ?? true,
     declineSeconds: s.declineTime ?? DEFAULT_DECLINE_SECONDS,
+    ...(s.profiles === undefined ? {} : { profiles: s.profiles }),
   };
   return freezeScope(scope);
 }
