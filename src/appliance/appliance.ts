@@ -29,6 +29,7 @@ import { answerControl, openControlSocket } from './control.js';
 import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
 import { EventSink } from './events.js';
 import type { ScopeSource } from './scope-source.js';
+import { ProvisioningPolicy } from './dhcp-policy.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
 import { checkTftpCovers, createTftpSide, interfaceAddresses, openTftpStorage, type TftpStorageSide } from './tftp.js';
 import { tftpSettingsOf, type ApplianceTftpConfig } from './tftp-settings.js';
@@ -136,7 +137,7 @@ class ApplianceImpl implements Appliance {
   private async startServers(store: LeaseStore, side: TftpStorageSide): Promise<void> {
     const { options, events } = this;
     const { logger, clock } = options;
-    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events }).server;
+    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: new ProvisioningPolicy() }).server;
     this.running.dhcp = dhcp;
     const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events });
     this.running.tftp = tftp;

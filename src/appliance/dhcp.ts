@@ -15,6 +15,7 @@ import type { Ipv4 } from '../net/ipv4.js';
 import type { LeaseStore } from '../store/backend.js';
 import { openLeaseStore } from '../store/lease-store.js';
 import type { ApplianceEvent } from '../ui/events.js';
+import type { ProvisioningPolicy } from './dhcp-policy.js';
 import type { EventSink } from './events.js';
 
 /** The lease store and the DHCP server running over it. */
@@ -31,6 +32,8 @@ export interface DhcpSideOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly events: EventSink;
+  /** Vendor profiles and inventory per request (dhcp-policy.ts). */
+  readonly policy: ProvisioningPolicy;
 }
 
 /** Opens the lease journal in the state directory (created if missing). */
@@ -48,6 +51,7 @@ export function createDhcpSide(store: LeaseStore, options: DhcpSideOptions): Dhc
     logger: options.logger,
     clock: options.clock,
     bindings: options.bindings,
+    policy: (input) => options.policy.answer(input),
     onEvent: (e) => {
       const event = leaseEventOf(e, options.clock.now());
       if (event) options.events.emit(event);
@@ -74,6 +78,7 @@ export function leaseEventOf(e: DhcpLeaseEvent, at: number): ApplianceEvent | un
     state,
     ...(e.vendorClass === undefined ? {} : { vendorClass: e.vendorClass }),
     ...(e.hostname === undefined ? {} : { hostname: e.hostname }),
+    ...(e.profile === undefined ? {} : { profile: e.profile }),
   };
 }
 

@@ -2,7 +2,7 @@
  * The last step of scope validation: a file whose shape and relations are fine
  * becomes the effective, frozen `Scope` (defaults filled in from defaults.ts).
  */
-import { DEFAULT_DECLINE_SECONDS, DEFAULT_LEASE_SECONDS, bootWithDefaults, freezeScope, type BootInput } from './defaults.js';
+import { DEFAULT_DECLINE_SECONDS, DEFAULT_LEASE_SECONDS, bootWithDefaults, defaultedOptions, freezeScope, type BootInput } from './defaults.js';
 import type { BootFile, ClassFile, ReservationFile, ScopeBootFile, ScopeFile } from './schema.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import type { AddressRange, BootData, ClientClass, Reservation, Scope, ScopeOption } from './scope.js';
@@ -42,6 +42,7 @@ export function classOf(c: ClassFile, options: readonly ScopeOption[]): ClientCl
     },
     boot: bootOf(c.boot),
     options,
+    ...(c.profiles === undefined ? {} : { profiles: c.profiles }),
   };
 }
 
@@ -68,11 +69,13 @@ export function buildScope(s: ScopeFile, parts: ScopeParts): Scope {
     ...(s.domain === undefined ? {} : { domain: s.domain.replace(/\.$/, '') }),
     leaseSeconds: s.leaseTime ?? DEFAULT_LEASE_SECONDS,
     boot: bootWithDefaults(bootOf(s.boot), router),
+    defaultedOptions: defaultedOptions(bootOf(s.boot)),
     reservations: (s.reservations ?? []).map(reservationOf),
     options: parts.options,
     classes: (s.classes ?? []).map((c, i) => classOf(c, parts.classOptions[i] ?? [])),
     authoritative: s.authoritative ?? true,
     declineSeconds: s.declineTime ?? DEFAULT_DECLINE_SECONDS,
+    ...(s.profiles === undefined ? {} : { profiles: s.profiles }),
   };
   return freezeScope(scope);
 }

@@ -86,6 +86,14 @@ export function bootWithDefaults(given: BootInput, server: Ipv4 | undefined): Bo
   };
 }
 
+/** Option codes (66, 150) whose value `bootWithDefaults` fills from the server rather than the file. */
+export function defaultedOptions(given: BootInput): number[] {
+  const codes: number[] = [];
+  if (given.tftpServerName === undefined) codes.push(66);
+  if (given.tftpServers === undefined) codes.push(150);
+  return codes;
+}
+
 /** What `deriveScope` may take from elsewhere (CLI flags, a partial file). */
 export type ScopeOverrides = Partial<Omit<Scope, 'name' | 'interface' | 'subnet' | 'boot' | 'source'>> & {
   readonly boot?: BootInput;
@@ -131,6 +139,7 @@ export function deriveScope(input: DeriveScopeInput): Scope {
     ...(o.domain === undefined ? {} : { domain: o.domain }),
     leaseSeconds: o.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
     boot: bootWithDefaults(o.boot ?? {}, address),
+    defaultedOptions: defaultedOptions(o.boot ?? {}),
     reservations: o.reservations ?? [],
     options: o.options ?? [],
     classes: o.classes ?? [],

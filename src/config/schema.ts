@@ -125,6 +125,8 @@ export const classSchema = z.strictObject({
   match: matchSchema,
   boot: bootSchema.optional(),
   options: z.unknown().optional(),
+  /** Vendor profile ids for devices of this class (replaces the scope's list). */
+  profiles: z.array(z.string().min(1, { error: 'is empty' })).optional(),
 });
 
 /** The whole scope file. `range` and `options` are checked field by field in validate.ts. */
@@ -150,6 +152,8 @@ export const scopeFileSchema = z.strictObject({
   reservations: z.array(reservationSchema).optional(),
   options: z.unknown().optional(),
   classes: z.array(classSchema).optional(),
+  /** Vendor profile ids the scope uses (`profiles: [cisco-phone, yealink]`). */
+  profiles: z.array(z.string().min(1, { error: 'is empty' })).optional(),
 });
 
 /** A scope file after the shape check, before relations and defaults. */

@@ -14,7 +14,8 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { cidrContains, formatCidr, type Ipv4 } from '../net/ipv4.js';
 import { buildScope } from './build-scope.js';
 import { defaultRouter, hostsExcept, poolSize } from './defaults.js';
-import { displayField, locate, sortIssues, type FieldPath, type ScopeIssue } from './issues.js';
+import { getProfile, profileIds } from '../profiles/index.js';
+import { didYouMean, displayField, locate, sortIssues, type FieldPath, type ScopeIssue } from './issues.js';
 import { parseOptionsField, type PathIssue } from './options-field.js';
 import {
   parseRanges,
@@ -79,6 +80,16 @@ interface Relations {
   readonly given: { ranges: PlacedRange[]; complete: boolean } | undefined;
 }
 
+/** Every profile id must be a built-in profile (did-you-mean on a typo). */
+function ruleProfiles(ids: readonly string[] | undefined, at: (string | number)[], issues: PathIssue[]): void {
+  (ids ?? []).forEach((id, i) => {
+    if (getProfile(id)) return;
+    const known = [...profileIds()];
+    const guess = didYouMean(id, known);
+    issues.push({ path: [...at, i], message: `unknown profile "${id}"${guess ? `; did you mean "${guess}"?` : ''} (known: ${known.join(', ')})` });
+  });
+}
+
 /** Runs every relation rule on the fields whose shape is fine. */
 function checkRelations(raw: Record<string, unknown>, part: PartialScope, fileName: string, issues: PathIssue[]): Relations {
   const f = part.fields;
@@ -96,6 +107,8 @@ function checkRelations(raw: Record<string, unknown>, part: PartialScope, fileNa
   }
   ruleReservations(f.subnet, part.reservations, router, issues);
   ruleClasses(part.classes, issues);
+  ruleProfiles(f.profiles, ['profiles'], issues);
+  part.classes.forEach((c, i) => ruleProfiles(c?.profiles, ['classes', i, 'profiles'], issues));
   ruleDurations(f, issues);
   return { router, tftp, given };
 }

@@ -24,6 +24,7 @@ import { IPV4_ZERO, ipv4ToBytes, prefixToMask, writeIpv4 } from '../net/ipv4.js'
 import type { Ipv4 } from '../net/ipv4.js';
 import { BOOTP_SIZE, DHCP_MESSAGE_TYPE, OPTION } from './constants.js';
 import type { DhcpOption } from './packet.js';
+import type { RequestPolicy } from './request-policy.js';
 
 /** The fixed-field boot data of a reply. */
 export interface BootFields {
@@ -50,6 +51,8 @@ export interface ReplyOptionsInput {
   readonly clientId?: Uint8Array;
   /** The relay's option 82 bytes, echoed last (RFC 3046). */
   readonly relayAgentInfo?: Uint8Array;
+  /** The product's decoration of this answer (request-policy.ts). */
+  readonly policy?: RequestPolicy;
 }
 
 /** The scope's boot data with the class's overrides applied field by field. */
@@ -189,11 +192,27 @@ function addConfigured(body: DhcpOption[], input: ReplyOptionsInput): void {
   }
 }
 
+/**
+ * Applies a policy: its withheld codes leave the body, its options replace the same
+ * code in place or are appended (sent whether or not asked for). Engine-owned codes stay.
+ */
+function applyPolicy(body: DhcpOption[], policy: RequestPolicy): DhcpOption[] {
+  const out = policy.withhold.length === 0 ? body : body.filter((o) => !policy.withhold.includes(o.code) || ENGINE_OWNED.has(o.code));
+  for (const o of policy.options) {
+    if (ENGINE_OWNED.has(o.code)) continue;
+    const at = indexOfCode(out, o.code);
+    if (at >= 0) out[at] = { code: o.code, data: o.data };
+    else out.push({ code: o.code, data: o.data });
+  }
+  return out;
+}
+
 /** The option list of an OFFER/ACK/INFORM-ACK in the order described above. */
 export function buildReplyOptions(input: ReplyOptionsInput): DhcpOption[] {
   const boot = input.clientClass === undefined ? input.scope.boot : effectiveBoot(input.scope, input.clientClass);
-  const body = standardOptions(input, boot);
-  addConfigured(body, input);
+  const standard = standardOptions(input, boot);
+  addConfigured(standard, input);
+  const body = input.policy === undefined ? standard : applyPolicy(standard, input.policy);
 
   const out: DhcpOption[] = [
     { code: OPTION.MESSAGE_TYPE, data: Uint8Array.of(input.messageType) },

@@ -8,7 +8,8 @@
  *
  * Steps for every request: check it is a DHCP BOOTREQUEST → pick the scope (interface
  * or relay) → identify the client (option 61, else chaddr; RFC 2131 §4.2, RFC 6842) →
- * classify it (options 60/77/93) → handle its message type:
+ * classify it (options 60/77/93) → ask the product's policy, if any, once
+ * (request-policy.ts: per-device options, withheld codes, host name, boot fields) → handle its message type:
  * - DISCOVER (§4.3.1): choose an address, hold it as an 'offered' lease for
  *   OFFER_HOLD_SECONDS so two clients never get the same offer, send OFFER.
  * - REQUEST (§4.3.2): SELECTING (server id present), INIT-REBOOT (option 50, no
@@ -54,6 +55,7 @@ export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: En
   const vendorClass = facts.classFacts.vendorClass;
   const clientClass = classify(scope, facts.classFacts);
   const reservation = findReservation(scope, mac, clientId);
+  const policy = ctx.policy?.({ facts, scope, serverAddress: ctx.serverAddress, ...(clientClass !== undefined ? { clientClass } : {}) });
   const x: Exchange = {
     ctx,
     facts,
@@ -68,6 +70,7 @@ export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: En
     ...(hostname !== undefined ? { hostname } : {}),
     ...(vendorClass !== undefined ? { vendorClass } : {}),
     ...(clientClass !== undefined ? { clientClass } : {}),
+    ...(policy !== undefined ? { policy } : {}),
   };
   switch (type) {
     case DHCP_MESSAGE_TYPE.DISCOVER:

@@ -18,6 +18,7 @@ import { replyDestination } from './reply-destination.js';
 import type { ReplyDestination } from './reply-destination.js';
 import type { RequestFacts } from './request-facts.js';
 import type { DropReason } from './drop-reason.js';
+import type { DhcpPolicy, RequestPolicy } from './request-policy.js';
 
 /** One received request and where it came in. */
 export interface EngineContext {
@@ -29,6 +30,8 @@ export interface EngineContext {
   readonly serverAddress: Ipv4;
   /** The current time, ms since the epoch (the caller's clock). */
   readonly now: number;
+  /** The product's per-request decoration (profiles, inventory), asked once per request. */
+  readonly policy?: DhcpPolicy;
 }
 
 /** What happened, for the one log line per lease event. */
@@ -45,6 +48,8 @@ export interface EngineEvent {
   readonly hostname?: string;
   /** The matching client class, if any. */
   readonly clientClass?: string;
+  /** The policy's label (the matched vendor profile), if any. */
+  readonly profile?: string;
   /** Where an offered address came from (reservation, current, previous, requested, pool). */
   readonly source?: AddressSource;
   /** The boot file the reply names, if any. */
@@ -82,6 +87,8 @@ export interface Exchange {
   readonly hostname?: string;
   readonly vendorClass?: string;
   readonly clientClass?: ClientClass;
+  /** The policy's decoration of this answer, if any. */
+  readonly policy?: RequestPolicy;
 }
 
 /** A silent answer with its reason, the changes it still makes, and its event if any. */
@@ -101,6 +108,7 @@ export function event(x: Exchange, type: EngineEvent['type'], extra: Partial<Eng
     ...(x.vendorClass !== undefined ? { vendorClass: x.vendorClass } : {}),
     ...(x.hostname !== undefined ? { hostname: x.hostname } : {}),
     ...(x.clientClass !== undefined ? { clientClass: x.clientClass.name } : {}),
+    ...(x.policy?.label !== undefined ? { profile: x.policy.label } : {}),
     ...extra,
   };
 }
@@ -126,7 +134,7 @@ export function lease(x: Exchange, ip: Ipv4, state: Lease['state'], expiresAt: n
 
 /** All request-to-reply copying in one place (RFC 2131 §4.3.1 table 3). */
 export function replyHeader(x: Exchange, yiaddr: Ipv4, ciaddr: Ipv4, withBoot: boolean): DhcpPacket {
-  const boot = bootFields(effectiveBoot(x.scope, x.clientClass));
+  const boot = { ...bootFields(effectiveBoot(x.scope, x.clientClass)), ...x.policy?.boot };
   const r = x.request;
   return {
     op: BOOTP_OP.BOOTREPLY,
@@ -168,16 +176,23 @@ export function positiveReply(x: Exchange, messageType: number, yiaddr: Ipv4, le
   const options = buildReplyOptions({
     scope: x.scope,
     ...(x.clientClass !== undefined ? { clientClass: x.clientClass } : {}),
+    ...(x.policy !== undefined ? { policy: x.policy } : {}),
     messageType,
     serverId: x.ctx.serverAddress,
     ...(leaseSeconds !== undefined ? { leaseSeconds } : {}),
-    ...(x.reservation?.hostname !== undefined ? { hostname: x.reservation.hostname } : {}),
+    ...hostnameOf(x),
     requested,
     ...(x.clientId !== undefined ? { clientId: x.clientId } : {}),
     ...relayInfo(x),
   });
   const reply = { ...replyHeader(x, yiaddr, ciaddr, true), options };
   return fitReply(x, reply, requested);
+}
+
+/** Option 12: the policy's host name, else the reservation's. */
+function hostnameOf(x: Exchange): { hostname?: string } {
+  const hostname = x.policy?.hostname ?? x.reservation?.hostname;
+  return hostname !== undefined ? { hostname } : {};
 }
 
 /**

@@ -71,6 +71,8 @@ export function inform(x: Exchange): EngineResult {
   const options = buildReplyOptions({
     scope: x.scope,
     ...(x.clientClass !== undefined ? { clientClass: x.clientClass } : {}),
+    ...(x.policy !== undefined ? { policy: x.policy } : {}),
+    ...(x.policy?.hostname !== undefined ? { hostname: x.policy.hostname } : {}),
     messageType: DHCP_MESSAGE_TYPE.ACK,
     serverId: x.ctx.serverAddress,
     requested,

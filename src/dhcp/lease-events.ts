@@ -30,6 +30,8 @@ export interface DhcpLeaseEvent {
   readonly file?: string;
   /** NAK reason or the client's DECLINE message. */
   readonly message?: string;
+  /** The vendor profile the product's policy matched for this device, if any. */
+  readonly profile?: string;
 }
 
 /** The appliance event of an engine event (the same word), or undefined for a withdrawn offer (internal). */
@@ -39,7 +41,7 @@ function eventKind(type: EngineEvent['type']): DhcpLeaseEvent['kind'] | undefine
 
 
 /** The optional fields a lease event and its log line share. */
-type EventDetails = Pick<DhcpLeaseEvent, 'hostname' | 'vendorClass' | 'file' | 'message' | 'relay'>;
+type EventDetails = Pick<DhcpLeaseEvent, 'hostname' | 'vendorClass' | 'file' | 'message' | 'relay' | 'profile'>;
 
 function eventDetails(event: EngineEvent, facts: RequestFacts | undefined): EventDetails {
   return {
@@ -47,6 +49,7 @@ function eventDetails(event: EngineEvent, facts: RequestFacts | undefined): Even
     ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
     ...(event.file !== undefined ? { file: event.file } : {}),
     ...(event.message !== undefined ? { message: event.message } : {}),
+    ...(event.profile !== undefined ? { profile: event.profile } : {}),
     ...(facts?.relay.giaddr !== undefined ? { relay: facts.relay.giaddr } : {}),
   };
 }

@@ -61,6 +61,8 @@ export interface ClientClass {
   readonly match: ClassMatch;
   readonly boot: Partial<BootData>;
   readonly options: readonly ScopeOption[];
+  /** Vendor profile ids for devices of this class (read by the product's policy; the engine ignores them). */
+  readonly profiles?: readonly string[];
 }
 
 /** One effective scope. */
@@ -89,4 +91,11 @@ export interface Scope {
   readonly authoritative: boolean;
   /** How long a DECLINEd address stays out of the pool. */
   readonly declineSeconds: number;
+  /** Vendor profile ids the scope uses (read by the product's policy; the engine ignores them). */
+  readonly profiles?: readonly string[];
+  /**
+   * Option codes among 66 and 150 whose value came from defaults (the router) rather than
+   * the scope file: a per-device policy may replace or withhold these, never explicit ones.
+   */
+  readonly defaultedOptions?: readonly number[];
 }

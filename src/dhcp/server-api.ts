@@ -16,6 +16,7 @@ import type { DhcpCountersSnapshot } from './counters.js';
 import type { Lease } from './lease.js';
 import type { DhcpLeaseEvent } from './lease-events.js';
 import type { LeaseJournal } from './lease-journal.js';
+import type { DhcpPolicy } from './request-policy.js';
 import type { Scope } from './scope.js';
 
 /** Options of `createDhcpServer`. */
@@ -30,6 +31,8 @@ export interface DhcpServerOptions {
   readonly bindings: DhcpBindingFactory;
   /** Called once per lease event. Exceptions are logged, not propagated. */
   readonly onEvent?: (event: DhcpLeaseEvent) => void;
+  /** The product's per-request decoration (vendor profiles, inventory); none: answers come from the scope alone. */
+  readonly policy?: DhcpPolicy;
   /** How often expired leases are swept (default 5 s). */
   readonly sweepIntervalMs?: number;
 }

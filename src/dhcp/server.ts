@@ -223,7 +223,8 @@ class Server implements DhcpServer {
 
   /** Step 3: the pure decision. */
   private askEngine(facts: RequestFacts, binding: DhcpBinding): EngineResult {
-    return respond({ facts, interfaceName: binding.interfaceName, serverAddress: binding.serverAddress, now: this.options.clock.now() }, this.scopes, this.table);
+    const policy = this.options.policy;
+    return respond({ facts, interfaceName: binding.interfaceName, serverAddress: binding.serverAddress, now: this.options.clock.now(), ...(policy ? { policy } : {}) }, this.scopes, this.table);
   }
 
   /** Step 4: make the changes durable; false (and nothing sent) when the journal failed. */

@@ -16,6 +16,8 @@ export interface LeaseEvent {
   readonly state: LeaseEventKind;
   /** Option 60 the client sent. */
   readonly vendorClass?: string;
+  /** The vendor profile matched for the device, if any. */
+  readonly profile?: string;
   /** Option 12 the client sent. */
   readonly hostname?: string;
 }

@@ -218,3 +218,15 @@ test('tabs used as indentation are a YAML issue on their line', () => {
   assert.deepEqual(issues.map((i) => [i.line, i.field]), [[5, '']]);
   assert.match(issues[0]?.message ?? '', /^YAML: Tabs are not allowed as indentation/);
 });
+
+test('profiles on a scope and a class: known ids kept, defaults marked; an unknown id is an issue at file:line with a did-you-mean', () => {
+  const r = validateScopeText([...HEAD, 'profiles: [cisco-phone, yealink]', 'classes:', '  - name: pc', '    match: { vendorClass: PXEClient }', '    profiles: [pxe-uefi]'].join('\n'), FILE);
+  assert.ok(r.ok);
+  assert.deepEqual(r.scope.profiles, ['cisco-phone', 'yealink']);
+  assert.deepEqual(r.scope.classes[0]?.profiles, ['pxe-uefi']);
+  assert.deepEqual(r.scope.defaultedOptions, [66, 150]);
+  const issues = issuesOf([...HEAD, 'profiles: [cisco-phone, cisco-phon]']);
+  assert.equal(issues.length, 1);
+  const text = formatIssue(issues[0] as ScopeIssue);
+  assert.match(text, /bench1\.yaml:4: profiles\[1\]: unknown profile "cisco-phon"; did you mean "cisco-phone"\?/);
+});

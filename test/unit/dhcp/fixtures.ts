@@ -13,6 +13,7 @@ import type { DhcpOption, DhcpPacket } from '../../../src/dhcp/packet.js';
 import { respond } from '../../../src/dhcp/engine.js';
 import type { EngineResult } from '../../../src/dhcp/engine.js';
 import { LeaseTable } from '../../../src/dhcp/lease-table.js';
+import type { DhcpPolicy } from '../../../src/dhcp/request-policy.js';
 
 /** A typed IPv4 literal for tests. */
 export const ip = (s: string): Ipv4 => s as Ipv4;
@@ -99,6 +100,8 @@ export function request(spec: RequestSpec): DhcpPacket {
 export class Bench {
   readonly table: LeaseTable;
   now = T0;
+  /** The product's per-request policy, when a test sets one. */
+  policy: DhcpPolicy | undefined;
 
   constructor(
     readonly scopes: readonly Scope[] = [benchScope()],
@@ -110,7 +113,9 @@ export class Bench {
 
   send(spec: RequestSpec | DhcpPacket): EngineResult {
     const packet = 'op' in spec ? spec : request(spec);
-    const result = respond({ facts: readRequestFacts(packet), interfaceName: this.interfaceName, serverAddress: this.serverAddress, now: this.now }, this.scopes, this.table);
+    const policy = this.policy;
+    const ctx = { facts: readRequestFacts(packet), interfaceName: this.interfaceName, serverAddress: this.serverAddress, now: this.now, ...(policy ? { policy } : {}) };
+    const result = respond(ctx, this.scopes, this.table);
     this.table.apply(result.changes);
     return result;
   }
