@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   BB_TFTP_CONFIG: 'a TFTP storage option, default rule or remap rule is not valid',
   BB_CONTROL: 'the control socket of a running server cannot be reached',
   BB_LEASE_NOT_FOUND: 'no lease holds that address',
+  BB_DEVICE_NOT_FOUND: 'no device record has that MAC',
   BB_TFTP_CLIENT: 'a TFTP transfer made by the built-in client failed',
   BB_TFTP_OPTIONS: 'a TFTP server or client option (port range, limits, blksize, MTU, timeout) is not valid',
   BB_INTERNAL: 'an unexpected failure inside benchboot',
@@ -163,6 +164,10 @@ export const ERRORS = {
   leaseNotBound: defineError('BB_LEASE_NOT_FOUND', 'no bound lease for {ip}'),
   leaseScopeGone: defineError('BB_LEASE_NOT_FOUND', 'the lease for {ip} belongs to scope {scope}, which is no longer served'),
   notRunning: defineError('BB_CONTROL', 'the appliance is not running'),
+  // Devices
+  deviceNotFound: defineError('BB_DEVICE_NOT_FOUND', 'no device record for {mac}'),
+  notMac: defineError('BB_USAGE', '{text} is not a MAC address (give 00:1b:d4:aa:bb:cc, 001bd4aabbcc or 001b.d4aa.bbcc)'),
+  unreadableDevices: defineError('BB_CONTROL', 'the server answered the {op} request with something this benchboot cannot read (a different version?)'),
   noServerFor: defineError(
     'BB_CONTROL',
     'no benchboot server is running with state directory {dir} (nothing answers at {path}). Start one with "benchboot serve", or pass the --leases DIR it was started with.',

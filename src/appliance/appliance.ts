@@ -25,8 +25,9 @@ import { toBenchbootError } from '../protocol-errors.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
 import type { TftpServer } from '../tftp/server.js';
 import type { ApplianceEvent } from '../ui/events.js';
-import { answerControl, openControlSocket } from './control.js';
+import { answerControl, deviceControl, openControlSocket, type ControlTarget } from './control.js';
 import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
+import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
 import type { ScopeSource } from './scope-source.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
@@ -71,6 +72,8 @@ export interface Appliance {
   scopes(): readonly Scope[];
   /** The answer to one control request (what the control socket calls). */
   handleControl(request: ControlRequest): Promise<unknown>;
+  /** The device book and its store (between start and stop). */
+  devices(): ApplianceDevices | undefined;
 }
 
 /** Creates the appliance (not started). */
@@ -84,6 +87,7 @@ interface Running {
   dhcp?: DhcpServer;
   tftp?: TftpServer;
   control?: ControlServer;
+  devices?: ApplianceDevices;
 }
 
 class ApplianceImpl implements Appliance {
@@ -117,7 +121,10 @@ class ApplianceImpl implements Appliance {
     const storage = await openTftpStorage(options.tftp);
     const store = await openLeaseJournal(options);
     this.running = { store };
+    const devices = new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases() });
+    this.running.devices = devices;
     try {
+      await devices.open();
       await this.startServers(store, storage);
     } catch (err) {
       await this.closeAll(0);
@@ -130,9 +137,12 @@ class ApplianceImpl implements Appliance {
   private async startServers(store: LeaseStore, side: TftpStorageSide): Promise<void> {
     const { options, events } = this;
     const { logger, clock } = options;
-    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events }).server;
+    const devices = this.running.devices;
+    const onLease = devices && ((e: Parameters<ApplianceDevices['observeLease']>[0]): void => devices.observeLease(e));
+    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, ...(onLease ? { onLease } : {}) }).server;
     this.running.dhcp = dhcp;
     const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events });
+    devices?.watchTftp(tftp);
     this.running.tftp = tftp;
     await dhcp.start();
     await tftp.start();
@@ -169,12 +179,13 @@ class ApplianceImpl implements Appliance {
         this.log.error(`stopping ${what} failed`, { code: 'BB_INTERNAL', err: errorMessage(err) });
       }
     };
-    const { control, dhcp, tftp, store } = this.running;
+    const { control, dhcp, tftp, store, devices } = this.running;
     this.running = {};
     await step('control socket', control && (() => control.close()));
     // DHCP first (no new leases), then TFTP with its grace period, then the journal.
     await step('DHCP', dhcp && (() => dhcp.stop()));
     await step('TFTP', tftp && (() => tftp.stop(graceMs)));
+    await step('device records', devices && (() => devices.close()));
     await step('lease store', store && (() => store.close()));
     if (failures.length > 0) throw ERRORS.stopFailed.create({ failures: failures.map(errorMessage).join('; ') }, { cause: failures[0] });
   }
@@ -230,6 +241,7 @@ class ApplianceImpl implements Appliance {
       ...(tftp ? { tftp: { listen: tftp.addresses().map((a) => `${a.address}:${a.port}`), counters: tftp.counters(), transfers: tftp.transfers() } } : {}),
       ...(dhcp ? { dhcp: dhcp.counters() } : {}),
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
+      ...(this.running.devices ? { devices: this.running.devices.countsByStatus() } : {}),
     });
   }
 
@@ -242,7 +254,21 @@ class ApplianceImpl implements Appliance {
   }
 
   handleControl(request: ControlRequest): Promise<unknown> {
-    return answerControl(this, request);
+    return answerControl(this.controlTarget(), request);
+  }
+
+  devices(): ApplianceDevices | undefined {
+    return this.running.devices;
+  }
+
+  private controlTarget(): ControlTarget {
+    return {
+      status: () => this.status(),
+      leases: () => this.leases(),
+      reload: () => this.reload(),
+      release: (ip) => this.release(ip),
+      ...deviceControl(() => this.running.devices),
+    };
   }
 
   /** Frees a bound address the way its client's DHCPRELEASE would (see dhcp.ts). */

@@ -31,6 +31,8 @@ export interface DhcpSideOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly events: EventSink;
+  /** Also receives every DHCP lease event (the device book); never on the fsync-before-ACK path. */
+  readonly onLease?: (event: DhcpLeaseEvent) => void;
 }
 
 /** Opens the lease journal in the state directory (created if missing). */
@@ -51,6 +53,7 @@ export function createDhcpSide(store: LeaseStore, options: DhcpSideOptions): Dhc
     onEvent: (e) => {
       const event = leaseEventOf(e, options.clock.now());
       if (event) options.events.emit(event);
+      options.onLease?.(e);
     },
   });
   return { store, server };

@@ -12,6 +12,8 @@ import { reloadCommand } from './reload.js';
 import { tftpCommand } from './tftp.js';
 import { doctorCommand } from './doctor.js';
 import { statusCommand } from './status.js';
+import { devicesCommand } from './devices.js';
+import { reportCommand } from './report.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, statusCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, leasesCommand, statusCommand, devicesCommand, reportCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];
