@@ -30,7 +30,7 @@ export const ERROR_CODES = {
   BB_TFTP_CLIENT: 'a TFTP transfer made by the built-in client failed',
   BB_TFTP_OPTIONS: 'a TFTP server or client option (port range, limits, blksize, MTU, timeout) is not valid',
   BB_INVENTORY: 'an inventory file cannot be read or written, does not pass validation, or an edit would make it invalid',
-  BB_DEVICE_NOT_FOUND: 'no inventory row has that MAC, client-id, serial or host name',
+  BB_DEVICE_NOT_FOUND: 'no inventory row or device record has that MAC, client-id, serial or host name',
   BB_TEMPLATE: 'a template does not parse, or does not render for a device (a missing variable)',
   BB_PROFILE_NOT_FOUND: 'no built-in vendor profile has that name',
   BB_INTERNAL: 'an unexpected failure inside benchboot',
@@ -177,6 +177,9 @@ export const ERRORS = {
   leaseNotBound: defineError('BB_LEASE_NOT_FOUND', 'no bound lease for {ip}'),
   leaseScopeGone: defineError('BB_LEASE_NOT_FOUND', 'the lease for {ip} belongs to scope {scope}, which is no longer served'),
   notRunning: defineError('BB_CONTROL', 'the appliance is not running'),
+  // Devices
+  deviceRecordNotFound: defineError('BB_DEVICE_NOT_FOUND', 'no device record for {mac}: the running server has seen no packet from that MAC'),
+  unreadableDevices: defineError('BB_CONTROL', 'the server answered the {op} request with something this benchboot cannot read (a different version?)'),
   noServerFor: defineError(
     'BB_CONTROL',
     'no benchboot server is running with state directory {dir} (nothing answers at {path}). Start one with "benchboot serve", or pass the --leases DIR it was started with.',

@@ -15,7 +15,6 @@
 import type { Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import type { ControlRequest } from '../control/protocol.js';
-import type { ControlServer } from '../control/server.js';
 import type { Lease } from '../dhcp/lease.js';
 import type { LeaseStore } from '../store/backend.js';
 import type { DhcpBindingFactory, DhcpServer } from '../dhcp/server.js';
@@ -23,19 +22,18 @@ import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
-import type { TftpServer } from '../tftp/server.js';
 import type { ApplianceEvent } from '../ui/events.js';
-import { answerControl, openControlSocket } from './control.js';
+import { answerControl, deviceControl, openControlSocket, type ControlTarget } from './control.js';
 import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
+import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
 import type { ScopeSource } from './scope-source.js';
-import { ProvisioningPolicy } from './dhcp-policy.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
 import { checkTftpCovers, createTftpSide, interfaceAddresses, openTftpStorage, type TftpStorageSide } from './tftp.js';
 import { tftpSettingsOf, type ApplianceTftpConfig } from './tftp-settings.js';
-import { openProvisioning, requireTemplatesParse } from './provisioning.js';
+import { ApplianceProvisioning } from './provisioning.js';
+import { closeParts, type Running } from './close.js';
 import { findRequester } from './requester.js';
-import type { ProvisionResolver } from '../provision/resolver.js';
 import type { RequesterContext } from '../provision/tftp-storage.js';
 
 /** Everything the appliance composes. */
@@ -52,6 +50,8 @@ export interface ApplianceOptions {
   readonly onEvent?: (event: ApplianceEvent) => void;
   /** Open the control socket in the state directory (default true). */
   readonly control?: boolean;
+  /** The device inventory (`serve --inventory FILE`): reservations, host names, profiles and template variables. */
+  readonly inventory?: string;
 }
 
 /** The outcome of a reload. */
@@ -76,21 +76,13 @@ export interface Appliance {
   scopes(): readonly Scope[];
   /** The answer to one control request (what the control socket calls). */
   handleControl(request: ControlRequest): Promise<unknown>;
+  /** The device book and its store (between start and stop). */
+  devices(): ApplianceDevices | undefined;
 }
 
 /** Creates the appliance (not started). */
 export function createAppliance(options: ApplianceOptions): Appliance {
   return new ApplianceImpl(options);
-}
-
-/** The running parts, present between start and stop. */
-interface Running {
-  store?: LeaseStore;
-  dhcp?: DhcpServer;
-  tftp?: TftpServer;
-  control?: ControlServer;
-  /** Templates and inventory per device (TFTP storage). */
-  resolver?: ProvisionResolver;
 }
 
 class ApplianceImpl implements Appliance {
@@ -103,8 +95,10 @@ class ApplianceImpl implements Appliance {
   private reloadsOk = 0;
   private reloadsRejected = 0;
   private reloading: Promise<ReloadOutcome> | undefined;
+  private readonly provisioning: ApplianceProvisioning;
 
   constructor(private readonly options: ApplianceOptions) {
+    this.provisioning = new ApplianceProvisioning(options.inventory);
     this.log = options.logger.child({ component: 'appliance' });
     this.events = new EventSink(options.onEvent, this.log);
   }
@@ -119,12 +113,17 @@ class ApplianceImpl implements Appliance {
 
   private async startServing(): Promise<void> {
     const { options } = this;
-    this.current = await options.scopes.load();
+    const loaded = await this.provisioning.load(options.scopes);
+    this.current = loaded.scopes;
     this.listen = [...(options.tftp.listenAddresses ?? (await interfaceAddresses(this.current)))];
-    const { resolver, side: storage } = await openProvisioning(await openTftpStorage(options.tftp), options.tftp, (address) => this.requesterOf(address), options.logger);
+    const storage = await this.provisioning.openStorage(await openTftpStorage(options.tftp), options.tftp, (address) => this.requesterOf(address), options.logger);
+    this.provisioning.apply(loaded.inventory);
     const store = await openLeaseJournal(options);
-    this.running = { store, resolver };
+    this.running = { store };
+    const devices = new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases() });
+    this.running.devices = devices;
     try {
+      await devices.open();
       await this.startServers(store, storage);
     } catch (err) {
       await this.closeAll(0);
@@ -137,9 +136,12 @@ class ApplianceImpl implements Appliance {
   private async startServers(store: LeaseStore, side: TftpStorageSide): Promise<void> {
     const { options, events } = this;
     const { logger, clock } = options;
-    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: new ProvisioningPolicy() }).server;
+    const devices = this.running.devices;
+    const onLease = devices && ((e: Parameters<ApplianceDevices['observeLease']>[0]): void => devices.observeLease(e));
+    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, ...(onLease ? { onLease } : {}) }).server;
     this.running.dhcp = dhcp;
     const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events });
+    devices?.watchTftp(tftp);
     this.running.tftp = tftp;
     await dhcp.start();
     await tftp.start();
@@ -155,6 +157,7 @@ class ApplianceImpl implements Appliance {
       ...(storage.locations.length > 1 ? { alternates: storage.locations.slice(1) } : {}),
       ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile, remapRules: remap.length }),
       uploads: storage.uploadDir ?? 'off',
+      ...this.provisioning.describe(),
       stateDir: this.options.stateDir,
     });
   }
@@ -166,24 +169,9 @@ class ApplianceImpl implements Appliance {
   }
 
   private async closeAll(graceMs: number): Promise<void> {
-    const failures: unknown[] = [];
-    const step = async (what: string, fn: (() => Promise<void>) | undefined): Promise<void> => {
-      if (!fn) return;
-      try {
-        await fn();
-      } catch (err) {
-        failures.push(err);
-        this.log.error(`stopping ${what} failed`, { code: 'BB_INTERNAL', err: errorMessage(err) });
-      }
-    };
-    const { control, dhcp, tftp, store } = this.running;
+    const parts = this.running;
     this.running = {};
-    await step('control socket', control && (() => control.close()));
-    // DHCP first (no new leases), then TFTP with its grace period, then the journal.
-    await step('DHCP', dhcp && (() => dhcp.stop()));
-    await step('TFTP', tftp && (() => tftp.stop(graceMs)));
-    await step('lease store', store && (() => store.close()));
-    if (failures.length > 0) throw ERRORS.stopFailed.create({ failures: failures.map(errorMessage).join('; ') }, { cause: failures[0] });
+    await closeParts(parts, graceMs, this.log);
   }
 
   reload(): Promise<ReloadOutcome> {
@@ -198,10 +186,12 @@ class ApplianceImpl implements Appliance {
     const dhcp = this.requireDhcp();
     let next: Scope[];
     try {
-      next = await this.options.scopes.load();
+      const loaded = await this.provisioning.load(this.options.scopes);
+      next = loaded.scopes;
       if (!this.options.tftp.listenAddresses) await checkTftpCovers(next, this.listen);
-      await this.reloadTemplates();
+      await this.provisioning.reloadTemplates();
       await dhcp.reload(next);
+      this.provisioning.apply(loaded.inventory);
     } catch (caught) {
       const err = toBenchbootError(caught);
       this.reloadsRejected++;
@@ -214,14 +204,6 @@ class ApplianceImpl implements Appliance {
     const names = next.map((s) => s.name);
     this.events.emit({ kind: 'reload', at: this.options.clock.now(), ok: true, detail: names.join(', ') });
     return { scopes: names };
-  }
-
-  /** Templates are read again at reload; one that does not parse rejects the reload. */
-  private async reloadTemplates(): Promise<void> {
-    const resolver = this.running.resolver;
-    if (!resolver) return;
-    resolver.invalidate();
-    await requireTemplatesParse(resolver);
   }
 
   /** Who asks for a file from `address`: its lease, scope and our address there (templates render for it). */
@@ -256,6 +238,7 @@ class ApplianceImpl implements Appliance {
       ...(tftp ? { tftp: { listen: tftp.addresses().map((a) => `${a.address}:${a.port}`), counters: tftp.counters(), transfers: tftp.transfers() } } : {}),
       ...(dhcp ? { dhcp: dhcp.counters() } : {}),
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
+      ...(this.running.devices ? { devices: this.running.devices.countsByStatus() } : {}),
     });
   }
 
@@ -268,7 +251,21 @@ class ApplianceImpl implements Appliance {
   }
 
   handleControl(request: ControlRequest): Promise<unknown> {
-    return answerControl(this, request);
+    return answerControl(this.controlTarget(), request);
+  }
+
+  devices(): ApplianceDevices | undefined {
+    return this.running.devices;
+  }
+
+  private controlTarget(): ControlTarget {
+    return {
+      status: () => this.status(),
+      leases: () => this.leases(),
+      reload: () => this.reload(),
+      release: (ip) => this.release(ip),
+      ...deviceControl(() => this.running.devices),
+    };
   }
 
   /** Frees a bound address the way its client's DHCPRELEASE would (see dhcp.ts). */

@@ -1,13 +1,17 @@
 /**
  * The appliance's control-socket wiring: the socket in the state directory and the
- * answer to each request (`status`, `leases`, `reload`, `release`), which is what
- * `benchboot status`, `leases` and `reload` ask a running server.
+ * answer to each request (`status`, `leases`, `reload`, `release`, `devices`,
+ * `device`, `device-reset`), which is what `benchboot status`, `leases`, `reload`,
+ * `devices` and `report` ask a running server.
  */
 import type { Lease } from '../dhcp/lease.js';
 import { controlSocketPath } from '../control/client.js';
 import type { ControlRequest } from '../control/protocol.js';
 import { createControlServer, type ControlServer } from '../control/server.js';
+import { canonicalMac } from '../devices/index.js';
+import { ERRORS } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ApplianceDevices } from './devices.js';
 import type { Ipv4 } from '../net/ipv4.js';
 
 /** What the control socket can ask of the appliance. */
@@ -16,6 +20,12 @@ export interface ControlTarget {
   leases(): readonly Lease[];
   reload(): Promise<unknown>;
   release(ip: Ipv4): Promise<Lease>;
+  /** Every device with its status and diagnosis. */
+  devices(): unknown;
+  /** One device with its timeline; throws BB_DEVICE_NOT_FOUND when unknown. */
+  device(mac: string): unknown;
+  /** Clears one device's record; throws BB_DEVICE_NOT_FOUND when unknown. */
+  resetDevice(mac: string): unknown;
 }
 
 /** The answer to one control request. */
@@ -29,7 +39,40 @@ export async function answerControl(target: ControlTarget, request: ControlReque
       return target.reload();
     case 'release':
       return target.release(request.ip);
+    case 'devices':
+      return target.devices();
+    case 'device':
+      return target.device(request.mac);
+    case 'device-reset':
+      return target.resetDevice(request.mac);
   }
+}
+
+/** The device ops of the control socket over the running device book (BB_CONTROL when not running). */
+export function deviceControl(devices: () => ApplianceDevices | undefined): Pick<ControlTarget, 'devices' | 'device' | 'resetDevice'> {
+  const book = (): ApplianceDevices => {
+    const d = devices();
+    if (!d) throw ERRORS.notRunning.create();
+    return d;
+  };
+  return {
+    devices: () => book().list(),
+    device: (mac) => book().detail(requireMac(mac)) ?? deviceNotFound(mac),
+    resetDevice: (mac) => {
+      if (!book().reset(requireMac(mac))) deviceNotFound(mac);
+      return { reset: canonicalMac(mac) };
+    },
+  };
+}
+
+function requireMac(text: string): string {
+  const mac = canonicalMac(text);
+  if (mac === undefined) throw ERRORS.notMac.create({ text });
+  return mac;
+}
+
+function deviceNotFound(mac: string): never {
+  throw ERRORS.deviceRecordNotFound.create({ mac });
 }
 
 /** Opens the control socket of the state directory, answering through `handler`. */

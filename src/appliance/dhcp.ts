@@ -34,6 +34,8 @@ export interface DhcpSideOptions {
   readonly events: EventSink;
   /** Vendor profiles and inventory per request (dhcp-policy.ts). */
   readonly policy: ProvisioningPolicy;
+  /** Also receives every DHCP lease event (the device book); never on the fsync-before-ACK path. */
+  readonly onLease?: (event: DhcpLeaseEvent) => void;
 }
 
 /** Opens the lease journal in the state directory (created if missing). */
@@ -55,6 +57,7 @@ export function createDhcpSide(store: LeaseStore, options: DhcpSideOptions): Dhc
     onEvent: (e) => {
       const event = leaseEventOf(e, options.clock.now());
       if (event) options.events.emit(event);
+      options.onLease?.(e);
     },
   });
   return { store, server };

@@ -40,3 +40,5 @@ export {
   type TftpRequest,
   type WindowBytesRequest,
 } from './tftp-settings.js';
+export { ApplianceDevices, DEVICE_SWEEP_MS, DEVICES_DIR, devicesDir, type DeviceDetail, type DeviceListEntry } from './devices.js';
+export { expectationsOfRecord } from './device-expectations.js';

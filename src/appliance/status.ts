@@ -11,6 +11,7 @@ import type { DhcpCountersSnapshot } from '../dhcp/counters.js';
 import type { Lease } from '../dhcp/lease.js';
 import { isLeaseFree } from '../dhcp/lease-table.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
+import type { DeviceStatusName } from '../devices/index.js';
 import type { TftpCounters, TransferInfo } from '../tftp/server.js';
 import type { ApplianceTftpSettings } from './tftp-settings.js';
 
@@ -73,6 +74,8 @@ export interface ApplianceStatus {
   readonly dhcp?: DhcpCountersSnapshot;
   readonly leases: { readonly bound: number; readonly offered: number; readonly total: number };
   readonly reloads: { readonly ok: number; readonly rejected: number };
+  /** Devices by status (absent when not running). */
+  readonly devices?: Readonly<Record<DeviceStatusName, number>>;
 }
 
 /** The TFTP server as status sees it at one moment (absent when not running). */
@@ -96,6 +99,8 @@ export interface StatusSnapshot {
   readonly tftp?: TftpSnapshot;
   readonly dhcp?: DhcpCountersSnapshot;
   readonly reloads: { readonly ok: number; readonly rejected: number };
+  /** Devices by status (absent when not running). */
+  readonly devices?: Readonly<Record<DeviceStatusName, number>>;
 }
 
 /** The status of the appliance from one snapshot (pure). */
@@ -126,5 +131,6 @@ export function buildStatus(s: StatusSnapshot): ApplianceStatus {
       total: s.leases.length,
     },
     reloads: s.reloads,
+    ...(s.devices ? { devices: s.devices } : {}),
   };
 }

@@ -15,6 +15,8 @@ import { statusCommand } from './status.js';
 import { deviceCommand } from './device.js';
 import { profileCommand } from './profile.js';
 import { renderCommand } from './render.js';
+import { devicesCommand } from './devices.js';
+import { reportCommand } from './report.js';
 
 /** Every top-level command of `benchboot`. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, deviceCommand, profileCommand, renderCommand, leasesCommand, statusCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, scopeCommand, deviceCommand, devicesCommand, profileCommand, renderCommand, reportCommand, leasesCommand, statusCommand, reloadCommand, probeCommand, tftpCommand, doctorCommand];

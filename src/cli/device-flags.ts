@@ -5,12 +5,29 @@
  * shortcuts `--mac`, `--ip`, `--hostname`, `--profile`. Values are checked by the
  * inventory itself when the edited file is checked, so every problem shows at once.
  */
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { ERRORS } from '../errors.js';
+import { ERRORS, errnoCode } from '../errors.js';
 import { listOf } from './scope-flags.js';
 
 /** The default inventory file. */
 export const DEFAULT_INVENTORY = './inventory.csv';
+
+/**
+ * The inventory `serve` and `render` read: the given file, else ./inventory.csv when it
+ * exists (a bench directory made with `benchboot device import`), else none. Absolute.
+ */
+export async function inventoryFileOf(given: string | undefined): Promise<string | undefined> {
+  if (given !== undefined) return resolve(given);
+  try {
+    await access(DEFAULT_INVENTORY);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+  return resolve(DEFAULT_INVENTORY);
+}
 
 /** The cell shortcuts and the column each one sets. */
 const SHORTCUTS = {

@@ -5,31 +5,24 @@
  * or from a scope derived from `--server ADDRESS/PREFIX` as `serve --interface`
  * derives one from the interface address.
  */
-import { access } from 'node:fs/promises';
 import { deriveScope } from '../config/defaults.js';
 import { loadScopes } from '../config/load.js';
 import type { Scope } from '../config/scope.js';
-import { ERRORS, errnoCode } from '../errors.js';
+import { ERRORS } from '../errors.js';
 import type { InventoryIndex } from '../inventory/index.js';
 import { cidrContains, cidrHosts, isIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
 import { loadInventoryIndex, scopeFacts, serverFacts } from '../provision/index.js';
 import type { ScopeFacts, ServerFacts } from '../templates/index.js';
-import { DEFAULT_INVENTORY } from './device-flags.js';
+import { inventoryFileOf } from './device-flags.js';
 
 /** The server address and prefix `render` assumes without --scopes and --server. */
 export const DEFAULT_SERVER = '10.10.0.1/24';
 
 /** The inventory `render` reads: the given file (must be valid), else the default file when it exists. */
 export async function renderInventory(given: string | undefined): Promise<InventoryIndex | undefined> {
-  if (given !== undefined) return loadInventoryIndex(given);
-  try {
-    await access(DEFAULT_INVENTORY);
-  } catch (err) {
-    // No inventory beside the command: every device renders as unknown, as serve would.
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-  return loadInventoryIndex(DEFAULT_INVENTORY);
+  // No inventory beside the command: every device renders as unknown, as serve would.
+  const file = await inventoryFileOf(given);
+  return file === undefined ? undefined : loadInventoryIndex(file);
 }
 
 /** `--server A[/P]` read; BB_USAGE when it is not an address. */

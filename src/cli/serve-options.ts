@@ -29,6 +29,12 @@ export const SERVE_OPTIONS = {
   'upload-dir': { type: 'string', normalize: true, requiresArg: true, describe: 'Accept TFTP uploads (WRQ, e.g. router config backups) into this directory' },
   'tftp-port': { type: 'number', default: 69, requiresArg: true, describe: 'TFTP server port' },
   'dhcp-port': { type: 'number', default: 67, requiresArg: true, describe: 'DHCP server port (devices use 67; other values are for tests)' },
+  inventory: {
+    type: 'string',
+    normalize: true,
+    requiresArg: true,
+    describe: 'Device inventory, CSV or YAML (reservations, host names, profiles, template variables); default ./inventory.csv when it exists; re-read at reload',
+  },
   leases: { type: 'string', default: './leases', normalize: true, requiresArg: true, describe: 'State directory: lease journal, snapshot and control socket' },
   'max-transfers': { type: 'number', default: 200, requiresArg: true, describe: 'TFTP transfers at once; more are answered "busy" and devices retry (Cisco\'s TFTP service uses 30)' },
   force: { type: 'boolean', default: false, describe: 'Start even when another DHCP server answers on a served interface' },
@@ -82,6 +88,7 @@ export interface ServeArgs extends GlobalArgs {
   'upload-dir': string | undefined;
   'tftp-port': number;
   'dhcp-port': number;
+  inventory: string | undefined;
   leases: string;
   'max-transfers': number;
   force: boolean;

@@ -34,6 +34,7 @@ import { ERRORS, errorMessage } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { formatCidr } from '../net/ipv4.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
+import { inventoryFileOf } from './device-flags.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext } from './output.js';
 import { serveTarget, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
 import { SERVE_OPTIONS, type ServeArgs } from './serve-options.js';
@@ -140,6 +141,8 @@ interface ServeRun {
   readonly tftp: ServeTftpSettings;
   readonly prepared: PreparedInterfaces;
   readonly signals: ServeSignals;
+  /** The inventory file (absolute), when one is given or ./inventory.csv exists. */
+  readonly inventory: string | undefined;
 }
 
 /** Preflight, then the appliance until a stop signal (the live view, once drawn, is handed to `setView` to close). */
@@ -165,6 +168,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     scopes: prepared.source,
     tftp: run.tftp,
     stateDir: resolve(args.leases),
+    ...(run.inventory === undefined ? {} : { inventory: run.inventory }),
     dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
     logger: run.root,
     clock: systemClock,
@@ -186,6 +190,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
 export async function runServe(args: ServeArgs, ctx: CommandContext, proc: ServeProcess = systemServeProcess()): Promise<number> {
   const tftp = validateServeArgs(args);
   const remapRules = await checkTftpFiles(tftp);
+  const inventory = await inventoryFileOf(args.inventory);
   const live = args.live && !args.json && isTty(ctx.io);
   // While the live view owns the terminal, log lines go only to --log-file.
   const root = createLogger({
@@ -204,7 +209,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
   let view: LiveView | undefined;
   try {
     prepared = await prepareInterfaces(serveTarget(args), logger);
-    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals }, (v) => (view = v));
+    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory }, (v) => (view = v));
   } finally {
     signals.dispose();
     view?.stop();

@@ -123,6 +123,7 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
     );
   }
   lines.push(`Reloads: ${st.reloads.ok} ok, ${st.reloads.rejected} rejected`);
+  if (st.devices) lines.push(`Devices: ${Object.entries(st.devices).map(([status, n]) => `${n} ${status}`).join(', ')}`);
   return lines;
 }
 

@@ -5,7 +5,7 @@
  * classes are consistent; the name matches the file.
  */
 import { toHex } from '../net/bytes.js';
-import { cidrBroadcast, cidrContains, formatCidr, ipv4ToInt, isIpv4, type Cidr, type Ipv4 } from '../net/ipv4.js';
+import { cidrBroadcast, cidrContains, formatCidr, ipv4ToInt, isIpv4, isNetworkOrBroadcast, type Cidr, type Ipv4 } from '../net/ipv4.js';
 import { MAX_PREFIX, MIN_PREFIX, formatRange } from './defaults.js';
 import { didYouMean, type FieldPath } from './issues.js';
 import type { PathIssue } from './options-field.js';
@@ -77,10 +77,6 @@ export function parseRanges(raw: unknown, issues: PathIssue[]): { ranges: Placed
     if (placed) out.push(placed);
   }
   return { ranges: out, complete: out.length === list.length };
-}
-
-function isNetworkOrBroadcast(subnet: Cidr, ip: Ipv4): boolean {
-  return ip === subnet.network || ip === cidrBroadcast(subnet);
 }
 
 /** The name in the file is the file's name, so `scope show NAME` finds it. */

@@ -22,7 +22,10 @@ export type ControlRequest =
   | { readonly op: 'status' }
   | { readonly op: 'leases' }
   | { readonly op: 'release'; readonly ip: Ipv4 }
-  | { readonly op: 'reload' };
+  | { readonly op: 'reload' }
+  | { readonly op: 'devices' }
+  | { readonly op: 'device'; readonly mac: string }
+  | { readonly op: 'device-reset'; readonly mac: string };
 
 /** One response line. */
 export type ControlResponse =
@@ -53,14 +56,21 @@ export function parseControlRequest(line: string): ParsedRequest {
     case 'status':
     case 'leases':
     case 'reload':
+    case 'devices':
       return { kind: 'request', id, request: { op: value.op } };
+    case 'device':
+    case 'device-reset': {
+      const mac = value.mac;
+      if (typeof mac !== 'string' || mac.length === 0 || mac.length > 64) return { kind: 'invalid', id, reason: `${value.op} needs "mac": a MAC address` };
+      return { kind: 'request', id, request: { op: value.op, mac } };
+    }
     case 'release': {
       const ip = value.ip;
       if (typeof ip !== 'string' || !isIpv4(ip)) return { kind: 'invalid', id, reason: 'release needs "ip": a dotted-quad IPv4 address' };
       return { kind: 'request', id, request: { op: 'release', ip: parseIpv4(ip) } };
     }
     default:
-      return { kind: 'invalid', id, reason: `unknown op ${JSON.stringify(value.op)} (expected status, leases, release or reload)` };
+      return { kind: 'invalid', id, reason: `unknown op ${JSON.stringify(value.op)} (expected status, leases, release, reload, devices, device or device-reset)` };
   }
 }
 

@@ -23,3 +23,5 @@ export { formatReportJson } from './report-json.js';
 export { formatReportHtml, formatStatusCounts } from './report-html.js';
 export { formatEventLine, describeEvent } from './timeline-text.js';
 export { escapeControl, htmlText } from './text-escape.js';
+export { readDeviceBook } from './offline.js';
+export { parseRecordLine } from './journal-entry.js';

@@ -162,6 +162,11 @@ export function cidrBroadcast(c: Cidr): Ipv4 {
   return intToIpv4((ipv4ToInt(c.network) | ~prefixToMaskInt(c.prefix)) >>> 0);
 }
 
+/** True for the subnet's network or broadcast address. */
+export function isNetworkOrBroadcast(subnet: Cidr, ip: Ipv4): boolean {
+  return ip === subnet.network || ip === cidrBroadcast(subnet);
+}
+
 /** First and last usable host (for /31 and /32 the whole range, RFC 3021). */
 export function cidrHosts(c: Cidr): { first: Ipv4; last: Ipv4 } {
   const net = ipv4ToInt(c.network);

@@ -27,9 +27,12 @@ import { DhcpTestClient, DhcpTestPort } from '../helpers/dhcp-client.js';
 /** File names and contents of a directory (to show that nothing was written). */
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const name of (await readdir(dir)).sort()) {
-    if (name.endsWith('.sock')) continue;
-    out[name] = await readFile(join(dir, name), 'base64');
+  // Subdirectories (the device records in devices/) are compared file by file too.
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.endsWith('.sock')) continue;
+    if (entry.isDirectory()) {
+      for (const [name, data] of Object.entries(await snapshot(join(dir, entry.name)))) out[`${entry.name}/${name}`] = data;
+    } else out[entry.name] = await readFile(join(dir, entry.name), 'base64');
   }
   return out;
 }

@@ -1,0 +1,43 @@
+/**
+ * Stopping the appliance's running parts in order: the control socket, DHCP (no new
+ * leases), TFTP with its grace period, the device records, then the lease journal.
+ * Every part is asked to stop even when an earlier one failed; the failures are
+ * logged and thrown together (BB_INTERNAL).
+ */
+import type { ControlServer } from '../control/server.js';
+import type { DhcpServer } from '../dhcp/server.js';
+import { ERRORS, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { LeaseStore } from '../store/backend.js';
+import type { TftpServer } from '../tftp/server.js';
+import type { ApplianceDevices } from './devices.js';
+
+/** The running parts, present between start and stop. */
+export interface Running {
+  store?: LeaseStore;
+  dhcp?: DhcpServer;
+  tftp?: TftpServer;
+  control?: ControlServer;
+  devices?: ApplianceDevices;
+}
+
+/** Stops every part of `parts` (see the module comment); throws when any failed. */
+export async function closeParts(parts: Running, graceMs: number, log: Logger): Promise<void> {
+  const failures: unknown[] = [];
+  const step = async (what: string, fn: (() => Promise<void>) | undefined): Promise<void> => {
+    if (!fn) return;
+    try {
+      await fn();
+    } catch (err) {
+      failures.push(err);
+      log.error(`stopping ${what} failed`, { code: 'BB_INTERNAL', err: errorMessage(err) });
+    }
+  };
+  const { control, dhcp, tftp, store, devices } = parts;
+  await step('control socket', control && (() => control.close()));
+  await step('DHCP', dhcp && (() => dhcp.stop()));
+  await step('TFTP', tftp && (() => tftp.stop(graceMs)));
+  await step('device records', devices && (() => devices.close()));
+  await step('lease store', store && (() => store.close()));
+  if (failures.length > 0) throw ERRORS.stopFailed.create({ failures: failures.map(errorMessage).join('; ') }, { cause: failures[0] });
+}

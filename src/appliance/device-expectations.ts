@@ -1,0 +1,63 @@
+/**
+ * What "provisioned" means for one device, from its vendor profile (issue 13
+ * part 2): the profile named by the DHCP answer (`profileId` fact), else the first
+ * built-in profile that matches what the device sent (option 60/77/93, then OUI).
+ * A profile's `files.done` lists alternatives (any one of them means done), so the
+ * expectation is the one the device already received, else the first; parameters
+ * (`{config_file}`) take the profile's defaults. No profile, or one that names no
+ * file: "delivered everything it asked for".
+ */
+import { formatMacColons, NO_EXPECTATIONS, matchesPattern, type DeviceRecord, type Expectations } from '../devices/index.js';
+import { getProfile, matchProfile, PROFILES, type Profile } from '../profiles/index.js';
+
+const ALL_PROFILE_IDS: readonly string[] = PROFILES.map((p) => p.id);
+const DEVICE_TOKENS = new Set(['MAC', 'mac', 'hostname']);
+
+/** The profile of a device record: its `profileId` fact when known, else the first match over all profiles. */
+export function profileOfRecord(record: Readonly<DeviceRecord>): Profile | undefined {
+  const id = record.facts.profileId;
+  if (id !== undefined) return getProfile(id);
+  const f = record.facts;
+  const facts = {
+    mac: formatMacColons(record.mac),
+    ...(f.vendorClass === undefined ? {} : { vendorClass: f.vendorClass }),
+    ...(f.userClass === undefined ? {} : { userClass: f.userClass }),
+    ...(f.arch === undefined ? {} : { arch: f.arch }),
+  };
+  return matchProfile(facts, ALL_PROFILE_IDS)?.profile;
+}
+
+/** `pattern` with the profile's parameters filled in, or undefined when a parameter has no value. */
+export function fillProfileParams(pattern: string, params: Readonly<Record<string, string>>): string | undefined {
+  let unknown = false;
+  const filled = pattern.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+    if (DEVICE_TOKENS.has(name)) return whole;
+    const value = params[name];
+    if (value === undefined || value === '') unknown = true;
+    return value ?? whole;
+  });
+  return unknown ? undefined : filled;
+}
+
+/** The expectations of a device of `profile` given its record. */
+export function expectationsOfProfile(profile: Profile, record: Readonly<DeviceRecord>): Expectations {
+  const fill = (p: string): string | undefined => fillProfileParams(p, profile.params);
+  const done = profile.files.done.map(fill).filter((p): p is string => p !== undefined);
+  const normalMisses = profile.files.normalMisses.map(fill).filter((p): p is string => p !== undefined);
+  const subject = { mac: record.mac, ...(record.facts.hostname === undefined ? {} : { hostname: record.facts.hostname }) };
+  const delivered = record.progress.files.filter((f) => f.result === 'delivered');
+  const reached = done.find((p) => delivered.some((f) => matchesPattern(f.name, p, subject)));
+  const expected = reached ?? done[0];
+  return {
+    expectedFiles: expected === undefined ? [] : [expected],
+    normalMisses,
+    // A profile without a per-device default (PXE, iPXE) boots on shared files by design.
+    acceptsDefault: profile.files.defaultFile === undefined,
+  };
+}
+
+/** The expectations the appliance's device book uses. */
+export function expectationsOfRecord(record: Readonly<DeviceRecord>): Expectations {
+  const profile = profileOfRecord(record);
+  return profile ? expectationsOfProfile(profile, record) : NO_EXPECTATIONS;
+}

@@ -1,0 +1,174 @@
+/**
+ * How the appliance's protocol events become device observations (issue 13 part 1):
+ * a DHCP lease event is a timeline entry in the devices vocabulary (offered → offer,
+ * bound → ack, refused → nak, …) with the facts it carries, and a TFTP transfer that
+ * ended is a file (or upload) entry of the device holding the peer's address in the
+ * lease table. The mapping functions are pure; {@link TftpDeviceFeed} only remembers
+ * what a `started` event said until its transfer ends.
+ */
+import type { DeviceEvent, DeviceFacts, DeviceObservation, DhcpMessageName, FileResult, UploadResult } from '../devices/index.js';
+import type { Lease } from '../dhcp/lease.js';
+import type { DhcpLeaseEvent } from '../dhcp/server.js';
+import { TFTP_ERROR } from '../tftp/error-codes.js';
+import type { TftpServer } from '../tftp/server.js';
+import type { TransferFailure } from '../tftp/transfer-outcome.js';
+
+/** A lease event, with the profile the DHCP answer used when the DHCP side reports it. */
+export type LeaseEventFacts = DhcpLeaseEvent & { readonly profile?: string };
+
+/** The DHCP message of each lease event word; `expired` is no packet, so no timeline entry. */
+const MESSAGE_OF: Readonly<Record<DhcpLeaseEvent['kind'], DhcpMessageName | undefined>> = {
+  offered: 'offer',
+  bound: 'ack',
+  refused: 'nak',
+  informed: 'inform',
+  released: 'release',
+  declined: 'decline',
+  expired: undefined,
+  exhausted: 'discover',
+};
+
+function leaseFacts(e: LeaseEventFacts): DeviceFacts {
+  return {
+    ...(e.vendorClass === undefined ? {} : { vendorClass: e.vendorClass }),
+    ...(e.hostname === undefined ? {} : { hostname: e.hostname }),
+    ...(e.profile === undefined ? {} : { profileId: e.profile }),
+  };
+}
+
+/**
+ * The observation of a lease event at `atMs`, or undefined for an expiry. `lease`
+ * is the table's lease of the address after the event (its length goes on an ACK).
+ */
+export function observeLease(e: LeaseEventFacts, atMs: number, lease: Lease | undefined): DeviceObservation | undefined {
+  const message = MESSAGE_OF[e.kind];
+  if (message === undefined) return undefined;
+  const leaseSeconds = message === 'ack' && lease ? Math.round((lease.expiresAt - lease.startedAt) / 1000) : undefined;
+  const event: DeviceEvent = {
+    kind: 'dhcp',
+    atMs,
+    message,
+    scope: e.scope,
+    ...(e.ip === undefined ? {} : { ip: e.ip }),
+    ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
+    ...(e.file === undefined ? {} : { boot: { file: e.file } }),
+  };
+  return { mac: e.mac, facts: leaseFacts(e), event };
+}
+
+/** The file result of a failed transfer. */
+export function fileResultOf(outcome: TransferFailure): FileResult {
+  return outcome.kind === 'timeout' ? 'failed-after-retries' : 'aborted';
+}
+
+/** The file result of a request refused with TFTP error `code` before any transfer. */
+export function refusalResultOf(code: number): FileResult {
+  if (code === TFTP_ERROR.fileNotFound) return 'not-found';
+  if (code === TFTP_ERROR.accessViolation) return 'access-denied';
+  return 'aborted';
+}
+
+/** `default for …` when a default rule answered, else a plain file. */
+function originOf(origin: string | undefined): 'default' | 'static' {
+  return origin?.startsWith('default') === true ? 'default' : 'static';
+}
+
+/** What a `started` event said, kept until the transfer ends. */
+interface StartedTransfer {
+  readonly origin: 'default' | 'static';
+  readonly atMs: number;
+}
+
+/** What the feed needs around it. */
+export interface TftpFeedTarget {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** The MAC holding `address` in the lease table, if any. */
+  macOf(address: string): string | undefined;
+  observe(observation: DeviceObservation): void;
+}
+
+/** A file entry's common fields. */
+interface FileFields {
+  readonly name: string;
+  readonly result: FileResult;
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly origin?: 'default' | 'static';
+  readonly detail?: string;
+}
+
+/** Files each ended TFTP transfer (and each refused request) under the device of its peer. */
+export class TftpDeviceFeed {
+  private readonly started = new Map<string, StartedTransfer>();
+
+  constructor(private readonly target: TftpFeedTarget) {}
+
+  /** Subscribes to the server's transfer events. */
+  watch(tftp: TftpServer): void {
+    tftp.on('started', (e) => this.started.set(e.id, { origin: originOf(e.origin), atMs: this.target.now() }));
+    tftp.on('finished', (e) => {
+      const s = this.take(e.id);
+      if (e.direction === 'write') this.upload(e.peer.address, e.file, 'stored', e.bytes, e.savedAs);
+      else this.file(e.peer.address, { name: e.file, result: 'delivered', bytes: e.bytes, durationMs: e.ms, ...(s ? { origin: s.origin } : {}) });
+    });
+    tftp.on('failed', (e) => {
+      const s = this.take(e.id);
+      const durationMs = s ? this.target.now() - s.atMs : 0;
+      if (e.direction === 'write') this.upload(e.peer.address, e.file, uploadResultOf(e.outcome), e.bytes);
+      else this.file(e.peer.address, { name: e.file, result: fileResultOf(e.outcome), bytes: e.bytes, durationMs, detail: e.reason, ...(s ? { origin: s.origin } : {}) });
+    });
+    tftp.on('refused', (e) => {
+      if (e.direction === 'write') this.upload(e.peer.address, e.file, 'refused', 0);
+      else this.file(e.peer.address, { name: e.file, result: refusalResultOf(e.code), bytes: 0, durationMs: 0, detail: e.message });
+    });
+    tftp.on('busy', (e) => this.file(e.peer.address, { name: e.file, result: 'busy', bytes: 0, durationMs: 0 }));
+  }
+
+  private take(id: string): StartedTransfer | undefined {
+    const s = this.started.get(id);
+    this.started.delete(id);
+    return s;
+  }
+
+  private file(peer: string, f: FileFields): void {
+    const mac = this.target.macOf(peer);
+    if (mac === undefined) return;
+    const event: DeviceEvent = {
+      kind: 'file',
+      atMs: this.target.now(),
+      name: f.name,
+      protocol: 'tftp',
+      origin: f.origin ?? 'static',
+      result: f.result,
+      bytes: f.bytes,
+      durationMs: f.durationMs,
+      // The TFTP server's transfer events do not carry per-transfer retransmissions yet.
+      retransmissions: 0,
+      queueWaitMs: 0,
+      ...(f.detail === undefined ? {} : { detail: f.detail }),
+    };
+    this.target.observe({ mac, facts: { lastIp: peer }, event });
+  }
+
+  private upload(peer: string, name: string, result: UploadResult, bytes: number, storedAs?: string): void {
+    const mac = this.target.macOf(peer);
+    if (mac === undefined) return;
+    const event: DeviceEvent = { kind: 'upload', atMs: this.target.now(), name, bytes, result, ...(storedAs === undefined ? {} : { storedAs }) };
+    this.target.observe({ mac, event });
+  }
+}
+
+function uploadResultOf(outcome: TransferFailure): UploadResult {
+  return outcome.kind === 'timeout' ? 'failed' : 'aborted';
+}
+
+/** The MAC of the lease holding `address`: a bound lease first, the newest otherwise. */
+export function macOfAddress(leases: readonly Lease[], address: string): string | undefined {
+  let best: Lease | undefined;
+  for (const l of leases) {
+    if (l.ip !== address) continue;
+    if (!best || (l.state === 'bound' && best.state !== 'bound') || (l.state === best.state && l.startedAt > best.startedAt)) best = l;
+  }
+  return best?.mac;
+}

@@ -1,0 +1,174 @@
+/**
+ * The appliance's devices (issue 13 part 1): one DeviceBook fed by the DHCP and
+ * TFTP events, journaled to `<stateDir>/devices/` in the background (never on the
+ * DHCP fsync-before-ACK path: appends only queue), restored at start, swept on a
+ * timer (Clock seam), compacted by the journal and at stop, and asked by the
+ * control socket (`devices`, `device`, `device-reset`) and `status`.
+ */
+import { join } from 'node:path';
+import type { Clock, TimerHandle } from '../clock.js';
+import {
+  compactBook,
+  DeviceBook,
+  journalChanges,
+  openJsonlDeviceStore,
+  restoreBook,
+  summarizeDevice,
+  type DeviceListener,
+  type DeviceObservation,
+  type DeviceRecord,
+  type DeviceStatus,
+  type DeviceStatusName,
+  type DeviceStore,
+  type DeviceSummaryRow,
+} from '../devices/index.js';
+import type { Lease } from '../dhcp/lease.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { TftpServer } from '../tftp/server.js';
+import { expectationsOfRecord } from './device-expectations.js';
+import { macOfAddress, observeLease, TftpDeviceFeed, type LeaseEventFacts } from './device-feed.js';
+
+/** The directory of the device records inside the state directory. */
+export const DEVICES_DIR = 'devices';
+
+/** How often age retention is applied to the timelines (ms). */
+export const DEVICE_SWEEP_MS = 60_000;
+
+/** The device directory of a state directory. */
+export function devicesDir(stateDir: string): string {
+  return join(stateDir, DEVICES_DIR);
+}
+
+/** What {@link ApplianceDevices.open} needs. */
+export interface ApplianceDevicesOptions {
+  readonly stateDir: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The lease table, to find the device behind a TFTP peer address. */
+  readonly leases: () => readonly Lease[];
+}
+
+/** One device as the `devices` control op answers it. */
+export interface DeviceListEntry extends DeviceSummaryRow {
+  /** The last file asked (latest outcome), for the table. */
+  readonly lastFile?: string;
+}
+
+/** One device with its timeline, as the `device` control op answers it. */
+export interface DeviceDetail {
+  readonly row: DeviceListEntry;
+  readonly status: DeviceStatus;
+  readonly record: Readonly<DeviceRecord>;
+}
+
+/** The device book of a running appliance, with its store and timers. */
+export class ApplianceDevices {
+  readonly book: DeviceBook;
+  private store: DeviceStore | undefined;
+  private unjournal: (() => void) | undefined;
+  private sweepTimer: TimerHandle | undefined;
+  private readonly log: Logger;
+  private readonly tftpFeed: TftpDeviceFeed;
+
+  constructor(private readonly options: ApplianceDevicesOptions) {
+    this.log = options.logger.child({ component: 'devices' });
+    this.book = new DeviceBook({ expectationsFor: expectationsOfRecord, onListenerError: (err) => this.log.error('a device listener failed', { code: 'BB_INTERNAL', err: errorMessage(err) }) });
+    this.tftpFeed = new TftpDeviceFeed({
+      now: () => options.clock.now(),
+      macOf: (address) => macOfAddress(options.leases(), address),
+      observe: (o) => this.observe(o),
+    });
+  }
+
+  /** Opens the store, restores the book from it, then journals every change and starts the sweep. */
+  async open(): Promise<void> {
+    const { clock, logger, stateDir } = this.options;
+    const store = await openJsonlDeviceStore({ dir: devicesDir(stateDir), clock, logger: logger.child({ component: 'devices' }) });
+    const restored = await restoreBook(this.book, store, clock.now());
+    this.store = store;
+    this.unjournal = journalChanges(this.book, store);
+    this.log.info('device records restored', { devices: restored.devices, entries: restored.entriesReplayed, damagedLines: restored.damagedLines, tornLines: restored.tornLines });
+    this.scheduleSweep();
+  }
+
+  /** Files one DHCP lease event. */
+  observeLease(e: LeaseEventFacts): void {
+    const atMs = this.options.clock.now();
+    const lease = e.ip === undefined ? undefined : this.options.leases().find((l) => l.ip === e.ip && l.scope === e.scope);
+    const o = observeLease(e, atMs, lease);
+    if (o) this.observe(o);
+  }
+
+  /** Files the transfers of `tftp` from now on. */
+  watchTftp(tftp: TftpServer): void {
+    this.tftpFeed.watch(tftp);
+  }
+
+  /** Subscribes to the book's changes (the live view). */
+  subscribe(listener: DeviceListener): () => void {
+    return this.book.subscribe(listener);
+  }
+
+  /** Every device with its status, sorted by MAC. */
+  list(): DeviceListEntry[] {
+    const now = this.options.clock.now();
+    return this.book
+      .view(now)
+      .map((v) => ({ ...summarizeDevice(v), ...lastFileOf(v.record) }))
+      .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0));
+  }
+
+  /** One device with its timeline, or undefined when unknown. */
+  detail(mac: string): DeviceDetail | undefined {
+    const record = this.book.get(mac);
+    const status = this.book.status(mac, this.options.clock.now());
+    if (!record || !status) return undefined;
+    return { row: { ...summarizeDevice({ record, status }), ...lastFileOf(record) }, status, record };
+  }
+
+  /** Clears one device's record; false when unknown. */
+  reset(mac: string): boolean {
+    return this.book.reset(mac, this.options.clock.now());
+  }
+
+  /** Devices by status (every status present, zero when none). */
+  countsByStatus(): Record<DeviceStatusName, number> {
+    const counts: Record<DeviceStatusName, number> = { discovered: 0, leased: 0, fetching: 0, provisioned: 0, stuck: 0, gone: 0 };
+    for (const v of this.book.view(this.options.clock.now())) counts[v.status.status]++;
+    return counts;
+  }
+
+  /** Stops the sweep and the journal, snapshots the book and closes the store. */
+  async close(): Promise<void> {
+    this.sweepTimer?.cancel();
+    this.sweepTimer = undefined;
+    this.unjournal?.();
+    this.unjournal = undefined;
+    const store = this.store;
+    this.store = undefined;
+    if (!store) return;
+    await compactBook(this.book, store);
+    await store.close();
+  }
+
+  private observe(o: DeviceObservation): void {
+    const r = this.book.apply(o);
+    if (r.kind === 'refused') this.log.debug('an event without a usable MAC was not filed', { mac: r.mac });
+  }
+
+  private scheduleSweep(): void {
+    this.sweepTimer = this.options.clock.setTimer(DEVICE_SWEEP_MS, () => {
+      const dropped = this.book.sweep(this.options.clock.now());
+      if (dropped > 0) this.log.debug('timeline entries past their age dropped', { dropped });
+      this.scheduleSweep();
+    });
+  }
+}
+
+function lastFileOf(record: Readonly<DeviceRecord>): { lastFile?: string } {
+  const files = record.progress.files;
+  let last: (typeof files)[number] | undefined;
+  for (const f of files) if (!last || f.atMs >= last.atMs) last = f;
+  return last ? { lastFile: last.result === 'delivered' ? last.name : `${last.name} (${last.result})` } : {};
+}
