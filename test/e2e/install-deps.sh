@@ -2,8 +2,9 @@
 # Installs the Debian packages that benchboot's end-to-end tests and benchmarks drive:
 # real DHCP clients (dhclient, udhcpc, dhcpcd), real TFTP clients (tftp-hpa, atftp,
 # curl, busybox), peer servers (dnsmasq, Kea with perfdhcp, tftpd-hpa, atftpd), QEMU
-# with the iPXE ROM for the PXE test, tmux for the live-view test. Idempotent; needs
-# root. Services are not started (policy-rc.d).
+# with the iPXE ROM for the PXE test, tmux for the live-view test, chromium for the
+# dashboard test (driven by puppeteer-core), nginx as the HTTP peer in the
+# benchmarks. Idempotent; needs root. Services are not started (policy-rc.d).
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   dnsmasq-base kea-dhcp4-server kea-admin atftpd libwrap0
   qemu-system-x86 ipxe-qemu
   tmux
+  chromium nginx-light
 )
 
 # tftpd-hpa and atftpd conflict as Debian packages (both provide the tftpd
