@@ -120,7 +120,7 @@ class ApplianceImpl implements Appliance {
     this.provisioning.apply(loaded.inventory);
     const store = await openLeaseJournal(options);
     this.running = { store };
-    const devices = new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases() });
+    const devices = new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases(), inventory: () => this.provisioning.inventory() });
     this.running.devices = devices;
     try {
       await devices.open();

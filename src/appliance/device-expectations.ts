@@ -4,10 +4,12 @@
  * built-in profile that matches what the device sent (option 60/77/93, then OUI).
  * A profile's `files.done` lists alternatives (any one of them means done), so the
  * expectation is the one the device already received, else the first; parameters
- * (`{config_file}`) take the profile's defaults. No profile, or one that names no
- * file: "delivered everything it asked for".
+ * (`{config_file}`) take the profile's defaults. An inventory row's `expects` list
+ * replaces the profile's files (the profile's normal misses still apply). No profile
+ * and no list, or a profile that names no file: "delivered everything it asked for".
  */
 import { formatMacColons, NO_EXPECTATIONS, matchesPattern, type DeviceRecord, type Expectations } from '../devices/index.js';
+import type { DeviceRow } from '../inventory/index.js';
 import { getProfile, matchProfile, PROFILES, type Profile } from '../profiles/index.js';
 
 const ALL_PROFILE_IDS: readonly string[] = PROFILES.map((p) => p.id);
@@ -56,8 +58,15 @@ export function expectationsOfProfile(profile: Profile, record: Readonly<DeviceR
   };
 }
 
-/** The expectations the appliance's device book uses. */
-export function expectationsOfRecord(record: Readonly<DeviceRecord>): Expectations {
-  const profile = profileOfRecord(record);
-  return profile ? expectationsOfProfile(profile, record) : NO_EXPECTATIONS;
+/** How a device's inventory row is named in its record: host name, else MAC, client-id, serial, else its line. */
+export function inventoryKeyOf(row: DeviceRow): string {
+  return row.hostname ?? row.mac ?? row.clientId ?? row.serial ?? `line ${row.line}`;
+}
+
+/** The expectations the appliance's device book uses: the row's `expects` when it lists any, else the profile's. */
+export function expectationsOfRecord(record: Readonly<DeviceRecord>, row?: DeviceRow): Expectations {
+  const profile = row?.profile !== undefined ? getProfile(row.profile) : profileOfRecord(record);
+  const fromProfile = profile ? expectationsOfProfile(profile, record) : NO_EXPECTATIONS;
+  if (row === undefined || row.expects.length === 0) return fromProfile;
+  return { ...fromProfile, expectedFiles: [...row.expects] };
 }

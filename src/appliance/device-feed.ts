@@ -6,7 +6,7 @@
  * lease table. The mapping functions are pure; {@link TftpDeviceFeed} only remembers
  * what a `started` event said until its transfer ends.
  */
-import type { DeviceEvent, DeviceFacts, DeviceObservation, DhcpMessageName, FileResult, UploadResult } from '../devices/index.js';
+import type { DeviceEvent, DeviceFacts, DeviceObservation, DhcpMessageName, FileOrigin, FileResult, UploadResult } from '../devices/index.js';
 import type { Lease } from '../dhcp/lease.js';
 import type { DhcpLeaseEvent } from '../dhcp/server.js';
 import { TFTP_ERROR } from '../tftp/error-codes.js';
@@ -68,14 +68,16 @@ export function refusalResultOf(code: number): FileResult {
   return 'aborted';
 }
 
-/** `default for …` when a default rule answered, else a plain file. */
-function originOf(origin: string | undefined): 'default' | 'static' {
-  return origin?.startsWith('default') === true ? 'default' : 'static';
+/** The storage's origin text as a file origin: `default for …` or `template X (default for …)` → default, `template X` → template, else static. */
+export function originOf(origin: string | undefined): FileOrigin {
+  if (origin === undefined) return 'static';
+  if (origin.startsWith('default') || origin.includes('(default for ')) return 'default';
+  return origin.startsWith('template ') ? 'template' : 'static';
 }
 
 /** What a `started` event said, kept until the transfer ends. */
 interface StartedTransfer {
-  readonly origin: 'default' | 'static';
+  readonly origin: FileOrigin;
   readonly atMs: number;
 }
 
@@ -94,7 +96,7 @@ interface FileFields {
   readonly result: FileResult;
   readonly bytes: number;
   readonly durationMs: number;
-  readonly origin?: 'default' | 'static';
+  readonly origin?: FileOrigin;
   readonly detail?: string;
 }
 

@@ -23,10 +23,11 @@ import {
   type DeviceSummaryRow,
 } from '../devices/index.js';
 import type { Lease } from '../dhcp/lease.js';
+import { readMac, type DeviceRow, type InventoryIndex } from '../inventory/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TftpServer } from '../tftp/server.js';
-import { expectationsOfRecord } from './device-expectations.js';
+import { expectationsOfRecord, inventoryKeyOf } from './device-expectations.js';
 import { macOfAddress, observeLease, TftpDeviceFeed, type LeaseEventFacts } from './device-feed.js';
 
 /** The directory of the device records inside the state directory. */
@@ -47,6 +48,8 @@ export interface ApplianceDevicesOptions {
   readonly logger: Logger;
   /** The lease table, to find the device behind a TFTP peer address. */
   readonly leases: () => readonly Lease[];
+  /** The inventory in force (`serve --inventory`): a device's row names it and may list what it expects. */
+  readonly inventory?: () => InventoryIndex | undefined;
 }
 
 /** One device as the `devices` control op answers it. */
@@ -73,7 +76,7 @@ export class ApplianceDevices {
 
   constructor(private readonly options: ApplianceDevicesOptions) {
     this.log = options.logger.child({ component: 'devices' });
-    this.book = new DeviceBook({ expectationsFor: expectationsOfRecord, onListenerError: (err) => this.log.error('a device listener failed', { code: 'BB_INTERNAL', err: errorMessage(err) }) });
+    this.book = new DeviceBook({ expectationsFor: (record) => expectationsOfRecord(record, this.rowOf(record.mac, record.clientId)), onListenerError: (err) => this.log.error('a device listener failed', { code: 'BB_INTERNAL', err: errorMessage(err) }) });
     this.tftpFeed = new TftpDeviceFeed({
       now: () => options.clock.now(),
       macOf: (address) => macOfAddress(options.leases(), address),
@@ -152,7 +155,17 @@ export class ApplianceDevices {
     await store.close();
   }
 
+  /** The inventory row of a device, by client-id, then MAC. */
+  private rowOf(mac: string, clientId: string | undefined): DeviceRow | undefined {
+    const index = this.options.inventory?.();
+    const canonical = index === undefined ? undefined : readMac(mac);
+    return canonical === undefined ? undefined : index?.lookup({ mac: canonical, ...(clientId === undefined ? {} : { clientId }) });
+  }
+
   private observe(o: DeviceObservation): void {
+    const row = this.rowOf(o.mac, o.clientId);
+    // The row names the device (and its host name when the device sent none).
+    if (row !== undefined) o = { ...o, facts: { ...(row.hostname === undefined ? {} : { hostname: row.hostname }), ...o.facts, inventoryKey: inventoryKeyOf(row) } };
     const r = this.book.apply(o);
     if (r.kind === 'refused') this.log.debug('an event without a usable MAC was not filed', { mac: r.mac });
   }

@@ -56,7 +56,7 @@ export class ApplianceProvisioning {
   /** Per-request DHCP decoration (dhcp-policy.ts). */
   readonly policy = new ProvisioningPolicy();
   private resolver: ProvisionResolver | undefined;
-  private devices = 0;
+  private current: InventoryIndex | undefined;
 
   /** `inventoryFile`: `serve --inventory FILE`, read at start and at every reload. */
   constructor(readonly inventoryFile: string | undefined) {}
@@ -84,11 +84,16 @@ export class ApplianceProvisioning {
   apply(inventory: InventoryIndex | undefined): void {
     this.policy.setInventory(inventory);
     this.resolver?.setInventory(inventory);
-    this.devices = inventory?.inventory.rows.length ?? 0;
+    this.current = inventory;
+  }
+
+  /** The inventory in force, if any. */
+  inventory(): InventoryIndex | undefined {
+    return this.current;
   }
 
   /** For the "serving" log line. */
   describe(): { inventory: string; devices: number } | undefined {
-    return this.inventoryFile === undefined ? undefined : { inventory: this.inventoryFile, devices: this.devices };
+    return this.inventoryFile === undefined ? undefined : { inventory: this.inventoryFile, devices: this.current?.inventory.rows.length ?? 0 };
   }
 }
