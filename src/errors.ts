@@ -105,6 +105,7 @@ export const ERRORS = {
   interfaceTwice: defineError('BB_USAGE', '--interface names the same interface twice'),
   addressNeedsOneInterface: defineError('BB_USAGE', '--address needs exactly one --interface (the one that gets the address)'),
   badPort: defineError('BB_USAGE', '--{option} {value}: give a port 1..65535'),
+  syslogPortWithoutSyslog: defineError('BB_USAGE', '--syslog-port and --no-syslog contradict each other: drop one'),
   badMaxTransfers: defineError('BB_USAGE', '--max-transfers {value}: give 1..10000'),
   badProbeTimeout: defineError('BB_USAGE', '--probe-timeout {value}: give 0.5..30 seconds'),
   badGrace: defineError('BB_USAGE', '--grace {value}: give 0..300 seconds'),
@@ -159,6 +160,7 @@ export const ERRORS = {
     'BB_PORT_IN_USE',
     'UDP port {port} ({what}) is already taken by {owners}. Stop it first (e.g. "sudo systemctl stop dnsmasq" or kill that pid), then start benchboot again.',
   ),
+  syslogBind: defineError('BB_SOCKET', 'cannot receive syslog on UDP {port} of {addresses}: {why}. Choose another --syslog-port or start with --no-syslog.'),
   probeFailed: defineError('BB_SOCKET', '{why}. Start with --force to skip this check.'),
   rogueDhcp: defineError(
     'BB_ROGUE_DHCP',

@@ -34,6 +34,7 @@ import { tftpSettingsOf, type ApplianceTftpConfig } from './tftp-settings.js';
 import { ApplianceProvisioning } from './provisioning.js';
 import { closeParts, type Running } from './close.js';
 import { findRequester } from './requester.js';
+import { startSyslog, syslogStatus, type ApplianceSyslogConfig, type SyslogSide } from './syslog.js';
 import type { RequesterContext } from '../provision/tftp-storage.js';
 
 /** Everything the appliance composes. */
@@ -52,6 +53,8 @@ export interface ApplianceOptions {
   readonly control?: boolean;
   /** The device inventory (`serve --inventory FILE`): reservations, host names, profiles and template variables. */
   readonly inventory?: string;
+  /** Device logs (UDP syslog on the served addresses) filed in the timelines; absent: not received. */
+  readonly syslog?: ApplianceSyslogConfig;
 }
 
 /** The outcome of a reload. */
@@ -95,6 +98,7 @@ class ApplianceImpl implements Appliance {
   private reloadsOk = 0;
   private reloadsRejected = 0;
   private reloading: Promise<ReloadOutcome> | undefined;
+  private syslogSide: SyslogSide | undefined;
   private readonly provisioning: ApplianceProvisioning;
 
   constructor(private readonly options: ApplianceOptions) {
@@ -145,6 +149,8 @@ class ApplianceImpl implements Appliance {
     this.running.tftp = tftp;
     await dhcp.start();
     await tftp.start();
+    this.syslogSide = await startSyslog({ config: options.syslog, listen: this.listen, logger, sink: (address, m) => devices?.observeSyslog(address, m) ?? false });
+    if ('receiver' in this.syslogSide) this.running.syslog = this.syslogSide.receiver;
     if (options.control ?? true) this.running.control = await openControlSocket(options.stateDir, logger, (r) => this.handleControl(r));
   }
 
@@ -153,6 +159,7 @@ class ApplianceImpl implements Appliance {
     this.log.info('benchboot is serving', {
       scopes: this.current.map((s) => `${s.name}: ${s.interface} ${formatCidr(s.subnet)}`),
       tftp: this.listen.map((a) => `${a}:${t.port}`),
+      syslog: this.running.syslog ? this.running.syslog.addresses().map((a) => `${a.address}:${a.port}`) : 'off',
       tftpRoot: storage.locations[0],
       ...(storage.locations.length > 1 ? { alternates: storage.locations.slice(1) } : {}),
       ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile, remapRules: remap.length }),
@@ -239,6 +246,7 @@ class ApplianceImpl implements Appliance {
       ...(dhcp ? { dhcp: dhcp.counters() } : {}),
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
       ...(this.running.devices ? { devices: this.running.devices.countsByStatus() } : {}),
+      ...(dhcp ? { syslog: syslogStatus(this.syslogSide) } : {}),
     });
   }
 

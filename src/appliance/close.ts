@@ -1,5 +1,5 @@
 /**
- * Stopping the appliance's running parts in order: the control socket, DHCP (no new
+ * Stopping the appliance's running parts in order: the control socket, syslog, DHCP (no new
  * leases), TFTP with its grace period, the device records, then the lease journal.
  * Every part is asked to stop even when an earlier one failed; the failures are
  * logged and thrown together (BB_INTERNAL).
@@ -10,6 +10,7 @@ import { ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LeaseStore } from '../store/backend.js';
 import type { TftpServer } from '../tftp/server.js';
+import type { SyslogReceiver } from '../syslog/receiver.js';
 import type { ApplianceDevices } from './devices.js';
 
 /** The running parts, present between start and stop. */
@@ -19,6 +20,7 @@ export interface Running {
   tftp?: TftpServer;
   control?: ControlServer;
   devices?: ApplianceDevices;
+  syslog?: SyslogReceiver;
 }
 
 /** Stops every part of `parts` (see the module comment); throws when any failed. */
@@ -33,8 +35,9 @@ export async function closeParts(parts: Running, graceMs: number, log: Logger): 
       log.error(`stopping ${what} failed`, { code: 'BB_INTERNAL', err: errorMessage(err) });
     }
   };
-  const { control, dhcp, tftp, store, devices } = parts;
+  const { control, dhcp, tftp, store, devices, syslog } = parts;
   await step('control socket', control && (() => control.close()));
+  await step('syslog', syslog && (() => syslog.close()));
   await step('DHCP', dhcp && (() => dhcp.stop()));
   await step('TFTP', tftp && (() => tftp.stop(graceMs)));
   await step('device records', devices && (() => devices.close()));

@@ -103,6 +103,15 @@ export class ApplianceDevices {
     if (o) this.observe(o);
   }
 
+  /** Files a syslog message under the device holding `address`; false when no lease names one. */
+  observeSyslog(address: string, message: { readonly facility: number; readonly severity: number; readonly text: string }): boolean {
+    const mac = macOfAddress(this.options.leases(), address);
+    if (mac === undefined) return false;
+    const { facility, severity, text } = message;
+    this.observe({ mac, facts: { lastIp: address }, event: { kind: 'syslog', atMs: this.options.clock.now(), facility, severity, text } });
+    return true;
+  }
+
   /** Files the transfers of `tftp` from now on. */
   watchTftp(tftp: TftpServer): void {
     this.tftpFeed.watch(tftp);

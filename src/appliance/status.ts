@@ -14,6 +14,7 @@ import { formatCidr, type Ipv4 } from '../net/ipv4.js';
 import type { DeviceStatusName } from '../devices/index.js';
 import type { TftpCounters, TransferInfo } from '../tftp/server.js';
 import type { ApplianceTftpSettings } from './tftp-settings.js';
+import type { SyslogStatus } from './syslog.js';
 
 /** Lease counts of one scope at one moment. */
 export interface ScopeLeaseCounts {
@@ -76,6 +77,8 @@ export interface ApplianceStatus {
   readonly reloads: { readonly ok: number; readonly rejected: number };
   /** Devices by status (absent when not running). */
   readonly devices?: Readonly<Record<DeviceStatusName, number>>;
+  /** Device logs received, or why not (absent when not running). */
+  readonly syslog?: SyslogStatus;
 }
 
 /** The TFTP server as status sees it at one moment (absent when not running). */
@@ -101,6 +104,7 @@ export interface StatusSnapshot {
   readonly reloads: { readonly ok: number; readonly rejected: number };
   /** Devices by status (absent when not running). */
   readonly devices?: Readonly<Record<DeviceStatusName, number>>;
+  readonly syslog?: SyslogStatus;
 }
 
 /** The status of the appliance from one snapshot (pure). */
@@ -132,5 +136,6 @@ export function buildStatus(s: StatusSnapshot): ApplianceStatus {
     },
     reloads: s.reloads,
     ...(s.devices ? { devices: s.devices } : {}),
+    ...(s.syslog ? { syslog: s.syslog } : {}),
   };
 }

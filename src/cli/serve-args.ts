@@ -5,7 +5,7 @@
  * (src/appliance/tftp-settings.ts: BB_TFTP_OPTIONS, BB_TFTP_CONFIG).
  */
 import { resolve } from 'node:path';
-import { checkPortBounds, tftpConfig, type ApplianceTftpConfig, type ServeTarget, type WindowBytesRequest } from '../appliance/index.js';
+import { checkPortBounds, SYSLOG_PORT, tftpConfig, type ApplianceSyslogConfig, type ApplianceTftpConfig, type ServeTarget, type WindowBytesRequest } from '../appliance/index.js';
 import { ERRORS } from '../errors.js';
 import { parseAddressSpec } from '../net/address.js';
 import type { DefaultRule } from '../tftp/resolve-path.js';
@@ -119,12 +119,22 @@ export function validateServeArgs(args: ServeArgs): ServeTftpSettings {
   }
   checkPort(args['tftp-port'], 'tftp-port');
   checkPort(args['dhcp-port'], 'dhcp-port');
+  if (args['syslog-port'] !== undefined) {
+    checkPort(args['syslog-port'], 'syslog-port');
+    if (!args.syslog) throw ERRORS.syslogPortWithoutSyslog.create();
+  }
   if (!Number.isInteger(args['max-transfers']) || args['max-transfers'] < 1 || args['max-transfers'] > 10_000) {
     throw ERRORS.badMaxTransfers.create({ value: args['max-transfers'] });
   }
   if (!(args['probe-timeout'] >= 0.5 && args['probe-timeout'] <= 30)) throw ERRORS.badProbeTimeout.create({ value: args['probe-timeout'] });
   if (!(args.grace >= 0 && args.grace <= 300)) throw ERRORS.badGrace.create({ value: args.grace });
   return serveTftpSettings(args);
+}
+
+/** The syslog settings of the appliance; undefined with --no-syslog. */
+export function serveSyslog(args: Pick<ServeArgs, 'syslog' | 'syslog-port'>): ApplianceSyslogConfig | undefined {
+  if (!args.syslog) return undefined;
+  return { port: args['syslog-port'] ?? SYSLOG_PORT, explicit: args['syslog-port'] !== undefined };
 }
 
 /** What to serve: the interfaces, the scope directory and the `--address` (parsed, BB_USAGE). */

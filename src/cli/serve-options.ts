@@ -35,6 +35,8 @@ export const SERVE_OPTIONS = {
     requiresArg: true,
     describe: 'Device inventory, CSV or YAML (reservations, host names, profiles, template variables); default ./inventory.csv when it exists; re-read at reload',
   },
+  syslog: { type: 'boolean', default: true, describe: 'Receive device logs (UDP syslog on the served addresses) into the device timelines (--no-syslog: off)' },
+  'syslog-port': { type: 'number', requiresArg: true, describe: 'Syslog port (default 514; when the default is taken serve goes on without syslog, a port given here must be free)' },
   leases: { type: 'string', default: './leases', normalize: true, requiresArg: true, describe: 'State directory: lease journal, snapshot and control socket' },
   'max-transfers': { type: 'number', default: 200, requiresArg: true, describe: 'TFTP transfers at once; more are answered "busy" and devices retry (Cisco\'s TFTP service uses 30)' },
   force: { type: 'boolean', default: false, describe: 'Start even when another DHCP server answers on a served interface' },
@@ -89,6 +91,8 @@ export interface ServeArgs extends GlobalArgs {
   'tftp-port': number;
   'dhcp-port': number;
   inventory: string | undefined;
+  syslog: boolean;
+  'syslog-port': number | undefined;
   leases: string;
   'max-transfers': number;
   force: boolean;

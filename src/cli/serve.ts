@@ -36,7 +36,7 @@ import { formatCidr } from '../net/ipv4.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
 import { inventoryFileOf } from './device-flags.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext } from './output.js';
-import { serveTarget, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
+import { serveSyslog, serveTarget, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
 import { SERVE_OPTIONS, type ServeArgs } from './serve-options.js';
 
 /** The process facilities serve needs: signals and the terminal. */
@@ -164,11 +164,13 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     ? createLiveView({ stream: run.ctx.io.stdout, serving: prepared.scopes.map((s) => `${s.interface} ${formatCidr(s.subnet)} (${s.name})`), clock: systemClock })
     : undefined;
   if (view) setView(view);
+  const syslog = serveSyslog(args);
   const appliance = createAppliance({
     scopes: prepared.source,
     tftp: run.tftp,
     stateDir: resolve(args.leases),
     ...(run.inventory === undefined ? {} : { inventory: run.inventory }),
+    ...(syslog === undefined ? {} : { syslog }),
     dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
     logger: run.root,
     clock: systemClock,

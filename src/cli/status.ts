@@ -124,7 +124,15 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
   }
   lines.push(`Reloads: ${st.reloads.ok} ok, ${st.reloads.rejected} rejected`);
   if (st.devices) lines.push(`Devices: ${Object.entries(st.devices).map(([status, n]) => `${n} ${status}`).join(', ')}`);
-  return lines;
+  return [...lines, ...syslogLine(st)];
+}
+
+function syslogLine(st: ApplianceStatus): string[] {
+  const s = st.syslog;
+  if (s === undefined) return [];
+  if ('off' in s) return [`Syslog: ${s.off}`];
+  const c = s.counters;
+  return [`Syslog: ${s.listen.join(', ')}: ${c.received} received, ${c.filed} filed, ${c.unattributed} from no leased device, ${c.empty} empty`];
 }
 
 /** Asks the server in `stateDir` for its status; BB_CONTROL with a clear sentence when none runs. */

@@ -15,7 +15,7 @@ import { openLab, e2eSkip, collectOutput, exitOf, waitFor, type Lab, type Netns 
 import { parseEnvDump } from '../helpers/dhcp-e2e.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
-const skip = e2eSkip({ programs: ['dhclient', 'tftp'] });
+const skip = e2eSkip({ programs: ['dhclient', 'tftp', 'logger'] });
 
 // dhclient asks for 66 and 150 (150 is not in its default table) and runs our script,
 // which records the environment and configures the address (never /etc/resolv.conf).
@@ -109,6 +109,23 @@ test('serve --interface without a scope file: dhclient gets siaddr/66/150 and fe
   const saved = (await readdir(uploads)).filter((n) => n.startsWith('router1-confg'));
   assert.equal(saved.length, 1, `uploads: ${(await readdir(uploads)).join(', ')}`);
   assert.equal(await readFile(join(uploads, saved[0] ?? ''), 'utf8'), 'hostname router1\n');
+
+  // A device log line (util-linux logger over UDP 514) lands in the phone's timeline.
+  const logged = await phone.ns.exec('logger', ['-d', '-n', '10.77.0.1', '-P', '514', '-p', 'local0.err', '-t', 'SEPphone', 'cfg: resync rejected SEPphone.cnf.xml'], 10_000);
+  assert.equal(logged.code, 0, logged.stderr);
+  const state = join(work, 'state');
+  const listed = await srv.exec(process.execPath, [BIN, 'devices', '--json', '--leases', state], 15_000);
+  assert.equal(listed.code, 0, listed.stderr);
+  const mac = (JSON.parse(listed.stdout) as { devices: { mac: string }[] }).devices[0]?.mac ?? '';
+  let shown = '';
+  assert.ok(
+    await waitFor(async () => {
+      shown = (await srv.exec(process.execPath, [BIN, 'devices', 'show', mac, '--leases', state], 15_000)).stdout;
+      return shown.includes('resync rejected');
+    }, 10_000),
+    `the syslog line is not in the timeline of ${mac}:\n${shown}`,
+  );
+  assert.match(shown, /syslog <16\.3> .*SEPphone.*cfg: resync rejected SEPphone\.cnf\.xml/);
 
   served.child.kill('SIGTERM');
   assert.equal(await exitOf(served.child, 15_000), 0, served.log());
