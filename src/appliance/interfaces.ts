@@ -70,9 +70,13 @@ async function deriveInterface(name: string, target: ServeTarget, temporary: Tem
   return { name, address: first.address, prefix: first.prefix };
 }
 
-/** Resolves interfaces and addresses (adding `--address` when asked) and the scope source. */
-export async function prepareInterfaces(target: ServeTarget, logger: Logger): Promise<PreparedInterfaces> {
-  const temporary: TemporaryAddress[] = [];
+/**
+ * Resolves interfaces and addresses (adding `--address` when asked) and the scope
+ * source. Each address added is pushed to `temporary` at once, so that the caller
+ * can remove it whenever it must stop (a second Ctrl-C); on failure the addresses
+ * added are removed and taken out of `temporary`.
+ */
+export async function prepareInterfaces(target: ServeTarget, logger: Logger, temporary: TemporaryAddress[] = []): Promise<PreparedInterfaces> {
   try {
     const derived: DerivedInterface[] = [];
     for (const name of target.interfaces) derived.push(await deriveInterface(name, target, temporary, logger));
@@ -83,7 +87,7 @@ export async function prepareInterfaces(target: ServeTarget, logger: Logger): Pr
     for (const name of interfaces) ownAddresses.push(...(await requireInterface(name)).addresses.map((a) => a.address));
     return { source, scopes, interfaces, ownAddresses, temporary };
   } catch (err) {
-    await removeTemporary(temporary, logger);
+    await removeTemporary(temporary.splice(0), logger);
     throw err;
   }
 }

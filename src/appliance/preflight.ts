@@ -38,6 +38,10 @@ export interface PreflightOptions {
   readonly findOwners?: (port: number) => Promise<PortOwner[]>;
   /** Probe seam (default: a real DISCOVER on the interface). */
   readonly probe?: (interfaceName: string) => Promise<readonly ProbeAnswer[]>;
+  /** A stop request (Ctrl-C): the probe ends at once and preflight returns what it found. */
+  readonly abort?: AbortSignal;
+  /** Called as each interface's probe begins (the serve command's start-up steps). */
+  readonly onProbe?: (interfaceName: string) => void;
 }
 
 /** A foreign DHCP server found by the probe. */
@@ -63,7 +67,8 @@ async function checkPorts(options: PreflightOptions, findOwners: FindOwners): Pr
 
 /** The foreign answers on one interface; undefined when the probe failed and `force` skips it. */
 async function probeOne(name: string, options: PreflightOptions, findOwners: FindOwners): Promise<RogueServer[] | undefined> {
-  const probe = options.probe ?? (async (n: string) => (await probeInterface(n, options.probeTimeoutMs, options.clock)).answers);
+  const probe = options.probe ?? (async (n: string) => (await probeInterface(n, options.probeTimeoutMs, options.clock, options.abort)).answers);
+  options.onProbe?.(name);
   let answers: readonly ProbeAnswer[];
   try {
     answers = await probe(name);
@@ -88,8 +93,11 @@ export async function preflight(options: PreflightOptions): Promise<RogueServer[
   const findOwners = options.findOwners ?? ((port: number) => findUdpPortOwners(port, { ignorePids: [process.pid] }));
   await checkPorts(options, findOwners);
   const found: RogueServer[] = [];
-  for (const name of options.probeInterfaces) found.push(...((await probeOne(name, options, findOwners)) ?? []));
-  if (found.length === 0) return found;
+  for (const name of options.probeInterfaces) {
+    if (options.abort?.aborted) return [];
+    found.push(...((await probeOne(name, options, findOwners)) ?? []));
+  }
+  if (found.length === 0 || options.abort?.aborted) return [];
   const list = found.map((r) => `on ${r.interfaceName}: ${describeProbeAnswer(r.answer)}`).join('; ');
   if (!options.force) {
     throw ERRORS.rogueDhcp.create({ servers: list });

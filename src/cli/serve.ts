@@ -29,6 +29,7 @@ import {
   type PreparedInterfaces,
   type TftpDirectoryKind,
 } from '../appliance/index.js';
+import type { TemporaryAddress } from '../net/address.js';
 import { systemBindings } from '../dhcp/server.js';
 import { ERRORS, errorMessage } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -39,10 +40,23 @@ import { defineCommand, writeLine, type CliIo, type CommandContext } from './out
 import { serveSyslog, serveTarget, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
 import { SERVE_OPTIONS, type ServeArgs } from './serve-options.js';
 
-/** The process facilities serve needs: signals and the terminal. */
+/** The start-up steps of serve, in order (a stop request is honoured at each). */
+export const SERVE_STEPS = ['signals', 'interfaces', 'probe', 'preflight', 'serving'] as const;
+/** One start-up step. */
+export type ServeStep = (typeof SERVE_STEPS)[number];
+
+/** The process facilities serve needs: signals, and leaving at once on a second Ctrl-C. */
 export interface ServeProcess {
   /** Subscribes to a signal; returns the unsubscribe function. */
   onSignal(signal: 'SIGHUP' | 'SIGINT' | 'SIGTERM', handler: () => void): () => void;
+  /** Ends the process now with `code` (a second stop signal, after undoing what can be undone). */
+  exit(code: number): void;
+  /**
+   * Called as each start-up step is reached, and awaited (tests send a signal there and
+   * resolve once it is handled, as if it had come during that step; the real process
+   * has none). The probe step is not awaited: the probe is cut short by the stop itself.
+   */
+  step?(step: ServeStep): void | Promise<void>;
 }
 
 /** The real process. */
@@ -52,8 +66,16 @@ export function systemServeProcess(): ServeProcess {
       process.on(signal, handler);
       return () => process.off(signal, handler);
     },
+    exit(code) {
+      process.exit(code);
+    },
   };
 }
+
+/** Exit code of a run ended by a second stop signal (128 + SIGINT, as shells report it). */
+export const FORCED_EXIT_CODE = 130;
+/** How long the forced exit waits for a temporary address to be removed. */
+const FORCED_CLEANUP_MS = 3000;
 
 function isTty(io: CliIo): boolean {
   return 'isTTY' in io.stdout && io.stdout.isTTY === true;
@@ -71,16 +93,22 @@ function directoryHint(kind: TftpDirectoryKind, args: ServeArgs): string {
   }
 }
 
-/** SIGINT/SIGTERM stop the run (once), SIGHUP reloads the running appliance. */
+/**
+ * SIGINT/SIGTERM stop the run (the first: `stopping` aborts, so a probe ends at once
+ * and every start-up step returns; the second: `onForce` leaves at once), SIGHUP
+ * reloads the running appliance.
+ */
 class ServeSignals {
   stopSignal: string | undefined;
   appliance: Appliance | undefined;
+  private readonly stopping = new AbortController();
   private wake: (() => void) | undefined;
   private readonly offs: (() => void)[];
 
   constructor(
     proc: ServeProcess,
     private readonly logger: Logger,
+    private readonly onForce: () => void,
   ) {
     this.offs = [
       proc.onSignal('SIGINT', () => this.requestStop('SIGINT')),
@@ -91,12 +119,19 @@ class ServeSignals {
 
   private requestStop(signal: string): void {
     if (this.stopSignal !== undefined) {
-      this.logger.warn('already stopping; waiting for transfers in flight', { signal });
+      this.logger.warn('second stop signal: leaving now (a temporary address is still removed; ACKed leases are on disk)', { signal });
+      this.onForce();
       return;
     }
     this.stopSignal = signal;
     this.logger.info('signal received, stopping', { signal });
+    this.stopping.abort();
     this.wake?.();
+  }
+
+  /** Aborts at the first stop signal. */
+  get abort(): AbortSignal {
+    return this.stopping.signal;
   }
 
   private reload(): void {
@@ -143,13 +178,16 @@ interface ServeRun {
   readonly signals: ServeSignals;
   /** The inventory file (absolute), when one is given or ./inventory.csv exists. */
   readonly inventory: string | undefined;
+  readonly proc: ServeProcess;
 }
 
 /** Preflight, then the appliance until a stop signal (the live view, once drawn, is handed to `setView` to close). */
 async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => void): Promise<void> {
-  const { args, prepared, signals } = run;
+  const { args, prepared, signals, proc } = run;
   if (signals.stopSignal !== undefined) return;
   await preflight({
+    abort: signals.abort,
+    onProbe: () => void proc.step?.('probe'),
     probeInterfaces: prepared.interfaces,
     ownAddresses: prepared.ownAddresses,
     dhcpPort: args['dhcp-port'],
@@ -159,6 +197,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     clock: systemClock,
     logger: run.logger,
   });
+  await proc.step?.('preflight');
   if (signals.stopSignal !== undefined) return;
   const view = run.live
     ? createLiveView({ stream: run.ctx.io.stdout, serving: prepared.scopes.map((s) => `${s.interface} ${formatCidr(s.subnet)} (${s.name})`), clock: systemClock })
@@ -181,6 +220,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     throw ERRORS.tftpDirectory.create({ message: err.message, hint: directoryHint(err.directory, args) }, { cause: err });
   });
   signals.appliance = appliance;
+  await proc.step?.('serving');
   await signals.untilStop();
   await appliance.stop(Math.round(args.grace * 1000)).catch((err: unknown) => run.logger.error('stop failed', { code: 'BB_INTERNAL', err: errorMessage(err) }));
 }
@@ -204,18 +244,27 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
   });
   const logger = root.child({ component: 'serve' });
   logTftpSettings(tftp, remapRules, args['max-transfers'], logger);
-  // Signals are ours from here on, so that Ctrl-C while the address is added or during
-  // the probe still removes a temporary address.
-  const signals = new ServeSignals(proc, logger);
-  let prepared: PreparedInterfaces | undefined;
+  // Signals are ours from here on, before the first side effect (an address, the lock,
+  // sockets): a Ctrl-C at any step stops cleanly, a second one leaves at once, and
+  // either way a temporary address is removed. They stay ours until that is done.
+  const temporary: TemporaryAddress[] = [];
   let view: LiveView | undefined;
-  try {
-    prepared = await prepareInterfaces(serveTarget(args), logger);
-    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory }, (v) => (view = v));
-  } finally {
-    signals.dispose();
+  let cleanup: Promise<void> | undefined;
+  const undo = (): Promise<void> => {
     view?.stop();
-    if (prepared) await removeTemporary(prepared.temporary, logger);
+    return (cleanup ??= removeTemporary(temporary, logger));
+  };
+  const signals = new ServeSignals(proc, logger, () => {
+    void Promise.race([undo(), new Promise((r) => setTimeout(r, FORCED_CLEANUP_MS))]).finally(() => proc.exit(FORCED_EXIT_CODE));
+  });
+  try {
+    await proc.step?.('signals');
+    const prepared = await prepareInterfaces(serveTarget(args), logger, temporary);
+    await proc.step?.('interfaces');
+    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory, proc }, (v) => (view = v));
+  } finally {
+    await undo();
+    signals.dispose();
   }
   await new Promise<void>((r) => root.end(() => r()));
   if (!args.json && !live) writeLine(ctx.io.stderr, 'benchboot stopped.');

@@ -174,6 +174,8 @@ export interface ProbeOptions {
   readonly xid?: number;
   /** Called for datagrams that are not DHCP (counted, not fatal). */
   readonly onMalformed?: (from: UdpPeer, err: DecodeError) => void;
+  /** Ends the wait early (the answers so far are returned). */
+  readonly abort?: AbortSignal;
 }
 
 /**
@@ -200,8 +202,24 @@ export async function probeDhcpServers(options: ProbeOptions): Promise<ProbeAnsw
   });
   const target = options.target ?? { address: IPV4_BROADCAST, port: DHCP_PORT.SERVER };
   await options.endpoint.send(encodeDhcpPacket(buildProbeDiscover(options.mac, xid)), target);
-  await new Promise<void>((resolve) => options.clock.setTimer(options.timeoutMs, resolve));
+  await waitOrAbort(options.clock, options.timeoutMs, options.abort);
   return [...answers.values()];
+}
+
+/** Waits `ms` on `clock`, or less when `abort` fires (a Ctrl-C during the probe). */
+function waitOrAbort(clock: Clock, ms: number, abort: AbortSignal | undefined): Promise<void> {
+  if (abort?.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const onAbort = (): void => {
+      timer.cancel();
+      resolve();
+    };
+    const timer = clock.setTimer(ms, () => {
+      abort?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    abort?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** Result of probing one interface. */
@@ -219,14 +237,14 @@ export interface InterfaceProbe {
  * Throws a DhcpError of kind `interface` for a missing interface; binding errors of
  * port 68 come from src/net as they are.
  */
-export async function probeInterface(interfaceName: string, timeoutMs: number, clock: Clock): Promise<InterfaceProbe> {
+export async function probeInterface(interfaceName: string, timeoutMs: number, clock: Clock, abort?: AbortSignal): Promise<InterfaceProbe> {
   const ifindex = await readIfindex(interfaceName);
   if (ifindex === undefined) throw new DhcpError('interface', interfaceName, `interface ${interfaceName} does not exist`);
   const mac = await readInterfaceMac(interfaceName);
   const endpoint = await bindDhcpSocket({ kind: 'interface', interfaceName, ifindex, port: DHCP_PORT.CLIENT });
   let malformed = 0;
   try {
-    const answers = await probeDhcpServers({ endpoint, mac, timeoutMs, clock, onMalformed: () => malformed++ });
+    const answers = await probeDhcpServers({ endpoint, mac, timeoutMs, clock, onMalformed: () => malformed++, ...(abort ? { abort } : {}) });
     return { interfaceName, mac, answers, malformed };
   } finally {
     await endpoint.close();
