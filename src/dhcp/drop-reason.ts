@@ -5,6 +5,7 @@
  */
 import type { Ipv4 } from '../net/ipv4.js';
 import { messageTypeName } from './constants.js';
+import type { RelayField } from './select-scope.js';
 
 /** The DHCP message a drop is about, as the RFC names it. */
 export type DroppedMessage = 'REQUEST' | 'SELECTING REQUEST' | 'INIT-REBOOT' | 'RENEWING/REBINDING' | 'DECLINE' | 'RELEASE';
@@ -16,6 +17,19 @@ export type DropReason =
   | { readonly kind: 'bootp-not-served' }
   /** No scope for the interface (direct) or the relay's giaddr. */
   | { readonly kind: 'no-scope'; readonly interfaceName: string; readonly relay?: Ipv4 }
+  /**
+   * A relay field (giaddr, option 118, option 82 link selection) points away from the
+   * interface the request arrived on: into `ownerScope` of `ownerInterface`, or (giaddr)
+   * outside every scope of the arrival interface (issue 11 point 4).
+   */
+  | {
+      readonly kind: 'relay-crosses-interface';
+      readonly interfaceName: string;
+      readonly field: RelayField;
+      readonly address: Ipv4;
+      readonly ownerScope?: string;
+      readonly ownerInterface?: string;
+    }
   /** Neither option 61 nor chaddr (hlen 0). */
   | { readonly kind: 'no-client-identity' }
   | { readonly kind: 'unhandled-message-type'; readonly messageType: number }
@@ -53,6 +67,10 @@ export function formatDropReason(r: DropReason): string {
       return 'BOOTP request without a DHCP message type (BOOTP is not served)';
     case 'no-scope':
       return `no scope for ${r.relay !== undefined ? `relay ${r.relay}` : `interface ${r.interfaceName}`}`;
+    case 'relay-crosses-interface':
+      return r.ownerScope !== undefined
+        ? `${r.field} ${r.address} lies in scope ${r.ownerScope} of interface ${r.ownerInterface ?? '?'}, not of ${r.interfaceName} where the request arrived`
+        : `${r.field} ${r.address} lies outside every scope of interface ${r.interfaceName} where the request arrived`;
     case 'no-client-identity':
       return 'no client identifier and no hardware address';
     case 'unhandled-message-type':

@@ -33,6 +33,28 @@ import { drop, type EngineContext, type EngineResult, type Exchange } from './ex
 export type { EngineContext, EngineEvent, EngineResult } from './exchange.js';
 export { requestState, type RequestState } from './handle-request.js';
 
+/** The scope of the request, or the drop that says why there is none (RFC 2131 §4.3.1; issue 11 point 4). */
+function chooseScope(ctx: EngineContext, scopes: readonly Scope[]): Scope | EngineResult {
+  const relay = ctx.facts.relay;
+  const choice = selectScope(scopes, {
+    interfaceName: ctx.interfaceName,
+    serverAddress: ctx.serverAddress,
+    giaddr: ctx.facts.packet.giaddr,
+    ...(relay.subnetSelection !== undefined ? { subnetSelection: relay.subnetSelection } : {}),
+    ...(relay.linkSelection !== undefined ? { linkSelection: relay.linkSelection } : {}),
+  });
+  if (choice.kind === 'scope') return choice.scope;
+  if (choice.kind === 'none') return drop({ kind: 'no-scope', interfaceName: ctx.interfaceName, ...(relay.giaddr !== undefined ? { relay: relay.giaddr } : {}) });
+  const owner = choice.owner;
+  return drop({
+    kind: 'relay-crosses-interface',
+    interfaceName: ctx.interfaceName,
+    field: choice.field,
+    address: choice.address,
+    ...(owner ? { ownerScope: owner.name, ownerInterface: owner.interface } : {}),
+  });
+}
+
 /** RFC 2131 §4.3: the engine's answer to one request. Never throws for any decoded packet. */
 export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: EngineLeases): EngineResult {
   const facts = ctx.facts;
@@ -40,16 +62,8 @@ export function respond(ctx: EngineContext, scopes: readonly Scope[], leases: En
   if (request.op !== BOOTP_OP.BOOTREQUEST) return drop({ kind: 'not-a-request' });
   const type = facts.messageType;
   if (type === undefined) return drop({ kind: 'bootp-not-served' });
-  const relay = facts.relay;
-  const scope = selectScope(scopes, {
-    interfaceName: ctx.interfaceName,
-    serverAddress: ctx.serverAddress,
-    giaddr: request.giaddr,
-    ...(relay.subnetSelection !== undefined ? { subnetSelection: relay.subnetSelection } : {}),
-  });
-  if (!scope) {
-    return drop({ kind: 'no-scope', interfaceName: ctx.interfaceName, ...(relay.giaddr !== undefined ? { relay: relay.giaddr } : {}) });
-  }
+  const scope = chooseScope(ctx, scopes);
+  if ('kind' in scope) return scope;
   const { clientId, mac, hostname } = facts;
   if (clientId === undefined && request.hlen === 0) return drop({ kind: 'no-client-identity' });
   const vendorClass = facts.classFacts.vendorClass;

@@ -19,7 +19,9 @@
  * reservations) and addresses given to `exclude` are never handed out from the pool.
  *
  * The engine reads the table through `LeaseView` and never mutates it; the server
- * applies the engine's changes with `apply` after the journal has them.
+ * applies the engine's changes with `apply` before the journal has them (so concurrent
+ * requests see them) and takes back those the journal could not make durable with
+ * `restore` (./pending-changes.ts).
  */
 import type { Scope } from './scope.js';
 import { Pool } from './pool.js';
@@ -77,7 +79,7 @@ function freeSince(lease: Lease): number {
   return lease.state === 'released' ? Math.min(lease.startedAt, lease.expiresAt) : lease.expiresAt;
 }
 
-/** The lease table. Mutated only through `apply`, `load`, `setScopes` and `exclude`. */
+/** The lease table. Mutated only through `apply`, `restore`, `load`, `setScopes` and `exclude`. */
 export class LeaseTable implements LeaseView, PoolAllocator {
   private readonly leases = new Map<string, Map<number, Lease>>();
   private readonly clients = new Map<string, Map<string, Lease>>();
@@ -129,6 +131,17 @@ export class LeaseTable implements LeaseView, PoolAllocator {
       if (c.kind === 'put') this.put(c.lease, true);
       else this.delete(c.scope, c.ip);
     }
+  }
+
+  /**
+   * Puts back `lease` (or no record) at `ip` of `scope`, taking back a change that could not
+   * be made durable; the clients involved are indexed again by their latest remaining record.
+   */
+  restore(scope: string, ip: Ipv4, lease: Lease | undefined): void {
+    const current = this.get(scope, ip);
+    if (lease) this.put(lease, true);
+    else this.delete(scope, ip);
+    for (const key of new Set([current?.clientKey, lease?.clientKey])) if (key !== undefined) this.reindexClient(scope, key);
   }
 
   /** Every lease record, scope by scope. */
@@ -218,6 +231,17 @@ export class LeaseTable implements LeaseView, PoolAllocator {
     byIp?.delete(ip);
     this.forgetClient(previous);
     this.pushFree(scope, ip, 0);
+  }
+
+  /** Points the client index of `clientKey` at its latest record in `scope` (a walk of the scope: rollbacks only). */
+  private reindexClient(scope: string, clientKey: string): void {
+    let latest: Lease | undefined;
+    for (const lease of this.leases.get(scope)?.values() ?? []) {
+      if (lease.clientKey === clientKey && (!latest || lease.startedAt >= latest.startedAt)) latest = lease;
+    }
+    const byClient = this.clients.get(scope);
+    if (latest) byClient?.set(clientKey, latest);
+    else byClient?.delete(clientKey);
   }
 
   private forgetClient(lease: Lease): void {

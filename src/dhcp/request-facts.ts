@@ -6,7 +6,7 @@
  * these fields; none of them goes back into the option list.
  */
 import { toHex } from '../net/bytes.js';
-import { IPV4_ZERO, type Ipv4, type MacAddress } from '../net/ipv4.js';
+import { IPV4_ZERO, ipv4FromBytes, type Ipv4, type MacAddress } from '../net/ipv4.js';
 import { clientFacts, type ClientFacts } from './classify.js';
 import { OPTION } from './constants.js';
 import { clientMac, getMessageType, getOption, getOptionIpv4, getOptionText, maxReplyLength, type DhcpPacket } from './packet.js';
@@ -19,7 +19,12 @@ export interface RelayFacts {
   readonly agentInfo?: Uint8Array;
   /** Option 118, the subnet the client wants an address on (RFC 3011 §3). */
   readonly subnetSelection?: Ipv4;
+  /** Option 82 sub-option 5, the client's link when giaddr cannot name it (RFC 3527 §3). */
+  readonly linkSelection?: Ipv4;
 }
+
+/** Option 82 sub-option 5, link selection (RFC 3527 §3). */
+const RAI_LINK_SELECTION = 5;
 
 /** The facts of one request. */
 export interface RequestFacts {
@@ -58,11 +63,22 @@ export function clientKeyOf(mac: MacAddress, clientId: Uint8Array | undefined): 
 function relayFacts(packet: DhcpPacket): RelayFacts {
   const agentInfo = getOption(packet, OPTION.RELAY_AGENT_INFO);
   const subnetSelection = getOptionIpv4(packet, OPTION.SUBNET_SELECTION);
+  const linkSelection = agentInfo !== undefined ? linkSelectionOf(agentInfo) : undefined;
   return {
     ...(packet.giaddr !== IPV4_ZERO ? { giaddr: packet.giaddr } : {}),
     ...(agentInfo !== undefined ? { agentInfo } : {}),
     ...(subnetSelection !== undefined ? { subnetSelection } : {}),
+    ...(linkSelection !== undefined ? { linkSelection } : {}),
   };
+}
+
+/** Sub-option 5 of option 82 when it holds one address; the sub-options are code, length, value (RFC 3046 §2.0). */
+function linkSelectionOf(agentInfo: Uint8Array): Ipv4 | undefined {
+  for (let i = 0; i + 1 < agentInfo.length; i += 2 + (agentInfo[i + 1] ?? 0)) {
+    const len = agentInfo[i + 1] ?? 0;
+    if (agentInfo[i] === RAI_LINK_SELECTION && len === 4 && i + 6 <= agentInfo.length) return ipv4FromBytes(agentInfo, i + 2);
+  }
+  return undefined;
 }
 
 /** Reads a decoded request once into its facts. */

@@ -7,8 +7,9 @@
  *   receive → decode (DecodeError: count, debug log once per source, drop)
  *           → classify (BOOTREQUEST on an interface that has scopes)
  *           → ask the engine (`respond`, pure)
- *           → apply the changes to the in-memory lease table
- *           → journal them and wait for the fsync (never ACK what a crash could forget)
+ *           → apply the changes to the in-memory lease table (at once: later requests see them)
+ *           → journal them and wait for the fsync (never ACK what a crash could forget;
+ *             when the journal fails, they are taken back out of the table: pending-changes.ts)
  *           → send the bytes the engine encoded to the destination it chose
  *           → count, log one line, emit one lease event.
  */
@@ -28,6 +29,7 @@ import type { Lease, LeaseChange } from './lease.js';
 import { LeaseEventReporter } from './lease-events.js';
 import { LeaseTable } from './lease-table.js';
 import type { DhcpPacket } from './packet.js';
+import { PendingChanges } from './pending-changes.js';
 import { releaseOnRequest } from './release-on-request.js';
 import type { ReplyDestination } from './reply-destination.js';
 import { readRequestFacts, type RequestFacts } from './request-facts.js';
@@ -47,6 +49,8 @@ export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
 class Server implements DhcpServer {
   private scopes: readonly Scope[];
   private readonly table: LeaseTable;
+  /** Changes in the table that the journal has not confirmed yet. */
+  private readonly pending: PendingChanges;
   private readonly counterSet = new DhcpCounters();
   private readonly log: Logger;
   private readonly events: LeaseEventReporter;
@@ -64,6 +68,7 @@ class Server implements DhcpServer {
       this.events.reportExpired(lease, this.bindingOf(lease.scope)?.interfaceName ?? ''),
     );
     this.table = new LeaseTable(options.scopes);
+    this.pending = new PendingChanges(this.table);
     if (options.initialLeases) this.table.load(options.initialLeases);
   }
 
@@ -123,8 +128,7 @@ class Server implements DhcpServer {
     const binding = this.bindingOf(bound.scope);
     if (!binding) return Promise.resolve({ kind: 'not-served', scope: bound.scope });
     const released = releaseOnRequest(bound, this.options.clock.now());
-    this.table.apply(released.changes);
-    const done = this.options.journal.append(released.changes).then(() => {
+    const done = this.pending.write(released.changes, this.options.journal).then(() => {
       this.events.report(released.event, undefined, binding.interfaceName);
     });
     this.track(
@@ -170,7 +174,6 @@ class Server implements DhcpServer {
       // Read once: every later step uses these facts, not the option list.
       const facts = readRequestFacts(packet);
       const result = this.askEngine(facts, binding);
-      this.table.apply(result.changes);
       if (!(await this.journal(result.changes, facts, binding))) return;
       if (result.kind === 'drop') {
         this.recordDrop(result, facts, binding);
@@ -227,11 +230,11 @@ class Server implements DhcpServer {
     return respond({ facts, interfaceName: binding.interfaceName, serverAddress: binding.serverAddress, now: this.options.clock.now(), ...(policy ? { policy } : {}) }, this.scopes, this.table);
   }
 
-  /** Step 4: make the changes durable; false (and nothing sent) when the journal failed. */
+  /** Steps 4–5: apply and journal the changes; false (nothing sent, changes taken back) when the journal failed. */
   private async journal(changes: readonly LeaseChange[], facts: RequestFacts, binding: DhcpBinding): Promise<boolean> {
     if (changes.length === 0) return true;
     try {
-      await this.options.journal.append(changes);
+      await this.pending.write(changes, this.options.journal);
       return true;
     } catch (err) {
       this.counterSet.journalErrors++;
@@ -264,7 +267,7 @@ class Server implements DhcpServer {
     });
   }
 
-  /** Steps 5–6: send where the engine said (or back to the sender in loopback mode). */
+  /** Step 6: send where the engine said (or back to the sender in loopback mode). */
   private async send(result: Extract<EngineResult, { kind: 'reply' }>, request: RequestFacts, binding: DhcpBinding, from: UdpPeer): Promise<void> {
     const to = binding.answerToSender ? from : destinationPeer(result.destination);
     try {

@@ -1,6 +1,7 @@
 /**
  * The durable writes of the journal store: a journal generation opened for appending
- * (with O_DSYNC where the platform has it, so one `write` per batch is durable), the
+ * (with O_DSYNC where the platform has it, so one `write` per batch is durable; the
+ * batches themselves go through ./journal-writer.ts), the
  * snapshot replaced atomically (temp file, fsync, rename, fsync of the directory), and
  * removal of generations a snapshot made obsolete.
  */
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { fsyncDir, writeFileSynced } from '../fs-durable.js';
 import type { Lease } from '../dhcp/lease.js';
 import { LEASE_STORE_FILES, formatSnapshot, journalFileName } from './format.js';
+import { JournalWriter, type JournalFileWrapper } from './journal-writer.js';
 import { storeError } from './store-error.js';
 
 /**
@@ -22,29 +24,23 @@ export const LEASE_FILE_MODE = 0o600;
 
 const JOURNAL_FLAGS = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | (JOURNAL_DSYNC ? fsConstants.O_DSYNC : 0);
 
-/** Opens journal generation `generation` of `dir` for durable appends. */
-export async function openJournalFile(dir: string, generation: number): Promise<FileHandle> {
+/**
+ * Opens journal generation `generation` of `dir` for durable appends, through `wrap`
+ * (a test's fault injection) when given.
+ */
+export async function openJournalFile(dir: string, generation: number, wrap?: JournalFileWrapper): Promise<JournalWriter> {
   const path = join(dir, journalFileName(generation));
+  let fh: FileHandle | undefined;
   try {
-    const fh = await open(path, JOURNAL_FLAGS, LEASE_FILE_MODE);
+    fh = await open(path, JOURNAL_FLAGS, LEASE_FILE_MODE);
     // A file left by an earlier version keeps its mode on open: make it private too.
     await fh.chmod(LEASE_FILE_MODE);
     await fsyncDir(dir);
-    return fh;
+    return await JournalWriter.open(wrap ? wrap(fh, path) : fh, path, JOURNAL_DSYNC);
   } catch (err) {
+    await fh?.close().catch(() => undefined);
     throw storeError(`cannot open the lease journal ${path}`, err);
   }
-}
-
-/** Appends `lines` (one change each) as one durable write (O_DSYNC) or write + fdatasync. */
-export async function writeJournalLines(fh: FileHandle, lines: readonly string[]): Promise<void> {
-  const data = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
-  let written = 0;
-  while (written < data.length) {
-    const r = await fh.write(data, written, data.length - written);
-    written += r.bytesWritten;
-  }
-  if (!JOURNAL_DSYNC) await fh.datasync();
 }
 
 /** temp file → fsync → rename → fsync dir: the snapshot is either old or new, never torn. */

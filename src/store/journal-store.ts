@@ -11,12 +11,12 @@
  * generations older than the snapshot's `nextJournal` are leftovers of a crash
  * between (2) and (3) and are removed.
  */
-import type { FileHandle } from 'node:fs/promises';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Lease, LeaseChange } from '../dhcp/lease.js';
 import { formatJournalLine, isJournaled } from './format.js';
-import { openJournalFile, removeJournalFiles, writeJournalLines, writeSnapshotFile } from './files.js';
+import { openJournalFile, removeJournalFiles, writeSnapshotFile } from './files.js';
+import type { JournalFileWrapper, JournalWriter } from './journal-writer.js';
 import type { LeaseStore, LeaseStoreStats } from './backend.js';
 import { releaseLock } from './lock.js';
 import { applyChange, journalGenerations, leaseKey } from './replay.js';
@@ -43,7 +43,7 @@ interface Batch {
 export class JournalStore implements LeaseStore {
   readonly loaded: readonly Lease[];
   private readonly state = new Map<string, Lease>();
-  private journal: FileHandle | undefined;
+  private journal: JournalWriter | undefined;
   private generation = 0;
   private generationChanges = 0;
   private next: Batch = { lines: [], changes: [], waiters: [] };
@@ -61,6 +61,7 @@ export class JournalStore implements LeaseStore {
     private readonly compactAfter: (leasesHeld: number) => number,
     leases: readonly Lease[],
     private readonly skippedAtOpen: { readonly tornLines: number; readonly damagedRecords: number },
+    private readonly wrapJournal?: JournalFileWrapper,
   ) {
     this.loaded = leases;
     for (const lease of leases) this.state.set(leaseKey(lease.scope, lease.ip), lease);
@@ -137,9 +138,10 @@ export class JournalStore implements LeaseStore {
       if (batch.waiters.length === 0) return;
       this.next = { lines: [], changes: [], waiters: [] };
       try {
-        const fh = this.journal;
-        if (!fh) throw new Error('no open journal');
-        await writeJournalLines(fh, batch.lines);
+        const writer = this.journal;
+        if (!writer) throw new Error('no open journal');
+        // A failed batch leaves nothing behind (the writer cuts it off); the next batch tries again.
+        await writer.append(batch.lines);
       } catch (err) {
         const e = storeError(`cannot write the lease journal in ${this.dir}`, err);
         for (const w of batch.waiters) w.reject(e);
@@ -165,9 +167,9 @@ export class JournalStore implements LeaseStore {
   }
 
   private async openGeneration(generation: number): Promise<void> {
-    const fh = await openJournalFile(this.dir, generation);
+    const writer = await openJournalFile(this.dir, generation, this.wrapJournal);
     const old = this.journal;
-    this.journal = fh;
+    this.journal = writer;
     this.generation = generation;
     this.generationChanges = 0;
     await old?.close();

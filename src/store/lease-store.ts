@@ -21,6 +21,7 @@ import type { Lease } from '../dhcp/lease.js';
 import type { LeaseStore } from './backend.js';
 import { mkdir } from 'node:fs/promises';
 import { JournalStore } from './journal-store.js';
+import type { JournalFileWrapper } from './journal-writer.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { reclaimOnOpen, replayDir } from './replay.js';
 import { storeError } from './store-error.js';
@@ -39,6 +40,8 @@ export interface LeaseStoreOptions {
   readonly compactAfterChanges?: number;
   /** Forget a released/expired client→address memory this long after it ended (default 30 days). */
   readonly forgetAfterMs?: number;
+  /** Wraps each journal file opened (tests inject a full disk here: a short write, then ENOSPC). */
+  readonly wrapJournalFile?: JournalFileWrapper;
 }
 
 const DEFAULT_COMPACT_AFTER = 5000;
@@ -76,7 +79,7 @@ export async function openLeaseStore(options: LeaseStoreOptions): Promise<LeaseS
         skipped: replay.damagedRecords,
       });
     }
-    const store = new JournalStore(options.dir, logger, threshold, leases, replay);
+    const store = new JournalStore(options.dir, logger, threshold, leases, replay, options.wrapJournalFile);
     await store.start(replay.maxGeneration + 1, replay.generations);
     return store;
   } catch (err) {

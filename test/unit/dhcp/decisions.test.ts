@@ -36,21 +36,40 @@ const c = benchScope({ name: 'c', interface: 'eth1', subnet: { network: ip('10.3
 const SCOPE_CASES = [
   { rule: 'direct, one scope on the interface', iface: 'eth1', server: '10.3.0.1', giaddr: ZERO, want: 'c' },
   { rule: 'direct, two scopes: the one holding our address', iface: 'eth0', server: '10.2.0.1', giaddr: ZERO, want: 'b' },
-  { rule: 'direct, no scope on the interface', iface: 'wlan0', server: '192.168.1.5', giaddr: ZERO, want: undefined },
-  { rule: 'relayed: by giaddr subnet, regardless of interface', iface: 'eth0', server: '10.1.0.1', giaddr: '10.3.7.1', want: 'c' },
-  { rule: 'relayed from an unknown subnet', iface: 'eth0', server: '10.1.0.1', giaddr: '172.16.0.1', want: undefined },
+  { rule: 'direct, no scope on the interface', iface: 'wlan0', server: '192.168.1.5', giaddr: ZERO, want: 'none' },
+  { rule: 'relayed: by giaddr subnet, among the scopes of the arrival interface', iface: 'eth0', server: '10.1.0.1', giaddr: '10.2.0.7', want: 'b' },
+  { rule: "relayed: a giaddr inside another interface's scope crosses interfaces", iface: 'eth0', server: '10.1.0.1', giaddr: '10.3.7.1', want: 'crosses giaddr 10.3.7.1 (c)' },
+  { rule: 'relayed from an unknown subnet', iface: 'eth0', server: '10.1.0.1', giaddr: '172.16.0.1', want: 'none' },
+  { rule: 'option 118 names the subnet instead of giaddr (RFC 3011 §3)', iface: 'eth0', server: '10.1.0.1', giaddr: '10.1.0.254', subnetSelection: '10.2.0.0', want: 'b' },
+  { rule: 'option 118 also on a direct request', iface: 'eth0', server: '10.1.0.1', giaddr: ZERO, subnetSelection: '10.2.0.0', want: 'b' },
+  { rule: "option 118 naming another interface's subnet", iface: 'eth0', server: '10.1.0.1', giaddr: ZERO, subnetSelection: '10.3.0.0', want: 'crosses option 118 10.3.0.0 (c)' },
+  { rule: "option 118 through a giaddr of another interface's scope", iface: 'eth0', server: '10.1.0.1', giaddr: '10.3.0.9', subnetSelection: '10.2.0.0', want: 'crosses giaddr 10.3.0.9 (c)' },
+  { rule: 'option 118 through a giaddr outside every scope', iface: 'eth0', server: '10.1.0.1', giaddr: '192.0.2.1', subnetSelection: '10.2.0.0', want: 'crosses giaddr 192.0.2.1 ()' },
+  { rule: 'option 82 link selection names the subnet (RFC 3527 §3)', iface: 'eth0', server: '10.1.0.1', giaddr: '10.1.0.254', linkSelection: '10.2.0.9', want: 'b' },
+  { rule: "option 82 link selection naming another interface's subnet", iface: 'eth0', server: '10.1.0.1', giaddr: '10.1.0.254', linkSelection: '10.3.0.9', want: 'crosses option 82 link selection 10.3.0.9 (c)' },
+  { rule: 'option 118 wins over option 82 link selection', iface: 'eth0', server: '10.1.0.1', giaddr: '10.1.0.254', subnetSelection: '10.1.0.0', linkSelection: '10.3.0.9', want: 'a' },
 ] as const;
 
 for (const s of SCOPE_CASES) {
-  test(`RFC 2131 §4.3.1 scope selection: ${s.rule}`, () => {
-    const got = selectScope([a, b, c], { interfaceName: s.iface, serverAddress: ip(s.server), giaddr: ip(s.giaddr) });
-    assert.equal(got?.name, s.want);
+  test(`RFC 2131 §4.3.1 scope selection, relay fields never cross interfaces: ${s.rule}`, () => {
+    const got = selectScope([a, b, c], {
+      interfaceName: s.iface,
+      serverAddress: ip(s.server),
+      giaddr: ip(s.giaddr),
+      ...('subnetSelection' in s ? { subnetSelection: ip(s.subnetSelection) } : {}),
+      ...('linkSelection' in s ? { linkSelection: ip(s.linkSelection) } : {}),
+    });
+    const text = got.kind === 'scope' ? got.scope.name : got.kind === 'none' ? 'none' : `crosses ${got.field} ${got.address} (${got.owner?.name ?? ''})`;
+    assert.equal(text, s.want);
   });
 }
 
-test('RFC 3011 §3 option 118 names the subnet instead of giaddr', () => {
-  const got = selectScope([a, b, c], { interfaceName: 'eth0', serverAddress: ip('10.1.0.1'), giaddr: ip('10.1.0.254'), subnetSelection: ip('10.2.0.0') });
-  assert.equal(got?.name, 'b');
+test('option 82 sub-option 5 is read as the link selection address; other sub-options are skipped', () => {
+  const agent = Uint8Array.of(1, 2, 0x65, 0x30, 5, 4, 10, 2, 0, 9, 2, 1, 7);
+  const facts = readRequestFacts(request({ type: 1, extra: [{ code: 82, data: agent }] }));
+  assert.equal(facts.relay.linkSelection, '10.2.0.9');
+  const truncated = readRequestFacts(request({ type: 1, extra: [{ code: 82, data: Uint8Array.of(5, 4, 10, 2) }] }));
+  assert.equal(truncated.relay.linkSelection, undefined);
 });
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

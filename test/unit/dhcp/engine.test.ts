@@ -345,7 +345,8 @@ test('RFC 2132 §9.10 a reply is kept within the maximum message size by leaving
 });
 
 test('RFC 2131 §4.3.1 relayed: the scope is chosen by giaddr, the reply goes to giaddr:67, option 82 echoed last', () => {
-  const far = benchScope({ name: 'far', interface: 'eth-other', subnet: { network: ip('10.20.0.0'), prefix: 24 }, ranges: [{ start: ip('10.20.0.10'), end: ip('10.20.0.20') }], router: ip('10.20.0.1') });
+  // A relay-only scope is declared for the interface its relay's packets arrive on.
+  const far = benchScope({ name: 'far', interface: 'eth-bench', subnet: { network: ip('10.20.0.0'), prefix: 24 }, ranges: [{ start: ip('10.20.0.10'), end: ip('10.20.0.20') }], router: ip('10.20.0.1') });
   const b = new Bench([benchScope(), far]);
   const rai = fromHex('0106000400010203020474657374');
   const r = b.send({ type: 1, giaddr: '10.20.0.1', extra: [{ code: 82, data: rai }] });
@@ -364,6 +365,11 @@ test('RFC 2131 §4.3.1 relayed: the scope is chosen by giaddr, the reply goes to
   assert.equal(toHex(getOption(np, 82) ?? new Uint8Array()), toHex(rai));
   // No scope for that relay: dropped.
   assert.match(formatDropReason(dropOf(b.send({ type: 1, giaddr: '172.16.0.1' })).reason), /no scope for relay 172.16.0.1/);
+  // The same relay scope declared for another interface is out of reach from this one (issue 11 point 4).
+  const elsewhere = new Bench([benchScope(), { ...far, interface: 'eth-other' }]);
+  const crossed = dropOf(elsewhere.send({ type: 1, giaddr: '10.20.0.1' }));
+  assert.deepEqual(crossed.changes, []);
+  assert.equal(formatDropReason(crossed.reason), 'giaddr 10.20.0.1 lies in scope far of interface eth-other, not of eth-bench where the request arrived');
 });
 
 test('a NAK that cannot fit the client\'s maximum (a huge option 82 to echo) is a reasoned drop, not an exception', () => {
