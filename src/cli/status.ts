@@ -54,7 +54,8 @@ function tftpSettingsLine(st: ApplianceStatus): string | undefined {
   if (s.mapFile !== undefined) parts.push(`map file ${s.mapFile}`);
   if (s.caseInsensitive) parts.push('case-insensitive');
   if (st.tftp.uploadDir !== undefined) {
-    parts.push(`uploads ${s.overwriteUploads ? 'overwrite' : 'keep every version'}${s.maxUploadBytes === undefined ? '' : `, max ${formatBytes(s.maxUploadBytes)}`}`);
+    const mode = s.uploadMode === undefined ? '' : `, mode ${s.uploadMode.toString(8).padStart(4, '0')}`;
+    parts.push(`uploads ${s.overwriteUploads ? 'overwrite' : 'keep every version'}${s.maxUploadBytes === undefined ? '' : `, max ${formatBytes(s.maxUploadBytes)}`}${mode}`);
   }
   if (srv.portRange) parts.push(`ports ${srv.portRange[0]}-${srv.portRange[1]}`);
   if (srv.maxBlksize !== undefined) parts.push(`max blksize ${srv.maxBlksize}`);

@@ -19,7 +19,7 @@
  *       defaults: [{ pattern: 'SEP*.cnf.xml', file: 'XMLDefault.cnf.xml' }],
  *       caseInsensitive: true,
  *       remap: await loadRemapFile('/etc/benchboot/tftp.map'),
- *       uploads: { dir: '/srv/tftp/backups' },
+ *       uploads: { dir: '/srv/backups' }, // never inside the root or an alternate
  *     });
  */
 import { constants as fsConstants } from 'node:fs';
@@ -34,6 +34,7 @@ import { parseRemapRules, remapRequest, type RemapRule } from './remap.js';
 import {
   compileDefaultRules,
   displayName,
+  isInside,
   MAX_ALTERNATES,
   planRead,
   planUpload,
@@ -43,7 +44,7 @@ import {
   type ReadPlanConfig,
 } from './resolve-path.js';
 import type { OpenResult, ReadSource, RequestContext, TftpStorage, UploadTarget } from './storage.js';
-import { createUploadInbox, type UploadInbox, type UploadOptions } from './uploads.js';
+import { createUploadInbox, isUploadFileMode, type UploadInbox, type UploadOptions } from './uploads.js';
 
 /** Options of the file-system storage. */
 export interface FsStorageOptions {
@@ -129,18 +130,30 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
   const readMode = fsConstants.R_OK | fsConstants.X_OK;
   const locations = [await realDirectory(options.root, 'TFTP root', readMode)];
   for (const [i, alt] of alternates.entries()) locations.push(await realDirectory(alt, `alternate TFTP location ${i + 1}`, readMode));
-  const inbox = options.uploads ? await openInbox(options.uploads, options.clock ?? systemClock) : undefined;
+  const inbox = options.uploads ? await openInbox(options.uploads, options.clock ?? systemClock, [options.root, ...alternates], locations) : undefined;
   const plan: ReadPlanConfig = { alternateCount: alternates.length, defaults: compiled.rules, caseInsensitive };
   const sources = new ReadSources(options.cache === false ? undefined : createFileCache(options.cache));
   return new FileSystemStorage(locations, plan, options.remap ?? [], sources, inbox);
 }
 
-/** The upload inbox in its checked directory. */
-async function openInbox(uploads: UploadOptions, clock: Clock): Promise<UploadInbox> {
+/**
+ * The upload inbox in its checked directory. It may not be a served location or lie
+ * inside one (compared by real path, so a symlink does not hide it): every device on
+ * the bench could then download every backup.
+ */
+async function openInbox(uploads: UploadOptions, clock: Clock, configured: readonly string[], locations: readonly string[]): Promise<UploadInbox> {
   const dir = await realDirectory(uploads.dir, 'upload directory', fsConstants.W_OK | fsConstants.X_OK);
   const maxBytes = uploads.maxBytes;
   if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) {
     throw new TftpError('config', `upload size limit must be a positive whole number of bytes, not ${maxBytes}`);
+  }
+  if (uploads.fileMode !== undefined && !isUploadFileMode(uploads.fileMode)) {
+    throw new TftpError('config', `upload file mode must be octal 0 to 0777, not ${uploads.fileMode.toString(8)}`);
+  }
+  const served = locations.findIndex((location) => isInside(location, dir));
+  if (served >= 0) {
+    const what = served === 0 ? 'the TFTP root' : `alternate TFTP location ${served}`;
+    throw new TftpError('config', `upload directory ${uploads.dir} is inside ${what} ${configured[served] ?? ''}: every device could download the uploads; choose a directory outside it`);
   }
   return createUploadInbox(dir, uploads, clock);
 }
