@@ -37,6 +37,8 @@ export interface TftpCounters {
   unexpected: number;
   unknownTid: number;
   sendErrors: number;
+  /** Transfers failed by a fault on this side: a storage error or an unexpected exception (ERROR 0 sent, logged with BB_INTERNAL). */
+  internalErrors: number;
   bytesSent: number;
   bytesReceived: number;
   retransmits: number;
@@ -93,6 +95,7 @@ export function zeroCounters(): TftpCounters {
     unexpected: 0,
     unknownTid: 0,
     sendErrors: 0,
+    internalErrors: 0,
     bytesSent: 0,
     bytesReceived: 0,
     retransmits: 0,

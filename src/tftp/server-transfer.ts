@@ -65,6 +65,8 @@ export interface TransferHost {
   driverOptions(t: TransferRequest, params: TransferParams): DriverOptions;
   progressReporter(a: Active, registration: Registration): (bytes: number) => void;
   conclude(a: Active, r: DrivenResult, savedAs?: string): void;
+  /** Books a fault on this side inside the transfer (counted, logged with its code and peer). */
+  internalError(t: TransferRequest, file: string, what: string, err: unknown): void;
 }
 
 /** The OACK datagram for accepted options, or undefined when none were. */
@@ -92,7 +94,7 @@ export async function runRead(host: TransferHost, t: TransferRequest): Promise<v
         feed: new BlockFeed((o, l) => source.read(o, l), source.size, params.mode, params.blksize),
         ...(oack ? { oack } : {}),
         onProgress: host.progressReporter(a, t.registration),
-        onLocalError: (err) => host.log.error('reading a file failed', { id, file: source.displayName, err: errorMessage(err) }),
+        onLocalError: (err) => host.internalError(t, source.displayName, 'reading a file failed', err),
       });
       const r = await a.driven.done;
       await a.driven.settled;
