@@ -38,8 +38,7 @@ import {
   MAX_ALTERNATES,
   planRead,
   planUpload,
-  refusalCode,
-  refusalMessage,
+  refusalResult,
   type DefaultRule,
   type ReadPlanConfig,
 } from './resolve-path.js';
@@ -176,10 +175,10 @@ class FileSystemStorage implements FsStorage {
     const display = displayName(requested);
     const mapped = remapRequest(this.remap, requested, { op: 'read', clientIp: ctx.peer.address });
     if (mapped.kind === 'refused') {
-      return { kind: 'error', code: refusalCode(mapped.reason), message: refusalMessage(mapped.reason, requested) };
+      return refusalResult(mapped.reason, requested);
     }
     const decided = planRead(mapped.name, this.plan, requested);
-    if (decided.kind === 'refused') return { kind: 'error', code: decided.code, message: decided.message };
+    if (decided.kind === 'refused') return refusalResult(decided.reason, requested);
     for (const attempt of decided.attempts) {
       const base = this.locations[attempt.location];
       if (base === undefined) continue;
@@ -204,10 +203,10 @@ class FileSystemStorage implements FsStorage {
     if (!this.inbox) return { kind: 'error', code: TFTP_ERROR.accessViolation, message: `Access violation: uploads are not accepted (${display})` };
     const mapped = remapRequest(this.remap, requested, { op: 'write', clientIp: ctx.peer.address });
     if (mapped.kind === 'refused') {
-      return { kind: 'error', code: refusalCode(mapped.reason), message: refusalMessage(mapped.reason, requested) };
+      return refusalResult(mapped.reason, requested);
     }
     const decided = planUpload(mapped.name, requested);
-    if (decided.kind === 'refused') return { kind: 'error', code: decided.code, message: decided.message };
+    if (decided.kind === 'refused') return refusalResult(decided.reason, requested);
     return this.inbox.open(decided.fileName, display, ctx.tsize);
   }
 

@@ -30,6 +30,8 @@ export interface TftpCounters {
   finished: number;
   failed: number;
   refused: number;
+  /** Of `refused`: requests whose file name broke a name rule (control or bidi character, `..`, leading `-` on an upload...). */
+  badNames: number;
   busy: number;
   /** Requests repeated by a client whose transfer is already running (ignored). */
   duplicateRequests: number;
@@ -89,6 +91,7 @@ export function zeroCounters(): TftpCounters {
     finished: 0,
     failed: 0,
     refused: 0,
+    badNames: 0,
     busy: 0,
     duplicateRequests: 0,
     malformed: 0,

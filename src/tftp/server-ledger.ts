@@ -47,10 +47,11 @@ export class TransferLedger {
     ep.send(data, to).catch((err: unknown) => this.onSendError(err instanceof Error ? err : new Error(String(err))));
   }
 
-  /** Answers a request with ERROR `code` before any transfer started. */
-  refuse(t: TransferRequest, code: number, message: string): void {
+  /** Answers a request with ERROR `code` before any transfer started; `isBadName` also counts it as a bad name. */
+  refuse(t: TransferRequest, code: number, message: string, isBadName = false): void {
     t.registration.opened(); // the client may ask again right after this answer
     this.counters.refused++;
+    if (isBadName) this.counters.badNames++;
     const direction: TransferDirection = t.req.kind === 'rrq' ? 'read' : 'write';
     this.log.info('request refused', { peer: `${t.peer.address}:${t.peer.port}`, file: t.req.filename, direction, code, message });
     this.sendFrom(t.ep, encodeError(code, message), t.peer);

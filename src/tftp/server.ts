@@ -150,8 +150,8 @@ class Server implements TftpServer, TransferHost {
     return this.accepting;
   }
 
-  refuse(t: TransferRequest, code: number, message: string): void {
-    this.ledger.refuse(t, code, message);
+  refuse(t: TransferRequest, code: number, message: string, isBadName = false): void {
+    this.ledger.refuse(t, code, message, isBadName);
   }
 
   register(t: TransferRequest, params: TransferParams, subject: TransferSubject): Active {

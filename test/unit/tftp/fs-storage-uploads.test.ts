@@ -250,6 +250,18 @@ test('versionedName shortens long names to stay within the file-name limit', () 
   assert.equal(v.length, 255);
   assert.ok(v.endsWith('.1970-01-01T00-00-00.000Z-3'));
   assert.equal(versionedName('a', 0, 0), 'a');
+  // Counted in bytes of UTF-8, never splitting a character.
+  const wide = versionedName('\u00e9'.repeat(127), 0, 1);
+  assert.ok(Buffer.byteLength(wide) <= 255 && wide.startsWith('\u00e9') && !wide.includes('\ufffd'), wide);
+});
+
+test('a second upload of a 254-byte UTF-8 name is kept as a version the file system accepts', async () => {
+  const { s, inbox } = await setup();
+  const name = '\u00e9'.repeat(127);
+  assert.equal(await upload(s, name, Buffer.from('one')), name);
+  const second = await upload(s, name, Buffer.from('two'));
+  assert.notEqual(second, name);
+  assert.equal(await readFile(join(inbox, second), 'utf8'), 'two');
 });
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

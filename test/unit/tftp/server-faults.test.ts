@@ -115,3 +115,16 @@ test('an upload whose storage throws while writing and again while cleaning up e
   assert.equal(server.counters().finished, 1);
   await server.stop();
 });
+
+test('an upload name with a bidi or C1 control, or a leading dash, is refused at the WRQ with ERROR 2 and counted as a bad name', async () => {
+  const { server, net } = setup();
+  await server.start();
+  const names = ['gifnoc\u202e.exe', 'rtr\u009b2J-confg', '-rf'];
+  for (const [i, file] of names.entries()) {
+    // Without tsize nor options, the first answer to the WRQ is the refusal: no DATA was ever taken.
+    await assert.rejects(tftpPut({ ...client(net, `10.0.1.${i + 1}`), file, data: bytes(600), tsize: false }), (err: { tftpCode?: number }) => err.tftpCode === 2);
+  }
+  const c = server.counters();
+  assert.deepEqual([c.badNames, c.refused, c.started, c.bytesReceived], [3, 3, 0, 0]);
+  await server.stop();
+});
