@@ -12,6 +12,7 @@
 import type { ApplianceStatus } from '../appliance/index.js';
 import { controlRequest, controlSocketPath, isNoServer } from '../control/client.js';
 import { isRecord } from '../control/protocol.js';
+import { escapeControl } from '../devices/text-escape.js';
 import { formatBytes as formatSize, formatDuration } from '../ui/render.js';
 
 /** Status prints sizes with GiB to two decimals. */
@@ -97,7 +98,7 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
       formatTable(transfers, [
         { header: 'PEER', value: (t) => `${t.peer.address}:${t.peer.port}` },
         { header: 'DIR', value: (t) => (t.direction === 'read' ? 'get' : 'put') },
-        { header: 'FILE', value: (t) => t.file },
+        { header: 'FILE', value: (t) => escapeControl(t.file) },
         { header: 'DONE', value: (t) => (t.size === undefined ? formatBytes(t.bytes) : `${formatBytes(t.bytes)} of ${formatBytes(t.size)}`) },
         { header: 'BLKSIZE', value: (t) => String(t.blksize) },
         { header: 'FOR', value: (t) => formatDuration(now - t.startedAt) },
