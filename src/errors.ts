@@ -113,6 +113,7 @@ export const ERRORS = {
   badSize: defineError('BB_USAGE', '--{option} {text}: give a size in bytes above 0, or with K, M, G (e.g. 64M, 1G)'),
   badDefaultFile: defineError('BB_USAGE', "--default-file {text}: give PATTERN=FILE, e.g. 'SEP*.cnf.xml=XMLDefault.cnf.xml'"),
   badPortRangeForm: defineError('BB_USAGE', '--port-range {text}: give LO-HI, e.g. 50000-50199'),
+  badUploadMode: defineError('BB_USAGE', '--upload-mode {text}: give octal permission bits from 0 to 0777, e.g. 0640'),
   needsUploadDir: defineError('BB_USAGE', '--{option} needs --upload-dir DIR (without it uploads are refused)'),
   noTftpHost: defineError('BB_USAGE', 'give the TFTP server address'),
   notIpv4: defineError('BB_USAGE', '"{text}" is not an IPv4 address'),

@@ -6,6 +6,7 @@
  */
 import winston from 'winston';
 import type { Writable } from 'node:stream';
+import { escapeControl } from './devices/text-escape.js';
 
 /** The logger type every module receives. */
 export type Logger = winston.Logger;
@@ -28,10 +29,11 @@ const readable = winston.format.printf((info) => {
   const { level, message, timestamp, component, stack, ...rest } = info;
   const fields = Object.entries(rest)
     .filter(([k]) => typeof k === 'string' && k !== 'splat')
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? escapeControl(v) : JSON.stringify(v)}`)
     .join(' ');
   const comp = typeof component === 'string' ? ` [${component}]` : '';
-  const head = `${String(timestamp)} ${level}${comp} ${String(message)}`;
+  // File names, host names and peers' messages come from the wire: never raw to a terminal.
+  const head = `${String(timestamp)} ${level}${comp} ${escapeControl(String(message))}`;
   const tail = fields ? ` ${fields}` : '';
   return typeof stack === 'string' ? `${head}${tail}\n${stack}` : `${head}${tail}`;
 });

@@ -14,6 +14,7 @@ import { TFTP_LIMITS as TFTP_PACKAGE_LIMITS } from '../tftp/limits.js';
 import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { DEFAULT_BUSY_POLL_MICROS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
+import { DEFAULT_UPLOAD_FILE_MODE } from '../tftp/uploads.js';
 import { ERRORS } from '../errors.js';
 
 /** The TFTP server settings the appliance passes through unchanged. */
@@ -43,6 +44,8 @@ export interface ApplianceTftpConfig {
   readonly overwriteUploads?: boolean;
   /** Largest upload in bytes: the storage's limit and the server's tsize check. */
   readonly maxUploadBytes?: number;
+  /** Permission bits of saved uploads (default 0o600, owner only). */
+  readonly uploadMode?: number;
   /** Transfer and negotiation limits handed to the TFTP server as they are. */
   readonly server?: ApplianceTftpServerLimits;
 }
@@ -55,6 +58,8 @@ export interface ApplianceTftpSettings {
   readonly mapFile?: string;
   readonly overwriteUploads: boolean;
   readonly maxUploadBytes?: number;
+  /** Permission bits of saved uploads (when uploads are on). */
+  readonly uploadMode?: number;
   readonly maxTransfers: number;
   readonly server: ApplianceTftpServerLimits;
 }
@@ -134,6 +139,7 @@ export interface TftpRequest {
   readonly mapFile?: string;
   readonly overwriteUploads: boolean;
   readonly maxUploadBytes?: number;
+  readonly uploadMode?: number;
   readonly limits: { readonly [K in TftpLimitName]?: number | undefined };
   readonly maxPerClient?: number;
   readonly windowBytes: WindowBytesRequest;
@@ -218,6 +224,7 @@ export function tftpConfig(request: TftpRequest): ApplianceTftpConfig {
     ...(request.mapFile === undefined ? {} : { mapFile: request.mapFile }),
     overwriteUploads: request.overwriteUploads,
     ...(request.maxUploadBytes === undefined ? {} : { maxUploadBytes: request.maxUploadBytes }),
+    ...(request.uploadMode === undefined ? {} : { uploadMode: request.uploadMode }),
     server,
   };
 }
@@ -231,6 +238,7 @@ export function tftpSettingsOf(t: ApplianceTftpConfig): ApplianceTftpSettings {
     ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile }),
     overwriteUploads: t.overwriteUploads ?? false,
     ...(t.maxUploadBytes === undefined ? {} : { maxUploadBytes: t.maxUploadBytes }),
+    ...(t.uploadDir === undefined ? {} : { uploadMode: t.uploadMode ?? DEFAULT_UPLOAD_FILE_MODE }),
     maxTransfers: t.maxTransfers,
     server: t.server ?? {},
   };

@@ -67,7 +67,14 @@ export async function openTftpStorage(t: ApplianceTftpConfig): Promise<TftpStora
       remap,
       ...(t.uploadDir === undefined
         ? {}
-        : { uploads: { dir: t.uploadDir, overwrite: t.overwriteUploads ?? false, ...(t.maxUploadBytes === undefined ? {} : { maxBytes: t.maxUploadBytes }) } }),
+        : {
+            uploads: {
+              dir: t.uploadDir,
+              overwrite: t.overwriteUploads ?? false,
+              ...(t.maxUploadBytes === undefined ? {} : { maxBytes: t.maxUploadBytes }),
+              ...(t.uploadMode === undefined ? {} : { fileMode: t.uploadMode }),
+            },
+          }),
     });
     return { storage, remap };
   } catch (err) {

@@ -12,6 +12,7 @@ import { readLeaseStore } from '../store/lease-store.js';
 import { releaseInStore } from '../store/release.js';
 import { stat } from 'node:fs/promises';
 import { ERRORS, BenchbootError, errorMessage } from '../errors.js';
+import { escapeControl } from '../devices/text-escape.js';
 import { createSilentLogger } from '../log.js';
 import { isIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
 import { defineCommand, formatTable, writeJson, writeLine, type CliCommand, type GlobalArgs } from './output.js';
@@ -70,8 +71,9 @@ export function formatLeaseTable(leases: readonly Lease[]): string {
     { header: 'MAC', value: (l) => l.mac },
     { header: 'STATE', value: (l) => l.state },
     { header: 'SCOPE', value: (l) => l.scope },
-    { header: 'HOSTNAME', value: (l) => l.hostname ?? '-' },
-    { header: 'VENDOR CLASS', value: (l) => l.vendorClass ?? '-' },
+    // Options 12 and 60 are the device's text: escaped, never written raw to a terminal.
+    { header: 'HOSTNAME', value: (l) => escapeControl(l.hostname ?? '-') },
+    { header: 'VENDOR CLASS', value: (l) => escapeControl(l.vendorClass ?? '-') },
     { header: 'UNTIL (UTC)', value: (l) => when(l.expiresAt) },
   ]);
 }

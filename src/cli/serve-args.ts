@@ -49,6 +49,13 @@ export function parsePortRange(text: string): readonly [number, number] {
   return checkPortBounds({ lo: Number(m[1]), hi: Number(m[2]), text });
 }
 
+/** Parses `--upload-mode`: octal permission bits 0..0777 (`0640`, `640`, `0o640`). Throws BB_USAGE. */
+export function parseUploadMode(text: string): number {
+  const m = /^\s*(?:0o?)?([0-7]{1,3})\s*$/i.exec(text);
+  if (!m?.[1]) throw ERRORS.badUploadMode.create({ text: JSON.stringify(text) });
+  return parseInt(m[1], 8);
+}
+
 /** `--max-window-bytes`: `auto`, 0 (no limit) or a size. */
 function windowBytesOf(text: string): WindowBytesRequest {
   if (text.trim().toLowerCase() === 'auto') return { kind: 'auto' };
@@ -60,6 +67,7 @@ function checkUploadOptions(args: ServeTftpArgs): void {
   if (args['upload-dir'] !== undefined) return;
   if (args['overwrite-uploads']) throw ERRORS.needsUploadDir.create({ option: 'overwrite-uploads' });
   if (args['max-upload-size'] !== undefined) throw ERRORS.needsUploadDir.create({ option: 'max-upload-size' });
+  if (args['upload-mode'] !== undefined) throw ERRORS.needsUploadDir.create({ option: 'upload-mode' });
 }
 
 /**
@@ -72,6 +80,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
   const defaults = (args['default-file'] ?? []).map(parseDefaultFile);
   checkUploadOptions(args);
   const maxUploadBytes = args['max-upload-size'] === undefined ? undefined : parseSize(args['max-upload-size'], 'max-upload-size');
+  const uploadMode = args['upload-mode'] === undefined ? undefined : parseUploadMode(args['upload-mode']);
   const portRange = args['port-range'];
   const range = portRange === undefined ? undefined : parsePortRange(portRange);
   return tftpConfig({
@@ -86,6 +95,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
     ...(args['map-file'] === undefined ? {} : { mapFile: resolve(args['map-file']) }),
     overwriteUploads: args['overwrite-uploads'],
     ...(maxUploadBytes === undefined ? {} : { maxUploadBytes }),
+    ...(uploadMode === undefined ? {} : { uploadMode }),
     limits: {
       maxBlksize: args['max-blksize'],
       mtu: args.mtu,

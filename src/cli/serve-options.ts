@@ -60,6 +60,7 @@ export const SERVE_OPTIONS = {
   'case-insensitive': { type: 'boolean', default: false, describe: 'Find files whatever the case of the requested name' },
   'overwrite-uploads': { type: 'boolean', default: false, describe: 'An upload replaces the file of the same name (default: every version is kept, dated)' },
   'max-upload-size': { type: 'string', requiresArg: true, describe: 'Largest upload: bytes, or with K, M, G (x1024), e.g. 64M (default 64M)' },
+  'upload-mode': { type: 'string', requiresArg: true, describe: 'Octal permission bits of saved uploads, e.g. 0640 (default 0600: backups hold passwords)' },
   'max-blksize': { type: 'number', requiresArg: true, describe: `Largest TFTP block size granted (${TFTP_LIMITS.maxBlksize.min}..${TFTP_LIMITS.maxBlksize.max}, default ${TFTP_FACTS.defaultMaxBlksize})` },
   mtu: { type: 'number', requiresArg: true, describe: `Path MTU of the bench network: block size is capped at MTU-${TFTP_FACTS.datagramOverheadBytes}` },
   'max-windowsize': { type: 'number', requiresArg: true, describe: `Largest TFTP windowsize granted (${TFTP_LIMITS.maxWindowsize.min}..${TFTP_LIMITS.maxWindowsize.max}, default 64)` },
@@ -105,6 +106,7 @@ export interface ServeArgs extends GlobalArgs {
   'case-insensitive': boolean;
   'overwrite-uploads': boolean;
   'max-upload-size': string | undefined;
+  'upload-mode': string | undefined;
   'max-blksize': number | undefined;
   mtu: number | undefined;
   'max-windowsize': number | undefined;
@@ -130,6 +132,7 @@ export type ServeTftpArgs = Pick<
   | 'case-insensitive'
   | 'overwrite-uploads'
   | 'max-upload-size'
+  | 'upload-mode'
   | 'max-blksize'
   | 'mtu'
   | 'max-windowsize'

@@ -12,6 +12,7 @@
 import type { ApplianceStatus } from '../appliance/index.js';
 import { controlRequest, controlSocketPath, isNoServer } from '../control/client.js';
 import { isRecord } from '../control/protocol.js';
+import { escapeControl } from '../devices/text-escape.js';
 import { formatBytes as formatSize, formatDuration } from '../ui/render.js';
 
 /** Status prints sizes with GiB to two decimals. */
@@ -54,7 +55,8 @@ function tftpSettingsLine(st: ApplianceStatus): string | undefined {
   if (s.mapFile !== undefined) parts.push(`map file ${s.mapFile}`);
   if (s.caseInsensitive) parts.push('case-insensitive');
   if (st.tftp.uploadDir !== undefined) {
-    parts.push(`uploads ${s.overwriteUploads ? 'overwrite' : 'keep every version'}${s.maxUploadBytes === undefined ? '' : `, max ${formatBytes(s.maxUploadBytes)}`}`);
+    const mode = s.uploadMode === undefined ? '' : `, mode ${s.uploadMode.toString(8).padStart(4, '0')}`;
+    parts.push(`uploads ${s.overwriteUploads ? 'overwrite' : 'keep every version'}${s.maxUploadBytes === undefined ? '' : `, max ${formatBytes(s.maxUploadBytes)}`}${mode}`);
   }
   if (srv.portRange) parts.push(`ports ${srv.portRange[0]}-${srv.portRange[1]}`);
   if (srv.maxBlksize !== undefined) parts.push(`max blksize ${srv.maxBlksize}`);
@@ -96,7 +98,7 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
       formatTable(transfers, [
         { header: 'PEER', value: (t) => `${t.peer.address}:${t.peer.port}` },
         { header: 'DIR', value: (t) => (t.direction === 'read' ? 'get' : 'put') },
-        { header: 'FILE', value: (t) => t.file },
+        { header: 'FILE', value: (t) => escapeControl(t.file) },
         { header: 'DONE', value: (t) => (t.size === undefined ? formatBytes(t.bytes) : `${formatBytes(t.bytes)} of ${formatBytes(t.size)}`) },
         { header: 'BLKSIZE', value: (t) => String(t.blksize) },
         { header: 'FOR', value: (t) => formatDuration(now - t.startedAt) },

@@ -19,7 +19,7 @@
  *       defaults: [{ pattern: 'SEP*.cnf.xml', file: 'XMLDefault.cnf.xml' }],
  *       caseInsensitive: true,
  *       remap: await loadRemapFile('/etc/benchboot/tftp.map'),
- *       uploads: { dir: '/srv/tftp/backups' },
+ *       uploads: { dir: '/srv/backups' }, // never inside the root or an alternate
  *     });
  */
 import { constants as fsConstants } from 'node:fs';
@@ -34,16 +34,16 @@ import { parseRemapRules, remapRequest, type RemapRule } from './remap.js';
 import {
   compileDefaultRules,
   displayName,
+  isInside,
   MAX_ALTERNATES,
   planRead,
   planUpload,
-  refusalCode,
-  refusalMessage,
+  refusalResult,
   type DefaultRule,
   type ReadPlanConfig,
 } from './resolve-path.js';
 import type { OpenResult, ReadSource, RequestContext, TftpStorage, UploadTarget } from './storage.js';
-import { createUploadInbox, type UploadInbox, type UploadOptions } from './uploads.js';
+import { createUploadInbox, isUploadFileMode, type UploadInbox, type UploadOptions } from './uploads.js';
 
 /** Options of the file-system storage. */
 export interface FsStorageOptions {
@@ -129,18 +129,30 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
   const readMode = fsConstants.R_OK | fsConstants.X_OK;
   const locations = [await realDirectory(options.root, 'TFTP root', readMode)];
   for (const [i, alt] of alternates.entries()) locations.push(await realDirectory(alt, `alternate TFTP location ${i + 1}`, readMode));
-  const inbox = options.uploads ? await openInbox(options.uploads, options.clock ?? systemClock) : undefined;
+  const inbox = options.uploads ? await openInbox(options.uploads, options.clock ?? systemClock, [options.root, ...alternates], locations) : undefined;
   const plan: ReadPlanConfig = { alternateCount: alternates.length, defaults: compiled.rules, caseInsensitive };
   const sources = new ReadSources(options.cache === false ? undefined : createFileCache(options.cache));
   return new FileSystemStorage(locations, plan, options.remap ?? [], sources, inbox);
 }
 
-/** The upload inbox in its checked directory. */
-async function openInbox(uploads: UploadOptions, clock: Clock): Promise<UploadInbox> {
+/**
+ * The upload inbox in its checked directory. It may not be a served location or lie
+ * inside one (compared by real path, so a symlink does not hide it): every device on
+ * the bench could then download every backup.
+ */
+async function openInbox(uploads: UploadOptions, clock: Clock, configured: readonly string[], locations: readonly string[]): Promise<UploadInbox> {
   const dir = await realDirectory(uploads.dir, 'upload directory', fsConstants.W_OK | fsConstants.X_OK);
   const maxBytes = uploads.maxBytes;
   if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) {
     throw new TftpError('config', `upload size limit must be a positive whole number of bytes, not ${maxBytes}`);
+  }
+  if (uploads.fileMode !== undefined && !isUploadFileMode(uploads.fileMode)) {
+    throw new TftpError('config', `upload file mode must be octal 0 to 0777, not ${uploads.fileMode.toString(8)}`);
+  }
+  const served = locations.findIndex((location) => isInside(location, dir));
+  if (served >= 0) {
+    const what = served === 0 ? 'the TFTP root' : `alternate TFTP location ${served}`;
+    throw new TftpError('config', `upload directory ${uploads.dir} is inside ${what} ${configured[served] ?? ''}: every device could download the uploads; choose a directory outside it`);
   }
   return createUploadInbox(dir, uploads, clock);
 }
@@ -163,10 +175,10 @@ class FileSystemStorage implements FsStorage {
     const display = displayName(requested);
     const mapped = remapRequest(this.remap, requested, { op: 'read', clientIp: ctx.peer.address });
     if (mapped.kind === 'refused') {
-      return { kind: 'error', code: refusalCode(mapped.reason), message: refusalMessage(mapped.reason, requested) };
+      return refusalResult(mapped.reason, requested);
     }
     const decided = planRead(mapped.name, this.plan, requested);
-    if (decided.kind === 'refused') return { kind: 'error', code: decided.code, message: decided.message };
+    if (decided.kind === 'refused') return refusalResult(decided.reason, requested);
     for (const attempt of decided.attempts) {
       const base = this.locations[attempt.location];
       if (base === undefined) continue;
@@ -191,10 +203,10 @@ class FileSystemStorage implements FsStorage {
     if (!this.inbox) return { kind: 'error', code: TFTP_ERROR.accessViolation, message: `Access violation: uploads are not accepted (${display})` };
     const mapped = remapRequest(this.remap, requested, { op: 'write', clientIp: ctx.peer.address });
     if (mapped.kind === 'refused') {
-      return { kind: 'error', code: refusalCode(mapped.reason), message: refusalMessage(mapped.reason, requested) };
+      return refusalResult(mapped.reason, requested);
     }
     const decided = planUpload(mapped.name, requested);
-    if (decided.kind === 'refused') return { kind: 'error', code: decided.code, message: decided.message };
+    if (decided.kind === 'refused') return refusalResult(decided.reason, requested);
     return this.inbox.open(decided.fileName, display, ctx.tsize);
   }
 

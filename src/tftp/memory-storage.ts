@@ -11,7 +11,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { TftpError } from './tftp-error.js';
 import { TFTP_ERROR } from './error-codes.js';
-import { compileDefaultRules, displayName, normalizeRequestName, planRead, planUpload, type DefaultRule, type ReadPlanConfig } from './resolve-path.js';
+import { compileDefaultRules, displayName, normalizeRequestName, planRead, planUpload, refusalResult, type DefaultRule, type ReadPlanConfig } from './resolve-path.js';
 import type { OpenResult, ReadSource, TftpStorage, UploadTarget } from './storage.js';
 import { tooBigError } from './storage-error.js';
 import { DEFAULT_UPLOAD_MAX_BYTES, TftpStorageError, versionedName } from './uploads.js';
@@ -86,7 +86,7 @@ class InMemoryStorage implements MemoryStorage {
 
   openRead(requested: string): Promise<OpenResult<ReadSource>> {
     const plan = planRead(requested, { alternateCount: 0, defaults: this.defaults, caseInsensitive: false });
-    if (plan.kind === 'refused') return Promise.resolve({ kind: 'error', code: plan.code, message: plan.message });
+    if (plan.kind === 'refused') return Promise.resolve(refusalResult(plan.reason, requested));
     for (const attempt of plan.attempts) {
       const data = this.files.get(attempt.segments.join('/'));
       if (!data) continue;
@@ -113,7 +113,7 @@ class InMemoryStorage implements MemoryStorage {
     const up = this.uploads;
     if (!up) return Promise.resolve({ kind: 'error', code: TFTP_ERROR.accessViolation, message: `Access violation: uploads are not accepted (${display})` });
     const plan = planUpload(requested);
-    if (plan.kind === 'refused') return Promise.resolve({ kind: 'error', code: plan.code, message: plan.message });
+    if (plan.kind === 'refused') return Promise.resolve(refusalResult(plan.reason, requested));
     const maxBytes = up.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
     if (ctx.tsize !== undefined && ctx.tsize > maxBytes) return Promise.resolve({ kind: 'error', code: TFTP_ERROR.diskFull, message: tooBigError(display, maxBytes).message });
     this.opened++;

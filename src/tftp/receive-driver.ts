@@ -14,7 +14,7 @@ import { TFTP_ERROR } from './error-codes.js';
 import { DATA_HEADER_BYTES, TFTP_OPCODE, encodeAck, encodeError, readBlock, readOpcode } from './packet.js';
 import { TftpReceiver, type ReceiverActions } from './receiver.js';
 import { answerStranger, peerError } from './strangers.js';
-import { poster, samePeer, type DrivenResult, type DrivenTransfer, type DriverOptions } from './transfer-driver.js';
+import { endOnFault, INTERNAL_ERROR_MESSAGE, poster, samePeer, type DrivenResult, type DrivenTransfer, type DriverOptions } from './transfer-driver.js';
 import type { TransferResult } from './transfer-outcome.js';
 import { TransferTimer } from './transfer-timer.js';
 
@@ -49,6 +49,7 @@ class ReceiveDriver implements ReceiverActions {
   private bytes = 0;
   private abortCode: number = TFTP_ERROR.notDefined;
   private abortMessage = '';
+  private isFinished = false;
   private readonly receiver: TftpReceiver;
   private readonly timer: TransferTimer;
 
@@ -78,8 +79,30 @@ class ReceiveDriver implements ReceiverActions {
     this.enter('abort');
   }
 
-  /** The one way in: runs the step, then moves the timer (unless the dally holds it). */
+  /** The one way in: runs the step; an exception in it fails this transfer only. */
   private enter(event: ReceiveEvent, block = 0, data?: Uint8Array): void {
+    try {
+      this.step(event, block, data);
+    } catch (err) {
+      this.fault(err);
+    }
+  }
+
+  /** Ends the transfer with ERROR 0 after an unexpected exception (see endOnFault). */
+  private fault(err: unknown): void {
+    if (this.isFinished) return this.o.onInternalError?.(err);
+    const message = INTERNAL_ERROR_MESSAGE;
+    endOnFault(err, this.o, () => this.receiver.abort(TFTP_ERROR.notDefined, message), () => {
+      if (this.isFinished) return;
+      this.sendError(TFTP_ERROR.notDefined, message);
+      this.finish({ kind: 'aborted', code: TFTP_ERROR.notDefined, message });
+    });
+    this.timer.stop();
+    this.resolveSettled();
+  }
+
+  /** Runs one event's step, then moves the timer (unless the dally holds it). */
+  private step(event: ReceiveEvent, block: number, data: Uint8Array | undefined): void {
     const { receiver } = this;
     switch (event) {
       case 'data':
@@ -106,6 +129,14 @@ class ReceiveDriver implements ReceiverActions {
   }
 
   private onDatagram(msg: Buffer, from: UdpPeer): void {
+    try {
+      this.handleDatagram(msg, from);
+    } catch (err) {
+      this.fault(err);
+    }
+  }
+
+  private handleDatagram(msg: Buffer, from: UdpPeer): void {
     if (!samePeer(from, this.o.peer)) {
       answerStranger(this.o.endpoint, msg, from, this.o);
       return;
@@ -141,7 +172,11 @@ class ReceiveDriver implements ReceiverActions {
 
   /** Ends the transfer on a failed save: the receiver finishes, which settles without a dally. */
   private abortReceiver(code: number, message: string): void {
-    this.receiver.abort(code, message);
+    try {
+      this.receiver.abort(code, message);
+    } catch (err) {
+      this.fault(err);
+    }
   }
 
   sendAck(wire: number): void {
@@ -165,6 +200,7 @@ class ReceiveDriver implements ReceiverActions {
   }
 
   finish(result: TransferResult): void {
+    this.isFinished = true;
     this.busy.close();
     this.resolveDone({ result, bytes: this.bytes, retransmits: 0, timeouts: this.receiver.stats.timeouts, acks: this.receiver.stats.acksSent });
     this.timer.stop();

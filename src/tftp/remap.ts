@@ -15,7 +15,7 @@
  *     ri       ^tftpboot/(.*)         \1         # strip a path prefix, any case
  *     r        ^SEP(.*)\.cnf\.xml$    phones/SEP\1.cnf.xml
  *     a        \.exe$                            # refuse these (access violation)
- *     Pr       ^(.*)$                 backups/\1 # only for uploads (WRQ)
+ *     Pr       ^(.*)-confg$           \i-\1-confg # only for uploads (WRQ): prefix the client IP
  *
  * Flags: `r` replace the match, `g` every match, `i` ignore case, `e` stop after this
  * rule when it matched, `s` start again from the first rule when it matched (at most

@@ -20,6 +20,7 @@
  * Error messages name only the requested file, never a server path.
  */
 import { TFTP_ERROR, type TftpErrorCode } from './error-codes.js';
+import { maskUnsafe, uploadNameProblem, type UploadNameProblem } from './upload-name-rules.js';
 
 /** The most alternate locations searched after the root (Cisco allows ten). */
 export const MAX_ALTERNATES = 10;
@@ -41,7 +42,8 @@ export type RefusalReason =
   | 'too-long'
   | 'temp-file'
   | 'subdirectory'
-  | 'remap-abort';
+  | 'remap-abort'
+  | UploadNameProblem;
 
 /** A name reduced to safe relative segments, or refused. */
 export type NormalizedName =
@@ -168,7 +170,7 @@ export function compileDefaultRules(
 
 /** A requested name made safe to show in a log line or an error packet. */
 export function displayName(requested: string): string {
-  const clean = [...requested].map((ch) => (isControlCode(ch.charCodeAt(0)) ? '?' : ch)).join('');
+  const clean = maskUnsafe(requested);
   return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
 }
 
@@ -190,12 +192,26 @@ export function refusalMessage(reason: RefusalReason, requested: string): string
       return `Access violation: uploads may not name a directory (${name})`;
     case 'remap-abort':
       return `Access violation: ${name} is refused by a remap rule`;
+    case 'unsafe-character':
+      return `Access violation: control, bidi or non-UTF-8 character in upload name ${name}`;
+    case 'leading-dot-or-dash':
+      return `Access violation: an upload name may not start with - or . (${name})`;
   }
+}
+
+/** True when a refusal is about the name the client sent (counted as a bad name), not about a rule of this server. */
+export function isBadNameReason(reason: RefusalReason): boolean {
+  return reason !== 'temp-file' && reason !== 'remap-abort';
 }
 
 /** The wire code for a refusal: temp files are simply "not found", the rest access violations. */
 export function refusalCode(reason: RefusalReason): TftpErrorCode {
   return reason === 'temp-file' ? TFTP_ERROR.fileNotFound : TFTP_ERROR.accessViolation;
+}
+
+/** A refusal as the storage seam answers it, marked when it is about the client's name. */
+export function refusalResult(reason: RefusalReason, requested: string): { kind: 'error'; code: TftpErrorCode; message: string; isBadName: boolean } {
+  return { kind: 'error', code: refusalCode(reason), message: refusalMessage(reason, requested), isBadName: isBadNameReason(reason) };
 }
 
 function refused(reason: RefusalReason, requested: string): { kind: 'refused'; code: TftpErrorCode; reason: RefusalReason; message: string } {
@@ -237,7 +253,9 @@ export function planRead(requested: string, config: ReadPlanConfig, original: st
 /**
  * Plans an upload (WRQ): the same name rules as reads, and the result must be a plain
  * file name. Subdirectories are refused (decision: the upload inbox is flat, so a
- * router can never create or climb directories; `/router1-confg` is fine).
+ * router can never create or climb directories; `/router1-confg` is fine), and so are
+ * names the upload-name rules refuse (upload-name-rules.ts: C1 and bidi controls, a
+ * leading `-` or `.`, over 255 bytes).
  */
 export function planUpload(requested: string, original: string = requested): UploadPlan {
   const norm = normalizeRequestName(requested);
@@ -245,6 +263,8 @@ export function planUpload(requested: string, original: string = requested): Upl
   const [only, ...rest] = norm.segments;
   if (only === undefined || rest.length > 0) return refused('subdirectory', original);
   if (isUploadTempName(only)) return refused('temp-file', original);
+  const problem = uploadNameProblem(only);
+  if (problem) return refused(problem, original);
   return { kind: 'upload', fileName: only };
 }
 

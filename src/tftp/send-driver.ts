@@ -16,7 +16,7 @@ import { TFTP_ERROR } from './error-codes.js';
 import { DATA_HEADER_BYTES, TFTP_OPCODE, encodeError, readBlock, readOpcode, writeDataHeader } from './packet.js';
 import { TftpSender, type SenderActions } from './sender.js';
 import { answerStranger, peerError } from './strangers.js';
-import { poster, samePeer, type DrivenResult, type DrivenTransfer, type DriverOptions } from './transfer-driver.js';
+import { endOnFault, INTERNAL_ERROR_MESSAGE, poster, samePeer, type DrivenResult, type DrivenTransfer, type DriverOptions } from './transfer-driver.js';
 import type { TransferResult } from './transfer-outcome.js';
 import { TransferTimer } from './transfer-timer.js';
 
@@ -70,6 +70,7 @@ class SendDriver implements SenderActions {
   private acksIn = 0;
   private abortCode: number = TFTP_ERROR.notDefined;
   private abortMessage = '';
+  private isFinished = false;
   private readonly sender: TftpSender;
   private readonly timer: TransferTimer;
   private readonly onPaceOver = (): void => this.enter('pace');
@@ -101,8 +102,28 @@ class SendDriver implements SenderActions {
     this.enter('abort');
   }
 
-  /** The one way in: runs the step, then sends the queued burst and moves the timer. */
+  /** The one way in: runs the step; an exception in it fails this transfer only. */
   private enter(event: SendEvent, block = 0): void {
+    try {
+      this.step(event, block);
+    } catch (err) {
+      this.fault(err);
+    }
+  }
+
+  /** Ends the transfer with ERROR 0 after an unexpected exception (see endOnFault). */
+  private fault(err: unknown): void {
+    if (this.isFinished) return this.o.onInternalError?.(err);
+    const message = INTERNAL_ERROR_MESSAGE;
+    endOnFault(err, this.o, () => this.sender.abort(TFTP_ERROR.notDefined, message), () => {
+      if (this.isFinished) return;
+      this.sendError(TFTP_ERROR.notDefined, message);
+      this.finish({ kind: 'aborted', code: TFTP_ERROR.notDefined, message });
+    });
+  }
+
+  /** Runs one event's step, then sends the queued burst and moves the timer. */
+  private step(event: SendEvent, block: number): void {
     const now = this.clock.now();
     const { sender, feed } = this;
     switch (event) {
@@ -132,6 +153,14 @@ class SendDriver implements SenderActions {
   }
 
   private onDatagram(msg: Buffer, from: UdpPeer): void {
+    try {
+      this.handleDatagram(msg, from);
+    } catch (err) {
+      this.fault(err);
+    }
+  }
+
+  private handleDatagram(msg: Buffer, from: UdpPeer): void {
     if (!samePeer(from, this.o.peer)) {
       answerStranger(this.o.endpoint, msg, from, this.o);
       return;
@@ -239,6 +268,7 @@ class SendDriver implements SenderActions {
   }
 
   finish(result: TransferResult): void {
+    this.isFinished = true;
     this.timer.stop();
     this.busy.close();
     this.resolveDone({

@@ -30,6 +30,8 @@ export interface TftpCounters {
   finished: number;
   failed: number;
   refused: number;
+  /** Of `refused`: requests whose file name broke a name rule (control or bidi character, `..`, leading `-` on an upload...). */
+  badNames: number;
   busy: number;
   /** Requests repeated by a client whose transfer is already running (ignored). */
   duplicateRequests: number;
@@ -37,6 +39,8 @@ export interface TftpCounters {
   unexpected: number;
   unknownTid: number;
   sendErrors: number;
+  /** Transfers failed by a fault on this side: a storage error or an unexpected exception (ERROR 0 sent, logged with BB_INTERNAL). */
+  internalErrors: number;
   bytesSent: number;
   bytesReceived: number;
   retransmits: number;
@@ -87,12 +91,14 @@ export function zeroCounters(): TftpCounters {
     finished: 0,
     failed: 0,
     refused: 0,
+    badNames: 0,
     busy: 0,
     duplicateRequests: 0,
     malformed: 0,
     unexpected: 0,
     unknownTid: 0,
     sendErrors: 0,
+    internalErrors: 0,
     bytesSent: 0,
     bytesReceived: 0,
     retransmits: 0,

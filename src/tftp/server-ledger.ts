@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import { errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
 import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
+import { TFTP_ERROR } from './error-codes.js';
 import { encodeError } from './packet.js';
 import { zeroCounters, type TftpCounters, type TftpServerEvents, type TransferDirection, type TransferInfo } from './server-events.js';
 import type { Active, Registration, TransferRequest, TransferSubject } from './server-transfer.js';
@@ -46,10 +47,11 @@ export class TransferLedger {
     ep.send(data, to).catch((err: unknown) => this.onSendError(err instanceof Error ? err : new Error(String(err))));
   }
 
-  /** Answers a request with ERROR `code` before any transfer started. */
-  refuse(t: TransferRequest, code: number, message: string): void {
+  /** Answers a request with ERROR `code` before any transfer started; `isBadName` also counts it as a bad name. */
+  refuse(t: TransferRequest, code: number, message: string, isBadName = false): void {
     t.registration.opened(); // the client may ask again right after this answer
     this.counters.refused++;
+    if (isBadName) this.counters.badNames++;
     const direction: TransferDirection = t.req.kind === 'rrq' ? 'read' : 'write';
     this.log.info('request refused', { peer: `${t.peer.address}:${t.peer.port}`, file: t.req.filename, direction, code, message });
     this.sendFrom(t.ep, encodeError(code, message), t.peer);
@@ -114,6 +116,25 @@ export class TransferLedger {
     if (r.result.kind === 'peer-error') log.info('transfer ended by the client', { ...fields, reason });
     else log.warn('transfer failed', { ...fields, reason });
     this.emit('failed', { id, peer, file, direction, reason, outcome: r.result, bytes: r.bytes });
+  }
+
+  /**
+   * Books a fault on this side inside transfer `id` (a storage error, an unexpected
+   * exception): counted, logged with BB_INTERNAL, its peer and its stack. The peer got
+   * ERROR 0; other transfers go on.
+   */
+  internalError(id: string, peer: UdpPeer, file: string, what: string, err: unknown): void {
+    this.counters.internalErrors++;
+    this.log.error(what, { code: 'BB_INTERNAL', id, peer: `${peer.address}:${peer.port}`, file, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+  }
+
+  /** Ends a registered transfer that its run left unconcluded (it threw): ERROR 0 to the peer, booked as failed. */
+  concludeCrashed(id: string, message: string): void {
+    const a = this.active.get(id);
+    if (!a) return;
+    a.driven?.abort(TFTP_ERROR.notDefined, message);
+    const result = { kind: 'aborted', code: TFTP_ERROR.notDefined, message } as const;
+    this.conclude(a, { result, bytes: a.info.bytes, retransmits: 0, timeouts: 0, acks: 0 });
   }
 
   /** Copies of the transfers in progress. */

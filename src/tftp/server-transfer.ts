@@ -60,11 +60,14 @@ export interface TransferHost {
   readonly policy: NegotiationPolicy;
   readonly log: Logger;
   isAccepting(): boolean;
-  refuse(t: TransferRequest, code: number, message: string): void;
+  /** Answers with ERROR `code`; `isBadName` counts it as a request refused for its name. */
+  refuse(t: TransferRequest, code: number, message: string, isBadName?: boolean): void;
   register(t: TransferRequest, params: TransferParams, subject: TransferSubject): Active;
   driverOptions(t: TransferRequest, params: TransferParams): DriverOptions;
   progressReporter(a: Active, registration: Registration): (bytes: number) => void;
   conclude(a: Active, r: DrivenResult, savedAs?: string): void;
+  /** Books a fault on this side inside the transfer (counted, logged with its code and peer). */
+  internalError(t: TransferRequest, file: string, what: string, err: unknown): void;
 }
 
 /** The OACK datagram for accepted options, or undefined when none were. */
@@ -76,7 +79,7 @@ function oackOf(options: readonly TftpOption[]): Uint8Array | undefined {
 export async function runRead(host: TransferHost, t: TransferRequest): Promise<void> {
   const { id, req, peer } = t;
   const opened = await host.storage.openRead(req.filename, { peer });
-  if (opened.kind === 'error') return host.refuse(t, opened.code, opened.message);
+  if (opened.kind === 'error') return host.refuse(t, opened.code, opened.message, opened.isBadName);
   const source = opened.value;
   try {
     const n = negotiate(req, { ...host.policy, fileSize: source.size });
@@ -92,7 +95,7 @@ export async function runRead(host: TransferHost, t: TransferRequest): Promise<v
         feed: new BlockFeed((o, l) => source.read(o, l), source.size, params.mode, params.blksize),
         ...(oack ? { oack } : {}),
         onProgress: host.progressReporter(a, t.registration),
-        onLocalError: (err) => host.log.error('reading a file failed', { id, file: source.displayName, err: errorMessage(err) }),
+        onLocalError: (err) => host.internalError(t, source.displayName, 'reading a file failed', err),
       });
       const r = await a.driven.done;
       await a.driven.settled;
@@ -112,7 +115,7 @@ export async function runWrite(host: TransferHost, t: TransferRequest): Promise<
   if (n.kind === 'error') return host.refuse(t, n.code, n.message);
   const { params } = n;
   const opened = await host.storage.openWrite(req.filename, { peer, ...(params.tsize !== undefined ? { tsize: params.tsize } : {}) });
-  if (opened.kind === 'error') return host.refuse(t, opened.code, opened.message);
+  if (opened.kind === 'error') return host.refuse(t, opened.code, opened.message, opened.isBadName);
   const target = opened.value;
   if (!host.isAccepting()) {
     await target.abort();

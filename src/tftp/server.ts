@@ -32,7 +32,7 @@ import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, negotiationPolicy, validateServ
 import { runRead, runWrite, type Active, type Registration, type TransferHost, type TransferRequest, type TransferSubject } from './server-transfer.js';
 import type { TftpStorage } from './storage.js';
 import { TftpError } from './tftp-error.js';
-import type { DriverOptions, DrivenResult } from './transfer-driver.js';
+import { INTERNAL_ERROR_MESSAGE, type DriverOptions, type DrivenResult } from './transfer-driver.js';
 
 export type { TftpCounters, TftpServer, TftpServerEvents, TransferDirection, TransferInfo } from './server-events.js';
 export {
@@ -150,8 +150,8 @@ class Server implements TftpServer, TransferHost {
     return this.accepting;
   }
 
-  refuse(t: TransferRequest, code: number, message: string): void {
-    this.ledger.refuse(t, code, message);
+  refuse(t: TransferRequest, code: number, message: string, isBadName = false): void {
+    this.ledger.refuse(t, code, message, isBadName);
   }
 
   register(t: TransferRequest, params: TransferParams, subject: TransferSubject): Active {
@@ -177,6 +177,7 @@ class Server implements TftpServer, TransferHost {
         counters.unexpected++;
         this.log.debug('unexpected packet in a transfer', { id: t.id, reason });
       },
+      onInternalError: (err) => this.ledger.internalError(t.id, t.peer, t.req.filename, 'transfer failed on an unexpected error', err),
     };
   }
 
@@ -186,6 +187,10 @@ class Server implements TftpServer, TransferHost {
 
   conclude(a: Active, r: DrivenResult, savedAs?: string): void {
     this.ledger.conclude(a, r, savedAs);
+  }
+
+  internalError(t: TransferRequest, file: string, what: string, err: unknown): void {
+    this.ledger.internalError(t.id, t.peer, file, what, err);
   }
 
   /** A datagram on a listening socket: decode, admit, then open a transfer for it. */
@@ -251,9 +256,7 @@ class Server implements TftpServer, TransferHost {
       this.perClient.add(from.address, -1);
       opened();
     });
-    started.catch((err: unknown) => {
-      this.log.error('transfer crashed', { id, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
-    });
+    started.catch((err: unknown) => this.ledger.internalError(id, from, req.filename, 'transfer crashed', err));
   }
 
   private async runTransfer(id: string, localAddress: string, req: TftpRequest, peer: UdpPeer, opened: () => void): Promise<void> {
@@ -274,9 +277,10 @@ class Server implements TftpServer, TransferHost {
       if (req.kind === 'rrq') await runRead(this, t);
       else await runWrite(this, t);
     } catch (err) {
-      // An unexpected failure ends only this exchange: log it with its stack, tell the client.
-      this.log.error('transfer failed unexpectedly', { id, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
-      if (!registration.value) this.refuse(t, TFTP_ERROR.notDefined, 'internal server error');
+      // An unexpected failure ends only this exchange: log it with its stack, tell the client, book the end.
+      this.ledger.internalError(id, peer, req.filename, 'transfer failed on an unexpected error', err);
+      if (!registration.value) this.refuse(t, TFTP_ERROR.notDefined, INTERNAL_ERROR_MESSAGE);
+      else this.ledger.concludeCrashed(id, INTERNAL_ERROR_MESSAGE);
     } finally {
       if (!registration.value) this.pending--;
       await ep.close();

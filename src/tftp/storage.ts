@@ -32,7 +32,13 @@ export interface UploadTarget {
 /** The outcome of opening: a value, or an RFC 1350 error to send (message names only the requested file). */
 export type OpenResult<T> =
   | { readonly kind: 'ok'; readonly value: T }
-  | { readonly kind: 'error'; readonly code: TftpErrorCode; readonly message: string };
+  | {
+      readonly kind: 'error';
+      readonly code: TftpErrorCode;
+      readonly message: string;
+      /** The name the client sent broke a name rule (control or bidi character, `..`, too long...): counted as a bad name. */
+      readonly isBadName?: boolean;
+    };
 
 /** Context of a request, for per-client decisions and logs. */
 export interface RequestContext {

@@ -31,6 +31,8 @@ export interface DriverHooks {
   readonly onBadPacket?: (reason: string) => void;
   /** Reading the file failed (the peer gets a generic ERROR 0; the detail goes here). */
   readonly onLocalError?: (err: unknown) => void;
+  /** An unexpected exception inside one of this transfer's events: the transfer ended with ERROR 0, the detail goes here. */
+  readonly onInternalError?: (err: unknown) => void;
   /** Busy polling while the peer's answer is due (see net/busy-poll.ts); default none. */
   readonly busyPoll?: BusyPollSession;
 }
@@ -53,6 +55,25 @@ export interface DrivenTransfer {
   readonly settled: Promise<void>;
   /** Sends ERROR `code` to the peer and ends the transfer. */
   abort(code: number, message: string): void;
+}
+
+/** The ERROR 0 text a peer gets when its transfer failed on an unexpected exception on this side. */
+export const INTERNAL_ERROR_MESSAGE = 'internal server error';
+
+/**
+ * Ends a transfer after an unexpected exception in one of its events, so that it
+ * fails alone and never takes the process down: the exception is reported, the state
+ * machine is asked to send ERROR 0 and finish (`abort`), and `force` makes sure it
+ * did, even when the state machine itself is what threw.
+ */
+export function endOnFault(err: unknown, hooks: DriverHooks, abort: () => void, force: () => void): void {
+  hooks.onInternalError?.(err);
+  try {
+    abort();
+  } catch (again) {
+    hooks.onInternalError?.(again);
+  }
+  force();
 }
 
 /** True when both name the same address and port (the transfer's TID, RFC 1350 §4). */

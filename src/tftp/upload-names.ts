@@ -8,7 +8,7 @@ import { link, lstat, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { errnoCode } from '../errno.js';
-import { MAX_SEGMENT_LENGTH } from './resolve-path.js';
+import { MAX_FILE_NAME_BYTES, truncateUtf8 } from './upload-name-rules.js';
 
 /** Most suffixes tried within one millisecond before giving up. */
 const MAX_VERSION_ATTEMPTS = 1000;
@@ -21,12 +21,12 @@ export function versionStamp(nowMs: number): string {
 /**
  * The name tried for a kept version: attempt 0 is the plain name, 1 the timestamped
  * one, 2.. add `-2`, `-3` (several uploads within one millisecond). The base is
- * shortened when the result would exceed the file-name limit.
+ * shortened (never inside a character) when the result would exceed 255 bytes of UTF-8.
  */
 export function versionedName(fileName: string, nowMs: number, attempt: number): string {
   if (attempt === 0) return fileName;
   const suffix = `.${versionStamp(nowMs)}${attempt > 1 ? `-${attempt}` : ''}`;
-  return fileName.slice(0, MAX_SEGMENT_LENGTH - suffix.length) + suffix;
+  return truncateUtf8(fileName, MAX_FILE_NAME_BYTES - suffix.length) + suffix;
 }
 
 /** Errors that mean "this file system has no hard links": fall back to check-then-rename. */

@@ -37,6 +37,14 @@ export { versionedName, versionStamp } from './upload-names.js';
 /** Default largest upload: configs are small, but a firmware image may be sent back too. */
 export const DEFAULT_UPLOAD_MAX_BYTES = 64 * 1024 * 1024;
 
+/** Default permission bits of saved uploads: owner only, since router configs hold passwords. */
+export const DEFAULT_UPLOAD_FILE_MODE = 0o600;
+
+/** True for permission bits an upload may get: 0..0o777 (no setuid, setgid or sticky bit). */
+export function isUploadFileMode(mode: number): boolean {
+  return Number.isInteger(mode) && mode >= 0 && mode <= 0o777;
+}
+
 /** How uploads are accepted. */
 export interface UploadOptions {
   /** The upload directory (must exist and be writable). */
@@ -45,7 +53,7 @@ export interface UploadOptions {
   readonly overwrite?: boolean;
   /** Largest accepted upload in bytes (default 64 MiB). */
   readonly maxBytes?: number;
-  /** Permission bits of saved files (default 0o644). */
+  /** Permission bits of saved files (default 0o600: backups hold passwords). Set exactly, whatever the umask. */
   readonly fileMode?: number;
 }
 
@@ -116,7 +124,7 @@ class Inbox implements UploadInbox {
     readonly cleanedTempFiles: number,
   ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
-    this.fileMode = options.fileMode ?? 0o644;
+    this.fileMode = options.fileMode ?? DEFAULT_UPLOAD_FILE_MODE;
   }
 
   inProgress(): number {
@@ -136,12 +144,21 @@ class Inbox implements UploadInbox {
     const temp = join(this.dir, `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     let fh: FileHandle;
     try {
-      fh = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, this.fileMode);
+      // Created owner-only whatever the mode asked; the exact mode is set on the descriptor (the umask does not apply to fchmod).
+      fh = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);
     } catch (err) {
       if (isNoSpace(err)) return { kind: 'error', code: TFTP_ERROR.diskFull, message: noSpaceError(display, err).message };
       if (errnoCode(err) === 'EACCES' || errnoCode(err) === 'EROFS') {
         return { kind: 'error', code: TFTP_ERROR.accessViolation, message: `Access violation: cannot store ${display}` };
       }
+      throw err;
+    }
+    try {
+      await fh.chmod(this.fileMode);
+    } catch (err) {
+      // The chmod failure is the one reported; closing and removing the temp file only tidy up.
+      await fh.close().catch(() => undefined);
+      await rm(temp, { force: true });
       throw err;
     }
     this.openFiles++;

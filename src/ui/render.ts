@@ -3,7 +3,11 @@
  * width: a header with totals, one row per device, one progress bar per transfer
  * in flight, and the latest notices. Pure: the same state and width give the same
  * text, so it is tested without a terminal (the terminal redraw is in live-view.ts).
+ * Text that came from the wire (vendor classes, file names, peers' error messages) is
+ * escaped (`\x1b`, `\u{202e}`) before it is measured into a column: a device never
+ * moves the cursor, clears the screen or turns a line around.
  */
+import { escapeControl } from '../devices/text-escape.js';
 import { transferEtaSeconds, transferRate, type DeviceRow, type TransferRow, type ViewState } from './state.js';
 
 /** Width of the progress bar in characters. */
@@ -68,9 +72,9 @@ const DEVICE_COLUMNS = [
 ] as const;
 
 function deviceLine(d: DeviceRow): string {
-  const cells = [d.mac, d.vendorClass ?? '-', d.ip, d.leaseState];
+  const cells = [d.mac, escapeControl(d.vendorClass ?? '-'), d.ip, d.leaseState];
   const fixed = DEVICE_COLUMNS.map((c, i) => fit(cells[i] ?? '', c.width)).join(' ');
-  return `${fixed} ${d.lastFile ?? '-'}`;
+  return `${fixed} ${escapeControl(d.lastFile ?? '-')}`;
 }
 
 /** One transfer's line: direction, peer, file, bar, percent, bytes, rate, ETA. */
@@ -78,7 +82,7 @@ export function transferLine(t: TransferRow): string {
   const arrow = t.direction === 'read' ? '->' : '<-';
   const rate = transferRate(t);
   const rateText = rate === undefined ? '-' : `${formatBytes(Math.round(rate))}/s`;
-  const head = `${arrow} ${fit(t.peer, 15)} ${fit(t.file, 28)}`;
+  const head = `${arrow} ${fit(t.peer, 15)} ${fit(escapeControl(t.file), 28)}`;
   if (t.size === undefined || t.size === 0) {
     return `${head} ${formatBytes(t.bytes)}  ${rateText}`;
   }
@@ -104,7 +108,7 @@ export function renderView(state: ViewState, width = 160): string[] {
   for (const tr of state.transfers) lines.push(transferLine(tr));
   if (state.notices.length > 0) {
     lines.push('');
-    for (const n of state.notices) lines.push(n);
+    for (const n of state.notices) lines.push(escapeControl(n));
   }
   return lines.map((l) => clip(l, width));
 }

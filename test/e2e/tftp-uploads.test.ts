@@ -26,7 +26,7 @@ function startServer(ns: Netns, args: readonly string[]): Promise<{ events: stri
 test('real TFTP clients upload into the inbox: intact, versioned, nothing left by an aborted upload', { skip }, async (t) => {
   const { lab, work } = await openLab(t);
   const root = join(work, 'root');
-  const inbox = join(root, 'backups');
+  const inbox = join(work, 'backups');
   const local = join(work, 'client');
   for (const d of [root, inbox, local]) await mkdir(d, { recursive: true });
   const srv = await lab.addNamespace('srv');

@@ -54,3 +54,20 @@ test('a missing root, alternate or upload directory is named, with its kind', as
     assert.match(err.message, message);
   }
 });
+
+test('an upload directory inside the TFTP root or an alternate stops the start with BB_TFTP_CONFIG naming both', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bb-tftp-dirs-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  for (const d of ['scopes', 'tftp/backups', 'alt/up']) await mkdir(join(dir, d), { recursive: true });
+  await writeFile(join(dir, 'scopes', 'bench.yaml'), SCOPE);
+  const cases: [Omit<ApplianceTftpConfig, 'port' | 'maxTransfers'>, string, string][] = [
+    [{ root: join(dir, 'tftp'), uploadDir: join(dir, 'tftp', 'backups') }, join(dir, 'tftp', 'backups'), `the TFTP root ${join(dir, 'tftp')}`],
+    [{ root: join(dir, 'tftp'), alternates: [join(dir, 'alt')], uploadDir: join(dir, 'alt', 'up') }, join(dir, 'alt', 'up'), `alternate TFTP location 1 ${join(dir, 'alt')}`],
+  ];
+  for (const [tftp, upload, served] of cases) {
+    const err = await startError(dir, tftp);
+    assert.ok(err instanceof Error && 'code' in err, String(err));
+    assert.equal(err.code, 'BB_TFTP_CONFIG');
+    assert.equal(err.message, `upload directory ${upload} is inside ${served}: every device could download the uploads; choose a directory outside it`);
+  }
+});

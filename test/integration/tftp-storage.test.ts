@@ -27,7 +27,7 @@ before(async () => {
   base = await mkdtemp(join(tmpdir(), 'bb-tftp-int-'));
   root = join(base, 'root');
   const alt = join(base, 'alt');
-  inbox = join(root, 'backups');
+  inbox = join(base, 'backups');
   for (const d of [root, alt, inbox, join(base, 'outside')]) await mkdir(d, { recursive: true });
   await writeFile(join(root, 'XMLDefault.cnf.xml'), '<default/>');
   await writeFile(join(alt, 'cluster2.cnf.xml'), '<cluster2/>');
@@ -143,7 +143,7 @@ test('an unknown phone gets the default config; a file only in an alternate is f
   assert.deepEqual(missing, { kind: 'error', code: TFTP_ERROR.fileNotFound, message: 'File not found: CTLFile.tlv' });
 });
 
-test('two uploads of one name are both kept, and each is readable back', async () => {
+test('two uploads of one name are both kept, and no device can download them', async () => {
   const one = randomBytes(1500);
   const two = randomBytes(700);
   assert.deepEqual(await put('rtr-a-confg', one), { kind: 'saved' });
@@ -152,7 +152,10 @@ test('two uploads of one name are both kept, and each is readable back', async (
   assert.equal(files.length, 2, files.join(','));
   const contents = await Promise.all(files.map((f) => readFile(join(inbox, f))));
   assert.ok(contents.some((c) => c.equals(one)) && contents.some((c) => c.equals(two)));
-  assert.deepEqual(await get('backups/rtr-a-confg'), { kind: 'data', data: one });
+  for (const name of ['rtr-a-confg', 'backups/rtr-a-confg', '../backups/rtr-a-confg']) {
+    const r = await get(name);
+    assert.ok(r.kind === 'error' && (r.code === TFTP_ERROR.fileNotFound || r.code === TFTP_ERROR.accessViolation), `${name}: ${JSON.stringify(r)}`);
+  }
 });
 
 test('an upload abandoned halfway leaves nothing in the inbox', async () => {

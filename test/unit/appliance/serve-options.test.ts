@@ -32,7 +32,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     '--default-file', 'SEP*.cnf.xml=XMLDefault.cnf.xml', '--default-file', 'ATA*.cnf.xml=ata/default.xml',
     '--map-file', 'tftp.map',
     '--case-insensitive',
-    '--upload-dir', 'up', '--overwrite-uploads', '--max-upload-size', '1G',
+    '--upload-dir', 'up', '--overwrite-uploads', '--max-upload-size', '1G', '--upload-mode', '0640',
     '--max-blksize', '1024', '--mtu', '1500', '--max-windowsize', '8', '--max-window-bytes', '32K',
     '--port-range', '50000-50009',
     '--max-per-client', '4', '--tftp-timeout', '500', '--tftp-retries', '3',
@@ -52,6 +52,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     mapFile: resolve('tftp.map'),
     overwriteUploads: true,
     maxUploadBytes: 1024 ** 3,
+    uploadMode: 0o640,
     server: { portRange: [50000, 50009], maxPerClient: 4, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, maxWindowBytes: 32 * 1024, timeoutMs: 500, retries: 3, busyPollMicros: 50 },
   });
 });
@@ -156,6 +157,10 @@ test('bad values are refused before anything starts, each with its code and the 
     [['--max-upload-size', '64M'], 'BB_USAGE', /--max-upload-size needs --upload-dir/],
     [['--overwrite-uploads'], 'BB_USAGE', /--overwrite-uploads needs --upload-dir/],
     [[...up, '--max-upload-size', '64T'], 'BB_USAGE', /--max-upload-size "64T"/],
+    [['--upload-mode', '0600'], 'BB_USAGE', /--upload-mode needs --upload-dir/],
+    [[...up, '--upload-mode', '0844'], 'BB_USAGE', /--upload-mode "0844": give octal permission bits from 0 to 0777/],
+    [[...up, '--upload-mode', '4755'], 'BB_USAGE', /--upload-mode "4755"/],
+    [[...up, '--upload-mode', 'rw-r-----'], 'BB_USAGE', /--upload-mode "rw-r-----"/],
     [['--default-file', 'SEP*.cnf.xml'], 'BB_USAGE', /--default-file "SEP\*\.cnf\.xml": give PATTERN=FILE/],
     [['--default-file', 'SEP*=../../etc/passwd'], 'BB_TFTP_CONFIG', /--default-file: default rule 1: file "\.\.\/\.\.\/etc\/passwd" is not a safe relative name/],
     [Array.from({ length: 11 }, () => ['--alternate', join(dir, 'alt')]).flat(), 'BB_TFTP_CONFIG', /--alternate given 11 times: at most 10/],

@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile, readFile, readdir, symlink, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile, readFile, readdir, symlink, rm, stat } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,10 +30,11 @@ after(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-/** A fresh root with an `inbox` directory inside it. */
+/** A fresh root with an `inbox` directory beside it (an inbox inside the root is refused). */
 async function setup(uploads: Partial<UploadOptions> = {}, extra: Partial<FsStorageOptions> = {}): Promise<{ s: FsStorage; inbox: string; root: string; clock: FakeClock }> {
-  const root = join(base, `case${counter++}`);
-  const inbox = join(root, 'inbox');
+  const root = join(base, `case${counter}`, 'root');
+  const inbox = join(base, `case${counter++}`, 'inbox');
+  await mkdir(root, { recursive: true });
   await mkdir(inbox, { recursive: true });
   const clock = new FakeClock();
   const s = await createFsStorage({ root, uploads: { dir: inbox, ...uploads }, clock, ...extra });
@@ -137,6 +138,26 @@ test('a file of exactly the limit is accepted', async () => {
   assert.deepEqual(await readdir(inbox), ['exact.bin']);
 });
 
+test('uploads are saved owner-only (0600) by default, or with the mode asked, whatever the umask', async () => {
+  const modeOf = async (path: string): Promise<number> => (await stat(path)).mode & 0o7777;
+  const { s, inbox } = await setup();
+  const saved = await upload(s, 'secret-confg', Buffer.from('enable secret 5 x\n'));
+  assert.equal(await modeOf(join(inbox, saved)), 0o600);
+  const before = process.umask(0o077);
+  try {
+    const { s: s2, inbox: inbox2 } = await setup({ fileMode: 0o640 });
+    const t = await openUpload(s2, 'shared-confg');
+    const [temp] = await readdir(inbox2);
+    assert.equal(await modeOf(join(inbox2, temp ?? '')), 0o640, 'the temp file has the mode from the start');
+    await t.write(0, Buffer.from('x'));
+    assert.equal(await modeOf(join(inbox2, (await t.commit()).savedAs)), 0o640);
+    const { s: s3, inbox: inbox3 } = await setup({ fileMode: 0o640, overwrite: true });
+    assert.equal(await modeOf(join(inbox3, await upload(s3, 'shared-confg', Buffer.from('y')))), 0o640);
+  } finally {
+    process.umask(before);
+  }
+});
+
 test('names that would leave the inbox or make directories are refused', async () => {
   const { s, inbox } = await setup();
   const cases: [string, number][] = [
@@ -168,20 +189,41 @@ test('an upload never writes through a symlink that sits in the inbox', async ()
   assert.equal(await readFile(victim, 'utf8'), 'precious', 'rename replaces the link, not its target');
 });
 
-test('temp files of uploads in progress are never served, even when the inbox is inside the root', async () => {
-  const { s, inbox } = await setup();
+test('an inbox that is, or lies inside, the root or an alternate is refused: uploads would be downloadable', async () => {
+  const dir = join(base, `served${counter++}`);
+  const [root, alt, outside] = [join(dir, 'root'), join(dir, 'alt'), join(dir, 'outside')];
+  for (const d of [join(root, 'backups'), join(alt, 'sub', 'up'), outside]) await mkdir(d, { recursive: true });
+  await symlink(join(root, 'backups'), join(outside, 'looks-outside'));
+  const cases: [string, RegExp][] = [
+    [root, /^upload directory .*root is inside the TFTP root .*root: every device could download the uploads/],
+    [join(root, 'backups'), /^upload directory .*backups is inside the TFTP root .*root:/],
+    [join(outside, 'looks-outside'), /^upload directory .*looks-outside is inside the TFTP root .*root:/],
+    [join(alt, 'sub', 'up'), /^upload directory .*up is inside alternate TFTP location 1 .*alt:/],
+  ];
+  for (const [up, message] of cases) {
+    await assert.rejects(createFsStorage({ root, alternates: [alt], uploads: { dir: up } }), (e: unknown) => isTftpError(e, 'config') && message.test(e.message), up);
+  }
+  // Beside the root is fine.
+  const s = await createFsStorage({ root, alternates: [alt], uploads: { dir: outside } });
+  assert.equal(s.uploadDir, outside);
+});
+
+test('temp files of uploads in progress are never served', async () => {
+  const { s, inbox, root } = await setup();
   const t = await openUpload(s, 'in-progress');
   await t.write(0, Buffer.from('partial'));
   const [temp] = await readdir(inbox);
   assert.ok(temp);
-  const r = await s.openRead(`inbox/${temp}`, CTX);
+  await writeFile(join(root, temp), 'a file of that name in the root');
+  const r = await s.openRead(temp, CTX);
   assert.equal(r.kind === 'error' ? r.code : -1, TFTP_ERROR.fileNotFound);
   await t.abort();
 });
 
 test('temp files left by a crash are removed at start', async () => {
-  const root = join(base, `crash${counter++}`);
-  const inbox = join(root, 'inbox');
+  const root = join(base, `crash${counter}`, 'root');
+  const inbox = join(base, `crash${counter++}`, 'inbox');
+  await mkdir(root, { recursive: true });
   await mkdir(inbox, { recursive: true });
   await writeFile(join(inbox, '.benchboot-upload-deadbeef'), 'torn');
   await mkdir(join(inbox, '.benchboot-upload-cafe'));
@@ -196,7 +238,10 @@ test('a missing or bad upload directory is a configuration error', async () => {
   const root = join(base, `cfg${counter++}`);
   await mkdir(root);
   await assert.rejects(createFsStorage({ root, uploads: { dir: join(root, 'nope') } }), (e: unknown) => isTftpError(e, 'root'));
-  await assert.rejects(createFsStorage({ root, uploads: { dir: root, maxBytes: 0 } }), (e: unknown) => isTftpError(e, 'config'));
+  const inbox = join(base, `cfg-inbox${counter++}`);
+  await mkdir(inbox);
+  await assert.rejects(createFsStorage({ root, uploads: { dir: inbox, maxBytes: 0 } }), (e: unknown) => isTftpError(e, 'config'));
+  await assert.rejects(createFsStorage({ root, uploads: { dir: inbox, fileMode: 0o4755 } }), (e: unknown) => isTftpError(e, 'config') && /file mode must be octal 0 to 0777, not 4755/.test(e.message));
 });
 
 test('versionedName shortens long names to stay within the file-name limit', () => {
@@ -205,6 +250,18 @@ test('versionedName shortens long names to stay within the file-name limit', () 
   assert.equal(v.length, 255);
   assert.ok(v.endsWith('.1970-01-01T00-00-00.000Z-3'));
   assert.equal(versionedName('a', 0, 0), 'a');
+  // Counted in bytes of UTF-8, never splitting a character.
+  const wide = versionedName('\u00e9'.repeat(127), 0, 1);
+  assert.ok(Buffer.byteLength(wide) <= 255 && wide.startsWith('\u00e9') && !wide.includes('\ufffd'), wide);
+});
+
+test('a second upload of a 254-byte UTF-8 name is kept as a version the file system accepts', async () => {
+  const { s, inbox } = await setup();
+  const name = '\u00e9'.repeat(127);
+  assert.equal(await upload(s, name, Buffer.from('one')), name);
+  const second = await upload(s, name, Buffer.from('two'));
+  assert.notEqual(second, name);
+  assert.equal(await readFile(join(inbox, second), 'utf8'), 'two');
 });
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -216,9 +273,10 @@ test('disk full (ENOSPC on a 1 MiB tmpfs): error 3, partial file removed', { ski
     execFileSync('umount', [mnt]);
     await rm(mnt, { recursive: true, force: true });
   });
-  const root = join(mnt, 'root');
+  const root = join(mnt, 'up');
   await mkdir(root);
-  const s = await createFsStorage({ root, uploads: { dir: root } });
+  await mkdir(join(mnt, 'srv'));
+  const s = await createFsStorage({ root: join(mnt, 'srv'), uploads: { dir: root } });
   // tsize over the free space is refused before any byte is written.
   const upFront = await s.openWrite('firmware.bin', { ...CTX, tsize: 2 * 1024 * 1024 });
   assert.equal(upFront.kind === 'error' ? upFront.code : -1, TFTP_ERROR.diskFull);

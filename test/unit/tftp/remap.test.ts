@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { applyRemap, expandReplacement, ipToHex, parseRemapRules, remapRequest, splitRuleFields, type RequestRemap } from '../../../src/tftp/remap.js';
 import { MAX_NAME_LENGTH } from '../../../src/tftp/resolve-path.js';
 import { isTftpError } from '../../../src/tftp/tftp-error.js';
@@ -138,3 +139,19 @@ for (const c of NORMALISED_CASES) {
     assert.deepEqual(remapRequest(parseRemapRules(c.rules), c.requested, c.op === 'write' ? WRITE : READ), c.want);
   });
 }
+
+test('the remap example in the README does what the README says it does', async () => {
+  const readme = await readFile(new URL('../../../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('    # flags regex                    replacement\n');
+  assert.ok(start >= 0, 'the README remap example is found');
+  const block = readme.slice(start).split('\n\n')[0] ?? '';
+  const rules = parseRemapRules(block.split('\n').map((l) => l.slice(4)).join('\n'), 'README.md');
+  assert.equal(rules.length, 4);
+  const from = { clientIp: '10.0.0.5' };
+  assert.deepEqual(remapRequest(rules, '/TFTPBOOT/pxelinux.0', { ...from, op: 'read' }), { kind: 'mapped', name: 'pxelinux.0' });
+  assert.deepEqual(remapRequest(rules, 'tftpboot\\pxelinux.0', { ...from, op: 'read' }), { kind: 'mapped', name: 'pxelinux.0' });
+  assert.deepEqual(remapRequest(rules, 'pxelinux.cfg/default', { ...from, op: 'read' }), { kind: 'mapped', name: 'pxelinux.cfg/0A000005' });
+  assert.deepEqual(remapRequest(rules, '/boot/setup.exe', { ...from, op: 'read' }), { kind: 'refused', reason: 'remap-abort' });
+  assert.deepEqual(remapRequest(rules, 'router1-confg', { ...from, op: 'write' }), { kind: 'mapped', name: '10.0.0.5-router1-confg' });
+  assert.deepEqual(remapRequest(rules, 'router1-confg', { ...from, op: 'read' }), { kind: 'mapped', name: 'router1-confg' });
+});

@@ -134,7 +134,31 @@ const UPLOAD_CASES: readonly { input: string; expect: string | { refused: string
   { input: '..\\router1-confg', expect: { refused: 'parent-segment' } },
   { input: '.benchboot-upload-x', expect: { refused: 'temp-file' } },
   { input: 'a\u0000b', expect: { refused: 'control-character' } },
+  { input: 'a\u001b[2Jb', expect: { refused: 'control-character' } },
+  // Issue 11 point 6: what an upload may be called (upload-name-rules.ts).
+  { input: 'rtr\u009b31m-confg', expect: { refused: 'unsafe-character' } },
+  { input: 'rtr\u0085-confg', expect: { refused: 'unsafe-character' } },
+  { input: 'gifnoc\u202e.exe', expect: { refused: 'unsafe-character' } },
+  { input: 'rtr\u2066x\u2069-confg', expect: { refused: 'unsafe-character' } },
+  { input: 'rtr\u200f-confg', expect: { refused: 'unsafe-character' } },
+  { input: 'not-utf8-\ufffd-confg', expect: { refused: 'unsafe-character' } },
+  { input: 'line\u2028break', expect: { refused: 'unsafe-character' } },
+  { input: '-rf', expect: { refused: 'leading-dot-or-dash' } },
+  { input: '.bashrc', expect: { refused: 'leading-dot-or-dash' } },
+  { input: '/.hidden-confg', expect: { refused: 'leading-dot-or-dash' } },
+  { input: 'rtr-1.confg', expect: 'rtr-1.confg' },
+  { input: 'routeur-\u00e9t\u00e9-confg', expect: 'routeur-\u00e9t\u00e9-confg' },
+  { input: 'x'.repeat(255), expect: 'x'.repeat(255) },
+  { input: '\u00e9'.repeat(127), expect: '\u00e9'.repeat(127) },
+  { input: '\u00e9'.repeat(128), expect: { refused: 'too-long' } },
 ];
+
+test('an unsafe upload name is refused with error 2, and its message masks the characters', () => {
+  const r = planUpload('gifnoc\u202e.exe');
+  assert.ok(r.kind === 'refused');
+  assert.equal(r.code, TFTP_ERROR.accessViolation);
+  assert.equal(r.message, 'Access violation: control, bidi or non-UTF-8 character in upload name gifnoc?.exe');
+});
 
 for (const c of UPLOAD_CASES) {
   test(`planUpload: ${JSON.stringify(c.input)}`, () => {

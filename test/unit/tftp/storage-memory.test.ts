@@ -27,7 +27,7 @@ test('memory storage serves files by the same name rules as disk', async () => {
   assert.equal(menu.kind === 'ok' ? menu.value.size : -1, 4);
   const dflt = await s.openRead('SEP2.cnf.xml', CTX);
   assert.equal(dflt.kind === 'ok' ? dflt.value.origin : '', 'default for SEP* (root)');
-  assert.deepEqual(await s.openRead('../SEP1.cnf.xml', CTX), { kind: 'error', code: TFTP_ERROR.accessViolation, message: 'Access violation: ../SEP1.cnf.xml leaves the TFTP root' });
+  assert.deepEqual(await s.openRead('../SEP1.cnf.xml', CTX), { kind: 'error', code: TFTP_ERROR.accessViolation, message: 'Access violation: ../SEP1.cnf.xml leaves the TFTP root', isBadName: true });
   assert.deepEqual(await s.openRead('nothing', CTX), { kind: 'error', code: TFTP_ERROR.fileNotFound, message: 'File not found: nothing' });
   assert.equal(s.openCount(), 2, 'the two sources not closed above are counted');
 });

@@ -46,3 +46,25 @@ test('every line fits the terminal width', () => {
   const s = reduceView(initialViewState(['eth1']), { kind: 'transfer-started', at: T0, id: 'x', peer: '10.0.0.1', file: 'a'.repeat(300), direction: 'read', size: 10 });
   for (const line of renderView(s, 40)) assert.ok(line.length <= 40, line);
 });
+
+test('text from the wire is escaped in the live view: no escape sequence or bidi control reaches the terminal', () => {
+  const events: ApplianceEvent[] = [
+    { kind: 'lease', at: T0, scope: 'lab', mac: '00:1b:d4:aa:bb:cc', ip: '10.10.0.20', state: 'bound', vendorClass: 'evil\u001b[2J\u009b' },
+    { kind: 'transfer-started', at: T0, id: 't1', peer: '10.10.0.20', file: 'fw\u202e.bin', direction: 'read', size: 1000 },
+    { kind: 'tftp-refused', at: T0, peer: '10.10.0.20', file: 'x\u001b]0;pwned\u0007', message: 'File not found' },
+  ];
+  const lines = renderView(events.reduce(reduceView, initialViewState(['eth1'])), 200);
+  assert.ok(!lines.some(hasRawControl), lines.join('\n'));
+  const text = lines.join('\n');
+  assert.match(text, /evil\\x1b\[2J\\x9b/);
+  assert.match(text, /fw\\u\{202e\}\.bin/);
+  assert.match(text, /x\\x1b\]0;pwned\\x07/);
+});
+
+/** True when `text` holds a C0/C1 control, DEL or a bidi control (checked by code, not by a regex of controls). */
+function hasRawControl(text: string): boolean {
+  return [...text].some((ch) => {
+    const c = ch.codePointAt(0) ?? 0;
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+  });
+}
