@@ -35,6 +35,7 @@ interface Client {
 
 interface Bench {
   readonly srv: Netns;
+  readonly bridge: string;
   readonly clients: Map<string, Client>;
   /** The example's copy: `<work>/<example>/` (inventory.csv, tftp/) and `<work>/scopes/`. */
   readonly dir: string;
@@ -62,12 +63,14 @@ async function openBench(t: { after(fn: () => Promise<void>): void }, example: s
   }
   const dir = join(work, example);
   await cp(join(REPO, 'examples', example), dir, { recursive: true });
+  // All of scopes/, as the README's command reads it; only this bench's interface changes.
   const scopes = join(work, 'scopes');
-  await mkdir(scopes);
-  const text = await readFile(join(REPO, 'scopes', `${example}.yaml`), 'utf8');
+  await cp(join(REPO, 'scopes'), scopes, { recursive: true });
+  const file = join(scopes, `${example}.yaml`);
+  const text = await readFile(file, 'utf8');
   assert.match(text, /^interface: eth\d\n/m);
-  await writeFile(join(scopes, `${example}.yaml`), text.replace(/^interface: eth\d\n/m, `interface: ${bridge}\n`));
-  return { srv, clients: map, dir, scopes, state: join(work, 'state'), work };
+  await writeFile(file, text.replace(/^interface: eth\d\n/m, `interface: ${bridge}\n`));
+  return { srv, bridge, clients: map, dir, scopes, state: join(work, 'state'), work };
 }
 
 function client(bench: Bench, name: string): Client {
@@ -131,6 +134,7 @@ test('phone bench example: Cisco and Yealink phones get their profile options, t
   // As the README runs it (from the checkout, with the example's paths).
   const served = await startServe(bench.srv, bench.work, [
     '--scopes', bench.scopes,
+    '--interface', bench.bridge,
     '--tftp-root', join(bench.dir, 'tftp'),
     '--inventory', inventory,
     '--default-file', 'SEP*.cnf.xml=XMLDefault.cnf.xml',
@@ -260,9 +264,19 @@ async function dhclient(bench: Bench, name: string, clientId?: string): Promise<
 
 test('switch bench example: routers and switches fetch network-confg, then <hostname>-confg, rendered for each', { skip, timeout: 240_000 }, async (t) => {
   const bench = await openBench(t, 'switch-bench', '10.20.0.1/24', { r1: undefined, sw2: '0c:1e:2a:3b:5d:02' });
+  // An inventory row whose ip is the scope's router: the start is refused, naming file:line:column.
+  const inventory = join(bench.dir, 'inventory.csv');
+  const good = await readFile(inventory, 'utf8');
+  await writeFile(inventory, good.replace(',r1,10.20.0.10,', ',r1,10.20.0.1,'));
+  const refused = await bench.srv.exec(process.execPath, [BIN, 'serve', '--no-live', '--probe-timeout', '1', '--scopes', bench.scopes, '--interface', bench.bridge, '--tftp-root', join(bench.dir, 'tftp'), '--inventory', inventory, '--leases', bench.state], 30_000);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /inventory\.csv:4:4: ip: 10\.20\.0\.1 is the router of scope switch-bench/);
+  assert.match(refused.stderr, /BB_INVENTORY/);
+  await writeFile(inventory, good);
+
   // No --inventory and a relative --tftp-root: run from the example's directory,
   // serve reads ./inventory.csv.
-  const served = await startServe(bench.srv, bench.dir, ['--scopes', bench.scopes, '--tftp-root', 'tftp', '--leases', bench.state]);
+  const served = await startServe(bench.srv, bench.dir, ['--scopes', bench.scopes, '--interface', bench.bridge, '--tftp-root', 'tftp', '--leases', bench.state]);
   assert.match(served.log(), /"inventory":"[^"]*switch-bench\/inventory\.csv"/);
 
   await t.test('a router sending the client-id of its inventory row gets its reserved address, host name, 66 and network-confg', async () => {
