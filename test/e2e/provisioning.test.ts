@@ -120,6 +120,11 @@ async function tftpGet(bench: Bench, c: Client, server: string, name: string): P
   return { ok: r.code === 0 && !/Error code/.test(output), text, output };
 }
 
+/** The fields of a device record the technician reads first. */
+function pick(d: { status: string; profile?: string; inventoryKey?: string; ip?: string } | undefined): Record<string, string | undefined> {
+  return { status: d?.status, profile: d?.profile, inventoryKey: d?.inventoryKey, ip: d?.ip };
+}
+
 async function mustGet(bench: Bench, c: Client, server: string, name: string): Promise<string> {
   const got = await tftpGet(bench, c, server, name);
   assert.ok(got.ok, `tftp get ${name}: ${got.output}`);
@@ -221,6 +226,18 @@ test('phone bench example: Cisco and Yealink phones get their profile options, t
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /inventory\.csv:\d+:1: mac: "zz:11" is not a MAC address/);
     assert.match(await mustGet(bench, phone1, '10.10.0.1', 'SEP001BD4AABBCC.cnf.xml'), /<featureLabel>Front desk<\/featureLabel>/);
+  });
+
+  await t.test('benchboot devices: each phone under its profile and inventory row; the stray one stuck on the default config', async () => {
+    const r = await bench.srv.exec(process.execPath, [BIN, 'devices', '--json', '--leases', bench.state], 15_000);
+    assert.equal(r.code, 0, r.stderr);
+    const body = JSON.parse(r.stdout) as { devices: { mac: string; status: string; diagnosis?: string; profile?: string; inventoryKey?: string; ip?: string }[] };
+    const by = new Map(body.devices.map((d) => [d.mac, d]));
+    assert.deepEqual(pick(by.get('00:1b:d4:aa:bb:cc')), { status: 'provisioned', profile: 'cisco-phone', inventoryKey: 'phone1', ip: '10.10.0.50' });
+    assert.deepEqual(pick(by.get('80:5e:c0:11:22:33')), { status: 'provisioned', profile: 'yealink', inventoryKey: 'phone4', ip: by.get('80:5e:c0:11:22:33')?.ip });
+    const stray = by.get('00:1b:d4:99:00:01');
+    assert.equal(stray?.status, 'stuck');
+    assert.match(stray?.diagnosis ?? '', /default config .*no inventory row/);
   });
 
   await served.stop();
