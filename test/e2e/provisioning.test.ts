@@ -226,6 +226,7 @@ test('phone bench example: Cisco and Yealink phones get their profile options, t
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /inventory\.csv:\d+:1: mac: "zz:11" is not a MAC address/);
     assert.match(await mustGet(bench, phone1, '10.10.0.1', 'SEP001BD4AABBCC.cnf.xml'), /<featureLabel>Front desk<\/featureLabel>/);
+    await writeFile(inventory, text.replace(',1001,Reception,', ',1001,Front desk,'));
   });
 
   await t.test('benchboot devices: each phone under its profile and inventory row; the stray one stuck on the default config', async () => {
@@ -238,6 +239,19 @@ test('phone bench example: Cisco and Yealink phones get their profile options, t
     const stray = by.get('00:1b:d4:99:00:01');
     assert.equal(stray?.status, 'stuck');
     assert.match(stray?.diagnosis ?? '', /default config .*no inventory row/);
+  });
+
+  await t.test('the stray phone adopted into the inventory with an address: after reload it gets that address, its host name and its own file', async () => {
+    const adopt = await bench.srv.exec(process.execPath, [BIN, 'device', 'adopt', '00:1b:d4:99:00:01', '--inventory', inventory, '--hostname', 'phone9', '--ip', '10.10.0.59', '--set', 'ext=1009', '--set', 'display_name=Adopted', '--set', 'sip_password=s3cret9'], 15_000);
+    assert.equal(adopt.code, 0, adopt.stderr);
+    const reload = await bench.srv.exec(process.execPath, [BIN, 'reload', '--leases', bench.state], 15_000);
+    assert.equal(reload.code, 0, reload.stderr);
+    const env = await udhcpc(bench, 'stray', CISCO_8841);
+    assert.equal(env.ip, '10.10.0.59', 'the new reservation wins over the address it held');
+    assert.equal(env.hostname, 'phone9');
+    const xml = await mustGet(bench, client(bench, 'stray'), '10.10.0.1', 'SEP001BD4990001.cnf.xml');
+    assert.match(xml, /<phoneLabel>phone9<\/phoneLabel>/);
+    assert.match(xml, /<name>1009<\/name>/);
   });
 
   await served.stop();
