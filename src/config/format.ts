@@ -3,7 +3,7 @@
  * filled in: what `benchboot scope show` prints (YAML, or JSON with --json). The
  * YAML is itself a valid scope file.
  */
-import { stringify } from 'yaml';
+import { Document, isMap, isScalar } from 'yaml';
 import { findOption } from '../dhcp/options/registry.js';
 import { decodeOptionValue, type OptionValue } from '../dhcp/options/value.js';
 import { DecodeError, toHex } from '../net/bytes.js';
@@ -62,6 +62,7 @@ function classToPlain(c: ClientClass): Plain {
   const boot = bootToPlain(c.boot);
   if (Object.keys(boot).length > 0) out['boot'] = boot;
   if (c.options.length > 0) out['options'] = c.options.map(optionToPlain);
+  if (c.profiles !== undefined) out['profiles'] = [...c.profiles];
   return out;
 }
 
@@ -88,13 +89,31 @@ export function scopeToPlain(scope: Scope): Plain {
     if (r.hostname !== undefined) item['hostname'] = r.hostname;
     return item;
   });
+  if (scope.profiles !== undefined) out['profiles'] = [...scope.profiles];
   out['options'] = scope.options.map(optionToPlain);
   out['classes'] = scope.classes.map(classToPlain);
   return out;
 }
 
+/** Boot fields that hold a default a vendor profile may replace or withhold (set in the file, a field goes to every device). */
+const DEFAULTED_FIELDS: ReadonlyMap<string, number> = new Map([
+  ['tftpServerName', 66],
+  ['tftpServers', 150],
+]);
+
 /** The effective scope as YAML in the scope-file format, defaults filled in. */
 export function formatScope(scope: Scope): string {
   const head = scope.source ? `# effective scope from ${scope.source} (defaults filled in)\n` : '# effective scope (defaults filled in)\n';
-  return head + stringify(scopeToPlain(scope), { lineWidth: 0 });
+  const doc = new Document(scopeToPlain(scope));
+  const profiled = scope.profiles !== undefined || scope.classes.some((c) => c.profiles !== undefined);
+  const boot = doc.get('boot', true);
+  if (profiled && isMap(boot)) {
+    for (const pair of boot.items) {
+      const code = isScalar(pair.key) ? DEFAULTED_FIELDS.get(String(pair.key.value)) : undefined;
+      if (code !== undefined && isScalar(pair.key) && (scope.defaultedOptions ?? []).includes(code)) {
+        pair.key.commentBefore = ' default: a vendor profile may replace or withhold it (set in the file, it goes to every device)';
+      }
+    }
+  }
+  return head + doc.toString({ lineWidth: 0 });
 }

@@ -82,17 +82,17 @@ test('an invalid scope add exits 1, names file, line and field, and writes nothi
 
 test('scope set on a commented example keeps its comments and key order', async (t) => {
   const dir = await tempScopes(t);
-  const file = join(dir, 'phone-bench.yaml');
-  await copyFile(join(EXAMPLES, 'phone-bench.yaml'), file);
+  const file = join(dir, 'switch-bench.yaml');
+  await copyFile(join(EXAMPLES, 'switch-bench.yaml'), file);
   const before = await readFile(file, 'utf8');
-  const r = await benchboot(['scope', 'set', 'phone-bench', '--scopes', dir, '--boot-file', 'XMLDefault.cnf.xml', '--lease-time', '1d']);
+  const r = await benchboot(['scope', 'set', 'switch-bench', '--scopes', dir, '--boot-file', 'router-confg', '--lease-time', '1d']);
   assert.equal(r.code, 0, r.stderr);
   const after = await readFile(file, 'utf8');
   const comments = (t2: string): string[] => t2.split('\n').flatMap((l) => (l.includes('#') ? [l.slice(l.indexOf('#')).trim()] : []));
   assert.deepEqual(comments(after), comments(before));
   const keys = (t2: string): string[] => t2.split('\n').filter((l) => /^[a-zA-Z]/.test(l)).map((l) => l.split(':')[0] ?? '');
   assert.deepEqual(keys(after), keys(before));
-  assert.match(after, /\n {2}file: XMLDefault\.cnf\.xml +# file field \/ option 67\n/);
+  assert.match(after, /\n {2}file: router-confg +# option 67\n/);
   assert.match(after, /\nleaseTime: 1d\n/);
   const validate = await benchboot(['scope', 'validate', '--scopes', dir]);
   assert.equal(validate.code, 0, validate.stdout);

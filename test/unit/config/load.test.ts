@@ -32,14 +32,17 @@ test('the three shipped examples load, and say what each bench needs', async () 
   assert.deepEqual([...byName.keys()].sort(), ['phone-bench', 'pxe-lab', 'switch-bench']);
 
   const phone = byName.get('phone-bench');
-  assert.deepEqual(phone?.boot.tftpServers, ['10.10.0.1'], 'phones get option 150');
-  assert.equal(phone?.boot.tftpServerName, undefined, 'and no option 66 next to it (Cisco)');
-  assert.equal(phone?.boot.file, 'SEPDefault.cnf.xml');
-  assert.ok((phone?.reservations.length ?? 0) >= 1);
+  // A mixed phone bench: the vendor profiles decide 66 and 150 per phone (a Cisco phone
+  // gets 150 and no 66, a Yealink 66), so both stay defaults the profiles may replace.
+  assert.deepEqual(phone?.profiles, ['cisco-phone', 'yealink', 'polycom']);
+  assert.deepEqual(phone?.boot.tftpServers, ['10.10.0.1']);
+  assert.deepEqual([...(phone?.defaultedOptions ?? [])].sort(), [150, 66], 'options 66 and 150 are defaults, not set for every phone');
+  assert.equal(phone?.boot.file, undefined);
 
   const sw = byName.get('switch-bench');
   assert.equal(sw?.boot.tftpServerName, '10.20.0.1', 'switches get option 66');
   assert.equal(sw?.boot.file, 'network-confg');
+  assert.deepEqual(sw?.profiles, ['cisco-ios']);
 
   const pxe = byName.get('pxe-lab');
   assert.equal(pxe?.boot.file, 'undionly.kpxe', 'BIOS default');
@@ -59,6 +62,10 @@ test('formatScope prints every default and reads back as the same scope (example
     assert.match(text, /^# effective scope from .*\n/);
     assert.match(text, /\nleaseTime: /);
     assert.match(text, /\ndeclineTime: 10m\n/);
+    if (name === 'phone-bench') {
+      assert.match(text, /\nprofiles:\n {2}- cisco-phone\n {2}- yealink\n {2}- polycom\n/);
+      assert.match(text, /\n {2}# default: a vendor profile may replace or withhold it .*\n {2}tftpServerName: 10\.10\.0\.1\n/);
+    }
     const again = validateScopeText(text, `elsewhere/${name}.yaml`);
     assert.ok(again.ok, again.ok ? '' : again.issues.map((i) => i.message).join('\n'));
     assert.deepEqual(scopeToPlain(again.scope), scopeToPlain(scope));
