@@ -34,6 +34,7 @@ import { tftpSettingsOf, type ApplianceTftpConfig } from './tftp-settings.js';
 import { ApplianceProvisioning } from './provisioning.js';
 import { closeParts, type Running } from './close.js';
 import { findRequester } from './requester.js';
+import { httpBootPort, startHttpSide, type ApplianceHttpConfig, type SkippedHttpPort } from './http.js';
 import type { RequesterContext } from '../provision/tftp-storage.js';
 
 /** Everything the appliance composes. */
@@ -52,6 +53,8 @@ export interface ApplianceOptions {
   readonly control?: boolean;
   /** The device inventory (`serve --inventory FILE`): reservations, host names, profiles and template variables. */
   readonly inventory?: string;
+  /** Serve the same tree over HTTP on these ports (http.ts); absent: no HTTP. */
+  readonly http?: ApplianceHttpConfig;
 }
 
 /** The outcome of a reload. */
@@ -96,6 +99,7 @@ class ApplianceImpl implements Appliance {
   private reloadsRejected = 0;
   private reloading: Promise<ReloadOutcome> | undefined;
   private readonly provisioning: ApplianceProvisioning;
+  private httpSkipped: readonly SkippedHttpPort[] = [];
 
   constructor(private readonly options: ApplianceOptions) {
     this.provisioning = new ApplianceProvisioning(options.inventory);
@@ -138,14 +142,24 @@ class ApplianceImpl implements Appliance {
     const { logger, clock } = options;
     const devices = this.running.devices;
     const onLease = devices && ((e: Parameters<ApplianceDevices['observeLease']>[0]): void => devices.observeLease(e));
-    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, ...(onLease ? { onLease } : {}) }).server;
+    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, httpPort: () => httpBootPort(this.running.http), ...(onLease ? { onLease } : {}) }).server;
     this.running.dhcp = dhcp;
     const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events });
     devices?.watchTftp(tftp);
     this.running.tftp = tftp;
     await dhcp.start();
     await tftp.start();
+    if (options.http) await this.startHttp(options.http, side);
     if (options.control ?? true) this.running.control = await openControlSocket(options.stateDir, logger, (r) => this.handleControl(r));
+  }
+
+  private async startHttp(config: ApplianceHttpConfig, side: TftpStorageSide): Promise<void> {
+    const { logger, clock, tftp } = this.options;
+    const maxPerClient = tftp.server?.maxPerClient;
+    const devices = this.running.devices;
+    const started = await startHttpSide({ config, storage: side.storage, listen: this.listen, maxTransfers: tftp.maxTransfers, ...(maxPerClient === undefined ? {} : { maxPerClient }), logger, clock, events: this.events, ...(devices ? { devices } : {}) });
+    this.running.http = started.server;
+    this.httpSkipped = started.skipped;
   }
 
   private logServing({ storage, remap }: TftpStorageSide): void {
@@ -153,6 +167,7 @@ class ApplianceImpl implements Appliance {
     this.log.info('benchboot is serving', {
       scopes: this.current.map((s) => `${s.name}: ${s.interface} ${formatCidr(s.subnet)}`),
       tftp: this.listen.map((a) => `${a}:${t.port}`),
+      http: this.running.http?.addresses().map((a) => `${a.address}:${a.port}`) ?? 'off',
       tftpRoot: storage.locations[0],
       ...(storage.locations.length > 1 ? { alternates: storage.locations.slice(1) } : {}),
       ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile, remapRules: remap.length }),
@@ -223,7 +238,7 @@ class ApplianceImpl implements Appliance {
   }
 
   status(): ApplianceStatus {
-    const { tftp, dhcp } = this.running;
+    const { tftp, dhcp, http } = this.running;
     const t = this.options.tftp;
     return buildStatus({
       pid: process.pid,
@@ -236,6 +251,7 @@ class ApplianceImpl implements Appliance {
       ...(t.uploadDir === undefined ? {} : { uploadDir: t.uploadDir }),
       tftpSettings: tftpSettingsOf(t),
       ...(tftp ? { tftp: { listen: tftp.addresses().map((a) => `${a.address}:${a.port}`), counters: tftp.counters(), transfers: tftp.transfers() } } : {}),
+      ...(http ? { http: { listen: http.addresses().map((a) => `${a.address}:${a.port}`), skipped: this.httpSkipped, counters: http.counters(), transfers: http.transfers() } } : {}),
       ...(dhcp ? { dhcp: dhcp.counters() } : {}),
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
       ...(this.running.devices ? { devices: this.running.devices.countsByStatus() } : {}),

@@ -5,7 +5,7 @@
  * (src/appliance/tftp-settings.ts: BB_TFTP_OPTIONS, BB_TFTP_CONFIG).
  */
 import { resolve } from 'node:path';
-import { checkPortBounds, tftpConfig, type ApplianceTftpConfig, type ServeTarget, type WindowBytesRequest } from '../appliance/index.js';
+import { checkPortBounds, DEFAULT_HTTP_PORTS, tftpConfig, type ApplianceHttpConfig, type ApplianceTftpConfig, type ServeTarget, type WindowBytesRequest } from '../appliance/index.js';
 import { ERRORS } from '../errors.js';
 import { parseAddressSpec } from '../net/address.js';
 import type { DefaultRule } from '../tftp/resolve-path.js';
@@ -125,6 +125,22 @@ export function validateServeArgs(args: ServeArgs): ServeTftpSettings {
   if (!(args['probe-timeout'] >= 0.5 && args['probe-timeout'] <= 30)) throw ERRORS.badProbeTimeout.create({ value: args['probe-timeout'] });
   if (!(args.grace >= 0 && args.grace <= 300)) throw ERRORS.badGrace.create({ value: args.grace });
   return serveTftpSettings(args);
+}
+
+/**
+ * The HTTP ports of a run: `--no-http` none (undefined), `--http-port N` (repeatable)
+ * exactly those, which must be free; else the defaults, each skipped when taken.
+ * Throws BB_USAGE for a port out of range or `--http-port` with `--no-http`.
+ */
+export function serveHttpConfig(args: Pick<ServeArgs, 'http' | 'http-port'>): ApplianceHttpConfig | undefined {
+  const asked = args['http-port'] ?? [];
+  if (!args.http) {
+    if (asked.length > 0) throw ERRORS.usage.create({ message: '--http-port and --no-http contradict each other: leave out one of them' });
+    return undefined;
+  }
+  for (const port of asked) checkPort(port, 'http-port');
+  if (asked.length === 0) return { ports: DEFAULT_HTTP_PORTS.map((port) => ({ port, isExplicit: false })) };
+  return { ports: [...new Set(asked)].map((port) => ({ port, isExplicit: true })) };
 }
 
 /** What to serve: the interfaces, the scope directory and the `--address` (parsed, BB_USAGE). */
