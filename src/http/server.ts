@@ -136,8 +136,10 @@ class FileServer implements HttpServer {
     app.route({ method: ['GET', 'HEAD'], url: '*', handler: (req, reply) => this.download(req, reply) });
     app.route({ method: 'PUT', url: '*', handler: (req, reply) => this.upload(req, reply) });
     app.setNotFoundHandler((req, reply) => this.notAllowed(req, reply));
-    app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
+    app.setErrorHandler((err: { statusCode?: number; message: string; headers?: Record<string, string> }, req, reply) => {
       const status = err.statusCode !== undefined && err.statusCode >= 400 ? err.statusCode : HTTP_STATUS.internalError;
+      // `send` hands its error headers along this way (Content-Range on a 416).
+      if (err.headers !== undefined) reply.headers(err.headers);
       if (status >= 500) this.log.error('HTTP request failed', { code: 'BB_INTERNAL', peer: req.socket.remoteAddress, url: req.url, err: err.message });
       return text(reply, status, status >= 500 ? 'internal error' : err.message);
     });
@@ -145,6 +147,8 @@ class FileServer implements HttpServer {
   }
 
   private notAllowed(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+    // `sendFile` lands here when the file vanished between the lookup and the open.
+    if (req.method === 'GET' || req.method === 'HEAD') return text(reply, HTTP_STATUS.notFound, 'File not found');
     this.ledger.counters.badRequests++;
     return text(reply.header('Allow', 'GET, HEAD, PUT'), HTTP_STATUS.methodNotAllowed, `${req.method} is not served: use GET, HEAD or PUT`);
   }
