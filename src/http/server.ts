@@ -27,8 +27,8 @@ import { contentLengthOf, receiveUpload } from './upload.js';
 
 export type { HttpCounters, HttpDirection, HttpPeer, HttpServerEvents, HttpTransferInfo } from './events.js';
 
-/** Default chunk size of file reads: large enough that a fast link is not waiting on the disk. */
-export const DEFAULT_READ_CHUNK_BYTES = 512 * 1024;
+/** Default chunk size of file reads: with one chunk in flight per connection, 500 downloads hold about 500 × 2 chunks. */
+export const DEFAULT_READ_CHUNK_BYTES = 64 * 1024;
 
 /** Idle time after which a connection is closed (slow or vanished clients). */
 export const CONNECTION_IDLE_MS = 30_000;

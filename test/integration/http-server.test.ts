@@ -137,13 +137,15 @@ test('PUT stores into the upload inbox: versions kept, the limit enforced, uploa
 
 test('an upload cut short leaves nothing in the inbox', async (t) => {
   const rig = await fsRig(t, { uploads: {} });
+  const started = nextEvent(rig.server, 'started');
   const failed = nextEvent(rig.server, 'failed');
   const sock = connect(rig.port, '127.0.0.1');
   await once(sock, 'connect');
   sock.write('PUT /cut.cfg HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789');
+  await started;
+  sock.destroy(); // the device goes away after 10 of 1000 bytes
   const e = await failed;
   assert.equal(e.file, 'cut.cfg');
-  sock.destroy();
   assert.deepEqual(await readdir(join(rig.dir, 'uploads')), []);
 });
 
