@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   BB_SCOPE_IO: 'a scope file or directory cannot be read or written',
   BB_INTERFACE: 'a served interface is missing or has no usable IPv4 address',
   BB_SOCKET: 'a socket cannot be bound or configured',
-  BB_PORT_IN_USE: 'port 67 or 69 is already taken',
+  BB_PORT_IN_USE: 'port 67 or 69, or an HTTP port asked for with --http-port, is already taken',
   BB_ROGUE_DHCP: 'another DHCP server answers on a served interface',
   BB_LEASE_STORE: 'the lease journal or snapshot cannot be read or written',
   BB_TFTP_ROOT: 'the TFTP root or upload directory is missing or not usable',
@@ -162,6 +162,11 @@ export const ERRORS = {
     'UDP port {port} ({what}) is already taken by {owners}. Stop it first (e.g. "sudo systemctl stop dnsmasq" or kill that pid), then start benchboot again.',
   ),
   syslogBind: defineError('BB_SOCKET', 'cannot receive syslog on UDP {port} of {addresses}: {why}. Choose another --syslog-port or start with --no-syslog.'),
+  httpPortInUse: defineError(
+    'BB_PORT_IN_USE',
+    'TCP port {port} (HTTP, asked for with --http-port) is already taken by {owners}. Stop it first, or choose another --http-port, then start benchboot again.',
+  ),
+  httpListenFailed: defineError('BB_SOCKET', 'cannot serve HTTP on {address}:{port}: {reason}'),
   probeFailed: defineError('BB_SOCKET', '{why}. Start with --force to skip this check.'),
   rogueDhcp: defineError(
     'BB_ROGUE_DHCP',

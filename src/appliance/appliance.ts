@@ -35,6 +35,7 @@ import { ApplianceProvisioning } from './provisioning.js';
 import { closeParts, type Running } from './close.js';
 import { findRequester } from './requester.js';
 import { startSyslog, syslogStatus, type ApplianceSyslogConfig, type SyslogSide } from './syslog.js';
+import { httpBootPort, startHttpSide, type ApplianceHttpConfig, type SkippedHttpPort } from './http.js';
 import type { RequesterContext } from '../provision/tftp-storage.js';
 
 /** Everything the appliance composes. */
@@ -55,6 +56,8 @@ export interface ApplianceOptions {
   readonly inventory?: string;
   /** Device logs (UDP syslog on the served addresses) filed in the timelines; absent: not received. */
   readonly syslog?: ApplianceSyslogConfig;
+  /** Serve the same tree over HTTP on these ports (http.ts); absent: no HTTP. */
+  readonly http?: ApplianceHttpConfig;
 }
 
 /** The outcome of a reload. */
@@ -100,6 +103,7 @@ class ApplianceImpl implements Appliance {
   private reloading: Promise<ReloadOutcome> | undefined;
   private syslogSide: SyslogSide | undefined;
   private readonly provisioning: ApplianceProvisioning;
+  private httpSkipped: readonly SkippedHttpPort[] = [];
 
   constructor(private readonly options: ApplianceOptions) {
     this.provisioning = new ApplianceProvisioning(options.inventory);
@@ -142,7 +146,7 @@ class ApplianceImpl implements Appliance {
     const { logger, clock } = options;
     const devices = this.running.devices;
     const onLease = devices && ((e: Parameters<ApplianceDevices['observeLease']>[0]): void => devices.observeLease(e));
-    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, ...(onLease ? { onLease } : {}) }).server;
+    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, httpPort: () => httpBootPort(this.running.http), ...(onLease ? { onLease } : {}) }).server;
     this.running.dhcp = dhcp;
     const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events });
     devices?.watchTftp(tftp);
@@ -151,7 +155,17 @@ class ApplianceImpl implements Appliance {
     await tftp.start();
     this.syslogSide = await startSyslog({ config: options.syslog, listen: this.listen, logger, sink: (address, m) => devices?.observeSyslog(address, m) ?? false });
     if ('receiver' in this.syslogSide) this.running.syslog = this.syslogSide.receiver;
+    if (options.http) await this.startHttp(options.http, side);
     if (options.control ?? true) this.running.control = await openControlSocket(options.stateDir, logger, (r) => this.handleControl(r));
+  }
+
+  private async startHttp(config: ApplianceHttpConfig, side: TftpStorageSide): Promise<void> {
+    const { logger, clock, tftp } = this.options;
+    const maxPerClient = tftp.server?.maxPerClient;
+    const devices = this.running.devices;
+    const started = await startHttpSide({ config, storage: side.storage, listen: this.listen, maxTransfers: tftp.maxTransfers, ...(maxPerClient === undefined ? {} : { maxPerClient }), logger, clock, events: this.events, ...(devices ? { devices } : {}) });
+    this.running.http = started.server;
+    this.httpSkipped = started.skipped;
   }
 
   private logServing({ storage, remap }: TftpStorageSide): void {
@@ -160,6 +174,7 @@ class ApplianceImpl implements Appliance {
       scopes: this.current.map((s) => `${s.name}: ${s.interface} ${formatCidr(s.subnet)}`),
       tftp: this.listen.map((a) => `${a}:${t.port}`),
       syslog: this.running.syslog ? this.running.syslog.addresses().map((a) => `${a.address}:${a.port}`) : 'off',
+      http: this.running.http?.addresses().map((a) => `${a.address}:${a.port}`) ?? 'off',
       tftpRoot: storage.locations[0],
       ...(storage.locations.length > 1 ? { alternates: storage.locations.slice(1) } : {}),
       ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile, remapRules: remap.length }),
@@ -230,7 +245,7 @@ class ApplianceImpl implements Appliance {
   }
 
   status(): ApplianceStatus {
-    const { tftp, dhcp } = this.running;
+    const { tftp, dhcp, http } = this.running;
     const t = this.options.tftp;
     return buildStatus({
       pid: process.pid,
@@ -243,6 +258,7 @@ class ApplianceImpl implements Appliance {
       ...(t.uploadDir === undefined ? {} : { uploadDir: t.uploadDir }),
       tftpSettings: tftpSettingsOf(t),
       ...(tftp ? { tftp: { listen: tftp.addresses().map((a) => `${a.address}:${a.port}`), counters: tftp.counters(), transfers: tftp.transfers() } } : {}),
+      ...(http ? { http: { listen: http.addresses().map((a) => `${a.address}:${a.port}`), skipped: this.httpSkipped, counters: http.counters(), transfers: http.transfers() } } : {}),
       ...(dhcp ? { dhcp: dhcp.counters() } : {}),
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
       ...(this.running.devices ? { devices: this.running.devices.countsByStatus() } : {}),

@@ -1,6 +1,6 @@
 /**
  * Stopping the appliance's running parts in order: the control socket, syslog, DHCP (no new
- * leases), TFTP with its grace period, the device records, then the lease journal.
+ * leases), TFTP and HTTP with their grace period, the device records, then the lease journal.
  * Every part is asked to stop even when an earlier one failed; the failures are
  * logged and thrown together (BB_INTERNAL).
  */
@@ -9,6 +9,7 @@ import type { DhcpServer } from '../dhcp/server.js';
 import { ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LeaseStore } from '../store/backend.js';
+import type { HttpServer } from '../http/server.js';
 import type { TftpServer } from '../tftp/server.js';
 import type { SyslogReceiver } from '../syslog/receiver.js';
 import type { ApplianceDevices } from './devices.js';
@@ -18,6 +19,7 @@ export interface Running {
   store?: LeaseStore;
   dhcp?: DhcpServer;
   tftp?: TftpServer;
+  http?: HttpServer;
   control?: ControlServer;
   devices?: ApplianceDevices;
   syslog?: SyslogReceiver;
@@ -35,11 +37,11 @@ export async function closeParts(parts: Running, graceMs: number, log: Logger): 
       log.error(`stopping ${what} failed`, { code: 'BB_INTERNAL', err: errorMessage(err) });
     }
   };
-  const { control, dhcp, tftp, store, devices, syslog } = parts;
+  const { control, dhcp, tftp, http, store, devices, syslog } = parts;
   await step('control socket', control && (() => control.close()));
   await step('syslog', syslog && (() => syslog.close()));
   await step('DHCP', dhcp && (() => dhcp.stop()));
-  await step('TFTP', tftp && (() => tftp.stop(graceMs)));
+  await Promise.all([step('TFTP', tftp && (() => tftp.stop(graceMs))), step('HTTP', http && (() => http.stop(graceMs)))]);
   await step('device records', devices && (() => devices.close()));
   await step('lease store', store && (() => store.close()));
   if (failures.length > 0) throw ERRORS.stopFailed.create({ failures: failures.map(errorMessage).join('; ') }, { cause: failures[0] });

@@ -1,16 +1,16 @@
 /**
  * How the appliance's protocol events become device observations (issue 13 part 1):
  * a DHCP lease event is a timeline entry in the devices vocabulary (offered → offer,
- * bound → ack, refused → nak, …) with the facts it carries, and a TFTP transfer that
- * ended is a file (or upload) entry of the device holding the peer's address in the
- * lease table. The mapping functions are pure; {@link TftpDeviceFeed} only remembers
+ * bound → ack, refused → nak, …) with the facts it carries, and a TFTP transfer (or
+ * an HTTP request, issue 14: same event shapes, protocol `http`) that ended is a file
+ * (or upload) entry of the device holding the peer's address in the lease table. The mapping functions are pure; {@link TftpDeviceFeed} only remembers
  * what a `started` event said until its transfer ends.
  */
-import type { DeviceEvent, DeviceFacts, DeviceObservation, DhcpMessageName, FileOrigin, FileResult, UploadResult } from '../devices/index.js';
+import type { DeviceEvent, DeviceFacts, DeviceObservation, DhcpMessageName, FileOrigin, FileProtocol, FileResult, UploadResult } from '../devices/index.js';
 import type { Lease } from '../dhcp/lease.js';
 import type { DhcpLeaseEvent } from '../dhcp/server.js';
 import { TFTP_ERROR } from '../tftp/error-codes.js';
-import type { TftpServer } from '../tftp/server.js';
+import type { TftpServerEvents } from '../tftp/server.js';
 import type { TransferFailure } from '../tftp/transfer-outcome.js';
 
 /** A lease event, with the profile the DHCP answer used when the DHCP side reports it. */
@@ -100,14 +100,36 @@ interface FileFields {
   readonly detail?: string;
 }
 
-/** Files each ended TFTP transfer (and each refused request) under the device of its peer. */
+/** The parts of a file server's events the feed reads (the TFTP server's and the HTTP server's alike). */
+export interface FileFeedEvents {
+  started: Pick<TftpServerEvents['started'], 'id' | 'origin'>;
+  finished: Pick<TftpServerEvents['finished'], 'id' | 'peer' | 'file' | 'direction' | 'bytes' | 'ms' | 'savedAs'>;
+  failed: Pick<TftpServerEvents['failed'], 'id' | 'peer' | 'file' | 'direction' | 'reason' | 'outcome' | 'bytes'>;
+  refused: Pick<TftpServerEvents['refused'], 'peer' | 'file' | 'direction' | 'code' | 'message'>;
+  busy: Pick<TftpServerEvents['busy'], 'peer' | 'file'>;
+}
+
+/** A server whose transfer events the feed files. */
+export interface FileFeedSource {
+  on<K extends keyof FileFeedEvents>(event: K, listener: (e: FileFeedEvents[K]) => void): unknown;
+}
+
+/** Files each ended transfer (and each refused request) of a TFTP or HTTP server under the device of its peer. */
 export class TftpDeviceFeed {
   private readonly started = new Map<string, StartedTransfer>();
+  private protocol: FileProtocol = 'tftp';
 
   constructor(private readonly target: TftpFeedTarget) {}
 
+  /** A feed for another server's events (shares the target; `protocol` names it in the file entries). */
+  forProtocol(protocol: FileProtocol): TftpDeviceFeed {
+    const feed = new TftpDeviceFeed(this.target);
+    feed.protocol = protocol;
+    return feed;
+  }
+
   /** Subscribes to the server's transfer events. */
-  watch(tftp: TftpServer): void {
+  watch(tftp: FileFeedSource): void {
     tftp.on('started', (e) => this.started.set(e.id, { origin: originOf(e.origin), atMs: this.target.now() }));
     tftp.on('finished', (e) => {
       const s = this.take(e.id);
@@ -140,12 +162,12 @@ export class TftpDeviceFeed {
       kind: 'file',
       atMs: this.target.now(),
       name: f.name,
-      protocol: 'tftp',
+      protocol: this.protocol,
       origin: f.origin ?? 'static',
       result: f.result,
       bytes: f.bytes,
       durationMs: f.durationMs,
-      // The TFTP server's transfer events do not carry per-transfer retransmissions yet.
+      // The servers' transfer events do not carry per-transfer retransmissions (none for HTTP).
       retransmissions: 0,
       queueWaitMs: 0,
       ...(f.detail === undefined ? {} : { detail: f.detail }),

@@ -28,7 +28,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TftpServer } from '../tftp/server.js';
 import { expectationsOfRecord, inventoryKeyOf } from './device-expectations.js';
-import { macOfAddress, observeLease, TftpDeviceFeed, type LeaseEventFacts } from './device-feed.js';
+import { macOfAddress, observeLease, TftpDeviceFeed, type FileFeedSource, type LeaseEventFacts } from './device-feed.js';
 
 /** The directory of the device records inside the state directory. */
 export const DEVICES_DIR = 'devices';
@@ -115,6 +115,11 @@ export class ApplianceDevices {
   /** Files the transfers of `tftp` from now on. */
   watchTftp(tftp: TftpServer): void {
     this.tftpFeed.watch(tftp);
+  }
+
+  /** Files the requests of the HTTP server from now on (protocol `http`). */
+  watchHttp(http: FileFeedSource): void {
+    this.tftpFeed.forProtocol('http').watch(http);
   }
 
   /** Subscribes to the book's changes (the live view). */

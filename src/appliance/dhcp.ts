@@ -16,6 +16,7 @@ import type { LeaseStore } from '../store/backend.js';
 import { openLeaseStore } from '../store/lease-store.js';
 import type { ApplianceEvent } from '../ui/events.js';
 import type { ProvisioningPolicy } from './dhcp-policy.js';
+import { withHttpBoot } from './http-boot.js';
 import type { EventSink } from './events.js';
 
 /** The lease store and the DHCP server running over it. */
@@ -34,6 +35,8 @@ export interface DhcpSideOptions {
   readonly events: EventSink;
   /** Vendor profiles and inventory per request (dhcp-policy.ts). */
   readonly policy: ProvisioningPolicy;
+  /** The port HTTP is served on, for UEFI HTTP boot answers (http-boot.ts); undefined when it is not. */
+  readonly httpPort?: () => number | undefined;
   /** Also receives every DHCP lease event (the device book); never on the fsync-before-ACK path. */
   readonly onLease?: (event: DhcpLeaseEvent) => void;
 }
@@ -53,7 +56,7 @@ export function createDhcpSide(store: LeaseStore, options: DhcpSideOptions): Dhc
     logger: options.logger,
     clock: options.clock,
     bindings: options.bindings,
-    policy: (input) => options.policy.answer(input),
+    policy: (input) => withHttpBoot(input, options.policy.answer(input), options.httpPort?.()),
     onEvent: (e) => {
       const event = leaseEventOf(e, options.clock.now());
       if (event) options.events.emit(event);

@@ -22,8 +22,9 @@ export { leaseEventOf, leaseStateOf } from './dhcp.js';
 export { noAddressMessage, prepareInterfaces, removeTemporary, type PreparedInterfaces, type ServeTarget } from './interfaces.js';
 export { DEFAULT_PROBE_TIMEOUT_MS, preflight, requireDirectory, type PreflightOptions, type RogueServer } from './preflight.js';
 export { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';
-export { buildStatus, countScopeLeases, type ApplianceStatus, type ScopeLeaseCounts, type StatusSnapshot, type TftpSnapshot } from './status.js';
+export { buildStatus, countScopeLeases, type ApplianceStatus, type ScopeLeaseCounts, type HttpSnapshot, type StatusSnapshot, type TftpSnapshot } from './status.js';
 export { checkTftpFiles, TftpDirectoryError, type TftpDirectoryKind } from './tftp.js';
+export { DEFAULT_HTTP_PORTS, type ApplianceHttpConfig, type ApplianceHttpPort, type SkippedHttpPort } from './http.js';
 export {
   checkPortBounds,
   checkTftpLimit,

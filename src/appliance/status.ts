@@ -13,8 +13,18 @@ import { isLeaseFree } from '../dhcp/lease-table.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
 import type { DeviceStatusName } from '../devices/index.js';
 import type { TftpCounters, TransferInfo } from '../tftp/server.js';
+import type { HttpCounters, HttpTransferInfo } from '../http/server.js';
+import type { SkippedHttpPort } from './http.js';
 import type { ApplianceTftpSettings } from './tftp-settings.js';
 import type { SyslogStatus } from './syslog.js';
+
+/** The HTTP server as status sees it (issue 14): where it listens, the default ports it left out and why. */
+export interface HttpSnapshot {
+  readonly listen: readonly string[];
+  readonly skipped: readonly SkippedHttpPort[];
+  readonly counters: Readonly<HttpCounters>;
+  readonly transfers: readonly HttpTransferInfo[];
+}
 
 /** Lease counts of one scope at one moment. */
 export interface ScopeLeaseCounts {
@@ -71,6 +81,8 @@ export interface ApplianceStatus {
     readonly counters?: Readonly<TftpCounters>;
     readonly transfers: readonly TransferInfo[];
   };
+  /** Absent when not running or with --no-http. */
+  readonly http?: HttpSnapshot;
   /** Absent when not running. */
   readonly dhcp?: DhcpCountersSnapshot;
   readonly leases: { readonly bound: number; readonly offered: number; readonly total: number };
@@ -100,6 +112,7 @@ export interface StatusSnapshot {
   readonly uploadDir?: string;
   readonly tftpSettings: ApplianceTftpSettings;
   readonly tftp?: TftpSnapshot;
+  readonly http?: HttpSnapshot;
   readonly dhcp?: DhcpCountersSnapshot;
   readonly reloads: { readonly ok: number; readonly rejected: number };
   /** Devices by status (absent when not running). */
@@ -128,6 +141,7 @@ export function buildStatus(s: StatusSnapshot): ApplianceStatus {
       ...(s.tftp ? { counters: s.tftp.counters } : {}),
       transfers: s.tftp ? s.tftp.transfers : [],
     },
+    ...(s.http ? { http: s.http } : {}),
     ...(s.dhcp ? { dhcp: s.dhcp } : {}),
     leases: {
       bound: s.leases.filter((l) => l.state === 'bound').length,

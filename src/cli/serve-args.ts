@@ -5,7 +5,17 @@
  * (src/appliance/tftp-settings.ts: BB_TFTP_OPTIONS, BB_TFTP_CONFIG).
  */
 import { resolve } from 'node:path';
-import { checkPortBounds, SYSLOG_PORT, tftpConfig, type ApplianceSyslogConfig, type ApplianceTftpConfig, type ServeTarget, type WindowBytesRequest } from '../appliance/index.js';
+import {
+  checkPortBounds,
+  DEFAULT_HTTP_PORTS,
+  SYSLOG_PORT,
+  tftpConfig,
+  type ApplianceHttpConfig,
+  type ApplianceSyslogConfig,
+  type ApplianceTftpConfig,
+  type ServeTarget,
+  type WindowBytesRequest,
+} from '../appliance/index.js';
 import { ERRORS } from '../errors.js';
 import { parseAddressSpec } from '../net/address.js';
 import type { DefaultRule } from '../tftp/resolve-path.js';
@@ -145,6 +155,22 @@ export function validateServeArgs(args: ServeArgs): ServeTftpSettings {
 export function serveSyslog(args: Pick<ServeArgs, 'syslog' | 'syslog-port'>): ApplianceSyslogConfig | undefined {
   if (!args.syslog) return undefined;
   return { port: args['syslog-port'] ?? SYSLOG_PORT, explicit: args['syslog-port'] !== undefined };
+}
+
+/**
+ * The HTTP ports of a run: `--no-http` none (undefined), `--http-port N` (repeatable)
+ * exactly those, which must be free; else the defaults, each skipped when taken.
+ * Throws BB_USAGE for a port out of range or `--http-port` with `--no-http`.
+ */
+export function serveHttpConfig(args: Pick<ServeArgs, 'http' | 'http-port'>): ApplianceHttpConfig | undefined {
+  const asked = args['http-port'] ?? [];
+  if (!args.http) {
+    if (asked.length > 0) throw ERRORS.usage.create({ message: '--http-port and --no-http contradict each other: leave out one of them' });
+    return undefined;
+  }
+  for (const port of asked) checkPort(port, 'http-port');
+  if (asked.length === 0) return { ports: DEFAULT_HTTP_PORTS.map((port) => ({ port, isExplicit: false })) };
+  return { ports: [...new Set(asked)].map((port) => ({ port, isExplicit: true })) };
 }
 
 /** What to serve: the interfaces, the scope directory and the `--address` (parsed, BB_USAGE). */

@@ -3,7 +3,7 @@
  * (what yargs parses and `--help` shows) and the parsed arguments' type. The TFTP
  * limits' ranges in the help come from the appliance's one table of them.
  */
-import { DEFAULT_PROBE_TIMEOUT_MS, TFTP_FACTS, TFTP_LIMITS } from '../appliance/index.js';
+import { DEFAULT_HTTP_PORTS, DEFAULT_PROBE_TIMEOUT_MS, TFTP_FACTS, TFTP_LIMITS } from '../appliance/index.js';
 import type { GlobalArgs } from './output.js';
 
 /** The options of `benchboot serve`, each one used below. */
@@ -28,6 +28,13 @@ export const SERVE_OPTIONS = {
   'tftp-root': { type: 'string', default: './tftp', normalize: true, requiresArg: true, describe: 'Directory the TFTP server sends files from' },
   'upload-dir': { type: 'string', normalize: true, requiresArg: true, describe: 'Accept TFTP uploads (WRQ, e.g. router config backups) into this directory' },
   'tftp-port': { type: 'number', default: 69, requiresArg: true, describe: 'TFTP server port' },
+  'http-port': {
+    type: 'number',
+    array: true,
+    requiresArg: true,
+    describe: `Serve the same files over HTTP on this TCP port (repeatable; default ${DEFAULT_HTTP_PORTS.join(' and ')}, each skipped with a warning when another program holds it; a port given here must be free)`,
+  },
+  http: { type: 'boolean', default: true, describe: 'Serve the files over HTTP too (--no-http: TFTP only)' },
   'dhcp-port': { type: 'number', default: 67, requiresArg: true, describe: 'DHCP server port (devices use 67; other values are for tests)' },
   inventory: {
     type: 'string',
@@ -90,6 +97,8 @@ export interface ServeArgs extends GlobalArgs {
   'tftp-root': string;
   'upload-dir': string | undefined;
   'tftp-port': number;
+  'http-port': number[] | undefined;
+  http: boolean;
   'dhcp-port': number;
   inventory: string | undefined;
   syslog: boolean;

@@ -26,6 +26,7 @@ import {
   removeTemporary,
   TftpDirectoryError,
   type Appliance,
+  type ApplianceHttpConfig,
   type PreparedInterfaces,
   type TftpDirectoryKind,
 } from '../appliance/index.js';
@@ -37,7 +38,7 @@ import { formatCidr } from '../net/ipv4.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
 import { inventoryFileOf } from './device-flags.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext } from './output.js';
-import { serveSyslog, serveTarget, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
+import { serveHttpConfig, serveSyslog, serveTarget, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
 import { SERVE_OPTIONS, type ServeArgs } from './serve-options.js';
 
 /** The start-up steps of serve, in order (a stop request is honoured at each). */
@@ -179,6 +180,8 @@ interface ServeRun {
   /** The inventory file (absolute), when one is given or ./inventory.csv exists. */
   readonly inventory: string | undefined;
   readonly proc: ServeProcess;
+  /** The HTTP ports (undefined with --no-http). */
+  readonly http: ApplianceHttpConfig | undefined;
 }
 
 /** Preflight, then the appliance until a stop signal (the live view, once drawn, is handed to `setView` to close). */
@@ -211,6 +214,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     ...(run.inventory === undefined ? {} : { inventory: run.inventory }),
     ...(syslog === undefined ? {} : { syslog }),
     dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
+    ...(run.http === undefined ? {} : { http: run.http }),
     logger: run.root,
     clock: systemClock,
     ...(view ? { onEvent: (e) => view.update(e) } : {}),
@@ -231,6 +235,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
  */
 export async function runServe(args: ServeArgs, ctx: CommandContext, proc: ServeProcess = systemServeProcess()): Promise<number> {
   const tftp = validateServeArgs(args);
+  const http = serveHttpConfig(args);
   const remapRules = await checkTftpFiles(tftp);
   const inventory = await inventoryFileOf(args.inventory);
   const live = args.live && !args.json && isTty(ctx.io);
@@ -261,7 +266,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
     await proc.step?.('signals');
     const prepared = await prepareInterfaces(serveTarget(args), logger, temporary);
     await proc.step?.('interfaces');
-    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory, proc }, (v) => (view = v));
+    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory, proc, http }, (v) => (view = v));
   } finally {
     await undo();
     signals.dispose();
@@ -274,7 +279,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
 /** `benchboot serve`. */
 export const serveCommand = defineCommand<ServeArgs>({
   command: 'serve',
-  describe: 'Serve DHCP and TFTP on the given interfaces until Ctrl-C',
+  describe: 'Serve DHCP, TFTP and HTTP on the given interfaces until Ctrl-C',
   builder: (y) => y.options(SERVE_OPTIONS),
   examples: [
     ['sudo benchboot serve --interface eth1', 'Scope from eth1\'s address, files from ./tftp'],
@@ -284,6 +289,7 @@ export const serveCommand = defineCommand<ServeArgs>({
       "sudo benchboot serve --interface eth1 --alternate /srv/cluster2 --default-file 'SEP*.cnf.xml=XMLDefault.cnf.xml'",
       'Also look in a second directory; unknown phones get the default config',
     ],
+    ['sudo benchboot serve --interface eth1 --http-port 8080', 'The same files over HTTP on port 8080 only (instead of 80 and 6970)'],
     ['sudo benchboot serve --interface eth1 --map-file ./tftp.map --port-range 50000-50199 --max-blksize 1428', 'tftpd-hpa style remaps, firewall-friendly ports'],
   ],
   run: (args, ctx) => runServe(args, ctx),

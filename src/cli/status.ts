@@ -46,6 +46,17 @@ export function asApplianceStatus(value: unknown): ApplianceStatus {
   return value as unknown as ApplianceStatus;
 }
 
+/** The HTTP lines of the status text: where it listens, default ports left out and why, its counters. */
+function httpLines(st: ApplianceStatus): string[] {
+  const h = st.http;
+  if (h === undefined) return ['HTTP: off'];
+  const out = [`HTTP: ${h.listen.join(', ') || 'not listening'}, ${h.transfers.length} in flight`];
+  for (const s of h.skipped) out.push(`  port ${s.port} not served: ${s.reason}`);
+  const c = h.counters;
+  out.push(`HTTP counters: ${c.requests} requests (${c.reads} get, ${c.writes} put), ${c.finished} finished, ${c.failed} failed, ${c.refused} refused, ${c.busy} busy, ${formatBytes(c.bytesSent)} sent, ${formatBytes(c.bytesReceived)} received`);
+  return out;
+}
+
 function tftpSettingsLine(st: ApplianceStatus): string | undefined {
   const s = st.tftp.settings;
   const srv = s.server;
@@ -113,6 +124,7 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
         `${formatBytes(c.bytesSent)} sent, ${formatBytes(c.bytesReceived)} received, ${c.retransmits} retransmits, ${c.malformed} malformed`,
     );
   }
+  lines.push(...httpLines(st));
   const d = st.dhcp;
   if (d) {
     const per = Object.values(d.scopes);

@@ -1,6 +1,7 @@
 /**
- * Who holds a UDP port: parses `/proc/net/udp` (the sockets of this network
- * namespace) for sockets bound to the port, then finds the processes owning those
+ * Who holds a UDP or TCP port: parses `/proc/net/udp` or `/proc/net/tcp` (the
+ * sockets of this network namespace) for sockets bound to the port (for TCP: those
+ * listening, state 0A; connections to or from the port are not holders), then finds the processes owning those
  * socket inodes through `/proc/<pid>/fd/*` links (`socket:[inode]`). Naming the
  * program ("dnsmasq (pid 812) holds UDP port 67") lets `serve` and `doctor` refuse
  * with something a person can act on. Reading other users' fds needs root; without
@@ -16,6 +17,17 @@ export interface UdpSocketEntry {
   readonly uid: number;
   readonly inode: number;
 }
+
+/** A socket of /proc/net/udp or /proc/net/tcp with its state (`0A` = TCP LISTEN; `07` for an unconnected UDP socket). */
+export interface ProcSocketEntry extends UdpSocketEntry {
+  readonly state: string;
+}
+
+/** The transport whose sockets are looked at. */
+export type PortProtocol = 'udp' | 'tcp';
+
+/** TCP_LISTEN in the `st` column of /proc/net/tcp (include/net/tcp_states.h). */
+export const TCP_LISTEN_STATE = '0A';
 
 /** A process holding a socket. */
 export interface SocketProcess {
@@ -39,16 +51,22 @@ export function decodeProcAddress(hex: string): string {
 
 /** Parses the text of `/proc/net/udp` into bound sockets (header and odd lines skipped). */
 export function parseProcNetUdp(text: string): UdpSocketEntry[] {
-  const out: UdpSocketEntry[] = [];
+  return parseProcNet(text).map(({ state: _state, ...entry }) => entry);
+}
+
+/** Parses `/proc/net/udp` or `/proc/net/tcp` (same columns) into sockets with their state. */
+export function parseProcNet(text: string): ProcSocketEntry[] {
+  const out: ProcSocketEntry[] = [];
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     // sl local rem st queues tr retrnsmt uid timeout inode ...
     const local = f[1];
     const uid = Number(f[7]);
     const inode = Number(f[9]);
+    const state = (f[3] ?? '').toUpperCase();
     if (local === undefined || !/^[0-9A-Fa-f]{8}:[0-9A-Fa-f]{4}$/.test(local) || !Number.isInteger(inode)) continue;
     const [addr = '', port = ''] = local.split(':');
-    out.push({ localAddress: decodeProcAddress(addr), port: parseInt(port, 16), uid, inode });
+    out.push({ localAddress: decodeProcAddress(addr), port: parseInt(port, 16), uid, inode, state });
   }
   return out;
 }
@@ -126,16 +144,33 @@ async function describeProcess(pid: number, proc: ProcSource): Promise<SocketPro
  * Processes in `ignorePids` (normally this process) are left out, and a socket
  * held only by them is not reported.
  */
-export async function findUdpPortOwners(port: number, options: { proc?: ProcSource; ignorePids?: readonly number[] } = {}): Promise<PortOwner[]> {
+export function findUdpPortOwners(port: number, options: PortOwnerOptions = {}): Promise<PortOwner[]> {
+  return findPortOwners('udp', port, options);
+}
+
+/** The sockets listening on TCP `port` in this network namespace and who holds them (as {@link findUdpPortOwners}). */
+export function findTcpPortOwners(port: number, options: PortOwnerOptions = {}): Promise<PortOwner[]> {
+  return findPortOwners('tcp', port, options);
+}
+
+/** Where /proc is read and which processes are left out. */
+export interface PortOwnerOptions {
+  readonly proc?: ProcSource;
+  readonly ignorePids?: readonly number[];
+}
+
+/** The holders of `port` over `protocol` (TCP: listening sockets only). */
+async function findPortOwners(protocol: PortProtocol, port: number, options: PortOwnerOptions): Promise<PortOwner[]> {
   const proc = options.proc ?? systemProcSource;
   const ignore = new Set(options.ignorePids ?? []);
+  const file = `/proc/net/${protocol}`;
   let text: string;
   try {
-    text = await proc.readText('/proc/net/udp');
+    text = await proc.readText(file);
   } catch (err) {
-    throw new Error(`cannot read /proc/net/udp: ${errorMessage(err)}`, { cause: err });
+    throw new Error(`cannot read ${file}: ${errorMessage(err)}`, { cause: err });
   }
-  const sockets = parseProcNetUdp(text).filter((s) => s.port === port);
+  const sockets = parseProcNet(text).filter((s) => s.port === port && (protocol === 'udp' || s.state === TCP_LISTEN_STATE));
   if (sockets.length === 0) return [];
   const owners = await processesBySocket(new Set(sockets.map((s) => s.inode)), proc);
   const out: PortOwner[] = [];
@@ -143,7 +178,7 @@ export async function findUdpPortOwners(port: number, options: { proc?: ProcSour
     const all = owners.get(s.inode) ?? [];
     const others = all.filter((p) => !ignore.has(p.pid));
     if (all.length > 0 && others.length === 0) continue;
-    out.push({ ...s, processes: others });
+    out.push({ localAddress: s.localAddress, port: s.port, uid: s.uid, inode: s.inode, processes: others });
   }
   return out;
 }

@@ -7,12 +7,17 @@ import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { FileCache } from './file-cache.js';
 import { openVerified, readAt, versionKey } from './fs-lookup.js';
-import type { ReadSource } from './storage.js';
+import type { LocalFile, ReadSource } from './storage.js';
 
 /** A file found by a lookup. */
 export interface FoundFile {
   readonly realPath: string;
   readonly stats: Stats;
+}
+
+/** The on-disk identity of a found file (for senders that stream by path). */
+function localFileOf(found: FoundFile): LocalFile {
+  return { path: found.realPath, dev: found.stats.dev, ino: found.stats.ino };
 }
 
 /** Shared, refcounted read handles: one descriptor per file version. */
@@ -79,6 +84,7 @@ export class ReadSources {
       size: data.length,
       displayName: display,
       origin,
+      localFile: localFileOf(found),
       read: (offset, length) => Promise.resolve(data.subarray(Math.min(offset, data.length), Math.min(offset + length, data.length))),
       close: () => {
         if (!isClosed) this.active--;
@@ -98,6 +104,7 @@ export class ReadSources {
       size,
       displayName: display,
       origin,
+      localFile: localFileOf(found),
       read: (offset, length) => readAt(fh, offset, length, size),
       close: async () => {
         if (isClosed) return;

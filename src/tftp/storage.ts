@@ -7,6 +7,13 @@
 import type { UdpPeer } from '../net/udp.js';
 import type { TftpErrorCode } from './error-codes.js';
 
+/** Where a read source lives on disk: its real path and the identity it had when found. */
+export interface LocalFile {
+  readonly path: string;
+  readonly dev: number;
+  readonly ino: number;
+}
+
 /** A file opened for sending; read in blocks, never whole. */
 export interface ReadSource {
   /** Size in bytes (for tsize, RFC 2349). */
@@ -15,6 +22,11 @@ export interface ReadSource {
   readonly displayName: string;
   /** Where it was found, for logs only (e.g. `root`, `alternate 2`, `default for SEP*.cnf.xml`). */
   readonly origin: string;
+  /**
+   * The file on disk this source reads (real path and identity), for senders that
+   * stream by path (HTTP ranges); absent for a render held in memory. Never shown to clients.
+   */
+  readonly localFile?: LocalFile;
   /** Reads up to `length` bytes at `offset`; fewer only at end of file. */
   read(offset: number, length: number): Promise<Uint8Array>;
   close(): Promise<void>;

@@ -10,12 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_NET, type Bench } from './lab.js';
-import { requireRoot, startProcess, type RunningServer, type ServerSpec } from './servers.js';
+import { HTTP_BENCH_PORT, requireRoot, startProcess, type RunningServer, type ServerSpec } from './servers.js';
 
 /** The benchboot launchers found in this tree. */
 export interface BenchbootServers {
   readonly dhcp?: ServerSpec;
   readonly tftp?: ServerSpec;
+  /** benchboot serve's HTTP side (only with the real serve). */
+  readonly http?: ServerSpec;
   readonly missing?: string;
   /** How benchboot was run, for the report. */
   readonly description: string;
@@ -46,15 +48,18 @@ export function benchScopeYaml(ifname: string): string {
   ].join('\n');
 }
 
-/** Starts `benchboot serve` (DHCP and TFTP in one process) and waits for `port`. */
-function startServe(bin: string, profileDir: string | undefined, tag: string, bench: Bench, runDir: string, root: string | undefined, port: number): Promise<RunningServer> {
+/**
+ * Starts `benchboot serve` (DHCP and TFTP in one process) and waits for `port`.
+ * Without `http` it runs with --no-http, as the DHCP and TFTP sections always did.
+ */
+function startServe(bin: string, profileDir: string | undefined, tag: string, bench: Bench, runDir: string, root: string | undefined, port: number, http?: readonly string[]): Promise<RunningServer> {
   const scopes = join(runDir, 'scopes');
   mkdirSync(scopes);
   writeFileSync(join(scopes, 'bench.yaml'), benchScopeYaml(bench.serverIf));
   const tftpRoot = root ?? join(runDir, 'tftp');
   mkdirSync(tftpRoot, { recursive: true });
-  const args = [...nodeArgs(profileDir, tag), bin, 'serve', '--scopes', scopes, '--tftp-root', tftpRoot, '--leases', join(runDir, 'leases'), '--force', '--probe-timeout', '0.5', '--json', '--no-live'];
-  return startProcess(bench, process.execPath, args, { port, logPath: join(runDir, 'benchboot-serve.log') });
+  const args = [...nodeArgs(profileDir, tag), bin, 'serve', '--scopes', scopes, '--tftp-root', tftpRoot, '--leases', join(runDir, 'leases'), '--force', '--probe-timeout', '0.5', '--json', '--no-live', ...(http ?? ['--no-http'])];
+  return startProcess(bench, process.execPath, args, { port, logPath: join(runDir, 'benchboot-serve.log'), ...(http ? { protocol: 'tcp' as const } : {}) });
 }
 
 function serveWorks(bin: string): boolean {
@@ -81,6 +86,13 @@ export async function benchbootServers(root: string, profileDir?: string): Promi
         notes: 'benchboot serve defaults (--max-transfers 200: more transfers at once are answered "busy" and devices retry; --max-window-bytes auto: 64 KiB per window, at least 2 blocks; --busy-poll 200 µs); negotiates windowsize up to 64.',
         windowsize: true,
         start: (bench, { runDir, root: tftpRoot }) => startServe(bin, profileDir, 'tftp', bench, runDir, tftpRoot, 69),
+      },
+      http: {
+        name: 'benchboot',
+        notes: `benchboot serve --http-port ${HTTP_BENCH_PORT} --max-transfers 600 (HTTP shares TFTP's admission limit, default 200: more at once are answered 503), JSON info logs to a file (one line per request).`,
+        windowsize: false,
+        start: (bench, { runDir, root: httpRoot }) =>
+          startServe(bin, profileDir, 'http', bench, runDir, httpRoot, HTTP_BENCH_PORT, ['--http-port', String(HTTP_BENCH_PORT), '--max-transfers', '600']),
       },
       description: `benchboot serve (bin/benchboot.js, Node ${process.version})${profileDir ? `, profiled with --cpu-prof into ${profileDir}` : ''}`,
     };

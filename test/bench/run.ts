@@ -27,17 +27,18 @@ import { dhcpRate, dhcpStorm } from './dhcp.js';
 import { tftpStorm, tftpThroughput } from './tftp.js';
 import { udpCeiling } from './udp.js';
 import { benchbootServers } from './benchboot.js';
-import { atftpd, dnsmasqDhcp, dnsmasqTftp, keaDhcp, tftpdHpa, TFTPD_HPA } from './servers.js';
+import { atftpd, dnsmasqDhcp, dnsmasqTftp, keaDhcp, nginxHttp, tftpdHpa, TFTPD_HPA } from './servers.js';
+import { httpStorm, httpThroughput } from './http.js';
 import { renderMarkdown, renderText, type BenchReport, type MachineInfo } from './report.js';
 import { profileTables } from './profile.js';
 import type { Section, SectionResult } from './section.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const SECTIONS: readonly Section[] = [udpCeiling, dhcpRate, dhcpStorm, tftpThroughput, tftpStorm];
-const PEER_PROGRAMS = ['ip', 'ss', 'perfdhcp', 'kea-dhcp4', 'dnsmasq', 'atftpd', 'atftp', 'tftp', 'curl', TFTPD_HPA];
+const SECTIONS: readonly Section[] = [udpCeiling, dhcpRate, dhcpStorm, tftpThroughput, tftpStorm, httpThroughput, httpStorm];
+const PEER_PROGRAMS = ['ip', 'ss', 'perfdhcp', 'kea-dhcp4', 'dnsmasq', 'atftpd', 'atftp', 'tftp', 'curl', 'nginx', TFTPD_HPA];
 
 function usage(): string {
-  return `usage: npm run bench -- [--quick] [--rounds N] [--profile] [--servers benchboot,kea,dnsmasq,tftpd-hpa,atftpd] [--update] [--only ${SECTIONS.map((s) => s.id).join('|')}]...`;
+  return `usage: npm run bench -- [--quick] [--rounds N] [--profile] [--servers benchboot,kea,dnsmasq,tftpd-hpa,atftpd,nginx] [--update] [--only ${SECTIONS.map((s) => s.id).join('|')}]...`;
 }
 
 function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; only: Section[]; profile: boolean; update: boolean; servers?: string[] } {
@@ -69,7 +70,7 @@ function parseCli(argv: readonly string[]): { quick: boolean; rounds: number; on
     if (!only.includes(s)) only.push(s);
   }
   const servers = values.servers?.split(',').map((x) => x.trim()).filter(Boolean);
-  const known = ['benchboot', 'kea', 'dnsmasq', 'tftpd-hpa', 'atftpd'];
+  const known = ['benchboot', 'kea', 'dnsmasq', 'tftpd-hpa', 'atftpd', 'nginx'];
   for (const name of servers ?? []) if (!known.includes(name)) throw new Error(`unknown server "${name}"; servers: ${known.join(', ')}`);
   return { quick: values.quick, profile: values.profile, update: values.update, ...(servers ? { servers } : {}), rounds, only: only.length > 0 ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS] };
 }
@@ -114,6 +115,7 @@ function machineInfo(): MachineInfo {
       atftp: firstLine('atftp', ['-V']),
       'tftp-hpa client': firstLine('tftp', ['-V']),
       curl: firstLine('curl', ['--version']),
+      nginx: `${firstLine('nginx', ['-v'])} (${dpkgVersion('nginx-light')})`,
     },
   };
 }
@@ -191,6 +193,7 @@ async function main(): Promise<number> {
     bench: createBench,
     dhcpServers: [...(bb.dhcp ? [bb.dhcp] : []), keaDhcp, dnsmasqDhcp].filter(picked),
     tftpServers: [...(bb.tftp ? [bb.tftp] : []), tftpdHpa, dnsmasqTftp, atftpd].filter(picked),
+    httpServers: [...(bb.http ? [bb.http] : []), nginxHttp].filter(picked),
     benchbootMissing: bb.missing,
   };
   const results: SectionResult[] = [];

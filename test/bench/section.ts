@@ -46,6 +46,8 @@ export interface SectionContext {
   readonly dhcpServers: readonly ServerSpec[];
   /** The TFTP servers to compare, benchboot first when it is available. */
   readonly tftpServers: readonly ServerSpec[];
+  /** The HTTP servers to compare (benchboot serve's HTTP side, nginx), benchboot first when it is available. */
+  readonly httpServers: readonly ServerSpec[];
   /** Why benchboot is missing from the comparison, when it is. */
   readonly benchbootMissing?: string;
 }

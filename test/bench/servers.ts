@@ -53,9 +53,9 @@ function logTail(path: string): string {
   }
 }
 
-/** True when something in the server namespace listens on UDP `port`. */
-async function udpBound(bench: Bench, port: number): Promise<boolean> {
-  const r = await bench.server.exec('ss', ['-H', '-uln', `sport = :${port}`], 5_000);
+/** True when something in the server namespace listens on UDP (or TCP) `port`. */
+async function portBound(bench: Bench, port: number, protocol: 'udp' | 'tcp'): Promise<boolean> {
+  const r = await bench.server.exec('ss', ['-H', protocol === 'udp' ? '-uln' : '-tln', `sport = :${port}`], 5_000);
   return r.code === 0 && r.stdout.trim().length > 0;
 }
 
@@ -65,13 +65,13 @@ function exited(child: ChildProcess): boolean {
 
 /**
  * Spawns `cmd` in the server namespace (stdout and stderr to `logPath`), waits until
- * UDP `port` is bound (at most 15 s) and returns the handle.
+ * `port` is bound (UDP unless `protocol` says TCP; at most 15 s) and returns the handle.
  */
 export async function startProcess(
   bench: Bench,
   cmd: string,
   args: readonly string[],
-  opts: { port: number; logPath: string; env?: NodeJS.ProcessEnv; maxMs?: number },
+  opts: { port: number; logPath: string; env?: NodeJS.ProcessEnv; maxMs?: number; protocol?: 'udp' | 'tcp' },
 ): Promise<RunningServer> {
   const fd = openSync(opts.logPath, 'a');
   let child: ChildProcess;
@@ -94,13 +94,13 @@ export async function startProcess(
   for (;;) {
     if (exited(child)) {
       await group?.remove();
-      throw new Error(`${command} exited (${child.exitCode ?? child.signalCode}) before binding UDP ${opts.port}:\n${logTail(opts.logPath)}`);
+      throw new Error(`${command} exited (${child.exitCode ?? child.signalCode}) before binding ${opts.protocol ?? 'udp'} ${opts.port}:\n${logTail(opts.logPath)}`);
     }
-    if (await udpBound(bench, opts.port)) break;
+    if (await portBound(bench, opts.port, opts.protocol ?? 'udp')) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await group?.remove();
-      throw new Error(`${command} did not bind UDP ${opts.port} within 15 s:\n${logTail(opts.logPath)}`);
+      throw new Error(`${command} did not bind ${opts.protocol ?? 'udp'} ${opts.port} within 15 s:\n${logTail(opts.logPath)}`);
     }
     await sleep(100);
   }
@@ -279,3 +279,38 @@ export function openUpRoot(root: string, files: readonly string[]): void {
   chmodSync(root, 0o755);
   for (const f of files) chmodSync(join(root, f), 0o644);
 }
+
+/** The TCP port the HTTP servers under test listen on (one at a time). */
+export const HTTP_BENCH_PORT = 8080;
+
+/** nginx's configuration for the bench: static files from `root` on the bench address, sendfile on, no access log. */
+export function nginxConfig(root: string, runDir: string): string {
+  return [
+    'daemon off;',
+    'worker_processes auto;',
+    `pid ${join(runDir, 'nginx.pid')};`,
+    `error_log ${join(runDir, 'nginx-error.log')} warn;`,
+    'events { worker_connections 4096; }',
+    'http {',
+    '  access_log off;',
+    '  sendfile on;',
+    '  tcp_nopush on;',
+    '  default_type application/octet-stream;',
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `  ${k}_temp_path ${join(runDir, `${k}-temp`)};`),
+    `  server { listen ${BENCH_NET.serverIp}:${HTTP_BENCH_PORT}; root ${root}; }`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** nginx (Debian nginx-light) serving the root over HTTP with its own configuration and pid file. */
+export const nginxHttp: ServerSpec = {
+  name: 'nginx',
+  notes: 'Debian nginx-light, own configuration: worker_processes auto (the Debian default), sendfile on, tcp_nopush on, access_log off; stopped by its pid.',
+  windowsize: false,
+  start: (bench, options) => {
+    const conf = join(options.runDir, 'nginx.conf');
+    writeFileSync(conf, nginxConfig(requireRoot(options), options.runDir));
+    return startProcess(bench, 'nginx', ['-c', conf, '-e', join(options.runDir, 'nginx-error.log')], { port: HTTP_BENCH_PORT, protocol: 'tcp', logPath: join(options.runDir, 'nginx.log') });
+  },
+};

@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeProcAddress, describePortOwner, findUdpPortOwners, parseProcNetUdp, type ProcSource } from '../../../src/net/port-owner.js';
+import { decodeProcAddress, describePortOwner, findTcpPortOwners, findUdpPortOwners, parseProcNetUdp, type ProcSource } from '../../../src/net/port-owner.js';
 
 // Shape of a real /proc/net/udp (kernel 6.x): dnsmasq on 0.0.0.0:67, a resolver on 127.0.0.53:53.
 const PROC_NET_UDP = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
@@ -66,4 +66,25 @@ test('a socket held only by an ignored pid (ourselves) is not reported; a free p
   assert.deepEqual(await findUdpPortOwners(69, { proc: PROC, ignorePids: [900] }), []);
   assert.equal((await findUdpPortOwners(69, { proc: PROC })).length, 1);
   assert.deepEqual(await findUdpPortOwners(4011, { proc: PROC }), []);
+});
+
+// Shape of a real /proc/net/tcp: nginx listening on 0.0.0.0:80 (st 0A), a connection from port 80 (st 01), a listener on 10.0.0.1:6970.
+const PROC_NET_TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7001 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:0050 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 7002 1 0000000000000000 20 4 30 10 -1
+   2: 0100000A:1B3A 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 7003 1 0000000000000000 100 0 0 10 0
+`;
+
+test('TCP: only listening sockets hold a port; the program is named', async () => {
+  const proc = fakeProc(
+    { '/proc/net/tcp': PROC_NET_TCP, '/proc/40/comm': 'nginx\n', '/proc/40/cmdline': 'nginx: master process\0' },
+    { '/proc/40/fd/6': 'socket:[7001]', '/proc/40/fd/7': 'socket:[7002]' },
+    { '/proc': ['40'], '/proc/40/fd': ['6', '7'] },
+  );
+  const owners = await findTcpPortOwners(80, { proc });
+  assert.equal(owners.length, 1, 'the established connection (st 01) is not a holder');
+  assert.equal(owners[0] && describePortOwner(owners[0]), 'nginx (pid 40) on 0.0.0.0:80');
+  const other = await findTcpPortOwners(6970, { proc });
+  assert.equal(other[0]?.localAddress, '10.0.0.1');
+  assert.deepEqual(await findTcpPortOwners(8080, { proc }), []);
 });

@@ -1,0 +1,143 @@
+/**
+ * HTTP sections (issue 14): benchboot serve's HTTP side against nginx (Debian
+ * nginx-light, own configuration and pid file) in the bench's server namespace, on
+ * the same veth, one server at a time, both on TCP 8080:
+ *
+ * - http-throughput: one 64 MiB file fetched with curl, MB/s, benchboot ÷ nginx
+ *   (target ≥ 0.9×);
+ * - http-storm: 500 downloads of one 8 MiB file started at the same moment (one Node
+ *   client process, a connection each): failures, time to the last, peak server RSS.
+ */
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_NET } from './lab.js';
+import { HTTP_BENCH_PORT, openUpRoot } from './servers.js';
+import { alternate, type Section, type SectionContext, type SectionResult } from './section.js';
+import { writePatternFile } from './tftp.js';
+import { fmt, fmtSpread, spread, TreeRssSampler } from './util.js';
+
+const MIB = 2 ** 20;
+const STORM_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'http-storm-client.js');
+const URL_BASE = `http://${BENCH_NET.serverIp}:${HTTP_BENCH_PORT}`;
+
+async function runThroughput(ctx: SectionContext): Promise<SectionResult> {
+  const size = (ctx.quick ? 16 : 64) * MIB;
+  const fetches = ctx.quick ? 3 : 5;
+  const bench = await ctx.bench(1500);
+  const root = join(bench.dir, 'http-root');
+  mkdirSync(root);
+  writePatternFile(join(root, 'big.bin'), size);
+  openUpRoot(root, ['big.bin']);
+  const out = join('/dev/shm', `${bench.lab.prefix}-http-out`);
+  const samples = new Map<string, number[]>();
+  const errors: string[] = [];
+  try {
+    for (let round = 0; round < ctx.rounds; round++) {
+      for (const spec of alternate(ctx.httpServers, round)) {
+        const runDir = join(bench.dir, `http-${spec.name}-${round}`);
+        mkdirSync(runDir);
+        const server = await spec.start(bench, { root, runDir });
+        try {
+          for (let i = 0; i < fetches; i++) {
+            rmSync(out, { force: true });
+            const t0 = performance.now();
+            const r = await bench.client.exec('curl', ['-sS', '--fail', '-o', out, `${URL_BASE}/big.bin`], 60_000);
+            const seconds = (performance.now() - t0) / 1000;
+            const got = r.code === 0 ? statSync(out).size : -1;
+            if (got !== size) errors.push(`${spec.name}: exit ${r.code}, ${got} bytes: ${r.stderr.slice(-200)}`);
+            const list = samples.get(spec.name) ?? [];
+            list.push(got === size ? size / seconds / 1e6 : NaN);
+            samples.set(spec.name, list);
+          }
+          ctx.log(`  http-throughput ${spec.name} round ${round + 1}: ${(samples.get(spec.name) ?? []).slice(-fetches).map((x) => fmt(x)).join(', ')} MB/s`);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  } finally {
+    rmSync(out, { force: true });
+    await bench.close();
+  }
+  const med = (name: string): number => spread(samples.get(name) ?? []).median;
+  const ratio = med('benchboot') / med('nginx');
+  return {
+    id: 'http-throughput',
+    title: `HTTP throughput (${size / MIB} MiB file, benchboot vs nginx)`,
+    method: [
+      `One ${size / MIB} MiB file fetched with curl ${fetches} times per server per round, written to tmpfs and its size checked; MB/s = 10^6 bytes per second of wall time around curl.`,
+      'Veth MTU 1500; the servers run one at a time in the server namespace on the same address and port, alternating per round.',
+    ],
+    commands: [`curl -sS --fail -o /dev/shm/out ${URL_BASE}/big.bin`],
+    tables: [{ caption: 'Throughput, median (min–max) of every fetch', header: ['server', 'MB/s', 'failed'], rows: [...samples.entries()].map(([name, xs]) => [name, fmtSpread(spread(xs)), String(xs.filter((x) => !Number.isFinite(x)).length)]) }],
+    targets: [{ target: 'HTTP 64 MiB ≥ 0.9× nginx', measured: `${fmt(med('benchboot'))} vs ${fmt(med('nginx'))} MB/s = ${fmt(ratio, 2)}×`, met: Number.isFinite(ratio) ? ratio >= 0.9 : undefined }],
+    notes: [...ctx.httpServers.map((s) => `${s.name}: ${s.notes}`), ...errors.slice(0, 5)],
+    raw: { fileBytes: size, samples: Object.fromEntries(samples) },
+  };
+}
+
+interface StormResult {
+  readonly count: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly lastFinishMs: number;
+  readonly errors: readonly string[];
+}
+
+async function runStorm(ctx: SectionContext): Promise<SectionResult> {
+  const count = 500;
+  const size = (ctx.quick ? 2 : 8) * MIB;
+  const bench = await ctx.bench(1500);
+  const root = join(bench.dir, 'http-root');
+  mkdirSync(root);
+  writePatternFile(join(root, 'firmware.bin'), size);
+  openUpRoot(root, ['firmware.bin']);
+  const rows: string[][] = [];
+  const raw: unknown[] = [];
+  let bbFailed = NaN;
+  let bbPeak = NaN;
+  try {
+    for (let round = 0; round < ctx.rounds; round++) {
+      for (const spec of alternate(ctx.httpServers, round)) {
+        const runDir = join(bench.dir, `hstorm-${spec.name}-${round}`);
+        mkdirSync(runDir);
+        const server = await spec.start(bench, { root, runDir });
+        try {
+          const sampler = new TreeRssSampler(server.pid, 100);
+          const plan = { url: `${URL_BASE}/firmware.bin`, bytes: size, count, deadlineMs: 180_000 };
+          const r = await bench.client.exec(process.execPath, [STORM_SCRIPT, JSON.stringify(plan)], 240_000);
+          const peak = Math.max(sampler.stop(), server.hwmBytes());
+          const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as StormResult;
+          ctx.log(`  http-storm ${spec.name}: ${out.ok}/${out.count} ok, last at ${fmt(out.lastFinishMs / 1000, 2)} s, peak RSS ${fmt(peak / MIB)} MiB ${out.errors.join('; ')}`);
+          rows.push([spec.name, String(round + 1), `${out.ok}/${out.count}`, String(out.failed), fmt(out.lastFinishMs / 1000, 2), fmt(peak / MIB)]);
+          raw.push({ server: spec.name, round, ...out, peakRssBytes: peak });
+          if (spec.name === 'benchboot') {
+            bbFailed = Number.isFinite(bbFailed) ? bbFailed + out.failed : out.failed;
+            bbPeak = Number.isFinite(bbPeak) ? Math.max(bbPeak, peak) : peak;
+          }
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  } finally {
+    await bench.close();
+  }
+  return {
+    id: 'http-storm',
+    title: `HTTP storm (${count} concurrent downloads of ${size / MIB} MiB)`,
+    method: [`${count} GETs of one ${size / MIB} MiB file started in the same event-loop turn by one Node process in the client namespace, one connection each, every body read to the end and its length checked.`, 'Peak RSS: the server process tree sampled every 100 ms, and VmHWM.'],
+    commands: [`node dist/test/bench/http-storm-client.js '{"url":"${URL_BASE}/firmware.bin","bytes":${size},"count":${count},"deadlineMs":180000}'`],
+    tables: [{ caption: 'Per round', header: ['server', 'round', 'complete', 'failed', 'last done (s)', 'peak RSS (MiB)'], rows }],
+    targets: [
+      { target: `HTTP ${count} concurrent downloads: zero failures`, measured: `${fmt(bbFailed, 0)} failed`, met: Number.isFinite(bbFailed) ? bbFailed === 0 : undefined },
+      { target: 'HTTP storm: peak RSS reported and bounded (< 256 MiB)', measured: `${fmt(bbPeak / MIB)} MiB`, met: Number.isFinite(bbPeak) ? bbPeak < 256 * MIB : undefined },
+    ],
+    notes: ctx.httpServers.map((s) => `${s.name}: ${s.notes}`),
+    raw,
+  };
+}
+
+export const httpThroughput: Section = { id: 'http-throughput', title: 'HTTP throughput', run: runThroughput };
+export const httpStorm: Section = { id: 'http-storm', title: 'HTTP storm', run: runStorm };
