@@ -35,6 +35,7 @@ import { ApplianceProvisioning } from './provisioning.js';
 import { closeParts, type Running } from './close.js';
 import { findRequester } from './requester.js';
 import type { RequesterContext } from '../provision/tftp-storage.js';
+import { WebPart, type ApplianceWebConfig } from './web.js';
 
 /** Everything the appliance composes. */
 export interface ApplianceOptions {
@@ -52,6 +53,8 @@ export interface ApplianceOptions {
   readonly control?: boolean;
   /** The device inventory (`serve --inventory FILE`): reservations, host names, profiles and template variables. */
   readonly inventory?: string;
+  /** The web dashboard (`serve --web`); none when absent. */
+  readonly web?: ApplianceWebConfig;
 }
 
 /** The outcome of a reload. */
@@ -100,7 +103,10 @@ class ApplianceImpl implements Appliance {
   constructor(private readonly options: ApplianceOptions) {
     this.provisioning = new ApplianceProvisioning(options.inventory);
     this.log = options.logger.child({ component: 'appliance' });
-    this.events = new EventSink(options.onEvent, this.log);
+    this.events = new EventSink((e) => {
+      this.running.web?.publish(e);
+      options.onEvent?.(e);
+    }, this.log);
   }
 
   async start(): Promise<void> {
@@ -146,6 +152,14 @@ class ApplianceImpl implements Appliance {
     await dhcp.start();
     await tftp.start();
     if (options.control ?? true) this.running.control = await openControlSocket(options.stateDir, logger, (r) => this.handleControl(r));
+    if (options.web) await this.openWeb(options.web);
+  }
+
+  private async openWeb(config: ApplianceWebConfig): Promise<void> {
+    const { logger, clock, tftp } = this.options;
+    const host = { devices: () => this.running.devices, status: () => this.status(), leases: () => this.leases(), scopes: () => this.current, inventory: () => this.provisioning.inventory() };
+    this.running.web = new WebPart({ ...host, control: (r) => this.handleControl(r), uploadDir: tftp.uploadDir, clock, logger });
+    await this.running.web.open(config);
   }
 
   private logServing({ storage, remap }: TftpStorageSide): void {
@@ -239,6 +253,7 @@ class ApplianceImpl implements Appliance {
       ...(dhcp ? { dhcp: dhcp.counters() } : {}),
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
       ...(this.running.devices ? { devices: this.running.devices.countsByStatus() } : {}),
+      ...(this.running.web ? { web: this.running.web.state() } : {}),
     });
   }
 

@@ -1,5 +1,5 @@
 /**
- * Stopping the appliance's running parts in order: the control socket, DHCP (no new
+ * Stopping the appliance's running parts in order: the dashboard, the control socket, DHCP (no new
  * leases), TFTP with its grace period, the device records, then the lease journal.
  * Every part is asked to stop even when an earlier one failed; the failures are
  * logged and thrown together (BB_INTERNAL).
@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { LeaseStore } from '../store/backend.js';
 import type { TftpServer } from '../tftp/server.js';
 import type { ApplianceDevices } from './devices.js';
+import type { WebPart } from './web.js';
 
 /** The running parts, present between start and stop. */
 export interface Running {
@@ -19,6 +20,7 @@ export interface Running {
   tftp?: TftpServer;
   control?: ControlServer;
   devices?: ApplianceDevices;
+  web?: WebPart;
 }
 
 /** Stops every part of `parts` (see the module comment); throws when any failed. */
@@ -33,7 +35,8 @@ export async function closeParts(parts: Running, graceMs: number, log: Logger): 
       log.error(`stopping ${what} failed`, { code: 'BB_INTERNAL', err: errorMessage(err) });
     }
   };
-  const { control, dhcp, tftp, store, devices } = parts;
+  const { control, dhcp, tftp, store, devices, web } = parts;
+  await step('dashboard', web && (() => web.close()));
   await step('control socket', control && (() => control.close()));
   await step('DHCP', dhcp && (() => dhcp.stop()));
   await step('TFTP', tftp && (() => tftp.stop(graceMs)));

@@ -42,3 +42,4 @@ export {
 } from './tftp-settings.js';
 export { ApplianceDevices, DEVICE_SWEEP_MS, DEVICES_DIR, devicesDir, type DeviceDetail, type DeviceListEntry } from './devices.js';
 export { expectationsOfRecord } from './device-expectations.js';
+export { WebPart, type ApplianceWebConfig } from './web.js';

@@ -48,6 +48,9 @@ export function countScopeLeases(scope: Scope, leases: readonly Lease[], now: nu
   return { pool, bound, offered, declined, free: pool - held.size };
 }
 
+/** The web dashboard's URL, or why it is off (serve --web / --no-web). */
+export type WebState = { readonly url: string } | { readonly off: string };
+
 /** What `status` reports. */
 export interface ApplianceStatus {
   readonly pid: number;
@@ -76,6 +79,8 @@ export interface ApplianceStatus {
   readonly reloads: { readonly ok: number; readonly rejected: number };
   /** Devices by status (absent when not running). */
   readonly devices?: Readonly<Record<DeviceStatusName, number>>;
+  /** The dashboard (absent with --no-web). */
+  readonly web?: WebState;
 }
 
 /** The TFTP server as status sees it at one moment (absent when not running). */
@@ -101,6 +106,7 @@ export interface StatusSnapshot {
   readonly reloads: { readonly ok: number; readonly rejected: number };
   /** Devices by status (absent when not running). */
   readonly devices?: Readonly<Record<DeviceStatusName, number>>;
+  readonly web?: WebState;
 }
 
 /** The status of the appliance from one snapshot (pure). */
@@ -132,5 +138,6 @@ export function buildStatus(s: StatusSnapshot): ApplianceStatus {
     },
     reloads: s.reloads,
     ...(s.devices ? { devices: s.devices } : {}),
+    ...(s.web ? { web: s.web } : {}),
   };
 }

@@ -26,6 +26,7 @@ import {
   removeTemporary,
   TftpDirectoryError,
   type Appliance,
+  type ApplianceWebConfig,
   type PreparedInterfaces,
   type TftpDirectoryKind,
 } from '../appliance/index.js';
@@ -36,7 +37,7 @@ import { formatCidr } from '../net/ipv4.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
 import { inventoryFileOf } from './device-flags.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext } from './output.js';
-import { serveTarget, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
+import { serveTarget, serveWebConfig, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
 import { SERVE_OPTIONS, type ServeArgs } from './serve-options.js';
 
 /** The process facilities serve needs: signals and the terminal. */
@@ -143,6 +144,8 @@ interface ServeRun {
   readonly signals: ServeSignals;
   /** The inventory file (absolute), when one is given or ./inventory.csv exists. */
   readonly inventory: string | undefined;
+  /** The dashboard (`--web`, `--no-web`). */
+  readonly web: ApplianceWebConfig | undefined;
 }
 
 /** Preflight, then the appliance until a stop signal (the live view, once drawn, is handed to `setView` to close). */
@@ -169,6 +172,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     tftp: run.tftp,
     stateDir: resolve(args.leases),
     ...(run.inventory === undefined ? {} : { inventory: run.inventory }),
+    ...(run.web === undefined ? {} : { web: run.web }),
     dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
     logger: run.root,
     clock: systemClock,
@@ -189,6 +193,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
  */
 export async function runServe(args: ServeArgs, ctx: CommandContext, proc: ServeProcess = systemServeProcess()): Promise<number> {
   const tftp = validateServeArgs(args);
+  const web = serveWebConfig(args.web);
   const remapRules = await checkTftpFiles(tftp);
   const inventory = await inventoryFileOf(args.inventory);
   const live = args.live && !args.json && isTty(ctx.io);
@@ -209,7 +214,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
   let view: LiveView | undefined;
   try {
     prepared = await prepareInterfaces(serveTarget(args), logger);
-    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory }, (v) => (view = v));
+    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory, web }, (v) => (view = v));
   } finally {
     signals.dispose();
     view?.stop();
