@@ -124,6 +124,7 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
   }
   lines.push(`Reloads: ${st.reloads.ok} ok, ${st.reloads.rejected} rejected`);
   if (st.devices) lines.push(`Devices: ${Object.entries(st.devices).map(([status, n]) => `${n} ${status}`).join(', ')}`);
+  if (st.web) lines.push(`Dashboard: ${'url' in st.web ? st.web.url : `off (${st.web.off})`}`);
   return lines;
 }
 
