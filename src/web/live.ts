@@ -34,6 +34,7 @@ export function staleAfter(change: DashboardChange): { panels: LivePanel[]; mac?
     case 'lease':
       return { panels: ['leases', 'scopes', 'counters'] };
     case 'transfer-started':
+      return { panels: ['transfers', 'counters'] };
     case 'transfer-progress':
       return { panels: ['transfers'] };
     case 'transfer-finished':
