@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   BB_DEVICE_NOT_FOUND: 'no inventory row or device record has that MAC, client-id, serial or host name',
   BB_TEMPLATE: 'a template does not parse, or does not render for a device (a missing variable)',
   BB_PROFILE_NOT_FOUND: 'no built-in vendor profile has that name',
+  BB_WEB: 'the web dashboard cannot listen on its address (port in use, address not on this machine)',
   BB_INTERNAL: 'an unexpected failure inside benchboot',
 } as const;
 
@@ -201,6 +202,9 @@ export const ERRORS = {
   noServerAt: defineError('BB_CONTROL', 'no benchboot server answers at {path} ({reason})'),
   badControlAnswer: defineError('BB_CONTROL', 'bad answer from {path}'),
   controlClosed: defineError('BB_CONTROL', 'the server at {path} closed the connection without answering'),
+  // Web dashboard
+  webListen: defineError('BB_WEB', 'the dashboard cannot listen on {address}: {reason}; give another --web ADDR:PORT, or --no-web'),
+  badWebAddress: defineError('BB_USAGE', '--web {text}: give ADDR:PORT, e.g. 127.0.0.1:8067'),
   // Internal
   stopFailed: defineError('BB_INTERNAL', 'stopping failed: {failures}'),
 } as const;

@@ -12,79 +12,32 @@
  *     ...
  *     await appliance.stop(5000);
  */
-import type { Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import type { ControlRequest } from '../control/protocol.js';
 import type { Lease } from '../dhcp/lease.js';
 import type { LeaseStore } from '../store/backend.js';
-import type { DhcpBindingFactory, DhcpServer } from '../dhcp/server.js';
+import type { DhcpServer } from '../dhcp/server.js';
 import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
-import type { ApplianceEvent } from '../ui/events.js';
 import { answerControl, deviceControl, openControlSocket, type ControlTarget } from './control.js';
 import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
-import type { ScopeSource } from './scope-source.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
 import { checkTftpCovers, createTftpSide, interfaceAddresses, openTftpStorage, type TftpStorageSide } from './tftp.js';
-import { tftpSettingsOf, type ApplianceTftpConfig } from './tftp-settings.js';
+import { tftpSettingsOf } from './tftp-settings.js';
 import { ApplianceProvisioning } from './provisioning.js';
 import { closeParts, type Running } from './close.js';
 import { findRequester } from './requester.js';
-import { startSyslog, syslogStatus, type ApplianceSyslogConfig, type SyslogSide } from './syslog.js';
-import { httpBootPort, startHttpSide, type ApplianceHttpConfig, type SkippedHttpPort } from './http.js';
+import { httpBootPort } from './http.js';
+import { besideListening, besideStatus, startBeside, type BesideState } from './beside.js';
 import type { RequesterContext } from '../provision/tftp-storage.js';
+import type { Appliance, ApplianceOptions, ReloadOutcome } from './appliance-types.js';
 
-/** Everything the appliance composes. */
-export interface ApplianceOptions {
-  readonly scopes: ScopeSource;
-  readonly tftp: ApplianceTftpConfig;
-  /** State directory: lease journal, snapshot, lock and control socket. */
-  readonly stateDir: string;
-  /** DHCP sockets: `systemBindings({ port })` on a real machine, `loopbackBindings` in tests. */
-  readonly dhcpBindings: DhcpBindingFactory;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  /** Called with every appliance event (live view, tests). Exceptions are logged. */
-  readonly onEvent?: (event: ApplianceEvent) => void;
-  /** Open the control socket in the state directory (default true). */
-  readonly control?: boolean;
-  /** The device inventory (`serve --inventory FILE`): reservations, host names, profiles and template variables. */
-  readonly inventory?: string;
-  /** Device logs (UDP syslog on the served addresses) filed in the timelines; absent: not received. */
-  readonly syslog?: ApplianceSyslogConfig;
-  /** Serve the same tree over HTTP on these ports (http.ts); absent: no HTTP. */
-  readonly http?: ApplianceHttpConfig;
-}
-
-/** The outcome of a reload. */
-export interface ReloadOutcome {
-  readonly scopes: readonly string[];
-}
-
-/** A composed appliance. */
-export interface Appliance {
-  /** Opens the lease store, starts DHCP, TFTP and the control socket. */
-  start(): Promise<void>;
-  /** Stops accepting, lets TFTP transfers finish for up to `graceMs`, flushes the journal. */
-  stop(graceMs: number): Promise<void>;
-  /**
-   * Re-reads the scopes. Leases and transfers in flight are kept. An invalid new
-   * set is rejected (logged, the old scopes stay) and the error is thrown.
-   */
-  reload(): Promise<ReloadOutcome>;
-  status(): ApplianceStatus;
-  leases(): readonly Lease[];
-  /** The scopes in force. */
-  scopes(): readonly Scope[];
-  /** The answer to one control request (what the control socket calls). */
-  handleControl(request: ControlRequest): Promise<unknown>;
-  /** The device book and its store (between start and stop). */
-  devices(): ApplianceDevices | undefined;
-}
+export type { Appliance, ApplianceOptions, ReloadOutcome } from './appliance-types.js';
+import { WebPart, type ApplianceWebConfig } from './web.js';
 
 /** Creates the appliance (not started). */
 export function createAppliance(options: ApplianceOptions): Appliance {
@@ -101,14 +54,16 @@ class ApplianceImpl implements Appliance {
   private reloadsOk = 0;
   private reloadsRejected = 0;
   private reloading: Promise<ReloadOutcome> | undefined;
-  private syslogSide: SyslogSide | undefined;
+  private beside: BesideState | undefined;
   private readonly provisioning: ApplianceProvisioning;
-  private httpSkipped: readonly SkippedHttpPort[] = [];
 
   constructor(private readonly options: ApplianceOptions) {
     this.provisioning = new ApplianceProvisioning(options.inventory);
     this.log = options.logger.child({ component: 'appliance' });
-    this.events = new EventSink(options.onEvent, this.log);
+    this.events = new EventSink((e) => {
+      this.running.web?.publish(e);
+      options.onEvent?.(e);
+    }, this.log);
   }
 
   async start(): Promise<void> {
@@ -153,19 +108,17 @@ class ApplianceImpl implements Appliance {
     this.running.tftp = tftp;
     await dhcp.start();
     await tftp.start();
-    this.syslogSide = await startSyslog({ config: options.syslog, listen: this.listen, logger, sink: (address, m) => devices?.observeSyslog(address, m) ?? false });
-    if ('receiver' in this.syslogSide) this.running.syslog = this.syslogSide.receiver;
-    if (options.http) await this.startHttp(options.http, side);
+    const beside = { syslog: options.syslog, http: options.http, tftp: options.tftp, storage: side.storage, listen: this.listen, devices, events, logger, clock };
+    this.beside = await startBeside(beside, this.running);
     if (options.control ?? true) this.running.control = await openControlSocket(options.stateDir, logger, (r) => this.handleControl(r));
+    if (options.web) await this.openWeb(options.web);
   }
 
-  private async startHttp(config: ApplianceHttpConfig, side: TftpStorageSide): Promise<void> {
+  private async openWeb(config: ApplianceWebConfig): Promise<void> {
     const { logger, clock, tftp } = this.options;
-    const maxPerClient = tftp.server?.maxPerClient;
-    const devices = this.running.devices;
-    const started = await startHttpSide({ config, storage: side.storage, listen: this.listen, maxTransfers: tftp.maxTransfers, ...(maxPerClient === undefined ? {} : { maxPerClient }), logger, clock, events: this.events, ...(devices ? { devices } : {}) });
-    this.running.http = started.server;
-    this.httpSkipped = started.skipped;
+    const host = { devices: () => this.running.devices, status: () => this.status(), leases: () => this.leases(), scopes: () => this.current, inventory: () => this.provisioning.inventory() };
+    this.running.web = new WebPart({ ...host, control: (r) => this.handleControl(r), uploadDir: tftp.uploadDir, clock, logger });
+    await this.running.web.open(config);
   }
 
   private logServing({ storage, remap }: TftpStorageSide): void {
@@ -173,8 +126,7 @@ class ApplianceImpl implements Appliance {
     this.log.info('benchboot is serving', {
       scopes: this.current.map((s) => `${s.name}: ${s.interface} ${formatCidr(s.subnet)}`),
       tftp: this.listen.map((a) => `${a}:${t.port}`),
-      syslog: this.running.syslog ? this.running.syslog.addresses().map((a) => `${a.address}:${a.port}`) : 'off',
-      http: this.running.http?.addresses().map((a) => `${a.address}:${a.port}`) ?? 'off',
+      ...besideListening(this.running),
       tftpRoot: storage.locations[0],
       ...(storage.locations.length > 1 ? { alternates: storage.locations.slice(1) } : {}),
       ...(t.mapFile === undefined ? {} : { mapFile: t.mapFile, remapRules: remap.length }),
@@ -245,7 +197,7 @@ class ApplianceImpl implements Appliance {
   }
 
   status(): ApplianceStatus {
-    const { tftp, dhcp, http } = this.running;
+    const { tftp, dhcp } = this.running;
     const t = this.options.tftp;
     return buildStatus({
       pid: process.pid,
@@ -258,11 +210,11 @@ class ApplianceImpl implements Appliance {
       ...(t.uploadDir === undefined ? {} : { uploadDir: t.uploadDir }),
       tftpSettings: tftpSettingsOf(t),
       ...(tftp ? { tftp: { listen: tftp.addresses().map((a) => `${a.address}:${a.port}`), counters: tftp.counters(), transfers: tftp.transfers() } } : {}),
-      ...(http ? { http: { listen: http.addresses().map((a) => `${a.address}:${a.port}`), skipped: this.httpSkipped, counters: http.counters(), transfers: http.transfers() } } : {}),
+      ...besideStatus(this.running, this.beside),
       ...(dhcp ? { dhcp: dhcp.counters() } : {}),
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
       ...(this.running.devices ? { devices: this.running.devices.countsByStatus() } : {}),
-      ...(dhcp ? { syslog: syslogStatus(this.syslogSide) } : {}),
+      ...(this.running.web ? { web: this.running.web.state() } : {}),
     });
   }
 

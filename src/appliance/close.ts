@@ -1,6 +1,7 @@
 /**
- * Stopping the appliance's running parts in order: the control socket, syslog, DHCP (no new
- * leases), TFTP and HTTP with their grace period, the device records, then the lease journal.
+ * Stopping the appliance's running parts in order: the dashboard, the control socket, syslog,
+ * DHCP (no new leases), TFTP and HTTP with their grace period, the device records, then the
+ * lease journal.
  * Every part is asked to stop even when an earlier one failed; the failures are
  * logged and thrown together (BB_INTERNAL).
  */
@@ -13,6 +14,7 @@ import type { HttpServer } from '../http/server.js';
 import type { TftpServer } from '../tftp/server.js';
 import type { SyslogReceiver } from '../syslog/receiver.js';
 import type { ApplianceDevices } from './devices.js';
+import type { WebPart } from './web.js';
 
 /** The running parts, present between start and stop. */
 export interface Running {
@@ -23,6 +25,7 @@ export interface Running {
   control?: ControlServer;
   devices?: ApplianceDevices;
   syslog?: SyslogReceiver;
+  web?: WebPart;
 }
 
 /** Stops every part of `parts` (see the module comment); throws when any failed. */
@@ -37,7 +40,8 @@ export async function closeParts(parts: Running, graceMs: number, log: Logger): 
       log.error(`stopping ${what} failed`, { code: 'BB_INTERNAL', err: errorMessage(err) });
     }
   };
-  const { control, dhcp, tftp, http, store, devices, syslog } = parts;
+  const { control, dhcp, tftp, http, store, devices, syslog, web } = parts;
+  await step('dashboard', web && (() => web.close()));
   await step('control socket', control && (() => control.close()));
   await step('syslog', syslog && (() => syslog.close()));
   await step('DHCP', dhcp && (() => dhcp.stop()));

@@ -44,3 +44,4 @@ export {
 export { ApplianceDevices, DEVICE_SWEEP_MS, DEVICES_DIR, devicesDir, type DeviceDetail, type DeviceListEntry } from './devices.js';
 export { expectationsOfRecord } from './device-expectations.js';
 export { SYSLOG_PORT, type ApplianceSyslogConfig, type SyslogStatus } from './syslog.js';
+export { WebPart, type ApplianceWebConfig } from './web.js';

@@ -59,6 +59,9 @@ export function countScopeLeases(scope: Scope, leases: readonly Lease[], now: nu
   return { pool, bound, offered, declined, free: pool - held.size };
 }
 
+/** The web dashboard's URL, or why it is off (serve --web / --no-web). */
+export type WebState = { readonly url: string } | { readonly off: string };
+
 /** What `status` reports. */
 export interface ApplianceStatus {
   readonly pid: number;
@@ -91,6 +94,8 @@ export interface ApplianceStatus {
   readonly devices?: Readonly<Record<DeviceStatusName, number>>;
   /** Device logs received, or why not (absent when not running). */
   readonly syslog?: SyslogStatus;
+  /** The dashboard (absent with --no-web). */
+  readonly web?: WebState;
 }
 
 /** The TFTP server as status sees it at one moment (absent when not running). */
@@ -118,6 +123,7 @@ export interface StatusSnapshot {
   /** Devices by status (absent when not running). */
   readonly devices?: Readonly<Record<DeviceStatusName, number>>;
   readonly syslog?: SyslogStatus;
+  readonly web?: WebState;
 }
 
 /** The status of the appliance from one snapshot (pure). */
@@ -151,5 +157,6 @@ export function buildStatus(s: StatusSnapshot): ApplianceStatus {
     reloads: s.reloads,
     ...(s.devices ? { devices: s.devices } : {}),
     ...(s.syslog ? { syslog: s.syslog } : {}),
+    ...(s.web ? { web: s.web } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * here (BB_USAGE for bad syntax); the ranges of the TFTP limits are the appliance's
  * (src/appliance/tftp-settings.ts: BB_TFTP_OPTIONS, BB_TFTP_CONFIG).
  */
+import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import {
   checkPortBounds,
@@ -13,6 +14,7 @@ import {
   type ApplianceHttpConfig,
   type ApplianceSyslogConfig,
   type ApplianceTftpConfig,
+  type ApplianceWebConfig,
   type ServeTarget,
   type WindowBytesRequest,
 } from '../appliance/index.js';
@@ -180,4 +182,22 @@ export function serveTarget(args: ServeArgs): ServeTarget {
     ...(args.scopes === undefined ? {} : { scopesDir: args.scopes }),
     ...(args.address === undefined ? {} : { address: parseAddressSpec(args.address) }),
   };
+}
+
+/** The dashboard's default address: loopback only, so nothing on the bench reaches it. */
+export const DEFAULT_WEB = { address: '127.0.0.1', port: 8067 } as const;
+
+/**
+ * Where the dashboard goes: nowhere with --no-web, the default (a busy port only
+ * warns), or `--web ADDR:PORT` (an IPv4 address or `localhost`; port 0 = any free
+ * port). Throws BB_USAGE for another form.
+ */
+export function serveWebConfig(web: string | false | undefined): ApplianceWebConfig | undefined {
+  if (web === false) return undefined;
+  if (web === undefined) return { ...DEFAULT_WEB, explicit: false };
+  const m = /^\s*(localhost|\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})\s*$/.exec(web);
+  const address = m?.[1] === 'localhost' ? '127.0.0.1' : m?.[1];
+  const port = Number(m?.[2]);
+  if (address === undefined || !isIPv4(address) || !(port >= 0 && port <= 65535)) throw ERRORS.badWebAddress.create({ text: JSON.stringify(web) });
+  return { address, port, explicit: true };
 }

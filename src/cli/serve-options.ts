@@ -48,6 +48,11 @@ export const SERVE_OPTIONS = {
   'max-transfers': { type: 'number', default: 200, requiresArg: true, describe: 'TFTP transfers at once; more are answered "busy" and devices retry (Cisco\'s TFTP service uses 30)' },
   force: { type: 'boolean', default: false, describe: 'Start even when another DHCP server answers on a served interface' },
   live: { type: 'boolean', default: true, describe: 'Live view on a terminal (--no-live: log lines instead)' },
+  web: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'ADDR:PORT of the web dashboard (default 127.0.0.1:8067; beyond loopback it needs the token printed in the log). --no-web: no dashboard',
+  },
   'probe-timeout': { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, requiresArg: true, describe: 'Seconds to listen for another DHCP server before starting' },
   grace: { type: 'number', default: 5, requiresArg: true, describe: 'Seconds transfers in flight may take to finish on SIGINT/SIGTERM' },
   alternate: {
@@ -107,6 +112,8 @@ export interface ServeArgs extends GlobalArgs {
   'max-transfers': number;
   force: boolean;
   live: boolean;
+  /** `--web ADDR:PORT`; false with --no-web; undefined for the default. */
+  web?: string | false;
   'probe-timeout': number;
   grace: number;
   alternate: string[] | undefined;

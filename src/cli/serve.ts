@@ -25,8 +25,8 @@ import {
   prepareInterfaces,
   removeTemporary,
   TftpDirectoryError,
-  type Appliance,
   type ApplianceHttpConfig,
+  type ApplianceWebConfig,
   type PreparedInterfaces,
   type TftpDirectoryKind,
 } from '../appliance/index.js';
@@ -38,45 +38,11 @@ import { formatCidr } from '../net/ipv4.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
 import { inventoryFileOf } from './device-flags.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext } from './output.js';
-import { serveHttpConfig, serveSyslog, serveTarget, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
+import { serveHttpConfig, serveSyslog, serveTarget, serveWebConfig, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
 import { SERVE_OPTIONS, type ServeArgs } from './serve-options.js';
+import { FORCED_CLEANUP_MS, FORCED_EXIT_CODE, ServeSignals, systemServeProcess, type ServeProcess } from './serve-process.js';
 
-/** The start-up steps of serve, in order (a stop request is honoured at each). */
-export const SERVE_STEPS = ['signals', 'interfaces', 'probe', 'preflight', 'serving'] as const;
-/** One start-up step. */
-export type ServeStep = (typeof SERVE_STEPS)[number];
-
-/** The process facilities serve needs: signals, and leaving at once on a second Ctrl-C. */
-export interface ServeProcess {
-  /** Subscribes to a signal; returns the unsubscribe function. */
-  onSignal(signal: 'SIGHUP' | 'SIGINT' | 'SIGTERM', handler: () => void): () => void;
-  /** Ends the process now with `code` (a second stop signal, after undoing what can be undone). */
-  exit(code: number): void;
-  /**
-   * Called as each start-up step is reached, and awaited (tests send a signal there and
-   * resolve once it is handled, as if it had come during that step; the real process
-   * has none). The probe step is not awaited: the probe is cut short by the stop itself.
-   */
-  step?(step: ServeStep): void | Promise<void>;
-}
-
-/** The real process. */
-export function systemServeProcess(): ServeProcess {
-  return {
-    onSignal(signal, handler) {
-      process.on(signal, handler);
-      return () => process.off(signal, handler);
-    },
-    exit(code) {
-      process.exit(code);
-    },
-  };
-}
-
-/** Exit code of a run ended by a second stop signal (128 + SIGINT, as shells report it). */
-export const FORCED_EXIT_CODE = 130;
-/** How long the forced exit waits for a temporary address to be removed. */
-const FORCED_CLEANUP_MS = 3000;
+export { FORCED_EXIT_CODE, SERVE_STEPS, systemServeProcess, type ServeProcess, type ServeStep } from './serve-process.js';
 
 function isTty(io: CliIo): boolean {
   return 'isTTY' in io.stdout && io.stdout.isTTY === true;
@@ -91,67 +57,6 @@ function directoryHint(kind: TftpDirectoryKind, args: ServeArgs): string {
       return `create it (mkdir -p ${args['tftp-root']}) and put the files devices ask for there, or pass --tftp-root DIR`;
     case 'alternate':
       return 'create it or leave out that option';
-  }
-}
-
-/**
- * SIGINT/SIGTERM stop the run (the first: `stopping` aborts, so a probe ends at once
- * and every start-up step returns; the second: `onForce` leaves at once), SIGHUP
- * reloads the running appliance.
- */
-class ServeSignals {
-  stopSignal: string | undefined;
-  appliance: Appliance | undefined;
-  private readonly stopping = new AbortController();
-  private wake: (() => void) | undefined;
-  private readonly offs: (() => void)[];
-
-  constructor(
-    proc: ServeProcess,
-    private readonly logger: Logger,
-    private readonly onForce: () => void,
-  ) {
-    this.offs = [
-      proc.onSignal('SIGINT', () => this.requestStop('SIGINT')),
-      proc.onSignal('SIGTERM', () => this.requestStop('SIGTERM')),
-      proc.onSignal('SIGHUP', () => this.reload()),
-    ];
-  }
-
-  private requestStop(signal: string): void {
-    if (this.stopSignal !== undefined) {
-      this.logger.warn('second stop signal: leaving now (a temporary address is still removed; ACKed leases are on disk)', { signal });
-      this.onForce();
-      return;
-    }
-    this.stopSignal = signal;
-    this.logger.info('signal received, stopping', { signal });
-    this.stopping.abort();
-    this.wake?.();
-  }
-
-  /** Aborts at the first stop signal. */
-  get abort(): AbortSignal {
-    return this.stopping.signal;
-  }
-
-  private reload(): void {
-    const running = this.appliance;
-    if (!running) {
-      this.logger.info('SIGHUP before the server started: nothing to reload yet');
-      return;
-    }
-    this.logger.info('SIGHUP: reloading scopes');
-    running.reload().catch((err: unknown) => this.logger.debug('reload failed (already logged)', { err: errorMessage(err) }));
-  }
-
-  /** Resolves when a stop signal arrives (at once if one already did). */
-  untilStop(): Promise<void> {
-    return this.stopSignal !== undefined ? Promise.resolve() : new Promise<void>((r) => (this.wake = r));
-  }
-
-  dispose(): void {
-    for (const off of this.offs) off();
   }
 }
 
@@ -182,6 +87,8 @@ interface ServeRun {
   readonly proc: ServeProcess;
   /** The HTTP ports (undefined with --no-http). */
   readonly http: ApplianceHttpConfig | undefined;
+  /** The dashboard (`--web`, `--no-web`). */
+  readonly web: ApplianceWebConfig | undefined;
 }
 
 /** Preflight, then the appliance until a stop signal (the live view, once drawn, is handed to `setView` to close). */
@@ -213,6 +120,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     stateDir: resolve(args.leases),
     ...(run.inventory === undefined ? {} : { inventory: run.inventory }),
     ...(syslog === undefined ? {} : { syslog }),
+    ...(run.web === undefined ? {} : { web: run.web }),
     dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
     ...(run.http === undefined ? {} : { http: run.http }),
     logger: run.root,
@@ -236,6 +144,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
 export async function runServe(args: ServeArgs, ctx: CommandContext, proc: ServeProcess = systemServeProcess()): Promise<number> {
   const tftp = validateServeArgs(args);
   const http = serveHttpConfig(args);
+  const web = serveWebConfig(args.web);
   const remapRules = await checkTftpFiles(tftp);
   const inventory = await inventoryFileOf(args.inventory);
   const live = args.live && !args.json && isTty(ctx.io);
@@ -266,7 +175,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
     await proc.step?.('signals');
     const prepared = await prepareInterfaces(serveTarget(args), logger, temporary);
     await proc.step?.('interfaces');
-    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory, proc, http }, (v) => (view = v));
+    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory, proc, http, web }, (v) => (view = v));
   } finally {
     await undo();
     signals.dispose();

@@ -125,20 +125,24 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
     );
   }
   lines.push(...httpLines(st));
-  const d = st.dhcp;
-  if (d) {
-    const per = Object.values(d.scopes);
-    const sum = (pick: (x: (typeof per)[number]) => number): number => per.reduce((n, x) => n + pick(x), 0);
-    const total = (r: Readonly<Record<string, number>>): number => Object.values(r).reduce((n, x) => n + x, 0);
-    const dropped = total(d.drops) + sum((x) => total(x.drops));
-    lines.push(
-      `DHCP counters: ${d.received} received, ${sum((x) => x.offers)} offers, ${sum((x) => x.acks)} acks, ${sum((x) => x.naks)} naks, ` +
-        `${sum((x) => x.declines)} declines, ${sum((x) => x.releases)} releases, ${dropped} dropped, ${d.decodeErrors} malformed`,
-    );
-  }
+  lines.push(...dhcpCounterLines(st));
   lines.push(`Reloads: ${st.reloads.ok} ok, ${st.reloads.rejected} rejected`);
   if (st.devices) lines.push(`Devices: ${Object.entries(st.devices).map(([status, n]) => `${n} ${status}`).join(', ')}`);
+  if (st.web) lines.push(`Dashboard: ${'url' in st.web ? st.web.url : `off (${st.web.off})`}`);
   return [...lines, ...syslogLine(st)];
+}
+
+function dhcpCounterLines(st: ApplianceStatus): string[] {
+  const d = st.dhcp;
+  if (!d) return [];
+  const per = Object.values(d.scopes);
+  const sum = (pick: (x: (typeof per)[number]) => number): number => per.reduce((n, x) => n + pick(x), 0);
+  const total = (r: Readonly<Record<string, number>>): number => Object.values(r).reduce((n, x) => n + x, 0);
+  const dropped = total(d.drops) + sum((x) => total(x.drops));
+  return [
+    `DHCP counters: ${d.received} received, ${sum((x) => x.offers)} offers, ${sum((x) => x.acks)} acks, ${sum((x) => x.naks)} naks, ` +
+      `${sum((x) => x.declines)} declines, ${sum((x) => x.releases)} releases, ${dropped} dropped, ${d.decodeErrors} malformed`,
+  ];
 }
 
 function syslogLine(st: ApplianceStatus): string[] {

@@ -1,0 +1,67 @@
+/**
+ * What the appliance is given and what it offers (appliance.ts builds it).
+ */
+import type { Clock } from '../clock.js';
+import type { Scope } from '../config/scope.js';
+import type { ControlRequest } from '../control/protocol.js';
+import type { Lease } from '../dhcp/lease.js';
+import type { DhcpBindingFactory } from '../dhcp/server.js';
+import type { Logger } from '../log.js';
+import type { ApplianceEvent } from '../ui/events.js';
+import type { ApplianceDevices } from './devices.js';
+import type { ApplianceHttpConfig } from './http.js';
+import type { ScopeSource } from './scope-source.js';
+import type { ApplianceStatus } from './status.js';
+import type { ApplianceSyslogConfig } from './syslog.js';
+import type { ApplianceTftpConfig } from './tftp-settings.js';
+import type { ApplianceWebConfig } from './web.js';
+
+/** Everything the appliance composes. */
+export interface ApplianceOptions {
+  readonly scopes: ScopeSource;
+  readonly tftp: ApplianceTftpConfig;
+  /** State directory: lease journal, snapshot, lock and control socket. */
+  readonly stateDir: string;
+  /** DHCP sockets: `systemBindings({ port })` on a real machine, `loopbackBindings` in tests. */
+  readonly dhcpBindings: DhcpBindingFactory;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Called with every appliance event (live view, tests). Exceptions are logged. */
+  readonly onEvent?: (event: ApplianceEvent) => void;
+  /** Open the control socket in the state directory (default true). */
+  readonly control?: boolean;
+  /** The device inventory (`serve --inventory FILE`): reservations, host names, profiles and template variables. */
+  readonly inventory?: string;
+  /** Device logs (UDP syslog on the served addresses) filed in the timelines; absent: not received. */
+  readonly syslog?: ApplianceSyslogConfig;
+  /** Serve the same tree over HTTP on these ports (http.ts); absent: no HTTP. */
+  readonly http?: ApplianceHttpConfig;
+  /** The web dashboard (`serve --web`); none when absent. */
+  readonly web?: ApplianceWebConfig;
+}
+
+/** The outcome of a reload. */
+export interface ReloadOutcome {
+  readonly scopes: readonly string[];
+}
+
+/** A composed appliance. */
+export interface Appliance {
+  /** Opens the lease store, starts DHCP, TFTP and the control socket. */
+  start(): Promise<void>;
+  /** Stops accepting, lets TFTP transfers finish for up to `graceMs`, flushes the journal. */
+  stop(graceMs: number): Promise<void>;
+  /**
+   * Re-reads the scopes. Leases and transfers in flight are kept. An invalid new
+   * set is rejected (logged, the old scopes stay) and the error is thrown.
+   */
+  reload(): Promise<ReloadOutcome>;
+  status(): ApplianceStatus;
+  leases(): readonly Lease[];
+  /** The scopes in force. */
+  scopes(): readonly Scope[];
+  /** The answer to one control request (what the control socket calls). */
+  handleControl(request: ControlRequest): Promise<unknown>;
+  /** The device book and its store (between start and stop). */
+  devices(): ApplianceDevices | undefined;
+}

@@ -1,0 +1,167 @@
+/**
+ * The dashboard's live stream: server-sent events pushed to every open page when the
+ * appliance reports something (a lease, a transfer's progress, a device book change),
+ * never polled by the page. Changes mark panels dirty; one flush per interval renders
+ * each dirty panel once (server-side, escaped like the first render) and sends it as
+ * an SSE event named after the panel, which dashboard.js swaps into the page. A page
+ * showing one device also gets `device-status` and `timeline` for that device.
+ */
+import type { Clock, TimerHandle } from '../clock.js';
+import { canonicalMac } from '../devices/index.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { DashboardChange } from './source.js';
+
+/** The panels of the overview page that are pushed live. */
+export const LIVE_PANELS = ['devices', 'counters', 'transfers', 'leases', 'scopes', 'uploads'] as const;
+/** One live panel. */
+export type LivePanel = (typeof LIVE_PANELS)[number];
+
+/** Coalescing interval of the pushes (ms): progress at most 5 times a second. */
+export const LIVE_FLUSH_MS = 200;
+
+/** Most bytes queued for one slow page before it is dropped (it reconnects). */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
+/** The panels (and the device) a change makes stale. Pure. */
+export function staleAfter(change: DashboardChange): { panels: LivePanel[]; mac?: string } {
+  if (change.kind === 'device') {
+    const c = change.change;
+    const mac = c.kind === 'evicted' ? c.eviction.mac : c.mac;
+    return { panels: ['devices', 'counters'], mac };
+  }
+  switch (change.event.kind) {
+    case 'lease':
+      return { panels: ['leases', 'scopes', 'counters'] };
+    case 'transfer-started':
+      return { panels: ['transfers', 'counters'] };
+    case 'transfer-progress':
+      return { panels: ['transfers'] };
+    case 'transfer-finished':
+    case 'transfer-failed':
+      return { panels: ['transfers', 'counters', 'uploads'] };
+    case 'tftp-busy':
+    case 'tftp-refused':
+      return { panels: ['counters'] };
+    case 'reload':
+      return { panels: ['scopes', 'counters'] };
+  }
+}
+
+/** One open page. */
+export interface LiveClient {
+  /** Canonical MAC of the device page, if it is one. */
+  readonly device?: string;
+  write(chunk: string): void;
+  queuedBytes(): number;
+  close(): void;
+}
+
+/** Renders what the hub pushes. */
+export interface LiveRenderer {
+  panel(panel: LivePanel): Promise<string>;
+  /** The status block and timeline of a device page; undefined when the device is unknown. */
+  device(mac: string): { status: string; timeline: string } | undefined;
+}
+
+/** One SSE event: `event:` then one `data:` line per line of `html`. */
+export function formatSse(event: string, html: string): string {
+  return `event: ${event}\n${html
+    .split('\n')
+    .map((line) => `data: ${line}`)
+    .join('\n')}\n\n`;
+}
+
+/** The open pages and what they still need. */
+export class LiveHub {
+  private readonly clients = new Set<LiveClient>();
+  private readonly dirty = new Set<LivePanel>();
+  private readonly dirtyDevices = new Set<string>();
+  private timer: TimerHandle | undefined;
+  private flushing = false;
+
+  constructor(
+    private readonly render: LiveRenderer,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Adds a page; returns the function that removes it. */
+  add(client: LiveClient): () => void {
+    this.clients.add(client);
+    client.write('retry: 2000\n\n');
+    return () => this.clients.delete(client);
+  }
+
+  /** Number of open pages. */
+  size(): number {
+    return this.clients.size;
+  }
+
+  /** Notes a change; the panels it makes stale are pushed at the next flush. */
+  notice(change: DashboardChange): void {
+    if (this.clients.size === 0) return;
+    const stale = staleAfter(change);
+    for (const p of stale.panels) this.dirty.add(p);
+    if (stale.mac !== undefined) this.dirtyDevices.add(stale.mac);
+    this.timer ??= this.clock.setTimer(LIVE_FLUSH_MS, () => void this.flush());
+  }
+
+  /** Marks every panel stale (time-derived statuses such as `gone` change without an event). */
+  refreshAll(): void {
+    if (this.clients.size === 0) return;
+    for (const p of LIVE_PANELS) this.dirty.add(p);
+    this.timer ??= this.clock.setTimer(LIVE_FLUSH_MS, () => void this.flush());
+  }
+
+  /** Closes every page and stops the timer. */
+  close(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    for (const c of this.clients) c.close();
+    this.clients.clear();
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    if (this.flushing) return void (this.timer = this.clock.setTimer(LIVE_FLUSH_MS, () => void this.flush()));
+    this.flushing = true;
+    const panels = [...this.dirty];
+    const devices = [...this.dirtyDevices];
+    this.dirty.clear();
+    this.dirtyDevices.clear();
+    try {
+      let chunk = '';
+      for (const p of panels) chunk += formatSse(p, await this.render.panel(p));
+      this.broadcast(chunk, devices);
+    } catch (err) {
+      this.log.error('a dashboard push failed', { code: 'BB_INTERNAL', err: errorMessage(err) });
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private broadcast(chunk: string, devices: readonly string[]): void {
+    const perDevice = new Map<string, string>();
+    for (const mac of devices) {
+      const d = this.render.device(mac);
+      if (d) perDevice.set(mac, formatSse('device-status', d.status) + formatSse('timeline', d.timeline));
+    }
+    for (const c of this.clients) {
+      const own = c.device === undefined ? '' : (perDevice.get(c.device) ?? '');
+      if (chunk + own === '') continue;
+      if (c.queuedBytes() > MAX_QUEUED_BYTES) {
+        this.log.debug('a dashboard page reads too slowly; dropped (it reconnects)');
+        this.clients.delete(c);
+        c.close();
+        continue;
+      }
+      c.write(chunk + own);
+    }
+  }
+}
+
+/** The canonical MAC of a device page's `?device=` (undefined for the overview). */
+export function deviceOfQuery(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : canonicalMac(text);
+}
