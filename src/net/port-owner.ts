@@ -134,9 +134,17 @@ async function describeProcess(pid: number, proc: ProcSource): Promise<SocketPro
       return '';
     }
   };
-  const command = (await read('comm')).trim() || `pid ${pid}`;
-  const cmdline = (await read('cmdline')).split('\0').filter(Boolean).join(' ');
-  return { pid, command, cmdline };
+  const args = (await read('cmdline')).split('\0').filter(Boolean);
+  return { pid, command: commandName((await read('comm')).trim(), args[0]) || `pid ${pid}`, cmdline: args.join(' ') };
+}
+
+/**
+ * The program's name: its `comm`, except that Node 24 names its main thread
+ * `MainThread` (and comm follows the thread): then the base name of argv[0].
+ */
+function commandName(comm: string, argv0: string | undefined): string {
+  if (comm !== 'MainThread' || argv0 === undefined) return comm;
+  return argv0.slice(argv0.lastIndexOf('/') + 1);
 }
 
 /**

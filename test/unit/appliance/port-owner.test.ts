@@ -88,3 +88,14 @@ test('TCP: only listening sockets hold a port; the program is named', async () =
   assert.equal(other[0]?.localAddress, '10.0.0.1');
   assert.deepEqual(await findTcpPortOwners(8080, { proc }), []);
 });
+
+test('a Node 24 holder (comm "MainThread") is named by its program, not its thread', async () => {
+  const proc = fakeProc(
+    { '/proc/net/tcp': PROC_NET_TCP, '/proc/41/comm': 'MainThread\n', '/proc/41/cmdline': '/usr/local/bin/node\0server.js\0' },
+    { '/proc/41/fd/6': 'socket:[7001]' },
+    { '/proc': ['41'], '/proc/41/fd': ['6'] },
+  );
+  const owners = await findTcpPortOwners(80, { proc });
+  assert.equal(owners[0] && describePortOwner(owners[0]), 'node (pid 41) on 0.0.0.0:80');
+  assert.equal(owners[0]?.processes[0]?.cmdline, '/usr/local/bin/node server.js');
+});
