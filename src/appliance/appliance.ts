@@ -31,6 +31,7 @@ import { tftpSettingsOf } from './tftp-settings.js';
 import { ApplianceProvisioning } from './provisioning.js';
 import { closeParts, type Running } from './close.js';
 import { findRequester } from './requester.js';
+import { retriesOnBusy } from './busy-retry.js';
 import { httpBootPort } from './http.js';
 import { besideListening, besideStatus, startBeside, type BesideState } from './beside.js';
 import type { RequesterContext } from '../provision/tftp-storage.js';
@@ -103,7 +104,7 @@ class ApplianceImpl implements Appliance {
     const onLease = devices && ((e: Parameters<ApplianceDevices['observeLease']>[0]): void => devices.observeLease(e));
     const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, httpPort: () => httpBootPort(this.running.http), ...(onLease ? { onLease } : {}) }).server;
     this.running.dhcp = dhcp;
-    const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events });
+    const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events, retriesOnBusy: retriesOnBusy((address) => this.requesterOf(address)) });
     devices?.watchTftp(tftp);
     this.running.tftp = tftp;
     await dhcp.start();

@@ -13,12 +13,12 @@ import { BUSY_POLL_MAX_SESSIONS } from '../net/busy-poll.js';
 import { TFTP_LIMITS as TFTP_PACKAGE_LIMITS } from '../tftp/limits.js';
 import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
-import { DEFAULT_BUSY_POLL_MICROS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
+import { DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
 import { DEFAULT_UPLOAD_FILE_MODE } from '../tftp/uploads.js';
 import { ERRORS } from '../errors.js';
 
 /** The TFTP server settings the appliance passes through unchanged. */
-export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'retries' | 'busyPollMicros'>;
+export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'retries' | 'busyPollMicros' | 'queueWaitMs'>;
 
 /** TFTP settings of the appliance. */
 export interface ApplianceTftpConfig {
@@ -86,12 +86,14 @@ export const TFTP_LIMITS = {
   timeoutMs: serveLimit('timeoutMs', 'tftp-timeout', ' milliseconds'),
   retries: serveLimit('retries', 'tftp-retries'),
   busyPollMicros: serveLimit('busyPollMicros', 'busy-poll', ' microseconds'),
+  queueWaitMs: serveLimit('queueWaitMs', 'queue-wait', ' milliseconds'),
 } as const satisfies Readonly<Record<string, TftpLimit>>;
 
 /** The defaults and fixed facts the `serve` help names beside the limits. */
 export const TFTP_FACTS = {
   defaultMaxBlksize: BLKSIZE_MAX,
   defaultBusyPollMicros: DEFAULT_BUSY_POLL_MICROS,
+  defaultQueueWaitMs: DEFAULT_QUEUE_WAIT_MS,
   /** Transfers up to which busy-polling is used. */
   busyPollMaxSessions: BUSY_POLL_MAX_SESSIONS,
   /** IP + UDP + TFTP header bytes: block size is capped at MTU minus this. */
@@ -183,6 +185,7 @@ export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimit
   const timeoutMs = checkTftpLimit('timeoutMs', request.limits.timeoutMs);
   const retries = checkTftpLimit('retries', request.limits.retries);
   const busyPollMicros = checkTftpLimit('busyPollMicros', request.limits.busyPollMicros);
+  const queueWaitMs = checkTftpLimit('queueWaitMs', request.limits.queueWaitMs);
   const portRange = checkPortRange(request.portRange, [
     [request.port, 'tftp-port'],
     [request.dhcpPort, 'dhcp-port'],
@@ -198,6 +201,7 @@ export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimit
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(retries === undefined ? {} : { retries }),
     ...(busyPollMicros === undefined ? {} : { busyPollMicros }),
+    ...(queueWaitMs === undefined ? {} : { queueWaitMs }),
   };
 }
 

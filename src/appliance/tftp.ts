@@ -91,6 +91,8 @@ export interface TftpSideOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly events: EventSink;
+  /** Clients that retry on "busy" get it at once over the limits (busy-retry.ts). */
+  readonly retriesOnBusy?: (peer: { readonly address: string }) => boolean;
 }
 
 /** Creates the TFTP server (not started) on the listen addresses, its events going to the sink. */
@@ -104,6 +106,7 @@ export function createTftpSide(options: TftpSideOptions): TftpServer {
     maxTransfers: t.maxTransfers,
     ...(t.maxUploadBytes === undefined ? {} : { maxUploadBytes: t.maxUploadBytes }),
     ...t.server,
+    ...(options.retriesOnBusy ? { retriesOnBusy: options.retriesOnBusy } : {}),
   });
   wireTftpEvents(server, options.events, options.clock);
   return server;

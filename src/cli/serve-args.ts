@@ -115,6 +115,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
       timeoutMs: args['tftp-timeout'],
       retries: args['tftp-retries'],
       busyPollMicros: args['busy-poll'],
+      queueWaitMs: args['queue-wait'],
     },
     ...(args['max-per-client'] === undefined ? {} : { maxPerClient: args['max-per-client'] }),
     windowBytes: windowBytesOf(args['max-window-bytes']),

@@ -86,6 +86,11 @@ export const SERVE_OPTIONS = {
   'max-per-client': { type: 'number', requiresArg: true, describe: 'TFTP transfers at once from one address (default: --max-transfers)' },
   'tftp-timeout': { type: 'number', requiresArg: true, describe: `TFTP retransmission timeout in milliseconds when the client asks none (${TFTP_LIMITS.timeoutMs.min}..${TFTP_LIMITS.timeoutMs.max}, default 1000)` },
   'tftp-retries': { type: 'number', requiresArg: true, describe: `TFTP timeouts in a row before a transfer fails (${TFTP_LIMITS.retries.min}..${TFTP_LIMITS.retries.max}, default 5)` },
+  'queue-wait': {
+    type: 'number',
+    requiresArg: true,
+    describe: `Milliseconds a TFTP request over --max-transfers/--max-per-client waits for a slot before it is answered "busy" (${TFTP_LIMITS.queueWaitMs.min}..${TFTP_LIMITS.queueWaitMs.max}, default ${TFTP_FACTS.defaultQueueWaitMs}; 0 = busy at once). PXE firmware gives up at the first error`,
+  },
   'busy-poll': {
     type: 'number',
     default: TFTP_FACTS.defaultBusyPollMicros,
@@ -131,6 +136,7 @@ export interface ServeArgs extends GlobalArgs {
   'max-per-client': number | undefined;
   'tftp-timeout': number | undefined;
   'tftp-retries': number | undefined;
+  'queue-wait': number | undefined;
   'busy-poll': number;
 }
 
@@ -157,5 +163,6 @@ export type ServeTftpArgs = Pick<
   | 'max-per-client'
   | 'tftp-timeout'
   | 'tftp-retries'
+  | 'queue-wait'
   | 'busy-poll'
 >;

@@ -86,4 +86,9 @@ export interface Profile {
   readonly files: ProfileFiles;
   /** Anything a technician must know (e.g. "benchboot is not a PnP server"). */
   readonly notes: readonly string[];
+  /**
+   * The device retries a TFTP request answered "server busy" (ERROR 0), so over the
+   * transfer limits it gets that at once instead of waiting for a slot.
+   */
+  readonly retriesOnBusy?: boolean;
 }

@@ -34,6 +34,8 @@ export const TFTP_LIMITS = {
   maxWindowBytes: { min: BLKSIZE_MIN, max: 2 ** 31 },
   /** Fewest blocks maxWindowBytes may lower windowsize to (server). */
   minWindowBlocks: { min: 1, max: 65_535 },
+  /** How long a request may wait for a slot, in milliseconds (server; 0 = no waiting). */
+  queueWaitMs: { min: 0, max: 120_000 },
   /** Retransmission timeout in milliseconds. */
   timeoutMs: { min: 10, max: 255_000 },
   /** Timeouts in a row before a transfer fails. */

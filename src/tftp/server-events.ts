@@ -33,6 +33,10 @@ export interface TftpCounters {
   /** Of `refused`: requests whose file name broke a name rule (control or bidi character, `..`, leading `-` on an upload...). */
   badNames: number;
   busy: number;
+  /** Requests that waited for a slot instead of getting "busy" at once. */
+  queued: number;
+  /** Of `queued`: requests that found no slot within the wait and got "busy" (also in `busy`). */
+  queueTimeouts: number;
   /** Requests repeated by a client whose transfer is already running (ignored). */
   duplicateRequests: number;
   malformed: number;
@@ -93,6 +97,8 @@ export function zeroCounters(): TftpCounters {
     refused: 0,
     badNames: 0,
     busy: 0,
+    queued: 0,
+    queueTimeouts: 0,
     duplicateRequests: 0,
     malformed: 0,
     unexpected: 0,

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import type { UdpEndpoint } from '../net/udp.js';
+import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
 import { DEFAULT_MAX_WINDOWSIZE, type NegotiationPolicy } from './negotiate.js';
 import { checkTftpLimit, formatTftpLimitProblem, type TftpLimitName } from './limits.js';
 import type { TftpStorage } from './storage.js';
@@ -30,10 +30,20 @@ export interface TftpServerOptions {
   readonly listen?: readonly TftpListen[];
   /** Ports for transfer sockets (inclusive); default: ephemeral ports chosen by the system. */
   readonly portRange?: readonly [number, number];
-  /** Transfers at once (default 200); more are answered "server busy". */
+  /** Transfers at once (default 200); more wait for a slot (queueWaitMs), then get "server busy". */
   readonly maxTransfers?: number;
   /** Transfers at once from one client address (default: maxTransfers). */
   readonly maxPerClient?: number;
+  /**
+   * How long a request over the limits waits for a slot before it is answered "busy"
+   * (default {@link DEFAULT_QUEUE_WAIT_MS}; 0 = answer "busy" at once). See wait-queue.ts.
+   */
+  readonly queueWaitMs?: number;
+  /**
+   * Clients known to retry on "busy" (Cisco phones): over the limits they get it at once
+   * rather than waiting in the queue. Default: none.
+   */
+  readonly retriesOnBusy?: (peer: UdpPeer, filename: string) => boolean;
   /** Largest blksize offered (default 65464, RFC 2348). */
   readonly maxBlksize?: number;
   /** Path MTU: blksize is capped at mtu - 32. */
@@ -68,6 +78,13 @@ export interface TftpServerOptions {
   readonly bind?: BindFn;
 }
 
+/**
+ * Default wait for a slot: long enough for many transfers of a storm to end (a 2 MiB
+ * lock-step download takes a second or two on a bench), short enough that the client
+ * is still listening when it gets its "busy" after all.
+ */
+export const DEFAULT_QUEUE_WAIT_MS = 10_000;
+
 /** Default busy-poll window: covers a lock-step round trip to a client on the same wire. */
 export const DEFAULT_BUSY_POLL_MICROS = 200;
 
@@ -95,6 +112,7 @@ const SERVER_LIMITED = [
   'maxWindowsize',
   'maxWindowBytes',
   'minWindowBlocks',
+  'queueWaitMs',
   'timeoutMs',
   'retries',
   'busyPollMicros',

@@ -11,24 +11,26 @@
  *     ...
  *     await server.stop(5000); // let transfers in flight finish for up to 5 s
  *
- * Beyond `maxTransfers` (or `maxPerClient` for one address) a request is answered at once
- * with ERROR 0 "server busy, retry later": Cisco phones retry on that, as the CallManager
- * TFTP service expects.
+ * Beyond `maxTransfers` (or `maxPerClient` for one address) a request waits for a slot
+ * (wait-queue.ts) for up to `queueWaitMs`, then gets ERROR 0 "server busy, retry later";
+ * clients known to retry on that (`retriesOnBusy`: Cisco phones, as the CallManager TFTP
+ * service expects) get it at once.
  */
 import { systemClock, type Clock } from '../clock.js';
 import { errnoCode, errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
 import { createBusyPoller, type BusyPoller } from '../net/busy-poll.js';
-import { DecodeError } from '../net/bytes.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
 import { admit, ClientTally, type AdmissionRequest } from './admission.js';
 import { TFTP_ERROR } from './error-codes.js';
 import type { NegotiationPolicy, TransferParams } from './negotiate.js';
-import { decodeTftpPacket, encodeError, type TftpRequest } from './packet.js';
+import { encodeError, type TftpRequest } from './packet.js';
 import { TransferPorts } from './port-range.js';
 import type { TftpCounters, TftpServer, TftpServerEvents, TransferInfo } from './server-events.js';
 import { TransferLedger } from './server-ledger.js';
-import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, negotiationPolicy, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
+import { decodeRequest, sharedDriverOptions, type Queued } from './server-requests.js';
+import { WaitQueue } from './wait-queue.js';
+import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
 import { runRead, runWrite, type Active, type Registration, type TransferHost, type TransferRequest, type TransferSubject } from './server-transfer.js';
 import type { TftpStorage } from './storage.js';
 import { TftpError } from './tftp-error.js';
@@ -38,6 +40,7 @@ export type { TftpCounters, TftpServer, TftpServerEvents, TransferDirection, Tra
 export {
   BUSY_MESSAGE,
   DEFAULT_BUSY_POLL_MICROS,
+  DEFAULT_QUEUE_WAIT_MS,
   RECOMMENDED_MAX_WINDOW_BYTES,
   RECOMMENDED_MIN_WINDOW_BLOCKS,
   type BindFn,
@@ -63,6 +66,8 @@ class Server implements TftpServer, TransferHost {
   private readonly retries: number;
   private readonly listeners: UdpEndpoint[] = [];
   private readonly perClient = new ClientTally();
+  /** Requests over the limits, waiting for a slot. */
+  private readonly queue: WaitQueue<Queued>;
   /** Client TIDs (address:port) whose request is being answered and not yet acknowledged. */
   private readonly openings = new Map<string, AdmissionRequest>();
   /** Requests accepted but still opening storage / binding. */
@@ -83,6 +88,14 @@ class Server implements TftpServer, TransferHost {
     this.busyPoller = createBusyPoller(options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
     this.policy = negotiationPolicy(options);
     this.ledger = new TransferLedger(this.log, this.clock, options.progressIntervalMs ?? 250);
+    this.queue = new WaitQueue<Queued>({
+      clock: this.clock,
+      maxWaitMs: options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS,
+      onTimeout: (q, waitedMs) => {
+        this.ledger.counters.queueTimeouts++;
+        this.answerBusy(q, `no slot within ${waitedMs} ms`);
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -107,6 +120,7 @@ class Server implements TftpServer, TransferHost {
 
   async stop(graceMs = 0): Promise<void> {
     this.accepting = false;
+    for (const q of this.queue.drain()) this.ledger.sendFrom(q.listener, encodeError(TFTP_ERROR.notDefined, 'server shutting down'), q.from);
     await Promise.all(this.listeners.splice(0).map((l) => l.close()));
     const active = this.ledger.active;
     const running = [...active.values()];
@@ -161,24 +175,7 @@ class Server implements TftpServer, TransferHost {
 
   /** Driver settings both directions share: socket, peer, timing, busy polling, counters. */
   driverOptions(t: TransferRequest, params: TransferParams): DriverOptions {
-    const { counters } = this.ledger;
-    return {
-      endpoint: t.ep,
-      peer: t.peer,
-      clock: this.clock,
-      windowsize: params.windowsize,
-      timeoutMs: params.timeoutMs ?? this.timeoutMs,
-      maxRetries: this.retries,
-      onSendError: this.ledger.onSendError,
-      // The driver closes the session when the transfer ends.
-      busyPoll: this.busyPoller.session(),
-      onStranger: () => counters.unknownTid++,
-      onBadPacket: (reason) => {
-        counters.unexpected++;
-        this.log.debug('unexpected packet in a transfer', { id: t.id, reason });
-      },
-      onInternalError: (err) => this.ledger.internalError(t.id, t.peer, t.req.filename, 'transfer failed on an unexpected error', err),
-    };
+    return sharedDriverOptions({ ledger: this.ledger, log: this.log, clock: this.clock, timeoutMs: this.timeoutMs, retries: this.retries, busyPoller: this.busyPoller }, t, params);
   }
 
   progressReporter(a: Active, registration: Registration): (bytes: number) => void {
@@ -195,7 +192,7 @@ class Server implements TftpServer, TransferHost {
 
   /** A datagram on a listening socket: decode, admit, then open a transfer for it. */
   private onRequest(listener: UdpEndpoint, msg: Buffer, from: UdpPeer): void {
-    const req = this.decodeRequest(listener, msg, from);
+    const req = decodeRequest(this.ledger, listener, msg, from);
     if (!req || !this.accepting) return;
     const peerKey = `${from.address}:${from.port}`;
     const running = this.ledger.active.size + this.pending;
@@ -208,38 +205,42 @@ class Server implements TftpServer, TransferHost {
       return;
     }
     if (admission.kind === 'busy') {
-      this.ledger.counters.busy++;
-      this.log.info('busy: request refused', { peer: peerKey, file: req.filename });
-      this.ledger.sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), from);
-      this.ledger.emit('busy', { peer: from, file: req.filename });
+      this.wait({ listener, req, from, peerKey });
       return;
     }
     this.open(listener, req, from, peerKey);
   }
 
-  /** The request in `msg`, or undefined (counted and logged) when it is not one. */
-  private decodeRequest(listener: UdpEndpoint, msg: Buffer, from: UdpPeer): TftpRequest | undefined {
-    const { counters } = this.ledger;
-    let packet;
-    try {
-      packet = decodeTftpPacket(msg).value;
-    } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
-      counters.malformed++;
-      this.log.debug('malformed request dropped', { peer: `${from.address}:${from.port}`, reason: err.message });
-      return undefined;
+  /** A request over the limits: into the queue, or "busy" for a client that retries on it or when the queue is full. */
+  private wait(q: Queued): void {
+    const { req, from } = q;
+    if (this.options.retriesOnBusy?.(from, req.filename)) return this.answerBusy(q, 'the client retries on busy');
+    const outcome = this.queue.offer(q.peerKey, from.address, `${req.kind} ${req.filename}`, q);
+    if (outcome === 'duplicate') {
+      this.ledger.counters.duplicateRequests++;
+      return;
     }
-    if (packet.kind !== 'rrq' && packet.kind !== 'wrq') {
-      counters.unexpected++;
-      this.log.debug('not a request on the request port', { peer: `${from.address}:${from.port}`, kind: packet.kind });
-      // Never answer an ERROR with an ERROR; other stray packets learn they went to the wrong port.
-      if (packet.kind !== 'error') this.ledger.sendFrom(listener, encodeError(TFTP_ERROR.unknownTransferId, 'unknown transfer ID'), from);
-      return undefined;
+    if (outcome === 'full') return this.answerBusy(q, 'no room to wait');
+    this.ledger.counters.queued++;
+    this.log.debug('request waits for a transfer slot', { peer: q.peerKey, file: req.filename, waiting: this.queue.length });
+  }
+
+  private answerBusy({ listener, req, from, peerKey }: Queued, why: string): void {
+    this.ledger.counters.busy++;
+    this.log.info('busy: request refused', { peer: peerKey, file: req.filename, why });
+    this.ledger.sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), from);
+    this.ledger.emit('busy', { peer: from, file: req.filename });
+  }
+
+  /** Starts waiting requests while there are slots, oldest first, skipping clients at their own limit. */
+  private startWaiting(): void {
+    while (this.accepting && this.ledger.active.size + this.pending < this.maxTransfers) {
+      const next = this.queue.take((client) => this.perClient.count(client) < this.maxPerClient);
+      if (!next) return;
+      const { listener, req, from, peerKey } = next.item;
+      this.log.debug('waiting request starts', { peer: peerKey, file: req.filename, waitedMs: next.waitedMs });
+      this.open(listener, req, from, peerKey);
     }
-    counters.requests++;
-    if (packet.kind === 'rrq') counters.reads++;
-    else counters.writes++;
-    return packet;
   }
 
   /** Starts serving an admitted request. */
@@ -255,6 +256,7 @@ class Server implements TftpServer, TransferHost {
     const started = this.runTransfer(id, listener.local().address, req, from, opened).finally(() => {
       this.perClient.add(from.address, -1);
       opened();
+      this.startWaiting();
     });
     started.catch((err: unknown) => this.ledger.internalError(id, from, req.filename, 'transfer crashed', err));
   }

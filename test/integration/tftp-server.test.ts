@@ -102,8 +102,8 @@ test('netascii: a text file goes out with CR LF line ends and comes back unchang
   assert.deepEqual(Buffer.from(storage.files.get('b.txt') ?? []), text);
 });
 
-test('busy: with maxTransfers reached a new request is refused with ERROR 0 "server busy, retry later"', async (t) => {
-  const { server, port } = await startServer({ 'f.bin': randomBytes(100_000) }, { maxTransfers: 1, timeoutMs: 2000 });
+test('busy: with maxTransfers reached and queueWaitMs 0 a new request is refused with ERROR 0 "server busy, retry later"', async (t) => {
+  const { server, port } = await startServer({ 'f.bin': randomBytes(100_000) }, { maxTransfers: 1, timeoutMs: 2000, queueWaitMs: 0 });
   t.after(() => server.stop());
   // A client that asks and then never ACKs keeps the only slot.
   const holder = dgram.createSocket('udp4');
@@ -119,6 +119,23 @@ test('busy: with maxTransfers reached a new request is refused with ERROR 0 "ser
     return true;
   });
   assert.equal(server.counters().busy, 1);
+});
+
+test('waiting: with maxTransfers reached a new request waits and is served, byte for byte, once the slot frees', async (t) => {
+  const content = randomBytes(100_000);
+  const { server, port } = await startServer({ 'f.bin': content }, { maxTransfers: 1, timeoutMs: 2000 });
+  t.after(() => server.stop());
+  const holder = dgram.createSocket('udp4');
+  t.after(() => holder.close());
+  const firstData = new Promise<number>((resolve) => holder.once('message', (_m, rinfo) => resolve(rinfo.port)));
+  holder.send(encodeTftpPacket({ kind: 'rrq', filename: 'f.bin', mode: 'octet', options: [] }), port, LOOPBACK);
+  const holderTid = await firstData;
+  const waiting = tftpGet({ host: LOOPBACK, port, file: 'f.bin', timeoutMs: 500, retries: 20 });
+  await eventually(() => server.counters().queued === 1, 'the second request waiting');
+  holder.send(encodeTftpPacket({ kind: 'error', code: 0, message: 'holder leaves' }), holderTid, LOOPBACK);
+  const got = await waiting;
+  assert.ok(got.data?.equals(content));
+  assert.equal(server.counters().busy, 0, 'nobody was told busy');
 });
 
 test('RFC 2349: a raw RRQ with tsize "enable" (atftp --option "tsize enable") gets an OACK with the real size and the file', async (t) => {

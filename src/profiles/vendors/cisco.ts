@@ -25,6 +25,8 @@ export const CISCO_PHONE: Profile = {
   match: { rules: [{ vendorClassPrefix: ['Cisco Systems, Inc. IP Phone', 'Cisco Systems Inc. Wireless Phone'] }], ouis: CISCO_OUIS },
   options: [{ code: 150, name: 'tftp-servers', source: { kind: 'server-list' } }],
   withholds: [66],
+  // The CUCM TFTP service answers "busy" over its limit and the phones come back (issue 15).
+  retriesOnBusy: true,
   params: {},
   files: {
     requested: ['CTLSEP{MAC}.tlv', 'ITLSEP{MAC}.tlv', 'SEP{MAC}.cnf.xml', 'XMLDefault.cnf.xml'],

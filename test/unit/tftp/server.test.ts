@@ -129,8 +129,8 @@ test('retries exhausted: a client that stops answering makes the transfer fail w
   await server.stop();
 });
 
-test('busy: beyond maxTransfers a request gets ERROR 0 "server busy, retry later" at once from port 69', async () => {
-  const { net, server, port69, events } = setup({ 'f.bin': bytes(5000) }, { maxTransfers: 1 });
+test('busy with queueWaitMs 0: beyond maxTransfers a request gets ERROR 0 "server busy, retry later" at once from port 69', async () => {
+  const { net, server, port69, events } = setup({ 'f.bin': bytes(5000) }, { maxTransfers: 1, queueWaitMs: 0 });
   await server.start();
   const a = rawPeer(net, '10.0.0.2');
   const b = rawPeer(net, '10.0.0.3');
@@ -146,8 +146,8 @@ test('busy: beyond maxTransfers a request gets ERROR 0 "server busy, retry later
   await server.stop();
 });
 
-test('busy per client: maxPerClient limits one address while others are served', async () => {
-  const { net, server, port69 } = setup({ 'f.bin': bytes(5000) }, { maxPerClient: 1 });
+test('busy per client with queueWaitMs 0: maxPerClient limits one address while others are served', async () => {
+  const { net, server, port69 } = setup({ 'f.bin': bytes(5000) }, { maxPerClient: 1, queueWaitMs: 0 });
   await server.start();
   const a1 = rawPeer(net, '10.0.0.2');
   const a2 = rawPeer(net, '10.0.0.2');
@@ -383,4 +383,96 @@ test('maxWindowBytes: windowsize is lowered so one window fits, and the file arr
   assert.deepEqual(got?.data, Buffer.from(content));
   assert.throws(() => createTftpServer({ storage: createMemoryStorage({}), logger: createSilentLogger(), maxWindowBytes: 4 }), /BB_TFTP_OPTIONS|maxWindowBytes/);
   await server.stop();
+});
+
+const rrq = (filename: string): TftpPacket => ({ kind: 'rrq', filename, mode: 'octet', options: [] });
+
+test('waiting for a slot: beyond maxTransfers a request waits instead of failing (PXE gives up at the first error), its retransmission is absorbed, and it starts when the slot frees', async () => {
+  const { net, server, port69, events } = setup({ 'f.bin': bytes(5000) }, { maxTransfers: 1 });
+  await server.start();
+  const a = rawPeer(net, '10.0.0.2');
+  const pxe = rawPeer(net, '10.0.0.3');
+  await a.send(rrq('f.bin'), port69);
+  const held = await a.next();
+  await pxe.send(rrq('f.bin'), port69);
+  await pxe.send(rrq('f.bin'), port69); // the firmware's retransmission
+  await flush();
+  assert.equal(pxe.inbox.length, 0, 'no answer while it waits: no error for the firmware to give up on');
+  assert.equal(server.counters().queued, 1);
+  assert.equal(server.counters().duplicateRequests, 1, 'the retransmission is the same request, not a second one');
+  await a.send({ kind: 'error', code: 0, message: 'client gives up' }, held.from); // the slot frees
+  const first = await pxe.next();
+  assert.ok(first.packet.kind === 'data' && first.packet.block === 1, 'the waiting request starts');
+  assert.notEqual(first.from.port, 69);
+  assert.equal(server.counters().busy, 0);
+  assert.ok(!events.some((x) => x.name === 'busy'));
+  await server.stop();
+});
+
+test('waiting is bounded: after queueWaitMs without a slot the request gets "busy" after all, counted as a timeout', async () => {
+  const { net, clock, server, port69 } = setup({ 'f.bin': bytes(5000) }, { maxTransfers: 1, queueWaitMs: 3000, timeoutMs: 1000, retries: 10 });
+  await server.start();
+  const a = rawPeer(net, '10.0.0.2');
+  const b = rawPeer(net, '10.0.0.3');
+  await a.send(rrq('f.bin'), port69);
+  await a.next();
+  await b.send(rrq('f.bin'), port69);
+  await flush();
+  clock.advance(2999);
+  await flush();
+  assert.equal(b.inbox.length, 0, 'still waiting just before the bound');
+  clock.advance(1);
+  const busy = await b.next();
+  assert.deepEqual(busy.packet, { kind: 'error', code: 0, message: BUSY_MESSAGE });
+  assert.deepEqual([server.counters().queued, server.counters().queueTimeouts, server.counters().busy], [1, 1, 1]);
+  await server.stop();
+});
+
+test('clients that retry on busy (retriesOnBusy: Cisco phones) get it at once instead of waiting', async () => {
+  const { net, server, port69 } = setup({ 'f.bin': bytes(5000) }, { maxTransfers: 1, retriesOnBusy: (peer) => peer.address === '10.0.0.3' });
+  await server.start();
+  const a = rawPeer(net, '10.0.0.2');
+  const phone = rawPeer(net, '10.0.0.3');
+  const pxe = rawPeer(net, '10.0.0.4');
+  await a.send(rrq('f.bin'), port69);
+  await a.next();
+  await phone.send(rrq('SEP001BD4000001.cnf.xml'), port69);
+  assert.deepEqual((await phone.next()).packet, { kind: 'error', code: 0, message: BUSY_MESSAGE });
+  await pxe.send(rrq('f.bin'), port69);
+  await flush();
+  assert.equal(pxe.inbox.length, 0, 'the PXE client waits');
+  assert.deepEqual([server.counters().busy, server.counters().queued], [1, 1]);
+  await server.stop();
+});
+
+test('a client at its own limit waits without holding up other clients; first come, first served when its slot frees', async () => {
+  const { net, server, port69 } = setup({ 'f.bin': bytes(5000) }, { maxTransfers: 3, maxPerClient: 1 });
+  await server.start();
+  const a1 = rawPeer(net, '10.0.0.2');
+  const a2 = rawPeer(net, '10.0.0.2');
+  const b = rawPeer(net, '10.0.0.3');
+  await a1.send(rrq('f.bin'), port69);
+  const held = await a1.next();
+  await a2.send(rrq('f.bin'), port69);
+  await flush();
+  assert.equal(a2.inbox.length, 0, 'a2 waits: its address is at its limit');
+  await b.send(rrq('f.bin'), port69);
+  assert.equal((await b.next()).packet.kind, 'data', 'another address is served at once, past the waiting a2');
+  await a1.send({ kind: 'error', code: 0, message: 'done' }, held.from);
+  assert.equal((await a2.next()).packet.kind, 'data', 'a2 starts when its address has a slot again');
+  await server.stop();
+});
+
+test('stopping answers waiting requests with an error instead of leaving them to time out', async () => {
+  const { net, server, port69 } = setup({ 'f.bin': bytes(5000) }, { maxTransfers: 1 });
+  await server.start();
+  const a = rawPeer(net, '10.0.0.2');
+  const b = rawPeer(net, '10.0.0.3');
+  await a.send(rrq('f.bin'), port69);
+  await a.next();
+  await b.send(rrq('f.bin'), port69);
+  await flush();
+  await server.stop();
+  const last = b.inbox.at(-1);
+  assert.ok(last?.packet.kind === 'error' && /shutting down/.test(last.packet.message));
 });

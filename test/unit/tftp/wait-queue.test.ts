@@ -1,0 +1,56 @@
+/**
+ * The queue of TFTP requests waiting for a slot, on a fake clock: its bounds (length and
+ * wait), retransmissions absorbed, first come first served past clients at their limit.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/clock.js';
+import { WaitQueue } from '../../../src/tftp/wait-queue.js';
+
+function queue(maxWaitMs: number, maxLength?: number) {
+  const clock = new FakeClock(0);
+  const timedOut: [string, number][] = [];
+  const q = new WaitQueue<string>({ clock, maxWaitMs, ...(maxLength === undefined ? {} : { maxLength }), onTimeout: (item, waited) => timedOut.push([item, waited]) });
+  return { clock, q, timedOut };
+}
+
+test('a full queue and a zero wait both refuse; the same TID with the same request is a duplicate, another request is not', () => {
+  const { q } = queue(1000, 2);
+  assert.equal(q.offer('10.0.0.2:1000', '10.0.0.2', 'rrq a', 'A'), 'queued');
+  assert.equal(q.offer('10.0.0.2:1000', '10.0.0.2', 'rrq a', 'A again'), 'duplicate');
+  assert.equal(q.offer('10.0.0.2:1000', '10.0.0.2', 'rrq b', 'B'), 'queued');
+  assert.equal(q.offer('10.0.0.3:1000', '10.0.0.3', 'rrq a', 'C'), 'full');
+  assert.equal(q.length, 2);
+  assert.equal(queue(0).q.offer('k', 'c', 'rrq a', 'A'), 'full');
+});
+
+test('take: oldest first, passing over clients that may not start one; the wait is reported', () => {
+  const { clock, q } = queue(10_000);
+  q.offer('a:1', 'a', 'rrq x', 'a1');
+  clock.advance(100);
+  q.offer('b:1', 'b', 'rrq x', 'b1');
+  q.offer('a:2', 'a', 'rrq x', 'a2');
+  clock.advance(50);
+  assert.deepEqual(q.take((client) => client !== 'a'), { item: 'b1', waitedMs: 50 });
+  assert.deepEqual(q.take(() => true), { item: 'a1', waitedMs: 150 });
+  assert.equal(q.take((client) => client !== 'a'), undefined);
+  assert.equal(q.length, 1);
+});
+
+test('a request that waits maxWaitMs leaves the queue and is reported once; a taken or drained one never times out', () => {
+  const { clock, q, timedOut } = queue(1000);
+  q.offer('a:1', 'a', 'rrq x', 'a1');
+  q.offer('b:1', 'b', 'rrq x', 'b1');
+  q.offer('c:1', 'c', 'rrq x', 'c1');
+  q.take((client) => client === 'b');
+  clock.advance(999);
+  assert.deepEqual(timedOut, []);
+  clock.advance(1);
+  assert.deepEqual(timedOut, [['a1', 1000], ['c1', 1000]]);
+  assert.equal(q.length, 0);
+  q.offer('d:1', 'd', 'rrq x', 'd1');
+  assert.deepEqual(q.drain(), ['d1']);
+  clock.advance(5000);
+  assert.equal(timedOut.length, 2);
+  assert.equal(clock.pending, 0, 'no timer left behind');
+});
