@@ -7,10 +7,12 @@
  *
  *   node storm-client.js '<json StormPlan>'
  *
- * A device behaves like a phone: no answer within 1 s → resend the last packet (5
- * times, then start the file again); an ERROR other than "file not found" (a busy
- * refusal) → wait 1–2 s and ask again; a device keeps trying until the storm's
- * deadline, and one that has not finished by then has failed. Each firmware block is checked against the file's pattern (the
+ * No answer within 1 s → resend the last packet (5 times, then start the file again).
+ * On an ERROR other than "file not found" (a busy refusal) it depends on the client
+ * kind: `patient` waits 1–2 s and asks again until the storm's deadline; `phone`
+ * asks again 1 s later, at most 5 times, then fails; `pxe` fails at once (PXE
+ * firmware gives up at the first TFTP error). A device that has not finished by the
+ * deadline has failed. Each firmware block is checked against the file's pattern (the
  * uint32 at every 4-byte offset is offset/4), so a wrong or misordered block is
  * counted as bad data. Prints one JSON line of StormOutcome.
  */
@@ -33,7 +35,15 @@ export interface StormPlan {
   readonly blksize: number;
   /** Gives up on everything still running after this long. */
   readonly deadlineMs: number;
+  /** What a device does with a busy refusal (default `patient`). */
+  readonly client?: StormClientKind;
 }
+
+/** How a device treats a busy refusal: retry until the deadline, 5 times 1 s apart, or never. */
+export type StormClientKind = 'patient' | 'phone' | 'pxe';
+
+/** Busy retries of a `phone` device per file, 1 s apart. */
+const PHONE_BUSY_RETRIES = 5;
 
 /** What the storm measured. */
 export interface StormOutcome {
@@ -92,6 +102,7 @@ function download(plan: StormPlan, name: string, expected: number, checkPattern:
     let sock: Socket | undefined;
     let timer: NodeJS.Timeout | undefined;
     let done = false;
+    let busyRetries = 0;
 
     const finish = (ok: boolean, why?: string): void => {
       if (done) return;
@@ -145,10 +156,13 @@ function download(plan: StormPlan, name: string, expected: number, checkPattern:
           const code = msg.readUInt16BE(2);
           if (code === FILE_NOT_FOUND) return finish(false, 'file not found');
           c.refusals++;
+          const kind = plan.client ?? 'patient';
+          if (kind === 'pxe') return finish(false, 'busy (a PXE client gives up)');
+          if (kind === 'phone' && ++busyRetries > PHONE_BUSY_RETRIES) return finish(false, `busy ${busyRetries} times`);
           if (timer) clearTimeout(timer);
           sock = undefined;
           s.close();
-          timer = setTimeout(attempt, 1000 + Math.floor(Math.random() * 1000));
+          timer = setTimeout(attempt, kind === 'phone' ? 1000 : 1000 + Math.floor(Math.random() * 1000));
           return;
         }
         resends = 0;
