@@ -216,7 +216,7 @@ class Server implements TftpServer, TransferHost {
     const { req, from } = q;
     if (this.options.retriesOnBusy?.(from, req.filename)) return this.answerBusy(q, 'the client retries on busy');
     const outcome = this.queue.offer(q.peerKey, from.address, `${req.kind} ${req.filename}`, q);
-    if (outcome === 'duplicate') {
+    if (outcome === 'duplicate' || outcome === 'moved') {
       this.ledger.counters.duplicateRequests++;
       return;
     }

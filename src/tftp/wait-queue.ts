@@ -9,6 +9,12 @@
  *
  * A client at its own limit never holds up the others: `take` passes over its requests
  * to the first one whose client may start one.
+ *
+ * A client that asks for the same file again from a new port (a new TID: it gave up on
+ * the old one and started over, as PXE firmware and phones do after a few silent
+ * retransmissions) takes over its waiting request, place in the queue included: started
+ * for the old port, the transfer would only send to a socket nobody reads and hold a
+ * slot until its retries ran out, and in a storm such zombies take every slot.
  */
 import type { Clock, TimerHandle } from '../clock.js';
 
@@ -17,19 +23,19 @@ export const MAX_WAITING = 10_000;
 
 /** One request in the queue. */
 interface Waiting<T> {
-  /** The client's TID, `address:port`. */
-  readonly key: string;
+  /** The client's TID, `address:port` (a restarted client moves it to its new port). */
+  key: string;
   /** The client's address (its per-client limit). */
   readonly client: string;
   /** What makes a repeated request the same one. */
   readonly same: string;
-  readonly item: T;
+  item: T;
   readonly since: number;
   readonly timer: TimerHandle;
 }
 
-/** The outcome of offering a request to the queue. */
-export type Enqueued = 'queued' | 'duplicate' | 'full';
+/** The outcome of offering a request to the queue (`moved`: the client started over from a new port). */
+export type Enqueued = 'queued' | 'duplicate' | 'moved' | 'full';
 
 /** Settings of a queue. */
 export interface WaitQueueOptions<T> {
@@ -57,10 +63,18 @@ export class WaitQueue<T> {
 
   /**
    * Adds a request, unless the same client TID already waits with the same request
-   * (`duplicate`: a retransmission, absorbed) or there is no room (`full`).
+   * (`duplicate`: a retransmission, absorbed), the client waits for it from another port
+   * (`moved`: it started over; the entry now answers the new port) or there is no room
+   * (`full`).
    */
   offer(key: string, client: string, same: string, item: T): Enqueued {
     if (this.waiting.some((w) => w.key === key && w.same === same)) return 'duplicate';
+    const restarted = this.waiting.find((w) => w.client === client && w.same === same);
+    if (restarted) {
+      restarted.key = key;
+      restarted.item = item;
+      return 'moved';
+    }
     if (this.o.maxWaitMs <= 0 || this.waiting.length >= this.maxLength) return 'full';
     const since = this.o.clock.now();
     const entry: Waiting<T> = {
@@ -70,7 +84,7 @@ export class WaitQueue<T> {
       item,
       since,
       timer: this.o.clock.setTimer(this.o.maxWaitMs, () => {
-        if (this.remove(entry)) this.o.onTimeout(item, this.o.clock.now() - since);
+        if (this.remove(entry)) this.o.onTimeout(entry.item, this.o.clock.now() - since);
       }),
     };
     this.waiting.push(entry);

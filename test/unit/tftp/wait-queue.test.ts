@@ -29,7 +29,7 @@ test('take: oldest first, passing over clients that may not start one; the wait 
   q.offer('a:1', 'a', 'rrq x', 'a1');
   clock.advance(100);
   q.offer('b:1', 'b', 'rrq x', 'b1');
-  q.offer('a:2', 'a', 'rrq x', 'a2');
+  q.offer('a:2', 'a', 'rrq y', 'a2');
   clock.advance(50);
   assert.deepEqual(q.take((client) => client !== 'a'), { item: 'b1', waitedMs: 50 });
   assert.deepEqual(q.take(() => true), { item: 'a1', waitedMs: 150 });
@@ -53,4 +53,18 @@ test('a request that waits maxWaitMs leaves the queue and is reported once; a ta
   clock.advance(5000);
   assert.equal(timedOut.length, 2);
   assert.equal(clock.pending, 0, 'no timer left behind');
+});
+
+test('a client asking for the same file from a new port (it started over) takes over its waiting request, place and wait included', () => {
+  const { clock, q, timedOut } = queue(1000);
+  q.offer('10.0.0.2:1000', '10.0.0.2', 'rrq fw.bin', 'first port');
+  q.offer('10.0.0.3:1000', '10.0.0.3', 'rrq fw.bin', 'other device');
+  clock.advance(600);
+  assert.equal(q.offer('10.0.0.2:2000', '10.0.0.2', 'rrq fw.bin', 'new port'), 'moved');
+  assert.equal(q.offer('10.0.0.2:2000', '10.0.0.2', 'rrq fw.bin', 'new port again'), 'duplicate', 'the new port is now the one waiting');
+  assert.equal(q.length, 2);
+  assert.deepEqual(q.take(() => true), { item: 'new port', waitedMs: 600 }, 'still first in line, answered on its new port');
+  assert.equal(q.offer('10.0.0.3:3000', '10.0.0.3', 'rrq other.bin', 'another file'), 'queued', 'another file is another request');
+  clock.advance(400);
+  assert.deepEqual(timedOut, [['other device', 1000]]);
 });
