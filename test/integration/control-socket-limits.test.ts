@@ -18,6 +18,9 @@ import { MAX_REQUEST_BYTES, type ControlRequest } from '../../src/control/protoc
 import { isBenchbootError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/log.js';
 
+/** A failure shows as a failed test, not a hung run: a missing close or answer ends the test here. */
+const LIMIT = { timeout: 20_000 };
+
 type TestContext = { after: (fn: () => Promise<void> | void) => void };
 
 async function startServer(t: TestContext, options: Omit<ControlServerOptions, 'path' | 'logger'>): Promise<ControlServer> {
@@ -52,7 +55,7 @@ type Answer = { id: number; ok: boolean; error?: { code: string; message: string
 class AnswerReader {
   private partial: string[] = [];
   private readonly complete: string[] = [];
-  private wanted: { n: number; resolve: (answers: Answer[]) => void } | undefined;
+  private wanted: { n: number; resolve: (answers: Answer[]) => void; reject: (err: Error) => void } | undefined;
 
   constructor(socket: net.Socket) {
     socket.setEncoding('utf8');
@@ -65,11 +68,12 @@ class AnswerReader {
       this.partial.push(parts[parts.length - 1] ?? '');
       this.deliver();
     });
+    socket.on('close', () => this.wanted?.reject(new Error(`closed after ${this.complete.length} of ${this.wanted.n} answers`)));
   }
 
   next(n: number): Promise<Answer[]> {
-    return new Promise((resolve) => {
-      this.wanted = { n, resolve };
+    return new Promise((resolve, reject) => {
+      this.wanted = { n, resolve, reject };
       this.deliver();
     });
   }
@@ -90,7 +94,7 @@ function lines(n: number, op: string): string {
   return Array.from({ length: n }, (_, i) => `${JSON.stringify({ id: i + 1, op })}\n`).join('');
 }
 
-test('a line over the limit is refused, newline or not, and never reaches the handler', async (t) => {
+test('a line over the limit is refused, newline or not, and never reaches the handler', LIMIT, async (t) => {
   const padding = 'x'.repeat(MAX_REQUEST_BYTES);
   const cases: [string, string][] = [
     ['complete in the same write as a good request', `{"id":1,"op":"status"}\n{"id":2,"op":"reload","pad":"${padding}"}\n{"id":3,"op":"leases"}\n`],
@@ -110,7 +114,7 @@ test('a line over the limit is refused, newline or not, and never reaches the ha
   }
 });
 
-test('a client pipelining requests it does not read is held to the queue bound, loses none, and others are answered', async (t) => {
+test('a client pipelining requests it does not read is held to the queue bound, loses none, and others are answered', LIMIT, async (t) => {
   let openGate = (): void => undefined;
   const gate = new Promise<void>((resolve) => (openGate = resolve));
   let leasesCalls = 0;
@@ -138,7 +142,7 @@ test('a client pipelining requests it does not read is held to the queue bound, 
   assert.ok(answers.every((a) => a.ok));
 });
 
-test('while a client does not read its answers, no more of its requests are answered', async (t) => {
+test('while a client does not read its answers, no more of its requests are answered', LIMIT, async (t) => {
   const big = 'x'.repeat(256 * 1024);
   let bigCalls = 0;
   const server = await startServer(t, {
@@ -160,7 +164,7 @@ test('while a client does not read its answers, no more of its requests are answ
   assert.equal(bigCalls, sent);
 });
 
-test('an idle connection is closed after the timeout; one whose request is at the handler is not', async (t) => {
+test('an idle connection is closed after the timeout; one whose request is at the handler is not', LIMIT, async (t) => {
   let idleClosed = (): void => undefined;
   const whenIdleClosed = new Promise<void>((resolve) => (idleClosed = resolve));
   const server = await startServer(t, {
@@ -177,7 +181,7 @@ test('an idle connection is closed after the timeout; one whose request is at th
   assert.deepEqual((await busyAnswer).map((a) => [a.id, a.ok]), [[7, true]]);
 });
 
-test('a connection that keeps sending requests is not idle', async (t) => {
+test('a connection that keeps sending requests is not idle', LIMIT, async (t) => {
   const server = await startServer(t, { idleTimeoutMs: 500, handler: async (r) => r.op });
   const idle = await connect(t, server.path);
   const idleGone = readUntilClosed(idle);
@@ -200,7 +204,7 @@ test('a connection that keeps sending requests is not idle', async (t) => {
   assert.ok(id > 1);
 });
 
-test('connections beyond the cap get an error line and are closed; a freed place is served again', async (t) => {
+test('connections beyond the cap get an error line and are closed; a freed place is served again', LIMIT, async (t) => {
   const server = await startServer(t, { handler: async (r) => r.op });
   const held: net.Socket[] = [];
   for (let i = 0; i < DEFAULT_MAX_CONTROL_CONNECTIONS; i += 1) held.push(await connect(t, server.path));
