@@ -202,6 +202,8 @@ export const ERRORS = {
   noServerAt: defineError('BB_CONTROL', 'no benchboot server answers at {path} ({reason})'),
   badControlAnswer: defineError('BB_CONTROL', 'bad answer from {path}'),
   controlClosed: defineError('BB_CONTROL', 'the server at {path} closed the connection without answering'),
+  controlLineTooLong: defineError('BB_USAGE', 'request line over {max} bytes: refused, and the connection closed'),
+  controlBusy: defineError('BB_CONTROL', 'the server already serves {max} control connections at once; try again when one closes'),
   // Web dashboard
   webListen: defineError('BB_WEB', 'the dashboard cannot listen on {address}: {reason}; give another --web ADDR:PORT, or --no-web'),
   badWebAddress: defineError('BB_USAGE', '--web {text}: give ADDR:PORT, e.g. 127.0.0.1:8067'),

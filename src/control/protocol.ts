@@ -14,7 +14,7 @@ import { isIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
 /** File name of the control socket inside the state directory. */
 export const CONTROL_SOCKET_NAME = 'control.sock';
 
-/** The longest request line the server reads; anything longer is refused and the connection closed. */
+/** The longest request line the server reads, in bytes without the newline; a longer one is refused and the connection closed. */
 export const MAX_REQUEST_BYTES = 4096;
 
 /** What a client may ask. */

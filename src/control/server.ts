@@ -2,47 +2,79 @@
  * The control endpoint of a running server: a Unix socket (mode 0600) in the state
  * directory that answers JSON-line requests (see protocol.ts) by calling a handler.
  * A stale socket left by a crashed server is removed; a live one means another
- * server already uses this state directory, which is refused.
+ * server already uses this state directory, which is refused. At most
+ * `maxConnections` clients are served at once; each one is served by
+ * connection.ts, which bounds what it may hold.
  */
 import net from 'node:net';
 import { chmod, unlink } from 'node:fs/promises';
-import { ERRORS, errorMessage, isBenchbootError } from '../errors.js';
-import { toBenchbootError } from '../protocol-errors.js';
+import { ERRORS } from '../errors.js';
 import type { Logger } from '../log.js';
-import {
-  MAX_REQUEST_BYTES,
-  formatControlResponse,
-  parseControlRequest,
-  type ControlRequest,
-  type ControlResponse,
-} from './protocol.js';
+import { ControlConnection, refusalResponse, type ConnectionLimits, type ControlHandler } from './connection.js';
+import { MAX_REQUEST_BYTES } from './protocol.js';
 
-/** Answers one request; a thrown BenchbootError becomes an error response with its code. */
-export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
+export type { ControlHandler } from './connection.js';
+
+/** Connections served at once by default; one more gets an error line and is closed. */
+export const DEFAULT_MAX_CONTROL_CONNECTIONS = 64;
+/** Requests of one connection read and not yet answered, by default; beyond it the connection is not read. */
+export const DEFAULT_MAX_QUEUED_REQUESTS = 32;
+/** A connection with no request at the handler and no traffic is closed after this, by default. */
+export const DEFAULT_CONTROL_IDLE_MS = 60_000;
+
+/** What the control endpoint holds now. */
+export interface ControlLoad {
+  /** Connections being served (refused ones not counted). */
+  readonly connections: number;
+  /** Requests read and not yet answered, over all connections. */
+  readonly queuedRequests: number;
+}
 
 /** A listening control endpoint. */
 export interface ControlServer {
   readonly path: string;
+  /** What it holds now. */
+  load(): ControlLoad;
   /** Stops listening, ends open connections and removes the socket file. */
   close(): Promise<void>;
 }
 
-/** Options of createControlServer. */
+/** Options of createControlServer; the limits default to the DEFAULT_* values above. */
 export interface ControlServerOptions {
   readonly path: string;
   readonly handler: ControlHandler;
   readonly logger: Logger;
+  readonly maxConnections?: number;
+  readonly maxQueuedRequests?: number;
+  readonly idleTimeoutMs?: number;
 }
 
 /** Starts the control endpoint at `path`. */
 export async function createControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const { path, handler, logger } = options;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONTROL_CONNECTIONS;
+  const limits: ConnectionLimits = {
+    maxLineBytes: MAX_REQUEST_BYTES,
+    maxQueuedRequests: options.maxQueuedRequests ?? DEFAULT_MAX_QUEUED_REQUESTS,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_CONTROL_IDLE_MS,
+  };
   await removeStaleSocket(path);
-  const connections = new Set<net.Socket>();
+  // Every open socket, refused ones included, so that close() ends them all.
+  const sockets = new Set<net.Socket>();
+  const served = new Set<ControlConnection>();
   const server = net.createServer((conn) => {
-    connections.add(conn);
-    conn.on('close', () => connections.delete(conn));
-    serveConnection(conn, handler, logger);
+    sockets.add(conn);
+    conn.on('close', () => sockets.delete(conn));
+    conn.on('error', (err) => logger.debug('control connection error', { err: err.message }));
+    const connection = new ControlConnection(conn, handler, logger, limits);
+    if (served.size >= maxConnections) {
+      logger.warn('control connection refused', { code: 'BB_CONTROL', connections: served.size });
+      connection.refuse(refusalResponse(ERRORS.controlBusy.create({ max: maxConnections })));
+      return;
+    }
+    served.add(connection);
+    conn.on('close', () => served.delete(connection));
+    connection.start();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(ERRORS.controlListen.create({ path, reason: err.message }, { cause: err })));
@@ -52,54 +84,15 @@ export async function createControlServer(options: ControlServerOptions): Promis
   await chmod(path, 0o600);
   return {
     path,
+    load: () => ({ connections: served.size, queuedRequests: [...served].reduce((sum, c) => sum + c.queuedRequests, 0) }),
     async close() {
-      for (const c of connections) c.destroy();
+      for (const c of sockets) c.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await unlink(path).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') logger.warn('cannot remove control socket', { code: 'BB_CONTROL', path, err: err.message });
       });
     },
   };
-}
-
-function serveConnection(conn: net.Socket, handler: ControlHandler, logger: Logger): void {
-  let buffered = '';
-  let queue = Promise.resolve();
-  conn.setEncoding('utf8');
-  conn.on('error', (err) => logger.debug('control connection error', { err: err.message }));
-  conn.on('data', (chunk: string) => {
-    buffered += chunk;
-    for (;;) {
-      const nl = buffered.indexOf('\n');
-      if (nl < 0) break;
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line.trim() === '') continue;
-      queue = queue.then(() => answer(conn, line, handler, logger));
-    }
-    if (buffered.length > MAX_REQUEST_BYTES) {
-      conn.end(formatControlResponse({ id: 0, ok: false, error: { code: 'BB_USAGE', message: `request line over ${MAX_REQUEST_BYTES} bytes` } }));
-      buffered = '';
-    }
-  });
-}
-
-async function answer(conn: net.Socket, line: string, handler: ControlHandler, logger: Logger): Promise<void> {
-  const parsed = parseControlRequest(line);
-  let response: ControlResponse;
-  if (parsed.kind === 'invalid') {
-    response = { id: parsed.id, ok: false, error: { code: 'BB_USAGE', message: parsed.reason } };
-  } else {
-    try {
-      response = { id: parsed.id, ok: true, result: await handler(parsed.request) };
-    } catch (caught) {
-      const err = toBenchbootError(caught);
-      const code = isBenchbootError(err) ? err.code : 'BB_INTERNAL';
-      if (code === 'BB_INTERNAL') logger.error('control request failed', { code, op: parsed.request.op, stack: err instanceof Error ? err.stack : String(err) });
-      response = { id: parsed.id, ok: false, error: { code, message: errorMessage(err) } };
-    }
-  }
-  if (!conn.destroyed) conn.write(formatControlResponse(response));
 }
 
 /** Removes `path` if it is a socket nobody listens on; refuses if a server answers there. */
