@@ -21,7 +21,7 @@ import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
-import { answerControl, deviceControl, openControlSocket, type ControlTarget } from './control.js';
+import { answerControl, deviceControl, leasesOnWall, openControlSocket, type ControlTarget } from './control.js';
 import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
@@ -237,7 +237,7 @@ class ApplianceImpl implements Appliance {
   private controlTarget(): ControlTarget {
     return {
       status: () => this.status(),
-      leases: () => this.leases(),
+      leases: () => leasesOnWall(this.leases(), this.options.clock),
       reload: () => this.reload(),
       release: (ip) => this.release(ip),
       ...deviceControl(() => this.running.devices),
