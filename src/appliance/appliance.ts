@@ -12,6 +12,7 @@
  *     ...
  *     await appliance.stop(5000);
  */
+import { wallTimeOf } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import type { ControlRequest } from '../control/protocol.js';
 import type { Lease } from '../dhcp/lease.js';
@@ -203,6 +204,7 @@ class ApplianceImpl implements Appliance {
       pid: process.pid,
       startedAt: this.startedAt,
       now: this.options.clock.now(),
+      toWall: (t) => wallTimeOf(this.options.clock, t),
       scopeSource: this.options.scopes.describe,
       scopes: this.current,
       leases: this.leases(),
