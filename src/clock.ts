@@ -14,6 +14,17 @@ export interface Clock {
   now(): number;
   /** Runs `fn` once after `ms`. */
   setTimer(ms: number, fn: () => void): TimerHandle;
+  /**
+   * The wall-clock time of `t`, a value of this clock's `now()`. Present on a clock whose
+   * `now()` does not follow steps of the wall clock (./steady-clock.ts); absent when
+   * `now()` is the wall clock itself.
+   */
+  toWall?(t: number): number;
+}
+
+/** The wall-clock time of `t` read from `clock` (the same number unless the clock is steady). */
+export function wallTimeOf(clock: Clock, t: number): number {
+  return clock.toWall ? clock.toWall(t) : t;
 }
 
 /** The real clock (Date.now and setTimeout, unref'd so timers never keep the process up alone). */

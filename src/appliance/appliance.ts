@@ -12,6 +12,7 @@
  *     ...
  *     await appliance.stop(5000);
  */
+import { wallTimeOf } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import type { ControlRequest } from '../control/protocol.js';
 import type { Lease } from '../dhcp/lease.js';
@@ -21,7 +22,7 @@ import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
-import { answerControl, deviceControl, openControlSocket, type ControlTarget } from './control.js';
+import { answerControl, deviceControl, leasesOnWall, openControlSocket, type ControlTarget } from './control.js';
 import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
@@ -204,6 +205,7 @@ class ApplianceImpl implements Appliance {
       pid: process.pid,
       startedAt: this.startedAt,
       now: this.options.clock.now(),
+      toWall: (t) => wallTimeOf(this.options.clock, t),
       scopeSource: this.options.scopes.describe,
       scopes: this.current,
       leases: this.leases(),
@@ -238,7 +240,7 @@ class ApplianceImpl implements Appliance {
   private controlTarget(): ControlTarget {
     return {
       status: () => this.status(),
-      leases: () => this.leases(),
+      leases: () => leasesOnWall(this.leases(), this.options.clock),
       reload: () => this.reload(),
       release: (ip) => this.release(ip),
       ...deviceControl(() => this.running.devices),

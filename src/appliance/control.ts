@@ -4,6 +4,7 @@
  * `device`, `device-reset`), which is what `benchboot status`, `leases`, `reload`,
  * `devices` and `report` ask a running server.
  */
+import { wallTimeOf, type Clock } from '../clock.js';
 import type { Lease } from '../dhcp/lease.js';
 import { controlSocketPath } from '../control/client.js';
 import type { ControlRequest } from '../control/protocol.js';
@@ -11,6 +12,7 @@ import { createControlServer, type ControlServer } from '../control/server.js';
 import { canonicalMac } from '../devices/index.js';
 import { ERRORS } from '../errors.js';
 import type { Logger } from '../log.js';
+import { leaseOnWall } from '../store/format.js';
 import type { ApplianceDevices } from './devices.js';
 import type { Ipv4 } from '../net/ipv4.js';
 
@@ -46,6 +48,15 @@ export async function answerControl(target: ControlTarget, request: ControlReque
     case 'device-reset':
       return target.resetDevice(request.mac);
   }
+}
+
+/**
+ * The leases as `benchboot leases` shows them: their times on the wall clock. The server
+ * counts lease time on a steady clock (steady-clock.ts); after a step of the wall clock
+ * the two differ, and a person compares the times with the wall clock.
+ */
+export function leasesOnWall(leases: readonly Lease[], clock: Clock): readonly Lease[] {
+  return clock.toWall ? leases.map((l) => leaseOnWall(l, (t) => wallTimeOf(clock, t))) : leases;
 }
 
 /** The device ops of the control socket over the running device book (BB_CONTROL when not running). */

@@ -5,7 +5,7 @@
  * about the DHCP package's API is in this file.
  */
 import { mkdir } from 'node:fs/promises';
-import type { Clock } from '../clock.js';
+import { wallTimeOf, type Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import { isLeaseEventKind, type Lease, type LeaseEventKind } from '../dhcp/lease.js';
 import { createDhcpServer, type DhcpBindingFactory, type DhcpLeaseEvent, type DhcpServer } from '../dhcp/server.js';
@@ -44,7 +44,10 @@ export interface DhcpSideOptions {
 /** Opens the lease journal in the state directory (created if missing). */
 export async function openLeaseJournal(options: Pick<DhcpSideOptions, 'stateDir' | 'clock' | 'logger'>): Promise<LeaseStore> {
   await mkdir(options.stateDir, { recursive: true });
-  return openLeaseStore({ dir: options.stateDir, now: options.clock.now(), logger: options.logger });
+  const { clock } = options;
+  // A steady clock's lease times go to the files as wall time (steady-clock.ts).
+  const toWall = clock.toWall ? (t: number): number => wallTimeOf(clock, t) : undefined;
+  return openLeaseStore({ dir: options.stateDir, now: clock.now(), logger: options.logger, ...(toWall ? { toWall } : {}) });
 }
 
 /** Creates the DHCP server (not started) over an open lease store, its events going to the sink. */

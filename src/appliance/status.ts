@@ -110,6 +110,12 @@ export interface StatusSnapshot {
   readonly pid: number;
   readonly startedAt: number;
   readonly now: number;
+  /**
+   * The wall-clock time of a time of the appliance's clock (steady-clock.ts). The status
+   * shows start and transfer times in wall time: `benchboot status` subtracts them from
+   * its own Date.now(). Identity when absent.
+   */
+  readonly toWall?: (t: number) => number;
   readonly scopeSource: string;
   readonly scopes: readonly Scope[];
   readonly leases: readonly Lease[];
@@ -128,9 +134,10 @@ export interface StatusSnapshot {
 
 /** The status of the appliance from one snapshot (pure). */
 export function buildStatus(s: StatusSnapshot): ApplianceStatus {
+  const wall = s.toWall ?? ((t: number): number => t);
   return {
     pid: s.pid,
-    startedAt: s.startedAt,
+    startedAt: wall(s.startedAt),
     scopeSource: s.scopeSource,
     scopes: s.scopes.map((scope) => ({
       name: scope.name,
@@ -145,7 +152,7 @@ export function buildStatus(s: StatusSnapshot): ApplianceStatus {
       ...(s.uploadDir === undefined ? {} : { uploadDir: s.uploadDir }),
       settings: s.tftpSettings,
       ...(s.tftp ? { counters: s.tftp.counters } : {}),
-      transfers: s.tftp ? s.tftp.transfers : [],
+      transfers: s.tftp ? s.tftp.transfers.map((x) => ({ ...x, startedAt: wall(x.startedAt) })) : [],
     },
     ...(s.http ? { http: s.http } : {}),
     ...(s.dhcp ? { dhcp: s.dhcp } : {}),

@@ -7,7 +7,7 @@
  * (BB_WEB otherwise); the default one, when busy, only costs the dashboard (a
  * warning, and `status` says why).
  */
-import type { Clock } from '../clock.js';
+import { wallTimeOf, type Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import type { ControlRequest } from '../control/protocol.js';
 import type { Lease } from '../dhcp/lease.js';
@@ -17,6 +17,7 @@ import type { Logger } from '../log.js';
 import type { ApplianceEvent } from '../ui/events.js';
 import { startDashboard, type Dashboard } from '../web/server.js';
 import type { DashboardChange, DashboardSource } from '../web/source.js';
+import { leasesOnWall } from './control.js';
 import type { ApplianceDevices } from './devices.js';
 import type { ApplianceStatus, WebState } from './status.js';
 
@@ -107,7 +108,8 @@ export class WebPart {
         return d && { ...d, ...(cells ? { inventoryCells: cells } : {}) };
       },
       resetDevice: async (mac) => void (await h.control({ op: 'device-reset', mac })),
-      leases: () => h.leases(),
+      // Lease times and now on the wall clock, as a person reads them (steady-clock.ts).
+      leases: () => leasesOnWall(h.leases(), h.clock),
       scopes: () => h.scopes(),
       transfers: () => h.status().tftp.transfers,
       counters: () => {
@@ -115,7 +117,7 @@ export class WebPart {
         return { ...(s.dhcp ? { dhcp: s.dhcp } : {}), ...(s.tftp.counters ? { tftp: s.tftp.counters } : {}), ...(s.devices ? { devices: s.devices } : {}), reloads: s.reloads };
       },
       uploadDir: () => h.uploadDir,
-      now: () => h.clock.now(),
+      now: () => wallTimeOf(h.clock, h.clock.now()),
       subscribe: (listener) => {
         this.listeners.add(listener);
         return () => this.listeners.delete(listener);

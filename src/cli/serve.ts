@@ -39,6 +39,7 @@ import { createLiveView, type LiveView } from '../ui/live-view.js';
 import { inventoryFileOf } from './device-flags.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext } from './output.js';
 import { serveHttpConfig, serveSyslog, serveTarget, serveWebConfig, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
+import { serveClock } from './serve-clock.js';
 import { SERVE_OPTIONS, type ServeArgs } from './serve-options.js';
 import { FORCED_CLEANUP_MS, FORCED_EXIT_CODE, ServeSignals, systemServeProcess, type ServeProcess } from './serve-process.js';
 
@@ -124,7 +125,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
     ...(run.http === undefined ? {} : { http: run.http }),
     logger: run.root,
-    clock: systemClock,
+    clock: serveClock(run.logger),
     ...(view ? { onEvent: (e) => view.update(e) } : {}),
   });
   await appliance.start().catch((err: unknown) => {

@@ -68,6 +68,19 @@ export function parseJournalLine(line: string): LeaseChange | undefined {
   return undefined;
 }
 
+/** Converts a time of the server's clock to wall time (steady-clock.ts); the files hold wall time. */
+export type ToWallTime = (t: number) => number;
+
+/** `lease` with its times on the wall clock. */
+export function leaseOnWall(lease: Lease, toWall: ToWallTime): Lease {
+  return { ...lease, startedAt: toWall(lease.startedAt), expiresAt: toWall(lease.expiresAt) };
+}
+
+/** `change` with its lease's times on the wall clock. */
+export function changeOnWall(change: LeaseChange, toWall: ToWallTime): LeaseChange {
+  return change.kind === 'put' ? { kind: 'put', lease: leaseOnWall(change.lease, toWall) } : change;
+}
+
 /** The journal line of a change (no newline). */
 export function formatJournalLine(change: LeaseChange): string {
   return JSON.stringify(change);

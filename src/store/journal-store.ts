@@ -14,7 +14,7 @@
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Lease, LeaseChange } from '../dhcp/lease.js';
-import { formatJournalLine, isJournaled } from './format.js';
+import { changeOnWall, formatJournalLine, isJournaled, leaseOnWall, type ToWallTime } from './format.js';
 import { openJournalFile, removeJournalFiles, writeSnapshotFile } from './files.js';
 import type { JournalFileWrapper, JournalWriter } from './journal-writer.js';
 import type { LeaseStore, LeaseStoreStats } from './backend.js';
@@ -31,6 +31,13 @@ interface Waiter {
 interface Frozen {
   readonly state: Lease[];
   readonly upTo: number;
+}
+
+/** How the store writes its files: a test's fault injection, and the server clock's times turned into wall time. */
+export interface JournalStoreFiles {
+  readonly wrapJournal?: JournalFileWrapper;
+  /** Lease times in memory are the server clock's; the journal and snapshot hold `toWall` of them (identity when absent). */
+  readonly toWall?: ToWallTime;
 }
 
 interface Batch {
@@ -61,7 +68,7 @@ export class JournalStore implements LeaseStore {
     private readonly compactAfter: (leasesHeld: number) => number,
     leases: readonly Lease[],
     private readonly skippedAtOpen: { readonly tornLines: number; readonly damagedRecords: number },
-    private readonly wrapJournal?: JournalFileWrapper,
+    private readonly files: JournalStoreFiles = {},
   ) {
     this.loaded = leases;
     for (const lease of leases) this.state.set(leaseKey(lease.scope, lease.ip), lease);
@@ -70,7 +77,7 @@ export class JournalStore implements LeaseStore {
   /** Opens a fresh generation and writes a snapshot of the loaded state, removing older files. */
   async start(generation: number, onDisk: readonly number[]): Promise<void> {
     await this.openGeneration(generation);
-    await writeSnapshotFile(this.dir, [...this.state.values()], generation);
+    await writeSnapshotFile(this.dir, this.onWall([...this.state.values()]), generation);
     await removeJournalFiles(this.dir, onDisk.filter((g) => g < generation));
   }
 
@@ -81,7 +88,7 @@ export class JournalStore implements LeaseStore {
     if (durable.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       for (const c of durable) {
-        this.next.lines.push(formatJournalLine(c));
+        this.next.lines.push(formatJournalLine(this.files.toWall ? changeOnWall(c, this.files.toWall) : c));
         this.next.changes.push(c);
       }
       this.next.waiters.push({ resolve, reject });
@@ -115,6 +122,12 @@ export class JournalStore implements LeaseStore {
     await this.journal?.close();
     this.journal = undefined;
     await releaseLock(this.dir);
+  }
+
+  /** `leases` as the snapshot holds them: on the wall clock. */
+  private onWall(leases: readonly Lease[]): readonly Lease[] {
+    const toWall = this.files.toWall;
+    return toWall ? leases.map((l) => leaseOnWall(l, toWall)) : leases;
   }
 
   /** Starts the flush loop unless it runs already. */
@@ -167,7 +180,7 @@ export class JournalStore implements LeaseStore {
   }
 
   private async openGeneration(generation: number): Promise<void> {
-    const writer = await openJournalFile(this.dir, generation, this.wrapJournal);
+    const writer = await openJournalFile(this.dir, generation, this.files.wrapJournal);
     const old = this.journal;
     this.journal = writer;
     this.generation = generation;
@@ -195,7 +208,7 @@ export class JournalStore implements LeaseStore {
       this.switchRequest = { resolve, reject };
       this.kick();
     });
-    await writeSnapshotFile(this.dir, frozen.state, frozen.upTo + 1);
+    await writeSnapshotFile(this.dir, this.onWall(frozen.state), frozen.upTo + 1);
     const stale = (await journalGenerations(this.dir)).filter((g) => g <= frozen.upTo);
     await removeJournalFiles(this.dir, stale);
     this.counters.compactions++;

@@ -21,6 +21,7 @@ import type { Lease } from '../dhcp/lease.js';
 import type { LeaseStore } from './backend.js';
 import { mkdir } from 'node:fs/promises';
 import { JournalStore } from './journal-store.js';
+import type { ToWallTime } from './format.js';
 import type { JournalFileWrapper } from './journal-writer.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { reclaimOnOpen, replayDir } from './replay.js';
@@ -42,6 +43,11 @@ export interface LeaseStoreOptions {
   readonly forgetAfterMs?: number;
   /** Wraps each journal file opened (tests inject a full disk here: a short write, then ENOSPC). */
   readonly wrapJournalFile?: JournalFileWrapper;
+  /**
+   * The wall-clock time of a lease time (the server's steady clock, steady-clock.ts): the
+   * files hold wall time. Leases are read as they are: at open both clocks agree.
+   */
+  readonly toWall?: ToWallTime;
 }
 
 const DEFAULT_COMPACT_AFTER = 5000;
@@ -79,7 +85,10 @@ export async function openLeaseStore(options: LeaseStoreOptions): Promise<LeaseS
         skipped: replay.damagedRecords,
       });
     }
-    const store = new JournalStore(options.dir, logger, threshold, leases, replay, options.wrapJournalFile);
+    const store = new JournalStore(options.dir, logger, threshold, leases, replay, {
+      ...(options.wrapJournalFile ? { wrapJournal: options.wrapJournalFile } : {}),
+      ...(options.toWall ? { toWall: options.toWall } : {}),
+    });
     await store.start(replay.maxGeneration + 1, replay.generations);
     return store;
   } catch (err) {

@@ -75,3 +75,19 @@ test('a running appliance: counters pass through, leases are counted per scope a
   assert.deepEqual(st.leases, { bound: 2, offered: 1, total: 3 });
   assert.deepEqual(st.reloads, { ok: 2, rejected: 1 });
 });
+
+test('on a steady clock the start and transfer times are given in wall time; lease counts use the clock itself', () => {
+  const day = 24 * 3600 * 1000;
+  const transfer = { id: 't1', peer: { address: '10.9.0.100', port: 2000 }, file: 'a.cfg', direction: 'read', bytes: 0, blksize: 512, windowsize: 1, startedAt: NOW - 5000 } as const;
+  const st = buildStatus({
+    ...STOPPED,
+    startedAt: NOW - 60_000,
+    toWall: (t) => t + day,
+    leases: [lease('10.9.0.100', 'bound')],
+    tftp: { listen: [], counters: {} as NonNullable<StatusSnapshot['tftp']>['counters'], transfers: [transfer] },
+  });
+  assert.equal(st.startedAt, NOW - 60_000 + day);
+  assert.deepEqual(st.tftp.transfers.map((x) => x.startedAt), [NOW - 5000 + day]);
+  assert.deepEqual(st.leases, { bound: 1, offered: 0, total: 1 });
+  assert.equal(st.scopes[0]?.leases.bound, 1);
+});
