@@ -36,7 +36,7 @@ test('a device row and a running transfer appear as a person sees them', () => {
   assert.match(text, /leases 1 {2}transfers 0 done, 1 running {2}failures 0 {2}busy refusals 0/);
   const row = lines.find((l) => l.startsWith('00:1b:d4:aa:bb:cc'));
   assert.ok(row, text);
-  assert.match(row, /Cisco Systems, Inc\. IP ~ 10\.10\.0\.20 +bound +firmware\.bin$/);
+  assert.match(row, /Cisco Systems, Inc\. IP ~ 10\.10\.0\.20 +bound +- +firmware\.bin$/);
   const bar = lines.find((l) => l.startsWith('->'));
   assert.ok(bar, text);
   assert.match(bar, /firmware\.bin +\[#{12}\.{12}\] +50% 1\.0 MiB\/2\.0 MiB {2}512\.0 KiB\/s {2}ETA 2s/);
