@@ -3,6 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { hasRawControl } from '../../helpers/raw-control.js';
 import { formatBytes, formatDuration, progressBar, renderView } from '../../../src/ui/render.js';
 import { initialViewState, reduceView } from '../../../src/ui/state.js';
 import type { ApplianceEvent } from '../../../src/ui/events.js';
@@ -60,11 +61,3 @@ test('text from the wire is escaped in the live view: no escape sequence or bidi
   assert.match(text, /fw\\u\{202e\}\.bin/);
   assert.match(text, /x\\x1b\]0;pwned\\x07/);
 });
-
-/** True when `text` holds a C0/C1 control, DEL or a bidi control (checked by code, not by a regex of controls). */
-function hasRawControl(text: string): boolean {
-  return [...text].some((ch) => {
-    const c = ch.codePointAt(0) ?? 0;
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-  });
-}
