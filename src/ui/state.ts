@@ -85,14 +85,16 @@ function countBound(devices: readonly DeviceRow[]): number {
   return devices.filter((d) => d.leaseState === 'bound').length;
 }
 
-/** True when two MAC spellings name the same device (`00:1b:…` and `001b…`). */
-function sameMac(a: string, b: string): boolean {
-  return a === b || (canonicalMac(a) ?? a) === (canonicalMac(b) ?? b);
+/** The row of `mac`: the same text (the usual case), else the same MAC in another spelling (`00:1b:…`, `001b…`). */
+function rowOf(devices: readonly DeviceRow[], mac: string): DeviceRow | undefined {
+  const exact = devices.find((d) => d.mac === mac);
+  const key = exact === undefined ? canonicalMac(mac) : undefined;
+  return exact ?? (key === undefined ? undefined : devices.find((d) => canonicalMac(d.mac) === key));
 }
 
 /** The state after a lease event: the device's row takes the address and lease state. */
 function withLease(state: ViewState, event: Extract<ApplianceEvent, { kind: 'lease' }>): ViewState {
-  const existing = state.devices.find((d) => sameMac(d.mac, event.mac));
+  const existing = rowOf(state.devices, event.mac);
   const row: DeviceRow = {
     ...existing,
     mac: existing?.mac ?? event.mac,
@@ -123,7 +125,7 @@ function withTransferStarted(state: ViewState, event: Extract<ApplianceEvent, { 
 
 /** The state after the device book reported a status: the device's row (found by MAC, or added) takes it. */
 function withDeviceStatus(state: ViewState, event: DeviceStatusEvent): ViewState {
-  const existing = state.devices.find((d) => sameMac(d.mac, event.mac));
+  const existing = rowOf(state.devices, event.mac);
   if (existing) {
     const row: DeviceRow = { ...existing, status: event.status, reason: event.reason };
     return { ...state, devices: state.devices.map((d) => (d === existing ? row : d)) };
