@@ -3,7 +3,8 @@
  * TFTP events, journaled to `<stateDir>/devices/` in the background (never on the
  * DHCP fsync-before-ACK path: appends only queue), restored at start, swept on a
  * timer (Clock seam), compacted by the journal and at stop, and asked by the
- * control socket (`devices`, `device`, `device-reset`) and `status`.
+ * control socket (`devices`, `device`, `device-reset`) and `status`. Status changes
+ * go out as `device-status` events (device-status-feed.ts) for the live view.
  */
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -27,7 +28,9 @@ import { readMac, type DeviceRow, type InventoryIndex } from '../inventory/index
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TftpServer } from '../tftp/server.js';
+import type { DeviceStatusEvent } from '../ui/events.js';
 import { expectationsOfRecord, inventoryKeyOf } from './device-expectations.js';
+import { DeviceStatusFeed } from './device-status-feed.js';
 import { macOfAddress, observeLease, TftpDeviceFeed, type FileFeedSource, type LeaseEventFacts } from './device-feed.js';
 
 /** The directory of the device records inside the state directory. */
@@ -50,6 +53,8 @@ export interface ApplianceDevicesOptions {
   readonly leases: () => readonly Lease[];
   /** The inventory in force (`serve --inventory`): a device's row names it and may list what it expects. */
   readonly inventory?: () => InventoryIndex | undefined;
+  /** Receives each device's status when it changes, from open to close (the live view). */
+  readonly onStatus?: (event: DeviceStatusEvent) => void;
 }
 
 /** One device as the `devices` control op answers it. */
@@ -73,6 +78,7 @@ export class ApplianceDevices {
   private sweepTimer: TimerHandle | undefined;
   private readonly log: Logger;
   private readonly tftpFeed: TftpDeviceFeed;
+  private statusFeed: DeviceStatusFeed | undefined;
 
   constructor(private readonly options: ApplianceDevicesOptions) {
     this.log = options.logger.child({ component: 'devices' });
@@ -93,6 +99,10 @@ export class ApplianceDevices {
     this.unjournal = journalChanges(this.book, store);
     this.log.info('device records restored', { devices: restored.devices, entries: restored.entriesReplayed, damagedLines: restored.damagedLines, tornLines: restored.tornLines });
     this.scheduleSweep();
+    if (this.options.onStatus) {
+      this.statusFeed = new DeviceStatusFeed({ book: this.book, clock, emit: this.options.onStatus });
+      this.statusFeed.start();
+    }
   }
 
   /** Files one DHCP lease event. */
@@ -160,6 +170,7 @@ export class ApplianceDevices {
   async close(): Promise<void> {
     this.sweepTimer?.cancel();
     this.sweepTimer = undefined;
+    this.statusFeed?.stop();
     this.unjournal?.();
     this.unjournal = undefined;
     const store = this.store;

@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { DeviceListEntry } from '../appliance/index.js';
-import { canonicalMac, escapeControl, formatEventLine } from '../devices/index.js';
+import { canonicalMac, escapeControl, formatEventLine, formatStatusLine } from '../devices/index.js';
 import { ERRORS } from '../errors.js';
 import { formatDuration } from '../ui/render.js';
 import { askServer, readDevices, serverDevice } from './device-source.js';
@@ -104,7 +104,7 @@ const showCommand = defineCommand<MacArgs>({
     const { row, record } = shown;
     writeLine(ctx.io.stdout, `${row.mac}  ${cell(row.ip)}  ${cell(row.model ?? row.vendorClass)}  profile ${cell(row.profile)}`);
     for (const e of record.timeline) writeLine(ctx.io.stdout, formatEventLine(e));
-    writeLine(ctx.io.stdout, `${row.status}: ${escapeControl(row.diagnosis)}`);
+    writeLine(ctx.io.stdout, formatStatusLine(row.status, row.diagnosis));
     return 0;
   },
 });

@@ -7,7 +7,7 @@ export * from './event.js';
 export { canonicalMac, formatMacColons, isCanonicalMac, type DeviceFacts, type DeviceObservation } from './identity.js';
 export { DEFAULT_RETENTION, MAX_FILES_TRACKED, type DeviceRecord, type DeviceProgress, type FileOutcome, type LeaseProgress, type RetentionLimits } from './record.js';
 export { DEFAULT_STATUS_THRESHOLDS, NO_EXPECTATIONS, deriveStatus, type Expectations, type StatusThresholds } from './status.js';
-export { DEVICE_STATUSES, formatReason, type DeviceStatus, type DeviceStatusName, type StatusReason } from './status-reason.js';
+export { DEVICE_STATUSES, formatReason, formatStatusCounts, formatStatusLine, type DeviceStatus, type DeviceStatusName, type StatusReason } from './status-reason.js';
 export { matchesPattern, describePattern } from './pattern.js';
 export { DeviceBook, type ApplyResult, type DeviceBookCounts, type DeviceBookOptions, type DeviceChange, type DeviceListener, type DeviceView } from './book.js';
 export type { Eviction, EvictionReason } from './evict.js';
@@ -20,7 +20,7 @@ export { compactBook, compactionThreshold, journalChanges, restoreBook, type Jou
 export { summarizeDevices, summarizeDevice, type DeviceSummaryRow } from './summary.js';
 export { formatReportCsv } from './report-csv.js';
 export { formatReportJson } from './report-json.js';
-export { formatReportHtml, formatStatusCounts } from './report-html.js';
+export { formatReportHtml } from './report-html.js';
 export { formatEventLine, describeEvent } from './timeline-text.js';
 export { escapeControl, htmlText } from './text-escape.js';
 export { readDeviceBook } from './offline.js';

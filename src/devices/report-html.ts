@@ -3,7 +3,7 @@
  * CSS, no script, no external asset (a Content-Security-Policy forbids loading any),
  * every text escaped for control characters and then for HTML.
  */
-import { DEVICE_STATUSES } from './status-reason.js';
+import { formatStatusCounts } from './status-reason.js';
 import { REPORT_COLUMNS, reportCell, type DeviceSummaryRow } from './summary.js';
 import { htmlText } from './text-escape.js';
 
@@ -17,14 +17,6 @@ td.files, td.diagnosis { max-width: 28rem; overflow-wrap: anywhere; }
 .provisioned { background: #e6f6e6; } .stuck { background: #fde8e8; } .gone { background: #eee; color: #666; }
 .fetching, .leased, .discovered { background: #fff8e1; }
 `;
-
-/** The counts line: `48 devices: 45 provisioned, 2 stuck, 1 gone`. */
-export function formatStatusCounts(rows: readonly DeviceSummaryRow[]): string {
-  const parts = DEVICE_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s}`);
-  return `${rows.length} device${rows.length === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
-}
 
 function formatRow(row: DeviceSummaryRow): string {
   const cells = REPORT_COLUMNS.map(([key]) => `<td class="${key}">${htmlText(reportCell(row, key))}</td>`).join('');

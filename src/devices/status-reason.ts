@@ -3,6 +3,7 @@
  * and the one place they become words for the technician.
  */
 import type { FileResult } from './event.js';
+import { escapeControl } from './text-escape.js';
 
 /** The five-plus-one statuses of a device (issue 13 part 2). */
 export const DEVICE_STATUSES = ['discovered', 'leased', 'fetching', 'provisioned', 'stuck', 'gone'] as const;
@@ -77,6 +78,19 @@ export function formatReason(reason: StatusReason): string {
     case 'silent':
       return `no packet for ${formatDurationShort(reason.silentMs)} when one was due (last: ${formatReason(reason.previous)})`;
   }
+}
+
+/** The counts line: `48 devices: 45 provisioned, 2 stuck, 1 gone` (the report's heading, the live view's header). */
+export function formatStatusCounts(rows: readonly { readonly status: DeviceStatusName }[]): string {
+  const parts = DEVICE_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`);
+  return `${rows.length} device${rows.length === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/** `stuck: asked for SEP….cnf.xml: not found`: a status with its diagnosis ({@link formatReason}), wire text escaped (`devices show`, the live view). */
+export function formatStatusLine(status: DeviceStatusName, diagnosis: string): string {
+  return `${status}: ${escapeControl(diagnosis)}`;
 }
 
 function formatFailure(file: string, result: FileResult, detail: string | undefined): string {

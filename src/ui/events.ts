@@ -5,6 +5,7 @@
  * time they happened (ms since the epoch).
  */
 import type { LeaseEventKind } from '../dhcp/lease.js';
+import type { DeviceStatusName, StatusReason } from '../devices/status-reason.js';
 
 /** A lease changed state for a device: offered, bound, released, declined or expired. */
 export interface LeaseEvent {
@@ -83,6 +84,22 @@ export interface ReloadEvent {
   readonly detail: string;
 }
 
+/**
+ * A device's status in the device book changed (a file delivered or refused, a lease,
+ * time passing: settled, stopped asking, gone). The reason is the typed value; the
+ * view words it with the device book's `formatReason`, as `devices` does.
+ */
+export interface DeviceStatusEvent {
+  readonly kind: 'device-status';
+  readonly at: number;
+  /** `00:1b:d4:aa:bb:cc`. */
+  readonly mac: string;
+  readonly status: DeviceStatusName;
+  readonly reason: StatusReason;
+  /** The device's last address, when the book knows it. */
+  readonly ip?: string;
+}
+
 /** One thing that happened in the appliance. */
 export type ApplianceEvent =
   | LeaseEvent
@@ -92,4 +109,5 @@ export type ApplianceEvent =
   | TransferFailedEvent
   | TftpBusyEvent
   | TftpRefusedEvent
-  | ReloadEvent;
+  | ReloadEvent
+  | DeviceStatusEvent;

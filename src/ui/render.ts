@@ -1,12 +1,15 @@
 /**
  * Renders the live view state as plain text lines for a terminal of a given
- * width: a header with totals, one row per device, one progress bar per transfer
- * in flight, and the latest notices. Pure: the same state and width give the same
- * text, so it is tested without a terminal (the terminal redraw is in live-view.ts).
+ * width: a header with totals and the devices counted by status, one row per
+ * device (with its status, and under a stuck or gone one the diagnosis in the words
+ * of `benchboot devices`), one progress bar per transfer in flight, and the latest
+ * notices. Pure: the same state and width give the same text, so it is tested
+ * without a terminal (the terminal redraw is in live-view.ts).
  * Text that came from the wire (vendor classes, file names, peers' error messages) is
  * escaped (`\x1b`, `\u{202e}`) before it is measured into a column: a device never
  * moves the cursor, clears the screen or turns a line around.
  */
+import { formatReason, formatStatusCounts, formatStatusLine, type DeviceStatusName } from '../devices/status-reason.js';
 import { escapeControl } from '../devices/text-escape.js';
 import { transferEtaSeconds, transferRate, type DeviceRow, type TransferRow, type ViewState } from './state.js';
 
@@ -69,12 +72,28 @@ const DEVICE_COLUMNS = [
   { title: 'VENDOR CLASS', width: 24 },
   { title: 'IP', width: 15 },
   { title: 'STATE', width: 9 },
+  { title: 'STATUS', width: 11 },
 ] as const;
 
-function deviceLine(d: DeviceRow): string {
-  const cells = [d.mac, escapeControl(d.vendorClass ?? '-'), d.ip, d.leaseState];
+/** The statuses whose diagnosis is spelled out under the device's row. */
+const EXPLAINED: ReadonlySet<DeviceStatusName> = new Set(['stuck', 'gone']);
+
+/** The diagnosis line starts under the vendor class. */
+const DIAGNOSIS_INDENT = DEVICE_COLUMNS[0].width + 1;
+
+/** A device's row, and for a stuck or gone device its diagnosis fitted to `width`. */
+function deviceLines(d: DeviceRow, width: number): string[] {
+  const cells = [d.mac, escapeControl(d.vendorClass ?? '-'), d.ip, d.leaseState, d.status ?? '-'];
   const fixed = DEVICE_COLUMNS.map((c, i) => fit(cells[i] ?? '', c.width)).join(' ');
-  return `${fixed} ${escapeControl(d.lastFile ?? '-')}`;
+  const row = `${fixed} ${escapeControl(d.lastFile ?? '-')}`;
+  if (d.status === undefined || d.reason === undefined || !EXPLAINED.has(d.status)) return [row];
+  const why = formatStatusLine(d.status, formatReason(d.reason));
+  return [row, `${' '.repeat(DIAGNOSIS_INDENT)}${fit(why, Math.max(1, width - DIAGNOSIS_INDENT)).trimEnd()}`];
+}
+
+/** `3 devices: 2 provisioned, 1 stuck`, over the rows the device book gave a status. */
+function statusCountsLine(devices: readonly DeviceRow[]): string {
+  return formatStatusCounts(devices.flatMap((d) => (d.status === undefined ? [] : [{ status: d.status }])));
 }
 
 /** One transfer's line: direction, peer, file, bar, percent, bytes, rate, ETA. */
@@ -98,11 +117,12 @@ export function renderView(state: ViewState, width = 160): string[] {
   const lines: string[] = [
     `benchboot serving ${state.serving.join(', ') || '(nothing)'}`,
     `leases ${t.leases}  transfers ${t.transfersDone} done, ${state.transfers.length} running  failures ${t.failures}  busy refusals ${t.busyRefusals}`,
+    statusCountsLine(state.devices),
     '',
     `${DEVICE_COLUMNS.map((c) => fit(c.title, c.width)).join(' ')} LAST FILE`,
   ];
   if (state.devices.length === 0) lines.push('(no device yet)');
-  for (const d of state.devices) lines.push(deviceLine(d));
+  for (const d of state.devices) lines.push(...deviceLines(d, width));
   lines.push('', 'TRANSFERS');
   if (state.transfers.length === 0) lines.push('(none in flight)');
   for (const tr of state.transfers) lines.push(transferLine(tr));

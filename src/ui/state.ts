@@ -1,9 +1,12 @@
 /**
  * The live view's state as a pure reducer over appliance events: one row per
- * device (by MAC), the transfers in flight with what is needed for rate and ETA,
- * and running totals. No terminal, no clock: times come from the events.
+ * device (by MAC), with its status from the device book, the transfers in flight
+ * with what is needed for rate and ETA, and running totals. No terminal, no clock:
+ * times come from the events.
  */
-import type { ApplianceEvent } from './events.js';
+import { canonicalMac } from '../devices/identity.js';
+import type { DeviceStatusName, StatusReason } from '../devices/status-reason.js';
+import type { ApplianceEvent, DeviceStatusEvent } from './events.js';
 
 /** One device seen on the wire. */
 export interface DeviceRow {
@@ -14,6 +17,10 @@ export interface DeviceRow {
   readonly leaseState: string;
   /** The last file this device asked for (by its leased IP), if any. */
   readonly lastFile?: string;
+  /** Its status in the device book, once the book reported one. */
+  readonly status?: DeviceStatusName;
+  /** Why it has that status. */
+  readonly reason?: StatusReason;
 }
 
 /** One transfer in flight. */
@@ -78,12 +85,19 @@ function countBound(devices: readonly DeviceRow[]): number {
   return devices.filter((d) => d.leaseState === 'bound').length;
 }
 
+/** The row of `mac`: the same text (the usual case), else the same MAC in another spelling (`00:1b:…`, `001b…`). */
+function rowOf(devices: readonly DeviceRow[], mac: string): DeviceRow | undefined {
+  const exact = devices.find((d) => d.mac === mac);
+  const key = exact === undefined ? canonicalMac(mac) : undefined;
+  return exact ?? (key === undefined ? undefined : devices.find((d) => canonicalMac(d.mac) === key));
+}
+
 /** The state after a lease event: the device's row takes the address and lease state. */
 function withLease(state: ViewState, event: Extract<ApplianceEvent, { kind: 'lease' }>): ViewState {
-  const existing = state.devices.find((d) => d.mac === event.mac);
+  const existing = rowOf(state.devices, event.mac);
   const row: DeviceRow = {
     ...existing,
-    mac: event.mac,
+    mac: existing?.mac ?? event.mac,
     ip: event.ip,
     leaseState: event.state,
     ...(event.vendorClass !== undefined ? { vendorClass: event.vendorClass } : {}),
@@ -107,6 +121,17 @@ function withTransferStarted(state: ViewState, event: Extract<ApplianceEvent, { 
   };
   const devices = withLastFile(state.devices, event.peer, event.file);
   return { ...state, devices, transfers: [...state.transfers.filter((t) => t.id !== event.id), row] };
+}
+
+/** The state after the device book reported a status: the device's row (found by MAC, or added) takes it. */
+function withDeviceStatus(state: ViewState, event: DeviceStatusEvent): ViewState {
+  const existing = rowOf(state.devices, event.mac);
+  if (existing) {
+    const row: DeviceRow = { ...existing, status: event.status, reason: event.reason };
+    return { ...state, devices: state.devices.map((d) => (d === existing ? row : d)) };
+  }
+  const row: DeviceRow = { mac: event.mac, ip: event.ip ?? '-', leaseState: '-', status: event.status, reason: event.reason };
+  return { ...state, devices: [...state.devices, row] };
 }
 
 /** Applies one event to the view state (pure). */
@@ -150,6 +175,8 @@ export function reduceView(state: ViewState, event: ApplianceEvent): ViewState {
     }
     case 'reload':
       return { ...state, notices: addNotice(state.notices, event.ok ? `reloaded: ${event.detail}` : `reload rejected: ${event.detail}`) };
+    case 'device-status':
+      return withDeviceStatus(state, event);
   }
 }
 

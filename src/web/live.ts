@@ -45,6 +45,8 @@ export function staleAfter(change: DashboardChange): { panels: LivePanel[]; mac?
       return { panels: ['counters'] };
     case 'reload':
       return { panels: ['scopes', 'counters'] };
+    case 'device-status':
+      return { panels: ['devices', 'counters'], mac: canonicalMac(change.event.mac) ?? change.event.mac };
   }
 }
 

@@ -2,8 +2,9 @@
  * The live view as a person sees it: `benchboot serve` runs in a tmux pane (a real
  * terminal, 160x40, private tmux socket), a dhclient in another namespace takes a
  * lease and downloads a large file with tftp-hpa, and the captured pane shows the
- * device row (MAC, vendor class, IP, bound, last file) and a progress bar with
- * percent, rate and ETA while the transfer runs. Ctrl-C then stops serve.
+ * device row (MAC, vendor class, IP, bound, status, last file) and a progress bar with
+ * percent, rate and ETA while the transfer runs; asking for a missing file makes the
+ * row stuck with its diagnosis under it. Ctrl-C then stops serve.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,9 +66,22 @@ test('the live view shows the device row and a progress bar while a transfer run
   assert.ok(barShown, `no progress bar in the pane:\n${seen}`);
   const row = seen.split('\n').find((l) => l.startsWith(mac));
   assert.ok(row, `no row for ${mac}:\n${seen}`);
-  assert.match(row, new RegExp(`^${mac} BenchPhone 7965 +${ip.replace(/\./g, '\\.')} +bound +firmware\\.bin`));
+  // The device book files a transfer when it ends: while it runs the device is leased.
+  assert.match(row, new RegExp(`^${mac} BenchPhone 7965 +${ip.replace(/\./g, '\\.')} +bound +leased +firmware\\.bin`));
   assert.match(seen, /leases 1 {2}transfers 0 done, 1 running/);
+  assert.match(seen, /^1 device: 1 leased$/m);
   t.diagnostic(`pane while the transfer runs:\n${seen}`);
+
+  // It asks for a file that is not there: its row says stuck, with the diagnosis under it.
+  await cli.exec('tftp', ['10.81.0.1', '-m', 'binary', '-c', 'get', 'missing.cfg', join(work, 'missing.out')], 20_000);
+  const stuckShown = await waitFor(async () => {
+    seen = await pane();
+    return /^ +stuck: asked for missing\.cfg: not found/m.test(seen);
+  }, 20_000, 200);
+  assert.ok(stuckShown, `no diagnosis in the pane:\n${seen}`);
+  assert.match(seen.split('\n').find((l) => l.startsWith(mac)) ?? '', / bound +stuck +missing\.cfg/);
+  assert.match(seen, /^1 device: 1 stuck$/m);
+  t.diagnostic(`pane after the missing file:\n${seen}`);
 
   await tmux('send-keys', '-t', 'bb', 'C-c');
   const dhPid = Number((await readFile(join(work, 'dh.pid'), 'utf8').catch(() => '0')).trim());

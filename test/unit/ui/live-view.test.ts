@@ -35,7 +35,7 @@ test('many events make one redraw per interval, and stop draws the final state',
   view.update({ kind: 'lease', at: 200, scope: 'lab', mac: '00:1b:d4:00:00:01', ip: '10.10.0.20', state: 'bound' });
   view.update({ kind: 'transfer-finished', at: 201, id: 't', bytes: 1000 });
   view.stop();
-  assert.match(screen.frames.join(''), /00:1b:d4:00:00:01 .*10\.10\.0\.20 +bound +fw\.bin/);
+  assert.match(screen.frames.join(''), /00:1b:d4:00:00:01 .*10\.10\.0\.20 +bound +- +fw\.bin/);
   assert.match(screen.frames.at(-1) ?? '', /transfers 1 done, 0 running/);
   const after = screen.frames.length;
   clock.advance(REDRAW_INTERVAL_MS * 4);

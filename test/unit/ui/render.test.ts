@@ -3,6 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { hasRawControl } from '../../helpers/raw-control.js';
 import { formatBytes, formatDuration, progressBar, renderView } from '../../../src/ui/render.js';
 import { initialViewState, reduceView } from '../../../src/ui/state.js';
 import type { ApplianceEvent } from '../../../src/ui/events.js';
@@ -36,7 +37,7 @@ test('a device row and a running transfer appear as a person sees them', () => {
   assert.match(text, /leases 1 {2}transfers 0 done, 1 running {2}failures 0 {2}busy refusals 0/);
   const row = lines.find((l) => l.startsWith('00:1b:d4:aa:bb:cc'));
   assert.ok(row, text);
-  assert.match(row, /Cisco Systems, Inc\. IP ~ 10\.10\.0\.20 +bound +firmware\.bin$/);
+  assert.match(row, /Cisco Systems, Inc\. IP ~ 10\.10\.0\.20 +bound +- +firmware\.bin$/);
   const bar = lines.find((l) => l.startsWith('->'));
   assert.ok(bar, text);
   assert.match(bar, /firmware\.bin +\[#{12}\.{12}\] +50% 1\.0 MiB\/2\.0 MiB {2}512\.0 KiB\/s {2}ETA 2s/);
@@ -60,11 +61,3 @@ test('text from the wire is escaped in the live view: no escape sequence or bidi
   assert.match(text, /fw\\u\{202e\}\.bin/);
   assert.match(text, /x\\x1b\]0;pwned\\x07/);
 });
-
-/** True when `text` holds a C0/C1 control, DEL or a bidi control (checked by code, not by a regex of controls). */
-function hasRawControl(text: string): boolean {
-  return [...text].some((ch) => {
-    const c = ch.codePointAt(0) ?? 0;
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-  });
-}

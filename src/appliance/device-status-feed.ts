@@ -1,0 +1,78 @@
+/**
+ * The device statuses as appliance events (issue 13 point 5): the terminal live
+ * view shows each device's status and diagnosis, and they change in two ways. A
+ * change of the book (a lease, a file delivered or not found, a reset) is checked
+ * at once for that device; time passing (settled → provisioned, no file after the
+ * lease, stopped asking, gone) is checked every {@link STATUS_CHECK_MS} for the
+ * devices already reported. A `device-status` event goes out only when the status
+ * or its words differ from the last one sent for that device.
+ *
+ * Devices restored from the state directory and not heard from in this run are not
+ * reported: the view shows the bench as it is now (`benchboot devices` lists all).
+ */
+import type { Clock, TimerHandle } from '../clock.js';
+import { formatMacColons, type DeviceBook, type DeviceChange } from '../devices/index.js';
+import type { DeviceStatusEvent } from '../ui/events.js';
+
+/** How often time-derived statuses are checked (ms): well under the shortest threshold (settle, 20 s). */
+export const STATUS_CHECK_MS = 5_000;
+
+/** What a {@link DeviceStatusFeed} reads and where it sends. */
+export interface DeviceStatusFeedOptions {
+  readonly book: DeviceBook;
+  readonly clock: Clock;
+  readonly emit: (event: DeviceStatusEvent) => void;
+}
+
+/** Sends a device's status whenever it changes, from book changes and a timer. */
+export class DeviceStatusFeed {
+  /** Last status line sent, by canonical MAC (bounded by the book: an evicted device leaves). */
+  private readonly sent = new Map<string, string>();
+  private unsubscribe: (() => void) | undefined;
+  private timer: TimerHandle | undefined;
+
+  constructor(private readonly options: DeviceStatusFeedOptions) {}
+
+  /** Follows the book and starts the timer. */
+  start(): void {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.options.book.subscribe((change) => this.onChange(change));
+    this.schedule();
+  }
+
+  /** Stops following the book and the timer. */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  private onChange(change: DeviceChange): void {
+    if (change.kind === 'evicted') this.sent.delete(change.eviction.mac);
+    else this.check(change.mac);
+  }
+
+  /** Sends the status of `mac` when it differs from the last one sent. */
+  private check(mac: string): void {
+    const { book, clock } = this.options;
+    const at = clock.now();
+    const status = book.status(mac, at);
+    if (!status) {
+      this.sent.delete(mac);
+      return;
+    }
+    const line = `${status.status}\n${status.diagnosis}`;
+    if (this.sent.get(mac) === line) return;
+    this.sent.set(mac, line);
+    const ip = book.get(mac)?.facts.lastIp;
+    this.options.emit({ kind: 'device-status', at, mac: formatMacColons(mac), status: status.status, reason: status.reason, ...(ip === undefined ? {} : { ip }) });
+  }
+
+  private schedule(): void {
+    this.timer = this.options.clock.setTimer(STATUS_CHECK_MS, () => {
+      for (const mac of [...this.sent.keys()]) this.check(mac);
+      this.schedule();
+    });
+  }
+}
