@@ -46,6 +46,12 @@ export interface ApplianceTftpConfig {
   readonly maxUploadBytes?: number;
   /** Permission bits of saved uploads (default 0o600, owner only). */
   readonly uploadMode?: number;
+  /** Total bytes the upload directory may hold (default 1 GiB). */
+  readonly uploadQuotaBytes?: number;
+  /** Most versions kept per upload name, the first included, or `all` (default 10). */
+  readonly maxUploadVersions?: number | 'all';
+  /** Bytes kept available on the upload directory's file system (default 5 %, at most 256 MiB). */
+  readonly minFreeBytes?: number;
   /** Transfer and negotiation limits handed to the TFTP server as they are. */
   readonly server?: ApplianceTftpServerLimits;
 }
@@ -60,6 +66,9 @@ export interface ApplianceTftpSettings {
   readonly maxUploadBytes?: number;
   /** Permission bits of saved uploads (when uploads are on). */
   readonly uploadMode?: number;
+  readonly uploadQuotaBytes?: number;
+  readonly maxUploadVersions?: number | 'all';
+  readonly minFreeBytes?: number;
   readonly maxTransfers: number;
   readonly server: ApplianceTftpServerLimits;
 }
@@ -140,6 +149,9 @@ export interface TftpRequest {
   readonly overwriteUploads: boolean;
   readonly maxUploadBytes?: number;
   readonly uploadMode?: number;
+  readonly uploadQuotaBytes?: number;
+  readonly maxUploadVersions?: number | 'all';
+  readonly minFreeBytes?: number;
   readonly limits: { readonly [K in TftpLimitName]?: number | undefined };
   readonly maxPerClient?: number;
   readonly windowBytes: WindowBytesRequest;
@@ -225,7 +237,17 @@ export function tftpConfig(request: TftpRequest): ApplianceTftpConfig {
     overwriteUploads: request.overwriteUploads,
     ...(request.maxUploadBytes === undefined ? {} : { maxUploadBytes: request.maxUploadBytes }),
     ...(request.uploadMode === undefined ? {} : { uploadMode: request.uploadMode }),
+    ...uploadRoomOf(request),
     server,
+  };
+}
+
+/** The inbox's room settings that were given (the storage checks their ranges). */
+function uploadRoomOf(t: Pick<ApplianceTftpConfig, 'uploadQuotaBytes' | 'maxUploadVersions' | 'minFreeBytes'>): Pick<ApplianceTftpConfig, 'uploadQuotaBytes' | 'maxUploadVersions' | 'minFreeBytes'> {
+  return {
+    ...(t.uploadQuotaBytes === undefined ? {} : { uploadQuotaBytes: t.uploadQuotaBytes }),
+    ...(t.maxUploadVersions === undefined ? {} : { maxUploadVersions: t.maxUploadVersions }),
+    ...(t.minFreeBytes === undefined ? {} : { minFreeBytes: t.minFreeBytes }),
   };
 }
 
@@ -239,6 +261,7 @@ export function tftpSettingsOf(t: ApplianceTftpConfig): ApplianceTftpSettings {
     overwriteUploads: t.overwriteUploads ?? false,
     ...(t.maxUploadBytes === undefined ? {} : { maxUploadBytes: t.maxUploadBytes }),
     ...(t.uploadDir === undefined ? {} : { uploadMode: t.uploadMode ?? DEFAULT_UPLOAD_FILE_MODE }),
+    ...uploadRoomOf(t),
     maxTransfers: t.maxTransfers,
     server: t.server ?? {},
   };

@@ -73,6 +73,9 @@ export async function openTftpStorage(t: ApplianceTftpConfig): Promise<TftpStora
               overwrite: t.overwriteUploads ?? false,
               ...(t.maxUploadBytes === undefined ? {} : { maxBytes: t.maxUploadBytes }),
               ...(t.uploadMode === undefined ? {} : { fileMode: t.uploadMode }),
+              ...(t.uploadQuotaBytes === undefined ? {} : { quotaBytes: t.uploadQuotaBytes }),
+              ...(t.maxUploadVersions === undefined ? {} : { maxVersions: t.maxUploadVersions }),
+              ...(t.minFreeBytes === undefined ? {} : { minFreeBytes: t.minFreeBytes }),
             },
           }),
     });

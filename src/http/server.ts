@@ -165,8 +165,8 @@ class FileServer implements HttpServer {
     return { name: target.name, t };
   }
 
-  private refuse(reply: FastifyReply, peer: HttpPeer, file: string, direction: HttpDirection, refusal: { code: number; message: string }): FastifyReply {
-    const status = statusOfStorageCode(refusal.code, direction);
+  private refuse(reply: FastifyReply, peer: HttpPeer, file: string, direction: HttpDirection, refusal: { code: number; message: string; isNoRoom?: boolean }): FastifyReply {
+    const status = statusOfStorageCode(refusal.code, direction, refusal.isNoRoom);
     this.ledger.counters.refused++;
     this.ledger.emit('refused', { peer, file, direction, code: refusal.code, status, message: refusal.message });
     return text(reply.header('Connection', direction === 'write' ? 'close' : 'keep-alive'), status, refusal.message);
