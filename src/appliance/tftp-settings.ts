@@ -14,6 +14,8 @@ import { TFTP_LIMITS as TFTP_PACKAGE_LIMITS } from '../tftp/limits.js';
 import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { DEFAULT_BUSY_POLL_MICROS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
+import { DEFAULT_UPLOAD_QUOTA_BYTES } from '../tftp/inbox-space.js';
+import { DEFAULT_MAX_UPLOAD_VERSIONS } from '../tftp/upload-prune.js';
 import { DEFAULT_UPLOAD_FILE_MODE } from '../tftp/uploads.js';
 import { ERRORS } from '../errors.js';
 
@@ -251,6 +253,15 @@ function uploadRoomOf(t: Pick<ApplianceTftpConfig, 'uploadQuotaBytes' | 'maxUplo
   };
 }
 
+/** The inbox's quota and version cap in force (defaults filled in); the floor only when given (its default depends on the disk). */
+function uploadRoomInForce(t: ApplianceTftpConfig): Pick<ApplianceTftpConfig, 'uploadQuotaBytes' | 'maxUploadVersions' | 'minFreeBytes'> {
+  return {
+    uploadQuotaBytes: t.uploadQuotaBytes ?? DEFAULT_UPLOAD_QUOTA_BYTES,
+    ...(t.overwriteUploads === true ? {} : { maxUploadVersions: t.maxUploadVersions ?? DEFAULT_MAX_UPLOAD_VERSIONS }),
+    ...(t.minFreeBytes === undefined ? {} : { minFreeBytes: t.minFreeBytes }),
+  };
+}
+
 /** The settings in force as status reports them. */
 export function tftpSettingsOf(t: ApplianceTftpConfig): ApplianceTftpSettings {
   return {
@@ -261,7 +272,7 @@ export function tftpSettingsOf(t: ApplianceTftpConfig): ApplianceTftpSettings {
     overwriteUploads: t.overwriteUploads ?? false,
     ...(t.maxUploadBytes === undefined ? {} : { maxUploadBytes: t.maxUploadBytes }),
     ...(t.uploadDir === undefined ? {} : { uploadMode: t.uploadMode ?? DEFAULT_UPLOAD_FILE_MODE }),
-    ...uploadRoomOf(t),
+    ...(t.uploadDir === undefined ? {} : uploadRoomInForce(t)),
     maxTransfers: t.maxTransfers,
     server: t.server ?? {},
   };
