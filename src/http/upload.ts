@@ -49,10 +49,10 @@ export async function receiveUpload(request: FastifyRequest, reply: FastifyReply
   try {
     bytes = await writeBody(request, target, ledger);
     if (expected !== undefined && bytes !== expected) throw new Error(`${bytes} of ${expected} bytes arrived`);
-    const { savedAs } = await target.commit();
+    const { savedAs, pruned } = await target.commit();
     ledger.release(t);
     ledger.counters.finished++;
-    ledger.emit('finished', { id: t.id, peer: t.peer, file: t.file, direction: 'write', bytes, ms: ledger.elapsed(t), status: HTTP_STATUS.created, savedAs });
+    ledger.emit('finished', { id: t.id, peer: t.peer, file: t.file, direction: 'write', bytes, ms: ledger.elapsed(t), status: HTTP_STATUS.created, savedAs, ...(pruned ? { pruned } : {}) });
     return reply.code(HTTP_STATUS.created).type('text/plain; charset=utf-8').send(`stored as ${savedAs}\n`);
   } catch (err) {
     await target.abort();
