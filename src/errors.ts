@@ -116,6 +116,8 @@ export const ERRORS = {
   badPortRangeForm: defineError('BB_USAGE', '--port-range {text}: give LO-HI, e.g. 50000-50199'),
   badUploadMode: defineError('BB_USAGE', '--upload-mode {text}: give octal permission bits from 0 to 0777, e.g. 0640'),
   needsUploadDir: defineError('BB_USAGE', '--{option} needs --upload-dir DIR (without it uploads are refused)'),
+  badMaxVersions: defineError('BB_USAGE', '--max-versions {text}: give a whole number of at least 2 (the first version and the newest), or all'),
+  versionsWithOverwrite: defineError('BB_USAGE', '--max-versions and --overwrite-uploads contradict each other: with --overwrite-uploads there is one version; leave out one of them'),
   noTftpHost: defineError('BB_USAGE', 'give the TFTP server address'),
   notIpv4: defineError('BB_USAGE', '"{text}" is not an IPv4 address'),
   flagGivenTwice: defineError('BB_USAGE', '--{flag} was given {count} times; give it once'),

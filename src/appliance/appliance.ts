@@ -27,7 +27,7 @@ import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
-import { checkTftpCovers, createTftpSide, interfaceAddresses, openTftpStorage, type TftpStorageSide } from './tftp.js';
+import { checkTftpCovers, createTftpSide, interfaceAddresses, logUploadRoom, openTftpStorage, type TftpStorageSide } from './tftp.js';
 import { tftpSettingsOf } from './tftp-settings.js';
 import { ApplianceProvisioning } from './provisioning.js';
 import { closeParts, type Running } from './close.js';
@@ -136,6 +136,7 @@ class ApplianceImpl implements Appliance {
       ...this.provisioning.describe(),
       stateDir: this.options.stateDir,
     });
+    logUploadRoom(this.log, storage.stats().uploadRoom);
   }
 
   async stop(graceMs: number): Promise<void> {

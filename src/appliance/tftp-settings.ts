@@ -14,6 +14,8 @@ import { TFTP_LIMITS as TFTP_PACKAGE_LIMITS } from '../tftp/limits.js';
 import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
+import { DEFAULT_UPLOAD_QUOTA_BYTES } from '../tftp/inbox-space.js';
+import { DEFAULT_MAX_UPLOAD_VERSIONS } from '../tftp/upload-prune.js';
 import { DEFAULT_UPLOAD_FILE_MODE } from '../tftp/uploads.js';
 import { ERRORS } from '../errors.js';
 
@@ -46,6 +48,12 @@ export interface ApplianceTftpConfig {
   readonly maxUploadBytes?: number;
   /** Permission bits of saved uploads (default 0o600, owner only). */
   readonly uploadMode?: number;
+  /** Total bytes the upload directory may hold (default 1 GiB). */
+  readonly uploadQuotaBytes?: number;
+  /** Most versions kept per upload name, the first included, or `all` (default 10). */
+  readonly maxUploadVersions?: number | 'all';
+  /** Bytes kept available on the upload directory's file system (default 5 %, at most 256 MiB). */
+  readonly minFreeBytes?: number;
   /** Transfer and negotiation limits handed to the TFTP server as they are. */
   readonly server?: ApplianceTftpServerLimits;
 }
@@ -60,6 +68,9 @@ export interface ApplianceTftpSettings {
   readonly maxUploadBytes?: number;
   /** Permission bits of saved uploads (when uploads are on). */
   readonly uploadMode?: number;
+  readonly uploadQuotaBytes?: number;
+  readonly maxUploadVersions?: number | 'all';
+  readonly minFreeBytes?: number;
   readonly maxTransfers: number;
   readonly server: ApplianceTftpServerLimits;
 }
@@ -142,6 +153,9 @@ export interface TftpRequest {
   readonly overwriteUploads: boolean;
   readonly maxUploadBytes?: number;
   readonly uploadMode?: number;
+  readonly uploadQuotaBytes?: number;
+  readonly maxUploadVersions?: number | 'all';
+  readonly minFreeBytes?: number;
   readonly limits: { readonly [K in TftpLimitName]?: number | undefined };
   readonly maxPerClient?: number;
   readonly windowBytes: WindowBytesRequest;
@@ -229,7 +243,26 @@ export function tftpConfig(request: TftpRequest): ApplianceTftpConfig {
     overwriteUploads: request.overwriteUploads,
     ...(request.maxUploadBytes === undefined ? {} : { maxUploadBytes: request.maxUploadBytes }),
     ...(request.uploadMode === undefined ? {} : { uploadMode: request.uploadMode }),
+    ...uploadRoomOf(request),
     server,
+  };
+}
+
+/** The inbox's room settings that were given (the storage checks their ranges). */
+function uploadRoomOf(t: Pick<ApplianceTftpConfig, 'uploadQuotaBytes' | 'maxUploadVersions' | 'minFreeBytes'>): Pick<ApplianceTftpConfig, 'uploadQuotaBytes' | 'maxUploadVersions' | 'minFreeBytes'> {
+  return {
+    ...(t.uploadQuotaBytes === undefined ? {} : { uploadQuotaBytes: t.uploadQuotaBytes }),
+    ...(t.maxUploadVersions === undefined ? {} : { maxUploadVersions: t.maxUploadVersions }),
+    ...(t.minFreeBytes === undefined ? {} : { minFreeBytes: t.minFreeBytes }),
+  };
+}
+
+/** The inbox's quota and version cap in force (defaults filled in); the floor only when given (its default depends on the disk). */
+function uploadRoomInForce(t: ApplianceTftpConfig): Pick<ApplianceTftpConfig, 'uploadQuotaBytes' | 'maxUploadVersions' | 'minFreeBytes'> {
+  return {
+    uploadQuotaBytes: t.uploadQuotaBytes ?? DEFAULT_UPLOAD_QUOTA_BYTES,
+    ...(t.overwriteUploads === true ? {} : { maxUploadVersions: t.maxUploadVersions ?? DEFAULT_MAX_UPLOAD_VERSIONS }),
+    ...(t.minFreeBytes === undefined ? {} : { minFreeBytes: t.minFreeBytes }),
   };
 }
 
@@ -243,6 +276,7 @@ export function tftpSettingsOf(t: ApplianceTftpConfig): ApplianceTftpSettings {
     overwriteUploads: t.overwriteUploads ?? false,
     ...(t.maxUploadBytes === undefined ? {} : { maxUploadBytes: t.maxUploadBytes }),
     ...(t.uploadDir === undefined ? {} : { uploadMode: t.uploadMode ?? DEFAULT_UPLOAD_FILE_MODE }),
+    ...(t.uploadDir === undefined ? {} : uploadRoomInForce(t)),
     maxTransfers: t.maxTransfers,
     server: t.server ?? {},
   };

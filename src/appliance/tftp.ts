@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { requireInterfaceForSubnet } from '../net/interfaces.js';
 import { createFsStorage, loadRemapFile, type FsStorage } from '../tftp/fs-storage.js';
 import type { RemapRule } from '../tftp/remap.js';
+import type { InboxRoom } from '../tftp/uploads.js';
 import { createTftpServer, type TftpServer } from '../tftp/server.js';
 import type { EventSink } from './events.js';
 import { requireDirectory } from './preflight.js';
@@ -73,6 +74,9 @@ export async function openTftpStorage(t: ApplianceTftpConfig): Promise<TftpStora
               overwrite: t.overwriteUploads ?? false,
               ...(t.maxUploadBytes === undefined ? {} : { maxBytes: t.maxUploadBytes }),
               ...(t.uploadMode === undefined ? {} : { fileMode: t.uploadMode }),
+              ...(t.uploadQuotaBytes === undefined ? {} : { quotaBytes: t.uploadQuotaBytes }),
+              ...(t.maxUploadVersions === undefined ? {} : { maxVersions: t.maxUploadVersions }),
+              ...(t.minFreeBytes === undefined ? {} : { minFreeBytes: t.minFreeBytes }),
             },
           }),
     });
@@ -81,6 +85,17 @@ export async function openTftpStorage(t: ApplianceTftpConfig): Promise<TftpStora
     if (!isTftpError(err, 'root')) throw err;
     throw new TftpDirectoryError((await unusableDirectory(t)) ?? 'root', err.message, { cause: err });
   }
+}
+
+/**
+ * Logs how full the upload directory is at start; warns when it is already at its quota
+ * (every upload would be refused until versions are removed or the quota is raised).
+ */
+export function logUploadRoom(log: Logger, room: InboxRoom | undefined): void {
+  if (room === undefined) return;
+  const fields = { usedBytes: room.usedBytes, quotaBytes: room.quotaBytes, minFreeBytes: room.minFreeBytes };
+  if (room.usedBytes >= room.quotaBytes) log.warn('the upload directory is at its quota: uploads are refused until files are removed or --upload-quota is raised', fields);
+  else log.info('upload directory', fields);
 }
 
 /** What {@link createTftpSide} needs. */

@@ -21,6 +21,7 @@ import {
 import { ERRORS } from '../errors.js';
 import { parseAddressSpec } from '../net/address.js';
 import type { DefaultRule } from '../tftp/resolve-path.js';
+import { MIN_MAX_UPLOAD_VERSIONS } from '../tftp/upload-prune.js';
 import type { ServeArgs, ServeTftpArgs } from './serve-options.js';
 
 /** The appliance's TFTP settings made from serve's options (paths made absolute). */
@@ -68,6 +69,19 @@ export function parseUploadMode(text: string): number {
   return parseInt(m[1], 8);
 }
 
+/** Parses `--max-versions`: a whole number of at least 2, or `all`. Throws BB_USAGE. */
+export function parseMaxVersions(text: string): number | 'all' {
+  if (text.trim().toLowerCase() === 'all') return 'all';
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < MIN_MAX_UPLOAD_VERSIONS) throw ERRORS.badMaxVersions.create({ text: JSON.stringify(text) });
+  return n;
+}
+
+/** Parses `--min-free`: 0 (no floor) or a size. Throws BB_USAGE. */
+export function parseMinFree(text: string): number {
+  return /^\s*0+\s*$/.test(text) ? 0 : parseSize(text, 'min-free');
+}
+
 /** `--max-window-bytes`: `auto`, 0 (no limit) or a size. */
 function windowBytesOf(text: string): WindowBytesRequest {
   if (text.trim().toLowerCase() === 'auto') return { kind: 'auto' };
@@ -76,10 +90,23 @@ function windowBytesOf(text: string): WindowBytesRequest {
 
 /** Options that only make sense with --upload-dir. Throws BB_USAGE. */
 function checkUploadOptions(args: ServeTftpArgs): void {
+  if (args['overwrite-uploads'] && args['max-versions'] !== undefined) throw ERRORS.versionsWithOverwrite.create();
   if (args['upload-dir'] !== undefined) return;
-  if (args['overwrite-uploads']) throw ERRORS.needsUploadDir.create({ option: 'overwrite-uploads' });
-  if (args['max-upload-size'] !== undefined) throw ERRORS.needsUploadDir.create({ option: 'max-upload-size' });
-  if (args['upload-mode'] !== undefined) throw ERRORS.needsUploadDir.create({ option: 'upload-mode' });
+  for (const option of ['overwrite-uploads', 'max-upload-size', 'upload-mode', 'upload-quota', 'max-versions', 'min-free'] as const) {
+    if (args[option] !== undefined && args[option] !== false) throw ERRORS.needsUploadDir.create({ option });
+  }
+}
+
+/** The upload inbox's room settings that were given (parsed; BB_USAGE naming the flag). */
+function uploadRoomSettings(args: ServeTftpArgs): Pick<ServeTftpSettings, 'uploadQuotaBytes' | 'maxUploadVersions' | 'minFreeBytes'> {
+  const quota = args['upload-quota'];
+  const versions = args['max-versions'];
+  const minFree = args['min-free'];
+  return {
+    ...(quota === undefined ? {} : { uploadQuotaBytes: parseSize(quota, 'upload-quota') }),
+    ...(versions === undefined ? {} : { maxUploadVersions: parseMaxVersions(versions) }),
+    ...(minFree === undefined ? {} : { minFreeBytes: parseMinFree(minFree) }),
+  };
 }
 
 /**
@@ -108,6 +135,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
     overwriteUploads: args['overwrite-uploads'],
     ...(maxUploadBytes === undefined ? {} : { maxUploadBytes }),
     ...(uploadMode === undefined ? {} : { uploadMode }),
+    ...uploadRoomSettings(args),
     limits: {
       maxBlksize: args['max-blksize'],
       mtu: args.mtu,

@@ -73,6 +73,17 @@ export const SERVE_OPTIONS = {
   'overwrite-uploads': { type: 'boolean', default: false, describe: 'An upload replaces the file of the same name (default: every version is kept, dated)' },
   'max-upload-size': { type: 'string', requiresArg: true, describe: 'Largest upload: bytes, or with K, M, G (x1024), e.g. 64M (default 64M)' },
   'upload-mode': { type: 'string', requiresArg: true, describe: 'Octal permission bits of saved uploads, e.g. 0640 (default 0600: backups hold passwords)' },
+  'upload-quota': { type: 'string', requiresArg: true, describe: 'Total size the upload directory may hold: bytes, or with K, M, G (default 1G); an upload that would pass it gets error 3' },
+  'max-versions': {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Versions kept per upload name, the first one included: 2 or more, or all (default 10); the oldest later versions are removed, the first is always kept',
+  },
+  'min-free': {
+    type: 'string',
+    requiresArg: true,
+    describe: "Space to leave free on the upload directory's file system: bytes, or with K, M, G; 0 = none (default 5% of it, at most 256M)",
+  },
   'max-blksize': { type: 'number', requiresArg: true, describe: `Largest TFTP block size granted (${TFTP_LIMITS.maxBlksize.min}..${TFTP_LIMITS.maxBlksize.max}, default ${TFTP_FACTS.defaultMaxBlksize})` },
   mtu: { type: 'number', requiresArg: true, describe: `Path MTU of the bench network: block size is capped at MTU-${TFTP_FACTS.datagramOverheadBytes}` },
   'max-windowsize': { type: 'number', requiresArg: true, describe: `Largest TFTP windowsize granted (${TFTP_LIMITS.maxWindowsize.min}..${TFTP_LIMITS.maxWindowsize.max}, default 64)` },
@@ -128,6 +139,9 @@ export interface ServeArgs extends GlobalArgs {
   'overwrite-uploads': boolean;
   'max-upload-size': string | undefined;
   'upload-mode': string | undefined;
+  'upload-quota': string | undefined;
+  'max-versions': string | undefined;
+  'min-free': string | undefined;
   'max-blksize': number | undefined;
   mtu: number | undefined;
   'max-windowsize': number | undefined;
@@ -155,6 +169,9 @@ export type ServeTftpArgs = Pick<
   | 'overwrite-uploads'
   | 'max-upload-size'
   | 'upload-mode'
+  | 'upload-quota'
+  | 'max-versions'
+  | 'min-free'
   | 'max-blksize'
   | 'mtu'
   | 'max-windowsize'

@@ -67,7 +67,9 @@ function tftpSettingsLine(st: ApplianceStatus): string | undefined {
   if (s.caseInsensitive) parts.push('case-insensitive');
   if (st.tftp.uploadDir !== undefined) {
     const mode = s.uploadMode === undefined ? '' : `, mode ${s.uploadMode.toString(8).padStart(4, '0')}`;
-    parts.push(`uploads ${s.overwriteUploads ? 'overwrite' : 'keep every version'}${s.maxUploadBytes === undefined ? '' : `, max ${formatBytes(s.maxUploadBytes)}`}${mode}`);
+    const kept = s.overwriteUploads ? 'overwrite' : s.maxUploadVersions === undefined || s.maxUploadVersions === 'all' ? 'keep every version' : `keep ${s.maxUploadVersions} versions`;
+    const room = `${s.uploadQuotaBytes === undefined ? '' : `, quota ${formatBytes(s.uploadQuotaBytes)}`}${s.minFreeBytes === undefined ? '' : `, min free ${formatBytes(s.minFreeBytes)}`}`;
+    parts.push(`uploads ${kept}${s.maxUploadBytes === undefined ? '' : `, max ${formatBytes(s.maxUploadBytes)}`}${room}${mode}`);
   }
   if (srv.portRange) parts.push(`ports ${srv.portRange[0]}-${srv.portRange[1]}`);
   if (srv.maxBlksize !== undefined) parts.push(`max blksize ${srv.maxBlksize}`);

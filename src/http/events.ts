@@ -45,7 +45,7 @@ export interface HttpTransferInfo {
 /** Events the server emits. */
 export interface HttpServerEvents {
   started: { id: string; peer: HttpPeer; file: string; direction: HttpDirection; size?: number; origin?: string };
-  finished: { id: string; peer: HttpPeer; file: string; direction: HttpDirection; bytes: number; ms: number; status: number; savedAs?: string };
+  finished: { id: string; peer: HttpPeer; file: string; direction: HttpDirection; bytes: number; ms: number; status: number; savedAs?: string; pruned?: readonly string[] };
   /** The client went away or the disk failed mid-way; `reason` is `outcome` in words. */
   failed: { id: string; peer: HttpPeer; file: string; direction: HttpDirection; reason: string; outcome: TransferFailure; bytes: number };
   /** Refused before any byte of the file moved (not found, access, too big); `code` is the storage's TFTP error code. */

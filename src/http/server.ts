@@ -104,7 +104,7 @@ class FileServer implements HttpServer {
   /** One log line per request that ended (as the TFTP server logs one per transfer). */
   private logEvents(): void {
     const who = (p: HttpPeer): string => `${p.address}:${p.port}`;
-    this.on('finished', (e) => this.log.info('request finished', { id: e.id, peer: who(e.peer), file: e.file, direction: e.direction, status: e.status, bytes: e.bytes, ms: e.ms, ...(e.savedAs ? { savedAs: e.savedAs } : {}) }));
+    this.on('finished', (e) => this.log.info('request finished', { id: e.id, peer: who(e.peer), file: e.file, direction: e.direction, status: e.status, bytes: e.bytes, ms: e.ms, ...(e.savedAs ? { savedAs: e.savedAs } : {}), ...(e.pruned ? { pruned: e.pruned } : {}) }));
     this.on('failed', (e) => this.log.warn('request failed', { id: e.id, peer: who(e.peer), file: e.file, direction: e.direction, bytes: e.bytes, reason: e.reason }));
     this.on('refused', (e) => this.log.info('request refused', { peer: who(e.peer), file: e.file, direction: e.direction, status: e.status, message: e.message }));
     this.on('busy', (e) => this.log.debug('busy: request answered 503', { peer: who(e.peer), file: e.file }));
@@ -165,8 +165,8 @@ class FileServer implements HttpServer {
     return { name: target.name, t };
   }
 
-  private refuse(reply: FastifyReply, peer: HttpPeer, file: string, direction: HttpDirection, refusal: { code: number; message: string }): FastifyReply {
-    const status = statusOfStorageCode(refusal.code, direction);
+  private refuse(reply: FastifyReply, peer: HttpPeer, file: string, direction: HttpDirection, refusal: { code: number; message: string; isNoRoom?: boolean }): FastifyReply {
+    const status = statusOfStorageCode(refusal.code, direction, refusal.isNoRoom);
     this.ledger.counters.refused++;
     this.ledger.emit('refused', { peer, file, direction, code: refusal.code, status, message: refusal.message });
     return text(reply.header('Connection', direction === 'write' ? 'close' : 'keep-alive'), status, refusal.message);

@@ -26,16 +26,20 @@ export const HTTP_STATUS = {
 /** One of {@link HTTP_STATUS}. */
 export type HttpStatus = (typeof HTTP_STATUS)[keyof typeof HTTP_STATUS];
 
-/** The status of a refused read or upload, from the storage's TFTP error code. */
-export function statusOfStorageCode(code: number, direction: 'read' | 'write'): HttpStatus {
+/**
+ * The status of a refused read or upload, from the storage's TFTP error code;
+ * `isNoRoom` marks an error 3 for the inbox or the disk (quota, free-space floor, ENOSPC)
+ * rather than for this one file's size.
+ */
+export function statusOfStorageCode(code: number, direction: 'read' | 'write', isNoRoom = false): HttpStatus {
   switch (code) {
     case TFTP_ERROR.fileNotFound:
       return HTTP_STATUS.notFound;
     case TFTP_ERROR.accessViolation:
       return HTTP_STATUS.forbidden;
     case TFTP_ERROR.diskFull:
-      // Over the upload limit or out of disk: the body says which.
-      return direction === 'write' ? HTTP_STATUS.payloadTooLarge : HTTP_STATUS.insufficientStorage;
+      // 413 for a file over the upload limit; 507 (RFC 4918 §11.5) when the inbox or the disk has no room. The body says which.
+      return direction === 'write' && !isNoRoom ? HTTP_STATUS.payloadTooLarge : HTTP_STATUS.insufficientStorage;
     case TFTP_ERROR.fileExists:
       return HTTP_STATUS.conflict;
     case TFTP_ERROR.illegalOperation:

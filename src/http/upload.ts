@@ -5,8 +5,8 @@
  * every write is checked), written to a temp file and renamed into place only when the
  * body is complete, every version kept unless `--overwrite-uploads`. A body cut short
  * (the client went away, or fewer bytes than its Content-Length) leaves nothing.
- * Answers 201 naming the stored file, 403 when uploads are off, 413 over the limit or
- * out of disk.
+ * Answers 201 naming the stored file, 403 when uploads are off, 413 over the per-file
+ * limit, 507 when the inbox's quota, the free-space floor or the disk has no room.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isTftpStorageError } from '../tftp/storage-error.js';
@@ -36,7 +36,7 @@ async function writeBody(request: FastifyRequest, target: UploadTarget, ledger: 
 
 /** The failure of an upload in words and as the status to answer (when the client is still there). */
 function failureOf(err: unknown, file: string): { readonly status: number; readonly message: string } {
-  if (isTftpStorageError(err)) return { status: statusOfStorageCode(err.tftpCode, 'write'), message: err.message };
+  if (isTftpStorageError(err)) return { status: statusOfStorageCode(err.tftpCode, 'write', err.isNoRoom), message: err.message };
   return { status: HTTP_STATUS.badRequest, message: `Upload of ${file} ended early: ${err instanceof Error ? err.message : String(err)}` };
 }
 
@@ -49,10 +49,10 @@ export async function receiveUpload(request: FastifyRequest, reply: FastifyReply
   try {
     bytes = await writeBody(request, target, ledger);
     if (expected !== undefined && bytes !== expected) throw new Error(`${bytes} of ${expected} bytes arrived`);
-    const { savedAs } = await target.commit();
+    const { savedAs, pruned } = await target.commit();
     ledger.release(t);
     ledger.counters.finished++;
-    ledger.emit('finished', { id: t.id, peer: t.peer, file: t.file, direction: 'write', bytes, ms: ledger.elapsed(t), status: HTTP_STATUS.created, savedAs });
+    ledger.emit('finished', { id: t.id, peer: t.peer, file: t.file, direction: 'write', bytes, ms: ledger.elapsed(t), status: HTTP_STATUS.created, savedAs, ...(pruned ? { pruned } : {}) });
     return reply.code(HTTP_STATUS.created).type('text/plain; charset=utf-8').send(`stored as ${savedAs}\n`);
   } catch (err) {
     await target.abort();

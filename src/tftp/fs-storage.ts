@@ -43,7 +43,8 @@ import {
   type ReadPlanConfig,
 } from './resolve-path.js';
 import type { OpenResult, ReadSource, RequestContext, TftpStorage, UploadTarget } from './storage.js';
-import { createUploadInbox, isUploadFileMode, type UploadInbox, type UploadOptions } from './uploads.js';
+import { MIN_MAX_UPLOAD_VERSIONS } from './upload-prune.js';
+import { createUploadInbox, isUploadFileMode, type InboxRoom, type UploadInbox, type UploadOptions } from './uploads.js';
 
 /** Options of the file-system storage. */
 export interface FsStorageOptions {
@@ -76,6 +77,8 @@ export interface FsStorageStats {
   readonly activeUploads: number;
   /** Upload temp files removed at start. */
   readonly cleanedTempFiles: number;
+  /** How full the upload inbox is, and its bounds, when uploads are on. */
+  readonly uploadRoom: InboxRoom | undefined;
 }
 
 /** The file-system storage. */
@@ -142,19 +145,36 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
  */
 async function openInbox(uploads: UploadOptions, clock: Clock, configured: readonly string[], locations: readonly string[]): Promise<UploadInbox> {
   const dir = await realDirectory(uploads.dir, 'upload directory', fsConstants.W_OK | fsConstants.X_OK);
-  const maxBytes = uploads.maxBytes;
-  if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) {
-    throw new TftpError('config', `upload size limit must be a positive whole number of bytes, not ${maxBytes}`);
-  }
-  if (uploads.fileMode !== undefined && !isUploadFileMode(uploads.fileMode)) {
-    throw new TftpError('config', `upload file mode must be octal 0 to 0777, not ${uploads.fileMode.toString(8)}`);
-  }
+  checkUploadBounds(uploads);
   const served = locations.findIndex((location) => isInside(location, dir));
   if (served >= 0) {
     const what = served === 0 ? 'the TFTP root' : `alternate TFTP location ${served}`;
     throw new TftpError('config', `upload directory ${uploads.dir} is inside ${what} ${configured[served] ?? ''}: every device could download the uploads; choose a directory outside it`);
   }
   return createUploadInbox(dir, uploads, clock);
+}
+
+/** Checks the inbox's numbers (sizes, mode, versions); throws a `config` TftpError. */
+function checkUploadBounds(uploads: UploadOptions): void {
+  const { maxBytes, quotaBytes, minFreeBytes, maxVersions } = uploads;
+  if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)) {
+    throw new TftpError('config', `upload size limit must be a positive whole number of bytes, not ${maxBytes}`);
+  }
+  if (quotaBytes !== undefined && (!Number.isSafeInteger(quotaBytes) || quotaBytes <= 0)) {
+    throw new TftpError('config', `upload quota must be a positive whole number of bytes, not ${quotaBytes}`);
+  }
+  if (minFreeBytes !== undefined && (!Number.isSafeInteger(minFreeBytes) || minFreeBytes < 0)) {
+    throw new TftpError('config', `free-space floor must be a whole number of bytes, not ${minFreeBytes}`);
+  }
+  if (maxVersions !== undefined && maxVersions !== 'all') {
+    if (!Number.isSafeInteger(maxVersions) || maxVersions < MIN_MAX_UPLOAD_VERSIONS) {
+      throw new TftpError('config', `versions kept per upload name must be ${MIN_MAX_UPLOAD_VERSIONS} or more (the first and the newest), or all, not ${maxVersions}`);
+    }
+    if (uploads.overwrite === true) throw new TftpError('config', 'a cap on kept versions does not apply when uploads overwrite: there is one version');
+  }
+  if (uploads.fileMode !== undefined && !isUploadFileMode(uploads.fileMode)) {
+    throw new TftpError('config', `upload file mode must be octal 0 to 0777, not ${uploads.fileMode.toString(8)}`);
+  }
 }
 
 /** The storage over checked locations: remap, plan, look up, open. */
@@ -217,6 +237,7 @@ class FileSystemStorage implements FsStorage {
       activeReads: this.sources.active,
       activeUploads: this.inbox?.inProgress() ?? 0,
       cleanedTempFiles: this.inbox?.cleanedTempFiles ?? 0,
+      uploadRoom: this.inbox?.room(),
     };
   }
 }

@@ -182,7 +182,10 @@ class UploadSink {
     if (this.netascii) this.writer.push(this.netascii.end());
     try {
       await this.writer.close();
-      this.savedAs = (await this.target.commit()).savedAs;
+      const saved = await this.target.commit();
+      this.savedAs = saved.savedAs;
+      if (saved.pruned) this.log.info('old upload versions removed', { id: this.id, file: this.file, pruned: saved.pruned });
+      if (saved.pruneFailed) this.log.warn('old upload versions could not be removed', { id: this.id, file: this.file, failed: saved.pruneFailed });
     } catch (err) {
       this.log.warn('upload could not be saved', { id: this.id, file: this.file, err: errorMessage(err) });
       return uploadFailure(err);

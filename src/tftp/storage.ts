@@ -32,11 +32,26 @@ export interface ReadSource {
   close(): Promise<void>;
 }
 
+/** An old version that should have been pruned but could not be removed, and why (an errno code, or the message). */
+export interface PruneFailure {
+  readonly name: string;
+  readonly error: string;
+}
+
+/** What a commit did: the name saved as and, with a cap on versions, the old versions removed for it. */
+export interface CommitResult {
+  readonly savedAs: string;
+  /** Versions of the same name removed to keep the cap, oldest first. */
+  readonly pruned?: readonly string[];
+  /** Versions that should have gone but could not be removed. */
+  readonly pruneFailed?: readonly PruneFailure[];
+}
+
 /** An upload in progress: written to a temporary file, visible only after commit. */
 export interface UploadTarget {
   write(offset: number, data: Uint8Array): Promise<void>;
   /** fsyncs, renames into place; returns the name it was saved as (inside the upload dir). */
-  commit(): Promise<{ readonly savedAs: string }>;
+  commit(): Promise<CommitResult>;
   /** Removes the partial file. Safe to call more than once. */
   abort(): Promise<void>;
 }
@@ -50,6 +65,8 @@ export type OpenResult<T> =
       readonly message: string;
       /** The name the client sent broke a name rule (control or bidi character, `..`, too long...): counted as a bad name. */
       readonly isBadName?: boolean;
+      /** Error 3 because the inbox or the disk has no room (quota, free-space floor), not because this file is too large. */
+      readonly isNoRoom?: boolean;
     };
 
 /** Context of a request, for per-client decisions and logs. */

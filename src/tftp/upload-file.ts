@@ -1,16 +1,20 @@
 /**
  * One upload in progress: a temp file in the upload directory, written positionally,
  * then fsynced, named (upload-names.ts) and the directory fsynced on commit, or
- * unlinked on abort. Operations run one after another, so an abort never races a
- * write on the same handle.
+ * unlinked on abort. Each write is checked against the per-file limit, the inbox's
+ * quota and the free-space floor (inbox-space.ts); a commit counts the file in the
+ * inbox and prunes old versions of its name (upload-prune.ts). Operations run one
+ * after another, so an abort never races a write on the same handle.
  */
 import { unlink, type FileHandle } from 'node:fs/promises';
 import { errnoCode, errorMessage } from '../errno.js';
 import { fsyncDir } from '../fs-durable.js';
 import { TFTP_ERROR } from './error-codes.js';
-import { isNoSpace, noSpaceError, tooBigError, TftpStorageError } from './storage-error.js';
-import type { UploadTarget } from './storage.js';
+import type { SpaceClaim } from './inbox-space.js';
+import { isNoSpace, noRoomError, noSpaceError, tooBigError, TftpStorageError } from './storage-error.js';
+import type { CommitResult, UploadTarget } from './storage.js';
 import type { NameClaimer } from './upload-names.js';
+import type { VersionPruner } from './upload-prune.js';
 
 /** Where an upload goes and under which limits. */
 export interface UploadPlace {
@@ -21,6 +25,9 @@ export interface UploadPlace {
   readonly display: string;
   readonly maxBytes: number;
   readonly names: NameClaimer;
+  /** This upload's share of the inbox's quota and free space. */
+  readonly space: SpaceClaim;
+  readonly pruner: VersionPruner;
   /** Called once when the file handle is closed. */
   readonly onClosed: () => void;
 }
@@ -30,6 +37,8 @@ export class UploadFile implements UploadTarget {
   private state: 'open' | 'committed' | 'aborted' = 'open';
   private isHandleClosed = false;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Bytes in the file: the end of the furthest write. */
+  private size = 0;
 
   constructor(
     private readonly fh: FileHandle,
@@ -39,7 +48,11 @@ export class UploadFile implements UploadTarget {
   write(offset: number, data: Uint8Array): Promise<void> {
     return this.serial(async () => {
       this.checkOpen();
-      if (offset + data.length > this.place.maxBytes) return this.failWith(tooBigError(this.place.display, this.place.maxBytes));
+      const end = offset + data.length;
+      if (end > this.place.maxBytes) return this.failWith(tooBigError(this.place.display, this.place.maxBytes));
+      const noRoom = this.place.space.growTo(end) ?? (await this.place.space.checkFreeBefore(end, data.length));
+      if (noRoom !== undefined) return this.failWith(noRoomError(this.place.display, noRoom));
+      this.size = Math.max(this.size, end);
       try {
         let done = 0;
         while (done < data.length) {
@@ -52,7 +65,7 @@ export class UploadFile implements UploadTarget {
     });
   }
 
-  commit(): Promise<{ readonly savedAs: string }> {
+  commit(): Promise<CommitResult> {
     return this.serial(async () => {
       this.checkOpen();
       let savedAs: string;
@@ -65,7 +78,9 @@ export class UploadFile implements UploadTarget {
         return this.fail(err);
       }
       this.state = 'committed';
-      return { savedAs };
+      this.place.space.settle(savedAs, this.size);
+      const { pruned, failed } = await this.place.pruner.prune(this.place.fileName, savedAs);
+      return { savedAs, ...(pruned.length > 0 ? { pruned } : {}), ...(failed.length > 0 ? { pruneFailed: failed } : {}) };
     });
   }
 
@@ -93,6 +108,7 @@ export class UploadFile implements UploadTarget {
   private async discard(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'aborted';
+    this.place.space.release();
     // Unlink even when close fails: the partial file must go either way.
     const closed = this.closeHandle().then(
       () => undefined,

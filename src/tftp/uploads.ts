@@ -13,23 +13,29 @@
  *   suffix (`router1-confg.2026-11-21T08-15-02.123Z`, then `...Z-2` within the same
  *   millisecond). The name is claimed with link(2), which fails rather than replace,
  *   so two uploads never take the same name;
- * - the size is limited: an announced tsize (RFC 2349) over the limit or over the
- *   free space is refused up front, and every write is checked; running out of disk
- *   (ENOSPC, EDQUOT, EFBIG) or over the limit is TFTP error 3 and the partial file
- *   is removed.
+ * - at most `maxVersions` versions of a name are kept (default 10): after a save the
+ *   oldest timestamped ones go, the first version (the backup taken before any
+ *   change) always stays (upload-prune.ts);
+ * - the room is limited: a file by `maxBytes`, the whole inbox by `quotaBytes`, and
+ *   the file system keeps `minFreeBytes` available (inbox-space.ts). An announced
+ *   tsize (RFC 2349) over any of them is refused up front, and every write is
+ *   checked; running out of disk (ENOSPC, EDQUOT, EFBIG) or over a bound is TFTP
+ *   error 3 and the partial file is removed.
  */
 import { constants as fsConstants } from 'node:fs';
-import { open, readdir, rm, statfs, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { errnoCode } from '../errno.js';
 import { TFTP_ERROR } from './error-codes.js';
 import { isUploadTempName, UPLOAD_TEMP_PREFIX } from './resolve-path.js';
-import { isNoSpace, noSpaceError, tooBigError } from './storage-error.js';
+import { DEFAULT_UPLOAD_QUOTA_BYTES, defaultMinFreeBytes, InboxSpace, scanInboxSizes, SpaceClaim, systemStatfs, type StatfsFn } from './inbox-space.js';
+import { isNoSpace, noRoomMessage, noSpaceError, tooBigError, type NoRoom } from './storage-error.js';
 import type { OpenResult, UploadTarget } from './storage.js';
 import { UploadFile } from './upload-file.js';
 import { NameClaimer } from './upload-names.js';
+import { DEFAULT_MAX_UPLOAD_VERSIONS, VersionPruner } from './upload-prune.js';
 
 export { isTftpStorageError, TftpStorageError } from './storage-error.js';
 export { versionedName, versionStamp } from './upload-names.js';
@@ -55,6 +61,12 @@ export interface UploadOptions {
   readonly maxBytes?: number;
   /** Permission bits of saved files (default 0o600: backups hold passwords). Set exactly, whatever the umask. */
   readonly fileMode?: number;
+  /** Total bytes the inbox may hold (default 1 GiB). */
+  readonly quotaBytes?: number;
+  /** Most versions kept per name, the first included: 2 or more, or `all` (default 10; one with `overwrite`). */
+  readonly maxVersions?: number | 'all';
+  /** Bytes that must stay available to unprivileged users on the file system (default 5 % of it, at most 256 MiB). */
+  readonly minFreeBytes?: number;
 }
 
 /** The upload inbox. */
@@ -67,6 +79,15 @@ export interface UploadInbox {
   open(fileName: string, display: string, tsize?: number): Promise<OpenResult<UploadTarget>>;
   /** Uploads in progress (temp files open). */
   inProgress(): number;
+  /** Bytes of the files in the inbox, and its bounds. */
+  room(): InboxRoom;
+}
+
+/** How full an inbox is, and its bounds (bytes). */
+export interface InboxRoom {
+  readonly usedBytes: number;
+  readonly quotaBytes: number;
+  readonly minFreeBytes: number;
 }
 
 /** Removes temp files a crashed run left behind; returns how many. */
@@ -81,21 +102,10 @@ export async function cleanStaleTempFiles(dir: string): Promise<number> {
   return removed;
 }
 
-/** Free bytes for unprivileged writers in `dir`, or undefined when unknown. */
-async function freeBytes(dir: string): Promise<number | undefined> {
-  try {
-    const s = await statfs(dir);
-    return s.bavail * s.bsize;
-  } catch (err) {
-    // statfs is missing on some platforms/file systems: the check while writing still applies.
-    if (errnoCode(err) === 'ENOSYS' || errnoCode(err) === 'ENOTSUP') return undefined;
-    throw err;
-  }
-}
-
 /** File operations the inbox can be given instead of node:fs (tests: a file system without hard links). */
 export interface UploadFsOps {
   readonly link?: (existing: string, newPath: string) => Promise<void>;
+  readonly statfs?: StatfsFn;
 }
 
 /**
@@ -105,7 +115,27 @@ export interface UploadFsOps {
  */
 export async function createUploadInbox(realDir: string, options: UploadOptions, clock: Clock, ops: UploadFsOps = {}): Promise<UploadInbox> {
   const cleanedTempFiles = await cleanStaleTempFiles(realDir);
-  return new Inbox(realDir, options, new NameClaimer(realDir, options.overwrite ?? false, clock, ops.link), cleanedTempFiles);
+  const statfsOf = ops.statfs ?? systemStatfs;
+  const limits = {
+    quotaBytes: options.quotaBytes ?? DEFAULT_UPLOAD_QUOTA_BYTES,
+    minFreeBytes: options.minFreeBytes ?? defaultMinFreeBytes(await statfsOf(realDir)),
+  };
+  const space = new InboxSpace(realDir, await scanInboxSizes(realDir), limits, statfsOf);
+  const overwrite = options.overwrite ?? false;
+  const pruner = new VersionPruner(realDir, space, overwrite ? 'all' : (options.maxVersions ?? DEFAULT_MAX_UPLOAD_VERSIONS));
+  return new Inbox(realDir, options, { names: new NameClaimer(realDir, overwrite, clock, ops.link), space, pruner }, cleanedTempFiles);
+}
+
+/** The parts of an inbox shared by its uploads. */
+interface InboxParts {
+  readonly names: NameClaimer;
+  readonly space: InboxSpace;
+  readonly pruner: VersionPruner;
+}
+
+/** The OpenResult of an upload refused for room. */
+function noRoomResult(display: string, r: NoRoom): OpenResult<never> {
+  return { kind: 'error', code: TFTP_ERROR.diskFull, message: noRoomMessage(display, r), isNoRoom: true };
 }
 
 /** The upload inbox over one directory. */
@@ -120,7 +150,7 @@ class Inbox implements UploadInbox {
   constructor(
     readonly dir: string,
     options: UploadOptions,
-    private readonly names: NameClaimer,
+    private readonly parts: InboxParts,
     readonly cleanedTempFiles: number,
   ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
@@ -131,16 +161,32 @@ class Inbox implements UploadInbox {
     return this.openFiles;
   }
 
+  room(): InboxRoom {
+    const { space } = this.parts;
+    return { usedBytes: space.usedBytes, ...space.limits };
+  }
+
   async open(fileName: string, display: string, tsize?: number): Promise<OpenResult<UploadTarget>> {
     if (tsize !== undefined && tsize > this.maxBytes) {
       return { kind: 'error', code: TFTP_ERROR.diskFull, message: tooBigError(display, this.maxBytes).message };
     }
-    if (tsize !== undefined) {
-      const free = await freeBytes(this.dir);
-      if (free !== undefined && tsize > free) {
-        return { kind: 'error', code: TFTP_ERROR.diskFull, message: `Disk full or allocation exceeded: no room for ${display} (${tsize} bytes)` };
-      }
+    // The announced size is reserved in the quota at once; without one the upload reserves as it writes.
+    const claim = new SpaceClaim(this.parts.space);
+    const noRoom = claim.growTo(tsize ?? 0) ?? (await this.parts.space.checkFree(tsize ?? 0));
+    if (noRoom !== undefined) {
+      claim.release();
+      return noRoomResult(display, noRoom);
     }
+    let opened: OpenResult<UploadTarget> | undefined;
+    try {
+      opened = await this.openTemp(fileName, display, claim);
+    } finally {
+      if (opened?.kind !== 'ok') claim.release();
+    }
+    return opened;
+  }
+
+  private async openTemp(fileName: string, display: string, space: SpaceClaim): Promise<OpenResult<UploadTarget>> {
     const temp = join(this.dir, `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     let fh: FileHandle;
     try {
@@ -162,7 +208,8 @@ class Inbox implements UploadInbox {
       throw err;
     }
     this.openFiles++;
-    const place = { dir: this.dir, temp, fileName, display, maxBytes: this.maxBytes, names: this.names, onClosed: this.onClosed };
+    const { names, pruner } = this.parts;
+    const place = { dir: this.dir, temp, fileName, display, maxBytes: this.maxBytes, names, space, pruner, onClosed: this.onClosed };
     return { kind: 'ok', value: new UploadFile(fh, place) };
   }
 }

@@ -6,6 +6,7 @@
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { VERSION_SUFFIX } from '../tftp/upload-versions.js';
 
 /** Largest version read for a diff (bytes); larger ones are offered for download only. */
 export const MAX_DIFF_BYTES = 1024 * 1024;
@@ -22,9 +23,6 @@ export interface UploadGroup {
   readonly base: string;
   readonly versions: readonly UploadVersion[];
 }
-
-/** The suffix of a kept version: `.2026-12-05T03-10-00.123Z` and maybe `-2`. */
-const VERSION_SUFFIX = /\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z(?:-\d+)?$/;
 
 /** The name the device sent, for a stored name. */
 export function uploadBase(name: string): string {

@@ -147,6 +147,25 @@ test('alternates, default file, map file, port range, max blksize and the upload
   assert.deepEqual(upper.data, onlyInAlt2);
 });
 
+test('--upload-quota, --max-versions and --min-free reach the wire and the status', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bb-tftp-opts-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  for (const d of ['scopes', 'tftp', 'up']) await mkdir(join(dir, d));
+  await writeFile(join(dir, 'scopes', 'bench.yaml'), SCOPE);
+  const a = await startFromArgs(dir, 'room', ['--tftp-root', join(dir, 'tftp'), '--upload-dir', join(dir, 'up'), '--upload-quota', '3K', '--max-versions', '2', '--min-free', '0']);
+  t.after(() => a.appliance.stop(0));
+  const put = (file: string, data: Uint8Array): ReturnType<typeof tftpPut> => tftpPut({ host: '127.0.0.1', port: a.port, file, data, tsize: true, localAddress: '127.0.0.1' });
+  for (const v of ['v1', 'v2', 'v3']) await put('router1-confg', Buffer.from(`hostname router1\n! ${v}\n`.padEnd(1000, '!')));
+  const kept = (await readdir(join(dir, 'up'))).sort();
+  const contents = await Promise.all(kept.map((n) => readFile(join(dir, 'up', n), 'utf8')));
+  assert.deepEqual(contents.map((c) => c.slice(0, 22)).sort(), ['hostname router1\n! v1\n', 'hostname router1\n! v3\n'], 'the first and the newest');
+  const full = await tftpErrorOf(put('switch1-confg', Buffer.alloc(1100, 1)));
+  assert.equal(full.code, 3);
+  assert.match(full.message, /holds 2000 bytes, 1100 more would pass its quota of 3072 bytes/);
+  const settings = a.appliance.status().tftp.settings;
+  assert.deepEqual([settings.uploadQuotaBytes, settings.maxUploadVersions, settings.minFreeBytes], [3072, 2, 0]);
+});
+
 test('a bad map file stops the appliance from starting and names the line', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bb-tftp-opts-'));
   t.after(() => rm(dir, { recursive: true, force: true }));

@@ -35,7 +35,7 @@ async function serve(t: TestContext, storage: TftpStorage, dir: string, maxTrans
   return { dir, server, port: server.addresses()[0]?.port ?? 0 };
 }
 
-async function fsRig(t: TestContext, options: { uploads?: { maxBytes?: number }; maxTransfers?: number } = {}): Promise<Rig> {
+async function fsRig(t: TestContext, options: { uploads?: { maxBytes?: number; quotaBytes?: number }; maxTransfers?: number } = {}): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'bb-http-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'tftp', 'sub'), { recursive: true });
@@ -133,6 +133,17 @@ test('PUT stores into the upload inbox: versions kept, the limit enforced, uploa
 
   const off = await fsRig(t);
   assert.equal((await httpRaw({ host: '127.0.0.1', port: off.port, path: '/r', method: 'PUT', body: Buffer.from('z') })).status, 403);
+});
+
+test('a PUT the inbox has no room for is answered 507 naming the quota; a file over the size limit stays 413', async (t) => {
+  const rig = await fsRig(t, { uploads: { maxBytes: 64, quotaBytes: 100 } });
+  const put = (name: string, body: string) => httpRaw({ host: '127.0.0.1', port: rig.port, path: name, method: 'PUT', body: Buffer.from(body) });
+  assert.equal((await put('/router1-confg', 'x'.repeat(60))).status, 201);
+  const full = await put('/router2-confg', 'y'.repeat(60));
+  assert.equal(full.status, 507);
+  assert.match(full.body.toString(), /no room for router2-confg: the upload inbox holds 60 bytes, 60 more would pass its quota of 100 bytes/);
+  assert.equal((await put('/big.bin', 'z'.repeat(65))).status, 413);
+  assert.deepEqual(await readdir(join(rig.dir, 'uploads')), ['router1-confg']);
 });
 
 test('an upload cut short leaves nothing in the inbox', async (t) => {

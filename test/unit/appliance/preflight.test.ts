@@ -85,7 +85,7 @@ function args(over: Partial<ServeArgs>): ServeArgs {
     'tftp-port': 69, 'http-port': undefined, http: true, 'dhcp-port': 67, inventory: undefined, syslog: true, 'syslog-port': undefined,
     leases: './leases', 'max-transfers': 30, force: false, live: true, 'probe-timeout': 4, grace: 5,
     alternate: undefined, 'default-file': undefined, 'map-file': undefined, 'case-insensitive': false, 'overwrite-uploads': false,
-    'max-upload-size': undefined, 'upload-mode': undefined, 'max-blksize': undefined, mtu: undefined, 'max-windowsize': undefined, 'max-window-bytes': 'auto', 'port-range': undefined,
+    'max-upload-size': undefined, 'upload-mode': undefined, 'upload-quota': undefined, 'max-versions': undefined, 'min-free': undefined, 'max-blksize': undefined, mtu: undefined, 'max-windowsize': undefined, 'max-window-bytes': 'auto', 'port-range': undefined,
     'max-per-client': undefined, 'tftp-timeout': undefined, 'tftp-retries': undefined, 'queue-wait': undefined, 'busy-poll': 200,
     ...over,
   };

@@ -100,6 +100,15 @@ test('without TFTP options the settings are the defaults: no alternates, version
   assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200 });
 });
 
+test('--upload-quota, --max-versions and --min-free reach the settings; without them the inbox defaults apply', () => {
+  const given = serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--upload-dir', 'up', '--upload-quota', '2G', '--max-versions', '5', '--min-free', '512M']));
+  assert.deepEqual([given.uploadQuotaBytes, given.maxUploadVersions, given.minFreeBytes], [2 * 1024 ** 3, 5, 512 * 1024 ** 2]);
+  const unbounded = serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--upload-dir', 'up', '--max-versions', 'all', '--min-free', '0']));
+  assert.deepEqual([unbounded.maxUploadVersions, unbounded.minFreeBytes], ['all', 0]);
+  const none = serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--upload-dir', 'up']));
+  assert.deepEqual([none.uploadQuotaBytes, none.maxUploadVersions, none.minFreeBytes], [undefined, undefined, undefined]);
+});
+
 test('sizes: bytes or K/M/G (x1024); anything else is a usage error', () => {
   const good: [string, number][] = [
     ['65536', 65536],
@@ -161,6 +170,14 @@ test('bad values are refused before anything starts, each with its code and the 
     [[...up, '--upload-mode', '0844'], 'BB_USAGE', /--upload-mode "0844": give octal permission bits from 0 to 0777/],
     [[...up, '--upload-mode', '4755'], 'BB_USAGE', /--upload-mode "4755"/],
     [[...up, '--upload-mode', 'rw-r-----'], 'BB_USAGE', /--upload-mode "rw-r-----"/],
+    [['--upload-quota', '1G'], 'BB_USAGE', /--upload-quota needs --upload-dir/],
+    [[...up, '--upload-quota', '0'], 'BB_USAGE', /--upload-quota "0": give a size in bytes above 0/],
+    [['--max-versions', '3'], 'BB_USAGE', /--max-versions needs --upload-dir/],
+    [[...up, '--max-versions', '1'], 'BB_USAGE', /--max-versions "1": give a whole number of at least 2 \(the first version and the newest\), or all/],
+    [[...up, '--max-versions', 'few'], 'BB_USAGE', /--max-versions "few"/],
+    [[...up, '--max-versions', '3', '--overwrite-uploads'], 'BB_USAGE', /--max-versions and --overwrite-uploads contradict each other/],
+    [['--min-free', '1G'], 'BB_USAGE', /--min-free needs --upload-dir/],
+    [[...up, '--min-free', 'lots'], 'BB_USAGE', /--min-free "lots"/],
     [['--default-file', 'SEP*.cnf.xml'], 'BB_USAGE', /--default-file "SEP\*\.cnf\.xml": give PATTERN=FILE/],
     [['--default-file', 'SEP*=../../etc/passwd'], 'BB_TFTP_CONFIG', /--default-file: default rule 1: file "\.\.\/\.\.\/etc\/passwd" is not a safe relative name/],
     [Array.from({ length: 11 }, () => ['--alternate', join(dir, 'alt')]).flat(), 'BB_TFTP_CONFIG', /--alternate given 11 times: at most 10/],
