@@ -101,7 +101,7 @@ class ApplianceImpl implements Appliance {
     const { logger, clock } = options;
     const devices = this.running.devices;
     const onLease = devices && ((e: Parameters<ApplianceDevices['observeLease']>[0]): void => devices.observeLease(e));
-    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, httpPort: () => httpBootPort(this.running.http), ...(onLease ? { onLease } : {}) }).server;
+    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, httpPort: () => httpBootPort(this.running.http), ...(onLease ? { onLease } : {}), ...(options.newClientRate ? { newClientRate: options.newClientRate } : {}) }).server;
     this.running.dhcp = dhcp;
     const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events });
     devices?.watchTftp(tftp);
