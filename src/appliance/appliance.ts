@@ -22,7 +22,7 @@ import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
 import { answerControl, deviceControl, openControlSocket, type ControlTarget } from './control.js';
-import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
+import { createDhcpSide, openLeaseJournal, releaseLease, releaseLeasesSince } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
@@ -240,6 +240,7 @@ class ApplianceImpl implements Appliance {
       leases: () => this.leases(),
       reload: () => this.reload(),
       release: (ip) => this.release(ip),
+      releaseSince: (since) => this.releaseSince(since),
       ...deviceControl(() => this.running.devices),
     };
   }
@@ -249,6 +250,13 @@ class ApplianceImpl implements Appliance {
     const dhcp = this.requireDhcp();
     const released = await releaseLease(dhcp, ip);
     this.log.info('lease released on request', { ip, mac: released.mac, scope: released.scope });
+    return released;
+  }
+
+  /** Frees every bound lease that began at or after `since` (what a burst of new clients took), each as above. */
+  async releaseSince(since: number): Promise<readonly Lease[]> {
+    const released = await releaseLeasesSince(this.requireDhcp(), since);
+    this.log.info('leases released on request', { since: new Date(since).toISOString(), count: released.length });
     return released;
   }
 }

@@ -108,3 +108,16 @@ export async function releaseLease(dhcp: DhcpServer, ip: Ipv4): Promise<Lease> {
   if (outcome.kind === 'not-served') throw ERRORS.leaseScopeGone.create({ ip, scope: outcome.scope });
   return outcome.lease;
 }
+
+/**
+ * Frees every bound lease whose state began at or after `since`, one by one as
+ * {@link releaseLease} does; leases of scopes no longer served are left alone.
+ */
+export async function releaseLeasesSince(dhcp: DhcpServer, since: number): Promise<Lease[]> {
+  const released: Lease[] = [];
+  for (const lease of dhcp.leases().filter((l) => l.state === 'bound' && l.startedAt >= since)) {
+    const outcome = await dhcp.release(lease.ip);
+    if (outcome.kind === 'released') released.push(outcome.lease);
+  }
+  return released;
+}
