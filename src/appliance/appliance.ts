@@ -23,7 +23,7 @@ import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
 import { answerControl, deviceControl, leasesOnWall, openControlSocket, type ControlTarget } from './control.js';
-import { createDhcpSide, openLeaseJournal, releaseLease } from './dhcp.js';
+import { createDhcpSide, openLeaseJournal, releaseLease, releaseLeasesSince } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
@@ -103,7 +103,7 @@ class ApplianceImpl implements Appliance {
     const { logger, clock } = options;
     const devices = this.running.devices;
     const onLease = devices && ((e: Parameters<ApplianceDevices['observeLease']>[0]): void => devices.observeLease(e));
-    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, httpPort: () => httpBootPort(this.running.http), ...(onLease ? { onLease } : {}) }).server;
+    const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, httpPort: () => httpBootPort(this.running.http), ...(onLease ? { onLease } : {}), ...(options.newClientRate ? { newClientRate: options.newClientRate } : {}) }).server;
     this.running.dhcp = dhcp;
     const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events, retriesOnBusy: retriesOnBusy((address) => this.requesterOf(address)) });
     devices?.watchTftp(tftp);
@@ -244,6 +244,7 @@ class ApplianceImpl implements Appliance {
       leases: () => leasesOnWall(this.leases(), this.options.clock),
       reload: () => this.reload(),
       release: (ip) => this.release(ip),
+      releaseSince: (since) => this.releaseSince(since),
       ...deviceControl(() => this.running.devices),
     };
   }
@@ -253,6 +254,13 @@ class ApplianceImpl implements Appliance {
     const dhcp = this.requireDhcp();
     const released = await releaseLease(dhcp, ip);
     this.log.info('lease released on request', { ip, mac: released.mac, scope: released.scope });
+    return released;
+  }
+
+  /** Frees every bound lease that began at or after `since` (what a burst of new clients took), each as above. */
+  async releaseSince(since: number): Promise<readonly Lease[]> {
+    const released = await releaseLeasesSince(this.requireDhcp(), since);
+    this.log.info('leases released on request', { since: new Date(since).toISOString(), count: released.length });
     return released;
   }
 }

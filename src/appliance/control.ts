@@ -1,6 +1,6 @@
 /**
  * The appliance's control-socket wiring: the socket in the state directory and the
- * answer to each request (`status`, `leases`, `reload`, `release`, `devices`,
+ * answer to each request (`status`, `leases`, `reload`, `release`, `release-since`, `devices`,
  * `device`, `device-reset`), which is what `benchboot status`, `leases`, `reload`,
  * `devices` and `report` ask a running server.
  */
@@ -22,6 +22,8 @@ export interface ControlTarget {
   leases(): readonly Lease[];
   reload(): Promise<unknown>;
   release(ip: Ipv4): Promise<Lease>;
+  /** Releases every bound lease that began at or after `since`; returns them. */
+  releaseSince(since: number): Promise<readonly Lease[]>;
   /** Every device with its status and diagnosis. */
   devices(): unknown;
   /** One device with its timeline; throws BB_DEVICE_NOT_FOUND when unknown. */
@@ -41,6 +43,8 @@ export async function answerControl(target: ControlTarget, request: ControlReque
       return target.reload();
     case 'release':
       return target.release(request.ip);
+    case 'release-since':
+      return target.releaseSince(request.since);
     case 'devices':
       return target.devices();
     case 'device':

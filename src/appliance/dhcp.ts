@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { wallTimeOf, type Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import { isLeaseEventKind, type Lease, type LeaseEventKind } from '../dhcp/lease.js';
+import type { NewClientRate } from '../dhcp/new-client-limit.js';
 import { createDhcpServer, type DhcpBindingFactory, type DhcpLeaseEvent, type DhcpServer } from '../dhcp/server.js';
 import { ERRORS } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -18,6 +19,8 @@ import type { ApplianceEvent } from '../ui/events.js';
 import type { ProvisioningPolicy } from './dhcp-policy.js';
 import { withHttpBoot } from './http-boot.js';
 import type { EventSink } from './events.js';
+
+export type { NewClientRate } from '../dhcp/new-client-limit.js';
 
 /** The lease store and the DHCP server running over it. */
 export interface DhcpSide {
@@ -39,7 +42,16 @@ export interface DhcpSideOptions {
   readonly httpPort?: () => number | undefined;
   /** Also receives every DHCP lease event (the device book); never on the fsync-before-ACK path. */
   readonly onLease?: (event: DhcpLeaseEvent) => void;
+  /** The new-client rate limit per scope; absent: none. */
+  readonly newClientRate?: NewClientRate;
 }
+
+/**
+ * `serve`'s default new-client rate: a 48-port switch full of phones powering on at once
+ * fits in the burst, a boot storm of hundreds is served within seconds as devices retry,
+ * and a burst of spoofed MACs takes 64 addresses plus 20 a second instead of the pool.
+ */
+export const DEFAULT_NEW_CLIENT_RATE: NewClientRate = { perSecond: 20, burst: 64 };
 
 /** Opens the lease journal in the state directory (created if missing). */
 export async function openLeaseJournal(options: Pick<DhcpSideOptions, 'stateDir' | 'clock' | 'logger'>): Promise<LeaseStore> {
@@ -59,6 +71,7 @@ export function createDhcpSide(store: LeaseStore, options: DhcpSideOptions): Dhc
     logger: options.logger,
     clock: options.clock,
     bindings: options.bindings,
+    ...(options.newClientRate === undefined ? {} : { newClientRate: options.newClientRate }),
     policy: (input) => withHttpBoot(input, options.policy.answer(input), options.httpPort?.()),
     onEvent: (e) => {
       const event = leaseEventOf(e, options.clock.now());
@@ -97,4 +110,17 @@ export async function releaseLease(dhcp: DhcpServer, ip: Ipv4): Promise<Lease> {
   if (outcome.kind === 'not-bound') throw ERRORS.leaseNotBound.create({ ip });
   if (outcome.kind === 'not-served') throw ERRORS.leaseScopeGone.create({ ip, scope: outcome.scope });
   return outcome.lease;
+}
+
+/**
+ * Frees every bound lease whose state began at or after `since`, one by one as
+ * {@link releaseLease} does; leases of scopes no longer served are left alone.
+ */
+export async function releaseLeasesSince(dhcp: DhcpServer, since: number): Promise<Lease[]> {
+  const released: Lease[] = [];
+  for (const lease of dhcp.leases().filter((l) => l.state === 'bound' && l.startedAt >= since)) {
+    const outcome = await dhcp.release(lease.ip);
+    if (outcome.kind === 'released') released.push(outcome.lease);
+  }
+  return released;
 }

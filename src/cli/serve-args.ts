@@ -15,6 +15,7 @@ import {
   type ApplianceSyslogConfig,
   type ApplianceTftpConfig,
   type ApplianceWebConfig,
+  type NewClientRate,
   type ServeTarget,
   type WindowBytesRequest,
 } from '../appliance/index.js';
@@ -179,7 +180,20 @@ export function validateServeArgs(args: ServeArgs): ServeTftpSettings {
   }
   if (!(args['probe-timeout'] >= 0.5 && args['probe-timeout'] <= 30)) throw ERRORS.badProbeTimeout.create({ value: args['probe-timeout'] });
   if (!(args.grace >= 0 && args.grace <= 300)) throw ERRORS.badGrace.create({ value: args.grace });
+  serveNewClientRate(args);
   return serveTftpSettings(args);
+}
+
+/**
+ * The new-client rate limit of the DHCP server: undefined with `--new-client-rate 0` (no
+ * limit). Throws BB_USAGE for a negative rate or a burst that is not a whole number 1..100000.
+ */
+export function serveNewClientRate(args: Pick<ServeArgs, 'new-client-rate' | 'new-client-burst'>): NewClientRate | undefined {
+  const perSecond = args['new-client-rate'];
+  const burst = args['new-client-burst'];
+  if (!(perSecond >= 0 && perSecond <= 100_000)) throw ERRORS.usage.create({ message: `--new-client-rate ${perSecond}: give 0 (no limit) to 100000 new clients a second` });
+  if (!Number.isInteger(burst) || burst < 1 || burst > 100_000) throw ERRORS.usage.create({ message: `--new-client-burst ${burst}: give a whole number from 1 to 100000` });
+  return perSecond === 0 ? undefined : { perSecond, burst };
 }
 
 /** The syslog settings of the appliance; undefined with --no-syslog. */

@@ -38,7 +38,7 @@ import { formatCidr } from '../net/ipv4.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
 import { inventoryFileOf } from './device-flags.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext } from './output.js';
-import { serveHttpConfig, serveSyslog, serveTarget, serveWebConfig, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
+import { serveHttpConfig, serveNewClientRate, serveSyslog, serveTarget, serveWebConfig, validateServeArgs, type ServeTftpSettings } from './serve-args.js';
 import { serveClock } from './serve-clock.js';
 import { SERVE_OPTIONS, type ServeArgs } from './serve-options.js';
 import { FORCED_CLEANUP_MS, FORCED_EXIT_CODE, ServeSignals, systemServeProcess, type ServeProcess } from './serve-process.js';
@@ -115,6 +115,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     : undefined;
   if (view) setView(view);
   const syslog = serveSyslog(args);
+  const newClientRate = serveNewClientRate(args);
   const appliance = createAppliance({
     scopes: prepared.source,
     tftp: run.tftp,
@@ -123,6 +124,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     ...(syslog === undefined ? {} : { syslog }),
     ...(run.web === undefined ? {} : { web: run.web }),
     dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
+    ...(newClientRate === undefined ? {} : { newClientRate }),
     ...(run.http === undefined ? {} : { http: run.http }),
     logger: run.root,
     clock: serveClock(run.logger),

@@ -22,6 +22,8 @@ export type ControlRequest =
   | { readonly op: 'status' }
   | { readonly op: 'leases' }
   | { readonly op: 'release'; readonly ip: Ipv4 }
+  /** Release every bound lease whose state began at or after `since` (ms since the epoch): what a burst took. */
+  | { readonly op: 'release-since'; readonly since: number }
   | { readonly op: 'reload' }
   | { readonly op: 'devices' }
   | { readonly op: 'device'; readonly mac: string }
@@ -69,8 +71,13 @@ export function parseControlRequest(line: string): ParsedRequest {
       if (typeof ip !== 'string' || !isIpv4(ip)) return { kind: 'invalid', id, reason: 'release needs "ip": a dotted-quad IPv4 address' };
       return { kind: 'request', id, request: { op: 'release', ip: parseIpv4(ip) } };
     }
+    case 'release-since': {
+      const since = value.since;
+      if (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0) return { kind: 'invalid', id, reason: 'release-since needs "since": ms since the epoch' };
+      return { kind: 'request', id, request: { op: 'release-since', since } };
+    }
     default:
-      return { kind: 'invalid', id, reason: `unknown op ${JSON.stringify(value.op)} (expected status, leases, release, reload, devices, device or device-reset)` };
+      return { kind: 'invalid', id, reason: `unknown op ${JSON.stringify(value.op)} (expected status, leases, release, release-since, reload, devices, device or device-reset)` };
   }
 }
 

@@ -8,9 +8,13 @@
  *    when the client still has an OFFER pending for another address (a pending offer is
  *    not a binding; dnsmasq and Kea do the same).
  * 4. A free pool address from the lease table's allocator.
+ * 5. When none is left: the oldest pending offer made at least OFFER_RECLAIM_AFTER_SECONDS
+ *    ago to another client ('reclaimed'), so a burst of DISCOVERs that never REQUEST
+ *    cannot hold the pool for the whole offer hold.
  * No address left is an outcome ('exhausted'), not an exception.
  */
 import type { Reservation, Scope } from './scope.js';
+import { OFFER_RECLAIM_AFTER_SECONDS } from './constants.js';
 import { ipv4ToInt } from '../net/ipv4.js';
 import type { Ipv4, MacAddress } from '../net/ipv4.js';
 import type { Lease } from './lease.js';
@@ -31,7 +35,7 @@ export interface AddressRequest {
 }
 
 /** Why an address was chosen (for the log). */
-export type AddressSource = 'reservation' | 'current' | 'previous' | 'requested' | 'pool';
+export type AddressSource = 'reservation' | 'current' | 'previous' | 'requested' | 'pool' | 'reclaimed';
 
 /** The outcome of address selection. */
 export type AddressChoice = { readonly kind: 'ok'; readonly ip: Ipv4; readonly source: AddressSource } | { readonly kind: 'exhausted' };
@@ -92,6 +96,8 @@ export function chooseAddress(scope: Scope, leases: EngineLeases, req: AddressRe
     return { kind: 'ok', ip: req.requested, source: 'requested' };
   }
   const free = leases.allocateFree(scope.name, req.now, req.serverAddress);
-  if (free === undefined) return { kind: 'exhausted' };
-  return { kind: 'ok', ip: free, source: 'pool' };
+  if (free !== undefined) return { kind: 'ok', ip: free, source: 'pool' };
+  const stale = leases.oldestOffer(scope.name, req.now - OFFER_RECLAIM_AFTER_SECONDS * 1000, req.now);
+  if (stale === undefined || stale.clientKey === req.clientKey) return { kind: 'exhausted' };
+  return { kind: 'ok', ip: stale.ip, source: 'reclaimed' };
 }

@@ -100,3 +100,10 @@ export const HTYPE_ETHERNET = 1;
 
 /** How long a DHCPOFFER holds its address for the client, in seconds (RFC 2131 §4.3.1 says "reasonable"). */
 export const OFFER_HOLD_SECONDS = 30;
+/**
+ * When the pool is exhausted, a pending offer at least this old may be given to a new
+ * DISCOVER. Clients REQUEST within a second of the OFFER (dhclient, udhcpc, Windows at
+ * once); PXE ROMs collect offers for their first 4 s round (PXE 2.1 §2.2.1). Under no
+ * pressure an offer keeps its address for OFFER_HOLD_SECONDS.
+ */
+export const OFFER_RECLAIM_AFTER_SECONDS = 5;

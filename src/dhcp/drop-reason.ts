@@ -34,6 +34,8 @@ export type DropReason =
   | { readonly kind: 'no-client-identity' }
   | { readonly kind: 'unhandled-message-type'; readonly messageType: number }
   | { readonly kind: 'pool-exhausted' }
+  /** A client the scope has no record of, over the scope's new-client rate (./new-client-limit.ts). */
+  | { readonly kind: 'rate-limited'; readonly scope: string }
   /** The reply cannot be encoded within the client's limits; `detail` is the encoder's message. */
   | { readonly kind: 'unencodable'; readonly reply: 'nak' | 'other'; readonly detail: string }
   /** A message that needs option 50 (or ciaddr) came without it. */
@@ -77,6 +79,8 @@ export function formatDropReason(r: DropReason): string {
       return `message type ${messageTypeName(r.messageType)} is not handled by a server`;
     case 'pool-exhausted':
       return 'pool exhausted';
+    case 'rate-limited':
+      return `new clients of scope ${r.scope} arrive faster than the new-client rate`;
     case 'unencodable':
       return r.reply === 'nak' ? `NAK cannot be encoded: ${r.detail}` : r.detail;
     default:

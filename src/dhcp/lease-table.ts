@@ -37,6 +37,11 @@ export interface LeaseView {
   findByClient(scope: string, clientKey: string): Lease | undefined;
   /** True when `ip` is never handed out from the pool of `scope` (named by the scope, reserved, or given to `exclude`). */
   isExcluded(scope: string, ip: Ipv4): boolean;
+  /**
+   * The oldest pending offer of `scope` made at or before `madeBefore` and still held at
+   * `now` (a walk of the scope: only asked when the pool is exhausted).
+   */
+  oldestOffer(scope: string, madeBefore: number, now: number): Lease | undefined;
 }
 
 /**
@@ -161,6 +166,15 @@ export class LeaseTable implements LeaseView, PoolAllocator {
 
   isExcluded(scope: string, ip: Ipv4): boolean {
     return this.pools.get(scope)?.excluded.has(ipv4ToInt(ip)) ?? this.extraExcluded.has(ipv4ToInt(ip));
+  }
+
+  oldestOffer(scope: string, madeBefore: number, now: number): Lease | undefined {
+    let oldest: Lease | undefined;
+    for (const lease of this.leases.get(scope)?.values() ?? []) {
+      if (lease.state !== 'offered' || lease.expiresAt <= now || lease.startedAt > madeBefore) continue;
+      if (!oldest || lease.startedAt < oldest.startedAt) oldest = lease;
+    }
+    return oldest;
   }
 
   /** See {@link PoolAllocator.allocateFree}. */

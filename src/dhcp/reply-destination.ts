@@ -16,7 +16,8 @@
  * broadcast to 255.255.255.255 instead. RFC 2131 §4.1 allows that: a server that
  * cannot unicast to a client without an address may broadcast.
  */
-import { IPV4_ZERO } from '../net/ipv4.js';
+import { IPV4_BROADCAST, IPV4_ZERO } from '../net/ipv4.js';
+import type { UdpPeer } from '../net/udp.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import { DHCP_MESSAGE_TYPE, DHCP_PORT } from './constants.js';
 import type { DhcpPacket } from './packet.js';
@@ -38,4 +39,9 @@ export function replyDestination(request: Pick<DhcpPacket, 'giaddr' | 'ciaddr'>,
   // Broadcast bit set → broadcast; not set → unicast to chaddr/yiaddr, which Node cannot do
   // without an ARP entry, so broadcast as well.
   return { kind: 'broadcast', port: DHCP_PORT.CLIENT };
+}
+
+/** The UDP peer a reply goes to on the wire: a broadcast destination is 255.255.255.255:68. */
+export function destinationPeer(d: ReplyDestination): UdpPeer {
+  return d.kind === 'broadcast' ? { address: IPV4_BROADCAST, port: DHCP_PORT.CLIENT } : { address: d.address, port: d.port };
 }

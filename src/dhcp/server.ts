@@ -16,10 +16,10 @@
 import type { Scope } from './scope.js';
 import { errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
-import { IPV4_BROADCAST, type Ipv4 } from '../net/ipv4.js';
+import type { Ipv4 } from '../net/ipv4.js';
 import type { UdpPeer } from '../net/udp.js';
 import { servedInterfaces, type DhcpBinding } from './bindings.js';
-import { BOOTP_OP, DHCP_PORT, messageTypeName } from './constants.js';
+import { BOOTP_OP, messageTypeName } from './constants.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
 import { decodeDatagram, SeenSources } from './datagram.js';
 import { formatDropReason } from './drop-reason.js';
@@ -28,10 +28,11 @@ import { respond, type EngineResult } from './engine.js';
 import type { Lease, LeaseChange } from './lease.js';
 import { LeaseEventReporter } from './lease-events.js';
 import { LeaseTable } from './lease-table.js';
+import { NewClientGate } from './new-client-gate.js';
 import type { DhcpPacket } from './packet.js';
 import { PendingChanges } from './pending-changes.js';
 import { releaseOnRequest } from './release-on-request.js';
-import type { ReplyDestination } from './reply-destination.js';
+import { destinationPeer } from './reply-destination.js';
 import { readRequestFacts, type RequestFacts } from './request-facts.js';
 import type { DhcpServer, DhcpServerOptions, ReleaseOutcome } from './server-api.js';
 
@@ -58,6 +59,7 @@ class Server implements DhcpServer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly malformedSources = new SeenSources(1024);
   private readonly sweep: ExpirySweep;
+  private readonly gate: NewClientGate | undefined;
   private running = false;
 
   constructor(private readonly options: DhcpServerOptions) {
@@ -69,6 +71,7 @@ class Server implements DhcpServer {
     );
     this.table = new LeaseTable(options.scopes);
     this.pending = new PendingChanges(this.table);
+    this.gate = options.newClientRate ? new NewClientGate(options.newClientRate, this.log) : undefined;
     if (options.initialLeases) this.table.load(options.initialLeases);
   }
 
@@ -224,10 +227,12 @@ class Server implements DhcpServer {
     return true;
   }
 
-  /** Step 3: the pure decision. */
+  /** Step 3: the pure decision, then the new-client rate limit (new-client-gate.ts). */
   private askEngine(facts: RequestFacts, binding: DhcpBinding): EngineResult {
     const policy = this.options.policy;
-    return respond({ facts, interfaceName: binding.interfaceName, serverAddress: binding.serverAddress, now: this.options.clock.now(), ...(policy ? { policy } : {}) }, this.scopes, this.table);
+    const now = this.options.clock.now();
+    const result = respond({ facts, interfaceName: binding.interfaceName, serverAddress: binding.serverAddress, now, ...(policy ? { policy } : {}) }, this.scopes, this.table);
+    return this.gate ? this.gate.check(result, facts, this.scopes, this.table, now) : result;
   }
 
   /** Steps 4–5: apply and journal the changes; false (nothing sent, changes taken back) when the journal failed. */
@@ -253,7 +258,7 @@ class Server implements DhcpServer {
   /** A drop: counted by its kind; an accepted RELEASE/DECLINE also counts and emits its event. */
   private recordDrop(result: Extract<EngineResult, { kind: 'drop' }>, facts: RequestFacts, binding: DhcpBinding): void {
     const event = result.event;
-    this.counterSet.countDrop(event?.scope, result.reason.kind);
+    this.counterSet.countDrop(result.reason.kind === 'rate-limited' ? result.reason.scope : event?.scope, result.reason.kind);
     if (event) {
       this.events.report(event, facts, binding.interfaceName);
       return;
@@ -292,9 +297,3 @@ class Server implements DhcpServer {
     return new Map(this.table.allStats(now).map((s) => [s.scope, { size: s.size, used: s.used, free: s.free }]));
   }
 }
-
-/** Where a reply goes on the wire (RFC 2131 §4.1). */
-function destinationPeer(d: ReplyDestination): UdpPeer {
-  return d.kind === 'broadcast' ? { address: IPV4_BROADCAST, port: DHCP_PORT.CLIENT } : { address: d.address, port: d.port };
-}
-

@@ -24,3 +24,18 @@ export async function releaseInStore(dir: string, ip: Ipv4, now: number, logger?
     await store.close();
   }
 }
+
+/**
+ * Releases every bound lease of `dir` whose state began at or after `since` (one journal
+ * write); returns the released records.
+ */
+export async function releaseSinceInStore(dir: string, since: number, now: number, logger?: Logger): Promise<Lease[]> {
+  const store = await openLeaseStore({ dir, now, ...(logger ? { logger } : {}) });
+  try {
+    const released = store.loaded.filter((l) => l.state === 'bound' && l.startedAt >= since).map((l) => releasedLease(l, now));
+    if (released.length > 0) await store.append(released.map((lease) => ({ kind: 'put' as const, lease })));
+    return released;
+  } finally {
+    await store.close();
+  }
+}

@@ -52,34 +52,38 @@ export function benchScopeYaml(ifname: string): string {
  * Starts `benchboot serve` (DHCP and TFTP in one process) and waits for `port`.
  * Without `http` it runs with --no-http, as the DHCP and TFTP sections always did.
  */
-function startServe(bin: string, profileDir: string | undefined, tag: string, bench: Bench, runDir: string, root: string | undefined, port: number, http?: readonly string[]): Promise<RunningServer> {
+function startServe(bin: string, profileDir: string | undefined, tag: string, bench: Bench, runDir: string, root: string | undefined, port: number, http?: readonly string[], extra: readonly string[] = []): Promise<RunningServer> {
   const scopes = join(runDir, 'scopes');
   mkdirSync(scopes);
   writeFileSync(join(scopes, 'bench.yaml'), benchScopeYaml(bench.serverIf));
   const tftpRoot = root ?? join(runDir, 'tftp');
   mkdirSync(tftpRoot, { recursive: true });
-  const args = [...nodeArgs(profileDir, tag), bin, 'serve', '--scopes', scopes, '--tftp-root', tftpRoot, '--leases', join(runDir, 'leases'), '--force', '--probe-timeout', '0.5', '--json', '--no-live', ...(http ?? ['--no-http'])];
+  const args = [...nodeArgs(profileDir, tag), bin, 'serve', '--scopes', scopes, '--tftp-root', tftpRoot, '--leases', join(runDir, 'leases'), '--force', '--probe-timeout', '0.5', '--json', '--no-live', ...(http ?? ['--no-http']), ...extra];
   return startProcess(bench, process.execPath, args, { port, logPath: join(runDir, 'benchboot-serve.log'), ...(http ? { protocol: 'tcp' as const } : {}) });
 }
 
-function serveWorks(bin: string): boolean {
-  if (!existsSync(bin)) return false;
+function serveHelp(bin: string): string | undefined {
+  if (!existsSync(bin)) return undefined;
   const r = spawnSync(process.execPath, [bin, 'serve', '--help'], { encoding: 'utf8', timeout: 15_000 });
-  return r.status === 0 && r.stdout.includes('--tftp-root') && r.stdout.includes('--leases');
+  return r.status === 0 && r.stdout.includes('--tftp-root') && r.stdout.includes('--leases') ? r.stdout : undefined;
 }
 
 /** Finds out how benchboot can be started from the repository at `root` (compiled into root/dist). */
 export async function benchbootServers(root: string, profileDir?: string): Promise<BenchbootServers> {
   const bin = join(root, 'bin', 'benchboot.js');
-  if (serveWorks(bin)) {
+  const help = serveHelp(bin);
+  if (help !== undefined) {
+    // perfdhcp's clients are all new MACs: with serve's default new-client rate (20 a second per
+    // scope) the DHCP sections would measure that limit, not the server.
+    const dhcpExtra = help.includes('--new-client-rate') ? ['--new-client-rate', '0'] : [];
     return {
       dhcp: {
         name: 'benchboot',
         notes:
-          'benchboot serve (DHCP and TFTP in one process; the TFTP side idles here), scope file for the /16, --force --probe-timeout 0.5 --json --no-live, JSON info logs to a file (one line per lease). ' +
+          `benchboot serve (DHCP and TFTP in one process; the TFTP side idles here), scope file for the /16, --force --probe-timeout 0.5 --json --no-live${dhcpExtra.length > 0 ? ' --new-client-rate 0' : ''}, JSON info logs to a file (one line per lease). ` +
           'Persistence: lease journal appended and fsynced before each ACK leaves (writes grouped), snapshot now and then.',
         windowsize: false,
-        start: (bench, { runDir }) => startServe(bin, profileDir, 'dhcp', bench, runDir, undefined, 67),
+        start: (bench, { runDir }) => startServe(bin, profileDir, 'dhcp', bench, runDir, undefined, 67, undefined, dhcpExtra),
       },
       tftp: {
         name: 'benchboot',

@@ -83,7 +83,7 @@ function args(over: Partial<ServeArgs>): ServeArgs {
     json: false, 'log-level': 'info', 'log-file': undefined,
     interface: ['eth1'], scopes: undefined, address: undefined, 'tftp-root': './tftp', 'upload-dir': undefined,
     'tftp-port': 69, 'http-port': undefined, http: true, 'dhcp-port': 67, inventory: undefined, syslog: true, 'syslog-port': undefined,
-    leases: './leases', 'max-transfers': 30, force: false, live: true, 'probe-timeout': 4, grace: 5,
+    leases: './leases', 'max-transfers': 30, force: false, live: true, 'new-client-rate': 20, 'new-client-burst': 64, 'probe-timeout': 4, grace: 5,
     alternate: undefined, 'default-file': undefined, 'map-file': undefined, 'case-insensitive': false, 'overwrite-uploads': false,
     'max-upload-size': undefined, 'upload-mode': undefined, 'upload-quota': undefined, 'max-versions': undefined, 'min-free': undefined, 'max-blksize': undefined, mtu: undefined, 'max-windowsize': undefined, 'max-window-bytes': 'auto', 'port-range': undefined,
     'max-per-client': undefined, 'tftp-timeout': undefined, 'tftp-retries': undefined, 'queue-wait': undefined, 'busy-poll': 200,
@@ -102,6 +102,9 @@ test('serve option rules: something to serve, --address with one interface, rang
     [{ 'max-transfers': 0 }, /--max-transfers 0/],
     [{ grace: -1 }, /--grace -1/],
     [{ 'probe-timeout': 0 }, /--probe-timeout 0/],
+    [{ 'new-client-rate': -1 }, /--new-client-rate -1/],
+    [{ 'new-client-burst': 0 }, /--new-client-burst 0/],
+    [{ 'new-client-burst': 2.5 }, /--new-client-burst 2\.5/],
     [{ 'syslog-port': 0 }, /--syslog-port 0/],
     [{ 'syslog-port': 5514, syslog: false }, /--syslog-port and --no-syslog/],
   ];

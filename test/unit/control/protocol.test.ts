@@ -12,6 +12,11 @@ test('each op parses, release carries a checked IP', () => {
     id: 7,
     request: { op: 'release', ip: '10.0.0.9' },
   });
+  assert.deepEqual(parseControlRequest(formatControlRequest(8, { op: 'release-since', since: 1_764_918_000_000 }).trim()), {
+    kind: 'request',
+    id: 8,
+    request: { op: 'release-since', since: 1_764_918_000_000 },
+  });
 });
 
 test('bad lines are invalid with a reason, never a throw', () => {
@@ -21,6 +26,8 @@ test('bad lines are invalid with a reason, never a throw', () => {
     ['{"id":1,"op":"reboot"}', /unknown op "reboot"/],
     ['{"id":1,"op":"release","ip":"10.0.0.300"}', /dotted-quad/],
     ['{"id":1,"op":"release"}', /dotted-quad/],
+    ['{"id":1,"op":"release-since","since":"10m"}', /ms since the epoch/],
+    ['{"id":1,"op":"release-since","since":-1}', /ms since the epoch/],
   ];
   for (const [line, reason] of cases) {
     const p = parseControlRequest(line);
