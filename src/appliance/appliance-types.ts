@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import type { ControlRequest } from '../control/protocol.js';
 import type { Lease } from '../dhcp/lease.js';
-import type { NewClientRate } from '../dhcp/new-client-limit.js';
+import type { NewClientRateSetting } from '../dhcp/new-client-limit.js';
 import type { DhcpBindingFactory } from '../dhcp/server.js';
 import type { Logger } from '../log.js';
 import type { ApplianceEvent } from '../ui/events.js';
@@ -26,7 +26,7 @@ export interface ApplianceOptions {
   /** DHCP sockets: `systemBindings({ port })` on a real machine, `loopbackBindings` in tests. */
   readonly dhcpBindings: DhcpBindingFactory;
   /** At most this many new clients per scope get an address per second (`serve --new-client-rate`); absent: no limit. */
-  readonly newClientRate?: NewClientRate;
+  readonly newClientRate?: NewClientRateSetting;
   readonly logger: Logger;
   readonly clock: Clock;
   /** Called with every appliance event (live view, tests). Exceptions are logged. */

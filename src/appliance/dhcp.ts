@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { wallTimeOf, type Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import { isLeaseEventKind, type Lease, type LeaseEventKind } from '../dhcp/lease.js';
-import type { NewClientRate } from '../dhcp/new-client-limit.js';
+import type { NewClientRateSetting } from '../dhcp/new-client-limit.js';
 import { createDhcpServer, type DhcpBindingFactory, type DhcpLeaseEvent, type DhcpServer } from '../dhcp/server.js';
 import { ERRORS } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -20,7 +20,7 @@ import type { ProvisioningPolicy } from './dhcp-policy.js';
 import { withHttpBoot } from './http-boot.js';
 import type { EventSink } from './events.js';
 
-export type { NewClientRate } from '../dhcp/new-client-limit.js';
+export type { NewClientRate, NewClientRateSetting } from '../dhcp/new-client-limit.js';
 
 /** The lease store and the DHCP server running over it. */
 export interface DhcpSide {
@@ -43,15 +43,8 @@ export interface DhcpSideOptions {
   /** Also receives every DHCP lease event (the device book); never on the fsync-before-ACK path. */
   readonly onLease?: (event: DhcpLeaseEvent) => void;
   /** The new-client rate limit per scope; absent: none. */
-  readonly newClientRate?: NewClientRate;
+  readonly newClientRate?: NewClientRateSetting;
 }
-
-/**
- * `serve`'s default new-client rate: a 48-port switch full of phones powering on at once
- * fits in the burst, a boot storm of hundreds is served within seconds as devices retry,
- * and a burst of spoofed MACs takes 64 addresses plus 20 a second instead of the pool.
- */
-export const DEFAULT_NEW_CLIENT_RATE: NewClientRate = { perSecond: 20, burst: 64 };
 
 /** Opens the lease journal in the state directory (created if missing). */
 export async function openLeaseJournal(options: Pick<DhcpSideOptions, 'stateDir' | 'clock' | 'logger'>): Promise<LeaseStore> {

@@ -20,7 +20,7 @@ export {
 } from './doctor.js';
 export { leaseEventOf, leaseStateOf } from './dhcp.js';
 export { noAddressMessage, prepareInterfaces, removeTemporary, type PreparedInterfaces, type ServeTarget } from './interfaces.js';
-export { DEFAULT_NEW_CLIENT_RATE, type NewClientRate } from './dhcp.js';
+export type { NewClientRate, NewClientRateSetting } from './dhcp.js';
 export { DEFAULT_PROBE_TIMEOUT_MS, preflight, requireDirectory, type PreflightOptions, type RogueServer } from './preflight.js';
 export { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';
 export { buildStatus, countScopeLeases, type ApplianceStatus, type ScopeLeaseCounts, type HttpSnapshot, type StatusSnapshot, type TftpSnapshot } from './status.js';

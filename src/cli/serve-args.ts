@@ -15,7 +15,7 @@ import {
   type ApplianceSyslogConfig,
   type ApplianceTftpConfig,
   type ApplianceWebConfig,
-  type NewClientRate,
+  type NewClientRateSetting,
   type ServeTarget,
   type WindowBytesRequest,
 } from '../appliance/index.js';
@@ -185,15 +185,26 @@ export function validateServeArgs(args: ServeArgs): ServeTftpSettings {
 }
 
 /**
- * The new-client rate limit of the DHCP server: undefined with `--new-client-rate 0` (no
- * limit). Throws BB_USAGE for a negative rate or a burst that is not a whole number 1..100000.
+ * The new-client rate limit of the DHCP server: `pool` (each scope's from its pool size)
+ * when neither flag is given, undefined with `--new-client-rate 0` (no limit), else the
+ * rate given with `--new-client-burst` (default: the rate, at least 64). Throws BB_USAGE
+ * for a rate out of 0..100000, a burst not a whole number 1..100000, or a burst without
+ * a rate (or with rate 0).
  */
-export function serveNewClientRate(args: Pick<ServeArgs, 'new-client-rate' | 'new-client-burst'>): NewClientRate | undefined {
+export function serveNewClientRate(args: Pick<ServeArgs, 'new-client-rate' | 'new-client-burst'>): NewClientRateSetting | undefined {
   const perSecond = args['new-client-rate'];
   const burst = args['new-client-burst'];
+  if (burst !== undefined && (!Number.isInteger(burst) || burst < 1 || burst > 100_000)) throw ERRORS.usage.create({ message: `--new-client-burst ${burst}: give a whole number from 1 to 100000` });
+  if (perSecond === undefined) {
+    if (burst !== undefined) throw ERRORS.usage.create({ message: '--new-client-burst needs --new-client-rate N: the default rate is sized from each scope\'s pool' });
+    return 'pool';
+  }
   if (!(perSecond >= 0 && perSecond <= 100_000)) throw ERRORS.usage.create({ message: `--new-client-rate ${perSecond}: give 0 (no limit) to 100000 new clients a second` });
-  if (!Number.isInteger(burst) || burst < 1 || burst > 100_000) throw ERRORS.usage.create({ message: `--new-client-burst ${burst}: give a whole number from 1 to 100000` });
-  return perSecond === 0 ? undefined : { perSecond, burst };
+  if (perSecond === 0) {
+    if (burst !== undefined) throw ERRORS.usage.create({ message: '--new-client-burst with --new-client-rate 0 (no limit): leave out one of them' });
+    return undefined;
+  }
+  return { perSecond, burst: burst ?? Math.max(64, Math.ceil(perSecond)) };
 }
 
 /** The syslog settings of the appliance; undefined with --no-syslog. */

@@ -3,7 +3,7 @@
  * (what yargs parses and `--help` shows) and the parsed arguments' type. The TFTP
  * limits' ranges in the help come from the appliance's one table of them.
  */
-import { DEFAULT_HTTP_PORTS, DEFAULT_NEW_CLIENT_RATE, DEFAULT_PROBE_TIMEOUT_MS, TFTP_FACTS, TFTP_LIMITS } from '../appliance/index.js';
+import { DEFAULT_HTTP_PORTS, DEFAULT_PROBE_TIMEOUT_MS, TFTP_FACTS, TFTP_LIMITS } from '../appliance/index.js';
 import type { GlobalArgs } from './output.js';
 
 /** The options of `benchboot serve`, each one used below. */
@@ -55,11 +55,11 @@ export const SERVE_OPTIONS = {
   },
   'new-client-rate': {
     type: 'number',
-    default: DEFAULT_NEW_CLIENT_RATE.perSecond,
     requiresArg: true,
-    describe: 'Clients a scope has no lease record of that get an address per second (a burst of spoofed MACs cannot take the pool); devices over it retry. 0 = no limit',
+    describe:
+      'Clients a scope has no lease record of that get an address per second (a burst of spoofed MACs cannot take the pool); devices over it retry. Default: a quarter of the scope\'s pool a second after a burst of half of it (at least 20 and 64). 0 = no limit',
   },
-  'new-client-burst': { type: 'number', default: DEFAULT_NEW_CLIENT_RATE.burst, requiresArg: true, describe: 'New clients a scope admits at once before --new-client-rate applies' },
+  'new-client-burst': { type: 'number', requiresArg: true, describe: 'New clients a scope admits at once before --new-client-rate applies (needs --new-client-rate; default: that rate, at least 64)' },
   'probe-timeout': { type: 'number', default: DEFAULT_PROBE_TIMEOUT_MS / 1000, requiresArg: true, describe: 'Seconds to listen for another DHCP server before starting' },
   grace: { type: 'number', default: 5, requiresArg: true, describe: 'Seconds transfers in flight may take to finish on SIGINT/SIGTERM' },
   alternate: {
@@ -137,8 +137,8 @@ export interface ServeArgs extends GlobalArgs {
   live: boolean;
   /** `--web ADDR:PORT`; false with --no-web; undefined for the default. */
   web?: string | false;
-  'new-client-rate': number;
-  'new-client-burst': number;
+  'new-client-rate': number | undefined;
+  'new-client-burst': number | undefined;
   'probe-timeout': number;
   grace: number;
   alternate: string[] | undefined;

@@ -12,7 +12,8 @@ import type { Logger } from '../log.js';
 import { findReservation } from './choose-address.js';
 import type { EngineResult } from './exchange.js';
 import type { LeaseView } from './lease-table.js';
-import { NewClientLimiter, type NewClientRate } from './new-client-limit.js';
+import { ipv4ToInt } from '../net/ipv4.js';
+import { NewClientLimiter, poolRate, type NewClientRate, type NewClientRateSetting } from './new-client-limit.js';
 import type { RequestFacts } from './request-facts.js';
 import type { Scope } from './scope.js';
 
@@ -33,17 +34,28 @@ export class NewClientGate {
   /** Scopes whose last new client was refused (one log line per episode, not one per packet). */
   private readonly limited = new Set<string>();
 
+  /** The scopes of the last check (the `pool` setting sizes each one's rate from them). */
+  private scopes: readonly Scope[] = [];
+
   constructor(
-    readonly rate: NewClientRate,
+    readonly setting: NewClientRateSetting,
     private readonly log: Logger,
   ) {
-    this.limiter = new NewClientLimiter(rate);
+    this.limiter = new NewClientLimiter(setting === 'pool' ? (name) => this.rateOf(name) : setting);
+  }
+
+  /** The rate of scope `name`. */
+  rateOf(name: string): NewClientRate {
+    if (this.setting !== 'pool') return this.setting;
+    const scope = this.scopes.find((s) => s.name === name);
+    return poolRate(scope ? poolSize(scope) : 0);
   }
 
   /** `result` unchanged, or the `rate-limited` drop (no reply, no lease changes) that replaces it. */
   check(result: EngineResult, facts: RequestFacts, scopes: readonly Scope[], view: LeaseView, now: number): EngineResult {
     const scope = newClientScope(result, facts, scopes, view);
     if (scope === undefined) return result;
+    this.scopes = scopes;
     if (this.limiter.take(scope, now)) {
       this.limited.delete(scope);
       return result;
@@ -53,10 +65,14 @@ export class NewClientGate {
       this.log.warn('new clients arrive faster than the new-client rate: those over it get no answer until it allows them (counted as rate-limited)', {
         scope,
         mac: facts.mac,
-        perSecond: this.rate.perSecond,
-        burst: this.rate.burst,
+        ...this.rateOf(scope),
       });
     }
     return { kind: 'drop', reason: { kind: 'rate-limited', scope }, changes: [] };
   }
+}
+
+/** Addresses in the pool ranges of `scope`. */
+function poolSize(scope: Scope): number {
+  return scope.ranges.reduce((n, r) => n + ipv4ToInt(r.end) - ipv4ToInt(r.start) + 1, 0);
 }

@@ -18,16 +18,36 @@ export interface NewClientRate {
   readonly burst: number;
 }
 
+/**
+ * A fixed rate for every scope, or `pool`: each scope's own, from the size of its pool
+ * ({@link poolRate}).
+ */
+export type NewClientRateSetting = NewClientRate | 'pool';
+
+/**
+ * The rate a pool of `size` addresses gets with the `pool` setting: a burst of half the
+ * pool and a quarter of it a second (at least 64 and 20). A burst of spoofed MACs at wire
+ * speed leaves about half the pool to real clients, while a boot storm as big as the pool
+ * is admitted within two seconds (a /16 admits 32,767 at once and 16,384 a second, so the
+ * DHCP benchmark's storms never meet the limit; a /24 admits 127, then 64 a second).
+ */
+export function poolRate(size: number): NewClientRate {
+  return { burst: Math.max(64, Math.ceil(size / 2)), perSecond: Math.max(20, Math.ceil(size / 4)) };
+}
+
 interface Bucket {
   tokens: number;
   at: number;
 }
 
-/** One token bucket per key, refilled by elapsed time. */
+/** One token bucket per key, refilled by elapsed time; each key has its rate (`rateOf`). */
 export class NewClientLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly rateOf: (key: string) => NewClientRate;
 
-  constructor(private readonly rate: NewClientRate) {}
+  constructor(rate: NewClientRate | ((key: string) => NewClientRate)) {
+    this.rateOf = typeof rate === 'function' ? rate : () => rate;
+  }
 
   /**
    * Takes a token for one new client of `key` at `now`; false (nothing taken) when the
@@ -52,14 +72,15 @@ export class NewClientLimiter {
 
   private refill(key: string, now: number): Bucket {
     this.forgetFull(now);
+    const rate = this.rateOf(key);
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = { tokens: this.rate.burst, at: now };
+      bucket = { tokens: rate.burst, at: now };
       this.buckets.set(key, bucket);
       return bucket;
     }
     const elapsedMs = Math.max(0, now - bucket.at);
-    bucket.tokens = Math.min(this.rate.burst, bucket.tokens + (elapsedMs * this.rate.perSecond) / 1000);
+    bucket.tokens = Math.min(rate.burst, bucket.tokens + (elapsedMs * rate.perSecond) / 1000);
     bucket.at = Math.max(bucket.at, now);
     return bucket;
   }
@@ -68,7 +89,8 @@ export class NewClientLimiter {
   private forgetFull(now: number): void {
     if (this.buckets.size < 64) return;
     for (const [key, b] of this.buckets) {
-      if (b.tokens + ((now - b.at) * this.rate.perSecond) / 1000 >= this.rate.burst) this.buckets.delete(key);
+      const rate = this.rateOf(key);
+      if (b.tokens + ((now - b.at) * rate.perSecond) / 1000 >= rate.burst) this.buckets.delete(key);
     }
   }
 }

@@ -16,7 +16,7 @@ import type { DhcpCountersSnapshot } from './counters.js';
 import type { Lease } from './lease.js';
 import type { DhcpLeaseEvent } from './lease-events.js';
 import type { LeaseJournal } from './lease-journal.js';
-import type { NewClientRate } from './new-client-limit.js';
+import type { NewClientRateSetting } from './new-client-limit.js';
 import type { DhcpPolicy } from './request-policy.js';
 import type { Scope } from './scope.js';
 
@@ -35,7 +35,7 @@ export interface DhcpServerOptions {
   /** The product's per-request decoration (vendor profiles, inventory); none: answers come from the scope alone. */
   readonly policy?: DhcpPolicy;
   /** At most this many clients a scope has no record of get an address per second (new-client-limit.ts); absent: no limit. */
-  readonly newClientRate?: NewClientRate;
+  readonly newClientRate?: NewClientRateSetting;
   /** How often expired leases are swept (default 5 s). */
   readonly sweepIntervalMs?: number;
 }

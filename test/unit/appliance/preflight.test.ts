@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { leaseStateOf, preflight, type PreflightOptions } from '../../../src/appliance/index.js';
 import { FakeClock } from '../../../src/clock.js';
 import { noAddressMessage } from '../../../src/appliance/index.js';
-import { validateServeArgs } from '../../../src/cli/serve-args.js';
+import { serveNewClientRate, validateServeArgs } from '../../../src/cli/serve-args.js';
 import type { ServeArgs } from '../../../src/cli/serve-options.js';
 import type { ProbeAnswer } from '../../../src/dhcp/probe.js';
 import { BenchbootError, isBenchbootError } from '../../../src/errors.js';
@@ -83,7 +83,7 @@ function args(over: Partial<ServeArgs>): ServeArgs {
     json: false, 'log-level': 'info', 'log-file': undefined,
     interface: ['eth1'], scopes: undefined, address: undefined, 'tftp-root': './tftp', 'upload-dir': undefined,
     'tftp-port': 69, 'http-port': undefined, http: true, 'dhcp-port': 67, inventory: undefined, syslog: true, 'syslog-port': undefined,
-    leases: './leases', 'max-transfers': 30, force: false, live: true, 'new-client-rate': 20, 'new-client-burst': 64, 'probe-timeout': 4, grace: 5,
+    leases: './leases', 'max-transfers': 30, force: false, live: true, 'new-client-rate': undefined, 'new-client-burst': undefined, 'probe-timeout': 4, grace: 5,
     alternate: undefined, 'default-file': undefined, 'map-file': undefined, 'case-insensitive': false, 'overwrite-uploads': false,
     'max-upload-size': undefined, 'upload-mode': undefined, 'upload-quota': undefined, 'max-versions': undefined, 'min-free': undefined, 'max-blksize': undefined, mtu: undefined, 'max-windowsize': undefined, 'max-window-bytes': 'auto', 'port-range': undefined,
     'max-per-client': undefined, 'tftp-timeout': undefined, 'tftp-retries': undefined, 'queue-wait': undefined, 'busy-poll': 200,
@@ -103,12 +103,21 @@ test('serve option rules: something to serve, --address with one interface, rang
     [{ grace: -1 }, /--grace -1/],
     [{ 'probe-timeout': 0 }, /--probe-timeout 0/],
     [{ 'new-client-rate': -1 }, /--new-client-rate -1/],
-    [{ 'new-client-burst': 0 }, /--new-client-burst 0/],
-    [{ 'new-client-burst': 2.5 }, /--new-client-burst 2\.5/],
+    [{ 'new-client-rate': 20, 'new-client-burst': 0 }, /--new-client-burst 0/],
+    [{ 'new-client-rate': 20, 'new-client-burst': 2.5 }, /--new-client-burst 2\.5/],
+    [{ 'new-client-burst': 64 }, /--new-client-burst needs --new-client-rate/],
+    [{ 'new-client-rate': 0, 'new-client-burst': 64 }, /--new-client-burst with --new-client-rate 0/],
     [{ 'syslog-port': 0 }, /--syslog-port 0/],
     [{ 'syslog-port': 5514, syslog: false }, /--syslog-port and --no-syslog/],
   ];
   for (const [over, message] of bad) assert.throws(() => validateServeArgs(args(over)), (err) => isBenchbootError(err, 'BB_USAGE') && message.test(err.message), message.source);
+});
+
+test('the new-client rate: sized from each pool by default, off with 0, or the rate given (burst at least 64)', () => {
+  assert.equal(serveNewClientRate(args({})), 'pool');
+  assert.equal(serveNewClientRate(args({ 'new-client-rate': 0 })), undefined);
+  assert.deepEqual(serveNewClientRate(args({ 'new-client-rate': 10 })), { perSecond: 10, burst: 64 });
+  assert.deepEqual(serveNewClientRate(args({ 'new-client-rate': 500, 'new-client-burst': 50 })), { perSecond: 500, burst: 50 });
 });
 
 test('the no-address message gives both ways out', () => {
