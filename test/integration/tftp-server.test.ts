@@ -16,15 +16,13 @@ import { createMemoryStorage } from '../../src/tftp/memory-storage.js';
 import { BUSY_MESSAGE, createTftpServer, type TftpServer, type TftpServerOptions } from '../../src/tftp/server.js';
 import { tftpGet, tftpPut, TftpClientError } from '../../src/tftp/client.js';
 import { decodeTftpPacket, encodeTftpPacket, type TftpPacket } from '../../src/tftp/packet.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const LOOPBACK = '127.0.0.1';
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
 
 /** The client is done when it sent the last ACK; the server counts when that ACK arrives. */
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.ok(check(), what);
-}
+const eventually = waitUntil;
 
 async function startServer(files: Record<string, Uint8Array>, extra: Partial<TftpServerOptions> = {}) {
   const storage = createMemoryStorage(files, { uploads: {} });
