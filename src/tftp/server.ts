@@ -11,7 +11,7 @@
  *     ...
  *     await server.stop(5000); // let transfers in flight finish for up to 5 s
  *
- * Beyond `maxTransfers` (or `maxPerClient` for one address) a request is answered at once
+ * Beyond `maxTransfers` (or `maxPerClient` for one address, by default 8) a request is answered at once
  * with ERROR 0 "server busy, retry later": Cisco phones retry on that, as the CallManager
  * TFTP service expects.
  */
@@ -21,14 +21,14 @@ import type { Logger } from '../log.js';
 import { createBusyPoller, type BusyPoller } from '../net/busy-poll.js';
 import { DecodeError } from '../net/bytes.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
-import { admit, ClientTally, type AdmissionRequest } from './admission.js';
+import { admit, ClientTally, defaultMaxPerClient, type AdmissionRequest } from './admission.js';
 import { TFTP_ERROR } from './error-codes.js';
 import type { NegotiationPolicy, TransferParams } from './negotiate.js';
 import { decodeTftpPacket, encodeError, type TftpRequest } from './packet.js';
 import { TransferPorts } from './port-range.js';
 import type { TftpCounters, TftpServer, TftpServerEvents, TransferInfo } from './server-events.js';
 import { TransferLedger } from './server-ledger.js';
-import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, negotiationPolicy, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
+import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
 import { runRead, runWrite, type Active, type Registration, type TransferHost, type TransferRequest, type TransferSubject } from './server-transfer.js';
 import type { TftpStorage } from './storage.js';
 import { TftpError } from './tftp-error.js';
@@ -77,12 +77,12 @@ class Server implements TftpServer, TransferHost {
     this.bind = options.bind ?? defaultBind;
     this.ports = new TransferPorts(this.bind, options.portRange);
     this.maxTransfers = options.maxTransfers ?? 200;
-    this.maxPerClient = options.maxPerClient ?? this.maxTransfers;
+    this.maxPerClient = options.maxPerClient ?? defaultMaxPerClient(this.maxTransfers);
     this.timeoutMs = options.timeoutMs ?? 1000;
     this.retries = options.retries ?? 5;
     this.busyPoller = createBusyPoller(options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
     this.policy = negotiationPolicy(options);
-    this.ledger = new TransferLedger(this.log, this.clock, options.progressIntervalMs ?? 250);
+    this.ledger = new TransferLedger(this.log, this.clock, options.progressIntervalMs ?? 250, rateFloorOf(options));
   }
 
   async start(): Promise<void> {
