@@ -52,13 +52,13 @@ export function benchScopeYaml(ifname: string): string {
  * Starts `benchboot serve` (DHCP and TFTP in one process) and waits for `port`.
  * Without `http` it runs with --no-http, as the DHCP and TFTP sections always did.
  */
-function startServe(bin: string, profileDir: string | undefined, tag: string, bench: Bench, runDir: string, root: string | undefined, port: number, http?: readonly string[]): Promise<RunningServer> {
+function startServe(bin: string, profileDir: string | undefined, tag: string, bench: Bench, runDir: string, root: string | undefined, port: number, http?: readonly string[], extra: readonly string[] = []): Promise<RunningServer> {
   const scopes = join(runDir, 'scopes');
   mkdirSync(scopes);
   writeFileSync(join(scopes, 'bench.yaml'), benchScopeYaml(bench.serverIf));
   const tftpRoot = root ?? join(runDir, 'tftp');
   mkdirSync(tftpRoot, { recursive: true });
-  const args = [...nodeArgs(profileDir, tag), bin, 'serve', '--scopes', scopes, '--tftp-root', tftpRoot, '--leases', join(runDir, 'leases'), '--force', '--probe-timeout', '0.5', '--json', '--no-live', ...(http ?? ['--no-http'])];
+  const args = [...nodeArgs(profileDir, tag), bin, 'serve', '--scopes', scopes, '--tftp-root', tftpRoot, '--leases', join(runDir, 'leases'), '--force', '--probe-timeout', '0.5', '--json', '--no-live', ...(http ?? ['--no-http']), ...extra];
   return startProcess(bench, process.execPath, args, { port, logPath: join(runDir, 'benchboot-serve.log'), ...(http ? { protocol: 'tcp' as const } : {}) });
 }
 
@@ -83,9 +83,11 @@ export async function benchbootServers(root: string, profileDir?: string): Promi
       },
       tftp: {
         name: 'benchboot',
-        notes: 'benchboot serve defaults (--max-transfers 200: more transfers at once are answered "busy" and devices retry; --max-window-bytes auto: 64 KiB per window, at least 2 blocks; --busy-poll 200 µs); negotiates windowsize up to 64.',
+        notes:
+          'benchboot serve defaults (--max-transfers 200: more transfers at once are answered "busy" and devices retry; --max-window-bytes auto: 64 KiB per window, at least 2 blocks; --busy-poll 200 µs); negotiates windowsize up to 64. ' +
+          'With --max-per-client 200: the storm plays all its devices from one address, where a bench has one per device (the default is 8 per address).',
         windowsize: true,
-        start: (bench, { runDir, root: tftpRoot }) => startServe(bin, profileDir, 'tftp', bench, runDir, tftpRoot, 69),
+        start: (bench, { runDir, root: tftpRoot }) => startServe(bin, profileDir, 'tftp', bench, runDir, tftpRoot, 69, undefined, ['--max-per-client', '200']),
       },
       http: {
         name: 'benchboot',
