@@ -97,7 +97,7 @@ export const SERVE_OPTIONS = {
   'min-transfer-rate': {
     type: 'string',
     requiresArg: true,
-    describe: `Floor of each TFTP transfer's average rate after its first ${TFTP_FACTS.rateAllowanceSeconds} s: bytes per second, or with K, M (x1024), e.g. 4K (default 4K; 0 = off); a slower transfer is ended with error 0`,
+    describe: `Floor of each TFTP transfer's average rate after its first ${TFTP_FACTS.rateAllowanceSeconds} s: bytes per second, or with K, M (x1024), e.g. 4K (default 2K; 0 = off); a slower transfer is ended with error 0`,
   },
   'tftp-retries': { type: 'number', requiresArg: true, describe: `TFTP timeouts in a row before a transfer fails (${TFTP_LIMITS.retries.min}..${TFTP_LIMITS.retries.max}, default 5)` },
   'busy-poll': {

@@ -60,7 +60,7 @@ export interface TftpServerOptions {
    * `timeoutMs`.
    */
   readonly maxTimeoutSeconds?: number;
-  /** Floor of every transfer's average rate after `rateAllowanceMs`, bytes/s (default 4096; 0 = off); see transfer-deadline.ts. */
+  /** Floor of every transfer's average rate after `rateAllowanceMs`, bytes/s (default 2048; 0 = off); see transfer-deadline.ts. */
   readonly minBytesPerSecond?: number;
   /** Time from a transfer's start before the floor rate counts (default 60000 ms). */
   readonly rateAllowanceMs?: number;
