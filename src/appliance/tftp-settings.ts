@@ -16,11 +16,14 @@ import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/r
 import { DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
 import { DEFAULT_UPLOAD_QUOTA_BYTES } from '../tftp/inbox-space.js';
 import { DEFAULT_MAX_UPLOAD_VERSIONS } from '../tftp/upload-prune.js';
+import { DEFAULT_MAX_PER_CLIENT } from '../tftp/admission.js';
+import { DEFAULT_MAX_TIMEOUT_SECONDS } from '../tftp/server-options.js';
+import { DEFAULT_MIN_BYTES_PER_SECOND, DEFAULT_RATE_ALLOWANCE_MS } from '../tftp/transfer-deadline.js';
 import { DEFAULT_UPLOAD_FILE_MODE } from '../tftp/uploads.js';
 import { ERRORS } from '../errors.js';
 
 /** The TFTP server settings the appliance passes through unchanged. */
-export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'retries' | 'busyPollMicros' | 'queueWaitMs'>;
+export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'maxTimeoutSeconds' | 'minBytesPerSecond' | 'retries' | 'busyPollMicros' | 'queueWaitMs'>;
 
 /** TFTP settings of the appliance. */
 export interface ApplianceTftpConfig {
@@ -95,6 +98,8 @@ export const TFTP_LIMITS = {
   mtu: serveLimit('mtu', 'mtu'),
   maxWindowsize: serveLimit('maxWindowsize', 'max-windowsize'),
   timeoutMs: serveLimit('timeoutMs', 'tftp-timeout', ' milliseconds'),
+  maxTimeoutSeconds: serveLimit('maxTimeoutSeconds', 'max-tftp-timeout', ' seconds'),
+  minBytesPerSecond: serveLimit('minBytesPerSecond', 'min-transfer-rate', ' bytes per second'),
   retries: serveLimit('retries', 'tftp-retries'),
   busyPollMicros: serveLimit('busyPollMicros', 'busy-poll', ' microseconds'),
   queueWaitMs: serveLimit('queueWaitMs', 'queue-wait', ' milliseconds'),
@@ -110,6 +115,12 @@ export const TFTP_FACTS = {
   /** IP + UDP + TFTP header bytes: block size is capped at MTU minus this. */
   datagramOverheadBytes: DATAGRAM_OVERHEAD_BYTES,
   maxAlternates: MAX_ALTERNATES,
+  /** The per-client default: a quarter of --max-transfers, at most this. */
+  defaultMaxPerClient: DEFAULT_MAX_PER_CLIENT,
+  defaultMaxTimeoutSeconds: DEFAULT_MAX_TIMEOUT_SECONDS,
+  defaultMinBytesPerSecond: DEFAULT_MIN_BYTES_PER_SECOND,
+  /** Seconds a transfer has before the floor rate counts. */
+  rateAllowanceSeconds: DEFAULT_RATE_ALLOWANCE_MS / 1000,
 } as const;
 
 /** A limit of {@link TFTP_LIMITS} by name. */
@@ -197,6 +208,8 @@ export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimit
   const maxWindowBytes = windowBytesOf(request.windowBytes);
   const maxPerClient = checkRange(request.maxPerClient, 'max-per-client', 1, request.maxTransfers, ' (at most --max-transfers)');
   const timeoutMs = checkTftpLimit('timeoutMs', request.limits.timeoutMs);
+  const maxTimeoutSeconds = checkTftpLimit('maxTimeoutSeconds', request.limits.maxTimeoutSeconds);
+  const minBytesPerSecond = checkTftpLimit('minBytesPerSecond', request.limits.minBytesPerSecond);
   const retries = checkTftpLimit('retries', request.limits.retries);
   const busyPollMicros = checkTftpLimit('busyPollMicros', request.limits.busyPollMicros);
   const queueWaitMs = checkTftpLimit('queueWaitMs', request.limits.queueWaitMs);
@@ -213,6 +226,8 @@ export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimit
     ...(maxWindowBytes === 0 ? {} : { maxWindowBytes }),
     ...(request.windowBytes.kind === 'auto' ? { minWindowBlocks: RECOMMENDED_MIN_WINDOW_BLOCKS } : {}),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(maxTimeoutSeconds === undefined ? {} : { maxTimeoutSeconds }),
+    ...(minBytesPerSecond === undefined ? {} : { minBytesPerSecond }),
     ...(retries === undefined ? {} : { retries }),
     ...(busyPollMicros === undefined ? {} : { busyPollMicros }),
     ...(queueWaitMs === undefined ? {} : { queueWaitMs }),

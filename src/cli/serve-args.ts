@@ -89,6 +89,13 @@ function windowBytesOf(text: string): WindowBytesRequest {
   return { kind: 'bytes', bytes: /^\s*0+\s*$/.test(text) ? 0 : parseSize(text, 'max-window-bytes'), text };
 }
 
+/** `--min-transfer-rate`: 0 (off) or a size per second (`4K`, `4K/s`). Throws BB_USAGE. */
+function minTransferRateOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const perSecond = text.replace(/\/s\s*$/i, '');
+  return /^\s*0+\s*$/.test(perSecond) ? 0 : parseSize(perSecond, 'min-transfer-rate');
+}
+
 /** Options that only make sense with --upload-dir. Throws BB_USAGE. */
 function checkUploadOptions(args: ServeTftpArgs): void {
   if (args['overwrite-uploads'] && args['max-versions'] !== undefined) throw ERRORS.versionsWithOverwrite.create();
@@ -142,6 +149,8 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
       mtu: args.mtu,
       maxWindowsize: args['max-windowsize'],
       timeoutMs: args['tftp-timeout'],
+      maxTimeoutSeconds: args['max-tftp-timeout'],
+      minBytesPerSecond: minTransferRateOf(args['min-transfer-rate']),
       retries: args['tftp-retries'],
       busyPollMicros: args['busy-poll'],
       queueWaitMs: args['queue-wait'],

@@ -101,8 +101,22 @@ export const SERVE_OPTIONS = {
     describe: 'Largest TFTP window in bytes (blksize x windowsize); windowsize is answered lower so a window fits a client\'s default receive buffer. auto = 64K but at least 2 blocks; 0 = no limit',
   },
   'port-range': { type: 'string', requiresArg: true, describe: 'LO-HI: UDP ports for TFTP transfer sockets, for firewalls (default: ports the system picks)' },
-  'max-per-client': { type: 'number', requiresArg: true, describe: 'TFTP transfers at once from one address (default: --max-transfers)' },
+  'max-per-client': {
+    type: 'number',
+    requiresArg: true,
+    describe: `TFTP transfers at once from one address (default: a quarter of --max-transfers, at most ${TFTP_FACTS.defaultMaxPerClient}; raise it for many devices behind one relay or NAT)`,
+  },
   'tftp-timeout': { type: 'number', requiresArg: true, describe: `TFTP retransmission timeout in milliseconds when the client asks none (${TFTP_LIMITS.timeoutMs.min}..${TFTP_LIMITS.timeoutMs.max}, default 1000)` },
+  'max-tftp-timeout': {
+    type: 'number',
+    requiresArg: true,
+    describe: `Largest timeout in seconds granted to a TFTP client that asks for one (RFC 2349; ${TFTP_LIMITS.maxTimeoutSeconds.min}..${TFTP_LIMITS.maxTimeoutSeconds.max}, default ${TFTP_FACTS.defaultMaxTimeoutSeconds}); a larger request is declined and the transfer uses --tftp-timeout`,
+  },
+  'min-transfer-rate': {
+    type: 'string',
+    requiresArg: true,
+    describe: `Floor of each TFTP transfer's average rate after its first ${TFTP_FACTS.rateAllowanceSeconds} s: bytes per second, or with K, M (x1024), e.g. 4K (default 2K; 0 = off); a slower transfer is ended with error 0`,
+  },
   'tftp-retries': { type: 'number', requiresArg: true, describe: `TFTP timeouts in a row before a transfer fails (${TFTP_LIMITS.retries.min}..${TFTP_LIMITS.retries.max}, default 5)` },
   'queue-wait': {
     type: 'number',
@@ -158,6 +172,8 @@ export interface ServeArgs extends GlobalArgs {
   'port-range': string | undefined;
   'max-per-client': number | undefined;
   'tftp-timeout': number | undefined;
+  'max-tftp-timeout': number | undefined;
+  'min-transfer-rate': string | undefined;
   'tftp-retries': number | undefined;
   'queue-wait': number | undefined;
   'busy-poll': number;
@@ -188,6 +204,8 @@ export type ServeTftpArgs = Pick<
   | 'port-range'
   | 'max-per-client'
   | 'tftp-timeout'
+  | 'max-tftp-timeout'
+  | 'min-transfer-rate'
   | 'tftp-retries'
   | 'queue-wait'
   | 'busy-poll'

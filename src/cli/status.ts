@@ -13,6 +13,7 @@ import type { ApplianceStatus } from '../appliance/index.js';
 import { controlRequest, controlSocketPath, isNoServer } from '../control/client.js';
 import { isRecord } from '../control/protocol.js';
 import { escapeControl } from '../devices/text-escape.js';
+import { defaultMaxPerClient } from '../tftp/admission.js';
 import { formatBytes as formatSize, formatDuration } from '../ui/render.js';
 
 /** Status prints sizes with GiB to two decimals. */
@@ -75,8 +76,10 @@ function tftpSettingsLine(st: ApplianceStatus): string | undefined {
   if (srv.maxBlksize !== undefined) parts.push(`max blksize ${srv.maxBlksize}`);
   if (srv.mtu !== undefined) parts.push(`mtu ${srv.mtu}`);
   if (srv.maxWindowsize !== undefined) parts.push(`max windowsize ${srv.maxWindowsize}`);
-  parts.push(`max transfers ${s.maxTransfers}${srv.maxPerClient === undefined ? '' : ` (${srv.maxPerClient} per client)`}`);
+  parts.push(`max transfers ${s.maxTransfers} (${srv.maxPerClient ?? defaultMaxPerClient(s.maxTransfers)} per client)`);
   if (srv.timeoutMs !== undefined) parts.push(`timeout ${srv.timeoutMs} ms`);
+  if (srv.maxTimeoutSeconds !== undefined) parts.push(`client timeout at most ${srv.maxTimeoutSeconds} s`);
+  if (srv.minBytesPerSecond !== undefined) parts.push(srv.minBytesPerSecond === 0 ? 'no floor rate' : `floor rate ${formatBytes(srv.minBytesPerSecond)}/s`);
   if (srv.retries !== undefined) parts.push(`retries ${srv.retries}`);
   return parts.join('; ');
 }
@@ -123,7 +126,7 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
   if (c) {
     lines.push(
       `TFTP counters: ${c.requests} requests (${c.reads} get, ${c.writes} put), ${c.finished} finished, ${c.failed} failed, ${c.refused} refused, ${c.queued} waited for a slot, ${c.busy} busy (${c.queueTimeouts} after waiting), ` +
-        `${formatBytes(c.bytesSent)} sent, ${formatBytes(c.bytesReceived)} received, ${c.retransmits} retransmits, ${c.malformed} malformed`,
+        `${formatBytes(c.bytesSent)} sent, ${formatBytes(c.bytesReceived)} received, ${c.retransmits} retransmits, ${c.malformed} malformed, ${c.tooSlow} too slow`,
     );
   }
   lines.push(...httpLines(st));

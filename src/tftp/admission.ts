@@ -24,6 +24,19 @@ export interface AdmissionFacts {
   readonly opening: AdmissionRequest | undefined;
 }
 
+/** The most transfers one address gets by default, whatever `maxTransfers` is. */
+export const DEFAULT_MAX_PER_CLIENT = 8;
+
+/**
+ * The default `maxPerClient`: a quarter of `maxTransfers` (rounded up), at most
+ * {@link DEFAULT_MAX_PER_CLIENT}, so that one host can never take every slot (8 of the
+ * default 200). A device fetches its files one after another; only a relay or NAT puts
+ * many devices behind one address, and those set the limit themselves.
+ */
+export function defaultMaxPerClient(maxTransfers: number): number {
+  return Math.max(1, Math.min(DEFAULT_MAX_PER_CLIENT, Math.ceil(maxTransfers / 4)));
+}
+
 /** The decision. */
 export type Admission = { readonly kind: 'ok' } | { readonly kind: 'busy' } | { readonly kind: 'duplicate' };
 

@@ -36,6 +36,12 @@ export const TFTP_LIMITS = {
   minWindowBlocks: { min: 1, max: 65_535 },
   /** How long a request may wait for a slot, in milliseconds (server; 0 = no waiting). */
   queueWaitMs: { min: 0, max: 120_000 },
+  /** Largest RFC 2349 timeout granted to a client, in seconds (server); a larger request is declined. */
+  maxTimeoutSeconds: { min: 1, max: 255 },
+  /** Floor of a transfer's average rate, in bytes per second (server; 0 = off). */
+  minBytesPerSecond: { min: 0, max: 2 ** 31 },
+  /** Time a transfer has before its floor rate counts, in milliseconds (server). */
+  rateAllowanceMs: { min: 0, max: 3_600_000 },
   /** Retransmission timeout in milliseconds. */
   timeoutMs: { min: 10, max: 255_000 },
   /** Timeouts in a row before a transfer fails. */

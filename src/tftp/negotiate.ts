@@ -14,7 +14,10 @@
  * - tsize (RFC 2349): on RRQ the client's value is ignored (it sends 0, some clients send
  *   anything) and the file size is answered (octet only); on WRQ the announced size is
  *   checked against the upload limit (error 3 when larger); a non-numeric one is left out.
- * - timeout 1..255 seconds (RFC 2349); outside or non-numeric is left out.
+ * - timeout 1..255 seconds (RFC 2349); outside or non-numeric is left out. Above the
+ *   server's cap (`maxTimeoutSeconds`) it is left out too: RFC 2349 §2 says the OACK's
+ *   timeout "must match the value specified by the client", so the server cannot answer a
+ *   lower one; it declines, and the transfer runs on the server's own timeout.
  * - windowsize 1..65535 (RFC 7440 §3); larger is lowered to the server's cap; 0 or
  *   non-numeric is left out. With a window byte limit, windowsize is also lowered so that
  *   windowsize × blksize fits it (never below 1): the receiver's socket buffer must hold a
@@ -56,6 +59,8 @@ export interface NegotiationPolicy {
    * still fit a client's default 208 KiB buffer, so 2 keeps big blocks windowed.
    */
   readonly minWindowBlocks?: number;
+  /** Largest timeout (RFC 2349) granted, in seconds; a larger request is declined (default 255: any). */
+  readonly maxTimeoutSeconds?: number;
   /** Size of the file on RRQ (for tsize). */
   readonly fileSize?: number;
   /** Largest upload accepted on WRQ (for tsize), if any. */
@@ -109,10 +114,16 @@ export function negotiateBlksize(value: string, cap: number): number | undefined
   return Math.min(n, cap);
 }
 
-/** RFC 2349 §2: timeout 1..255 seconds; anything else is left out (undefined). */
-export function negotiateTimeout(value: string): number | undefined {
+/** The largest timeout RFC 2349 allows, in seconds. */
+export const TIMEOUT_MAX_SECONDS = 255;
+
+/**
+ * RFC 2349 §2: timeout 1..255 seconds, granted only up to `maxSeconds`; anything else is
+ * left out (undefined), since the OACK may not answer a value other than the client's.
+ */
+export function negotiateTimeout(value: string, maxSeconds = TIMEOUT_MAX_SECONDS): number | undefined {
   const n = parseOptionNumber(value);
-  if (n === undefined || n < 1 || n > 255) return undefined;
+  if (n === undefined || n < 1 || n > Math.min(TIMEOUT_MAX_SECONDS, maxSeconds)) return undefined;
   return n;
 }
 
@@ -183,7 +194,7 @@ export function negotiate(
         if (typeof result === 'number') blksize = result;
         break;
       case 'timeout':
-        result = negotiateTimeout(option.value);
+        result = negotiateTimeout(option.value, policy.maxTimeoutSeconds);
         if (typeof result === 'number') timeoutMs = result * 1000;
         break;
       case 'windowsize':

@@ -59,7 +59,7 @@ export interface SenderOptions {
   readonly maxRetries: number;
   /** True when an OACK opens the transfer (RFC 2347): DATA 1 waits for ACK 0. */
   readonly withOack: boolean;
-  /** Upper bound of the backed-off timeout (default 8 × timeoutMs). */
+  /** Upper bound of the backed-off timeout (default: backoffCap, 8 × timeoutMs but at most 10 s). */
   readonly maxTimeoutMs?: number;
 }
 

@@ -45,6 +45,8 @@ export interface TftpCounters {
   sendErrors: number;
   /** Transfers failed by a fault on this side: a storage error or an unexpected exception (ERROR 0 sent, logged with BB_INTERNAL). */
   internalErrors: number;
+  /** Transfers ended because their average rate fell below the floor after the start allowance (ERROR 0 sent). */
+  tooSlow: number;
   bytesSent: number;
   bytesReceived: number;
   retransmits: number;
@@ -105,6 +107,7 @@ export function zeroCounters(): TftpCounters {
     unknownTid: 0,
     sendErrors: 0,
     internalErrors: 0,
+    tooSlow: 0,
     bytesSent: 0,
     bytesReceived: 0,
     retransmits: 0,

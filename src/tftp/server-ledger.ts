@@ -1,7 +1,9 @@
 /**
  * The server's book of transfers: the counters, the transfers in progress, and the
  * events and log lines that go with each step of a transfer (refused, started,
- * progress, finished or failed). One summary per transfer, not per block.
+ * progress, finished or failed). One summary per transfer, not per block. It also
+ * keeps each transfer's deadline (deadline-watch.ts) and ends one that falls below the
+ * floor rate with ERROR 0, counted as `tooSlow`.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.js';
@@ -13,7 +15,9 @@ import { encodeError } from './packet.js';
 import { zeroCounters, type TftpCounters, type TftpServerEvents, type TransferDirection, type TransferInfo } from './server-events.js';
 import type { Active, Registration, TransferRequest, TransferSubject } from './server-transfer.js';
 import type { TransferParams } from './negotiate.js';
+import { DeadlineWatch, type TooSlow } from './deadline-watch.js';
 import type { DrivenResult } from './transfer-driver.js';
+import { formatTooSlow, type RateFloor } from './transfer-deadline.js';
 import { describeTransferFailure } from './transfer-outcome.js';
 
 /** Counters, transfers in progress and the events about them. */
@@ -27,11 +31,24 @@ export class TransferLedger {
     this.log.debug('send failed', { err: err.message });
   };
 
+  private readonly deadlines: DeadlineWatch;
+
   constructor(
     readonly log: Logger,
     protected readonly clock: Clock,
     private readonly progressMs: number,
-  ) {}
+    floor: RateFloor,
+  ) {
+    this.deadlines = new DeadlineWatch(clock, floor, (id, verdict) => this.tooSlow(id, verdict));
+  }
+
+  /** Ends a transfer past its deadline: ERROR 0 naming the reason (conclude then logs it as failed). */
+  private tooSlow(id: string, verdict: TooSlow): void {
+    const a = this.active.get(id);
+    if (!a) return;
+    this.counters.tooSlow++;
+    a.driven?.abort(TFTP_ERROR.notDefined, formatTooSlow(verdict));
+  }
 
   /** Emits an event; a listener that throws is logged, never breaks the server. */
   emit<K extends keyof TftpServerEvents>(event: K, e: TftpServerEvents[K]): void {
@@ -72,6 +89,7 @@ export class TransferLedger {
     this.counters.started++;
     this.counters.active = this.active.size;
     this.emit('started', { ...started, ...(origin !== undefined ? { origin } : {}) });
+    this.deadlines.watch(a.info);
     return a;
   }
 
@@ -97,6 +115,7 @@ export class TransferLedger {
   conclude(a: Active, r: DrivenResult, savedAs?: string): void {
     const { counters, log } = this;
     this.active.delete(a.info.id);
+    this.deadlines.forget(a.info.id);
     counters.active = this.active.size;
     counters.retransmits += r.retransmits;
     if (a.info.direction === 'read') counters.bytesSent += r.bytes;

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { UdpEndpoint, UdpPeer } from '../net/udp.js';
 import { DEFAULT_MAX_WINDOWSIZE, type NegotiationPolicy } from './negotiate.js';
 import { checkTftpLimit, formatTftpLimitProblem, type TftpLimitName } from './limits.js';
+import { DEFAULT_MIN_BYTES_PER_SECOND, DEFAULT_RATE_ALLOWANCE_MS, type RateFloor } from './transfer-deadline.js';
 import type { TftpStorage } from './storage.js';
 import { TftpError } from './tftp-error.js';
 
@@ -32,7 +33,7 @@ export interface TftpServerOptions {
   readonly portRange?: readonly [number, number];
   /** Transfers at once (default 200); more wait for a slot (queueWaitMs), then get "server busy". */
   readonly maxTransfers?: number;
-  /** Transfers at once from one client address (default: maxTransfers). */
+  /** Transfers at once from one client address (default: defaultMaxPerClient(maxTransfers), 8 of the default 200). */
   readonly maxPerClient?: number;
   /**
    * How long a request over the limits waits for a slot before it is answered "busy"
@@ -63,6 +64,16 @@ export interface TftpServerOptions {
   readonly maxUploadBytes?: number;
   /** Retransmission timeout when the client asks none (default 1000 ms). */
   readonly timeoutMs?: number;
+  /**
+   * Largest timeout (RFC 2349) granted to a client, in seconds (default
+   * {@link DEFAULT_MAX_TIMEOUT_SECONDS}); a larger one is declined and the transfer runs on
+   * `timeoutMs`.
+   */
+  readonly maxTimeoutSeconds?: number;
+  /** Floor of every transfer's average rate after `rateAllowanceMs`, bytes/s (default 2048; 0 = off); see transfer-deadline.ts. */
+  readonly minBytesPerSecond?: number;
+  /** Time from a transfer's start before the floor rate counts (default 60000 ms). */
+  readonly rateAllowanceMs?: number;
   /** Timeouts in a row before a transfer fails (default 5). */
   readonly retries?: number;
   /** Minimum interval between progress events of one transfer (default 250 ms). */
@@ -100,6 +111,14 @@ export const RECOMMENDED_MAX_WINDOW_BYTES = 64 * 1024;
 /** See {@link RECOMMENDED_MAX_WINDOW_BYTES}. */
 export const RECOMMENDED_MIN_WINDOW_BLOCKS = 2;
 
+/**
+ * The default cap of a client's RFC 2349 timeout: 5 s, what U-Boot asks for (its
+ * `timeout 5`). A client asking more is declined and gets the server's timeout; with
+ * back-off capped at 10 s (backoff.ts), a silent peer is given up within a minute instead
+ * of the two hours a `timeout 255` doubled over 5 retries would hold its slot.
+ */
+export const DEFAULT_MAX_TIMEOUT_SECONDS = 5;
+
 /** The busy answer (RFC 1350 code 0): phones retry on it. */
 export const BUSY_MESSAGE = 'server busy, retry later';
 
@@ -114,6 +133,9 @@ const SERVER_LIMITED = [
   'minWindowBlocks',
   'queueWaitMs',
   'timeoutMs',
+  'maxTimeoutSeconds',
+  'minBytesPerSecond',
+  'rateAllowanceMs',
   'retries',
   'busyPollMicros',
   'maxUploadBytes',
@@ -145,8 +167,14 @@ export function negotiationPolicy(o: TftpServerOptions): NegotiationPolicy {
     ...(o.maxBlksize !== undefined ? { maxBlksize: o.maxBlksize } : {}),
     ...(o.mtu !== undefined ? { mtu: o.mtu } : {}),
     maxWindowsize: o.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE,
+    maxTimeoutSeconds: o.maxTimeoutSeconds ?? DEFAULT_MAX_TIMEOUT_SECONDS,
     ...(o.maxWindowBytes !== undefined ? { maxWindowBytes: o.maxWindowBytes } : {}),
     ...(o.minWindowBlocks !== undefined ? { minWindowBlocks: o.minWindowBlocks } : {}),
     ...(o.maxUploadBytes !== undefined ? { maxUploadBytes: o.maxUploadBytes } : {}),
   };
+}
+
+/** The floor rate every transfer must keep (see transfer-deadline.ts). */
+export function rateFloorOf(o: TftpServerOptions): RateFloor {
+  return { minBytesPerSecond: o.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND, allowanceMs: o.rateAllowanceMs ?? DEFAULT_RATE_ALLOWANCE_MS };
 }

@@ -11,17 +11,17 @@
  *     ...
  *     await server.stop(5000); // let transfers in flight finish for up to 5 s
  *
- * Beyond `maxTransfers` (or `maxPerClient` for one address) a request waits for a slot
- * (wait-queue.ts) for up to `queueWaitMs`, then gets ERROR 0 "server busy, retry later";
- * clients known to retry on that (`retriesOnBusy`: Cisco phones, as the CallManager TFTP
- * service expects) get it at once.
+ * Beyond `maxTransfers` (or `maxPerClient` for one address, by default 8) a request waits
+ * for a slot (wait-queue.ts) for up to `queueWaitMs`, then gets ERROR 0 "server busy, retry
+ * later"; clients known to retry on that (`retriesOnBusy`: Cisco phones, as the CallManager
+ * TFTP service expects) get it at once.
  */
 import { systemClock, type Clock } from '../clock.js';
 import { errnoCode, errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
 import { createBusyPoller, type BusyPoller } from '../net/busy-poll.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
-import { admit, ClientTally, type AdmissionRequest } from './admission.js';
+import { admit, ClientTally, defaultMaxPerClient, type AdmissionRequest } from './admission.js';
 import { TFTP_ERROR } from './error-codes.js';
 import type { NegotiationPolicy, TransferParams } from './negotiate.js';
 import { encodeError, type TftpRequest } from './packet.js';
@@ -30,7 +30,7 @@ import type { TftpCounters, TftpServer, TftpServerEvents, TransferInfo } from '.
 import { TransferLedger } from './server-ledger.js';
 import { decodeRequest, sharedDriverOptions, type Queued } from './server-requests.js';
 import { WaitQueue } from './wait-queue.js';
-import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
+import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
 import { runRead, runWrite, type Active, type Registration, type TransferHost, type TransferRequest, type TransferSubject } from './server-transfer.js';
 import type { TftpStorage } from './storage.js';
 import { TftpError } from './tftp-error.js';
@@ -82,12 +82,12 @@ class Server implements TftpServer, TransferHost {
     this.bind = options.bind ?? defaultBind;
     this.ports = new TransferPorts(this.bind, options.portRange);
     this.maxTransfers = options.maxTransfers ?? 200;
-    this.maxPerClient = options.maxPerClient ?? this.maxTransfers;
+    this.maxPerClient = options.maxPerClient ?? defaultMaxPerClient(this.maxTransfers);
     this.timeoutMs = options.timeoutMs ?? 1000;
     this.retries = options.retries ?? 5;
     this.busyPoller = createBusyPoller(options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
     this.policy = negotiationPolicy(options);
-    this.ledger = new TransferLedger(this.log, this.clock, options.progressIntervalMs ?? 250);
+    this.ledger = new TransferLedger(this.log, this.clock, options.progressIntervalMs ?? 250, rateFloorOf(options));
     this.queue = new WaitQueue<Queued>({
       clock: this.clock,
       maxWaitMs: options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS,

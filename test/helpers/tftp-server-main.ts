@@ -8,7 +8,7 @@
  *     node dist/test/helpers/tftp-server-main.js --root DIR --listen 10.77.0.1 \
  *       [--port 69] [--uploads DIR] [--overwrite] [--max-upload-bytes N] \
  *       [--alternate DIR]... [--default 'SEP*.cnf.xml=XMLDefault.cnf.xml']... \
- *       [--case-insensitive] [--map-file FILE] [--max-transfers N] [--timeout-ms N] [--busy-poll-us N]
+ *       [--case-insensitive] [--map-file FILE] [--max-transfers N] [--max-per-client N] [--timeout-ms N] [--busy-poll-us N]
  */
 import { parseArgs } from 'node:util';
 import { createFsStorage, loadRemapFile } from '../../src/tftp/fs-storage.js';
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       'case-insensitive': { type: 'boolean', default: false },
       'map-file': { type: 'string' },
       'max-transfers': { type: 'string' },
+      'max-per-client': { type: 'string' },
       'timeout-ms': { type: 'string' },
       'busy-poll-us': { type: 'string' },
     },
@@ -63,12 +64,14 @@ async function main(): Promise<void> {
   });
   const logger = createLogger({ json: true, stream: process.stderr, level: 'info' });
   const maxTransfers = positiveInt(values['max-transfers'], 'max-transfers');
+  const maxPerClient = positiveInt(values['max-per-client'], 'max-per-client');
   const timeoutMs = positiveInt(values['timeout-ms'], 'timeout-ms');
   const server = createTftpServer({
     storage,
     logger,
     listen: [{ address: values.listen, port }],
     ...(maxTransfers ? { maxTransfers } : {}),
+    ...(maxPerClient ? { maxPerClient } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(values['busy-poll-us'] !== undefined ? { busyPollMicros: Number(values['busy-poll-us']) } : {}),
   });

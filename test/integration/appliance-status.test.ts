@@ -93,7 +93,7 @@ test('status of a running appliance, and the clear failure once it stopped; leas
   assert.match(text.stdout, /^SCOPE +INTERFACE +SUBNET +BOUND +OFFERED +DECLINED +FREE$/m);
   assert.match(text.stdout, /^bench +bench0 +10\.9\.0\.0\/24 +1 +0 +0 +50\/51$/m);
   assert.match(text.stdout, /^TFTP: 127\.0\.0\.1:\d+, root .*tftp, uploads off$/m);
-  assert.match(text.stdout, /max blksize 1024; max transfers 5; timeout 2000 ms; retries 5/);
+  assert.match(text.stdout, /max blksize 1024; max transfers 5 \(2 per client\); timeout 2000 ms; retries 5/);
   assert.match(text.stdout, /^Transfers in flight: 1$/m);
   assert.match(text.stdout, new RegExp(`^127\\.0\\.0\\.1:${slow.local().port} +get +image\\.bin +[\\d.]+ (?:B|KiB) of 9\\.8 KiB +1024 `, 'm'));
   assert.match(text.stdout, /^TFTP counters: 1 requests \(1 get, 0 put\), 0 finished/m);

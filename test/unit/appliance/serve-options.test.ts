@@ -211,3 +211,22 @@ test('a command line using every option passes all checks (it then stops at the 
   assert.equal(got.code, 'BB_INTERFACE', got.message);
   assert.match(got.message, new RegExp(`interface ${NO_SUCH_INTERFACE} does not exist`));
 });
+
+test('--max-tftp-timeout and --min-transfer-rate reach the server settings; bad values name the flag', async () => {
+  const server = (argv: string[]) => serveTftpSettings(parseServeArgs(['--interface', 'eth1', ...argv])).server;
+  assert.deepEqual(server(['--max-tftp-timeout', '10', '--min-transfer-rate', '8K']), { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, maxTimeoutSeconds: 10, minBytesPerSecond: 8192 });
+  assert.equal(server(['--min-transfer-rate', '2K/s'])?.minBytesPerSecond, 2048);
+  assert.equal(server(['--min-transfer-rate', '0'])?.minBytesPerSecond, 0, '0 turns the floor off');
+  assert.equal(server([])?.minBytesPerSecond, undefined, 'not given: the server default (4 KiB/s)');
+  const cases: [string[], ErrorCode, RegExp][] = [
+    [['--max-tftp-timeout', '0'], 'BB_TFTP_OPTIONS', /--max-tftp-timeout 0: give a whole number 1\.\.255 seconds/],
+    [['--max-tftp-timeout', '256'], 'BB_TFTP_OPTIONS', /--max-tftp-timeout 256/],
+    [['--min-transfer-rate', 'slow'], 'BB_USAGE', /--min-transfer-rate "slow"/],
+    [['--min-transfer-rate', '4G'], 'BB_TFTP_OPTIONS', /--min-transfer-rate 4294967296: give a whole number 0\.\.2147483648 bytes per second/],
+  ];
+  for (const [argv, code, message] of cases) {
+    const got = await serveError(argv);
+    assert.equal(got.code, code, `${argv.join(' ')}: ${got.message}`);
+    assert.match(got.message, message, argv.join(' '));
+  }
+});

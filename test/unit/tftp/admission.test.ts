@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admit, ClientTally, type AdmissionFacts, type AdmissionRequest } from '../../../src/tftp/admission.js';
+import { admit, ClientTally, defaultMaxPerClient, type AdmissionFacts, type AdmissionRequest } from '../../../src/tftp/admission.js';
 
 const rrq: AdmissionRequest = { kind: 'rrq', filename: 'SEP001122334455.cnf.xml' };
 const idle: AdmissionFacts = { running: 0, fromClient: 0, maxTransfers: 2, maxPerClient: 1, opening: undefined };
@@ -32,4 +32,15 @@ test('the client tally counts per address and forgets addresses at zero', () => 
   tally.add('10.0.0.5', -1);
   assert.equal(tally.count('10.0.0.5'), 0);
   assert.equal(tally.count('10.0.0.6'), 0);
+});
+
+test('the per-client default is a quarter of maxTransfers, at most 8 and at least 1', () => {
+  const cases: readonly [string, number, number][] = [
+    ['the default 200 transfers: 8 per address, so one host never takes every slot', 200, 8],
+    ["Cisco's 30: 8 (a quarter, rounded up, is 8)", 30, 8],
+    ['10 transfers: 3 per address', 10, 3],
+    ['a single transfer: that one', 1, 1],
+    ['10,000 transfers: still 8', 10_000, 8],
+  ];
+  for (const [name, maxTransfers, want] of cases) assert.equal(defaultMaxPerClient(maxTransfers), want, name);
 });
