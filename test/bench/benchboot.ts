@@ -85,7 +85,7 @@ export async function benchbootServers(root: string, profileDir?: string): Promi
       tftp: {
         name: 'benchboot',
         notes:
-          'benchboot serve defaults (--max-transfers 200: more transfers at once wait for a slot up to --queue-wait 10 s, then are answered "busy"; --max-window-bytes auto: 64 KiB per window, at least 2 blocks; --busy-poll 200 µs); negotiates windowsize up to 64. ' +
+          'benchboot serve defaults (--max-transfers 200: more transfers at once wait for a slot up to --queue-wait 30 s, then are answered "busy"; --max-window-bytes auto: 64 KiB per window, at least 2 blocks; --busy-poll 200 µs); negotiates windowsize up to 64. ' +
           'With --max-per-client 200: the storm plays all its devices from one address, where a bench has one per device (the default is 8 per address).',
         windowsize: true,
         start: (bench, { runDir, root: tftpRoot }) => startServe(bin, profileDir, 'tftp', bench, runDir, tftpRoot, 69, undefined, ['--max-per-client', '200']),
