@@ -125,7 +125,7 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
   const c = st.tftp.counters;
   if (c) {
     lines.push(
-      `TFTP counters: ${c.requests} requests (${c.reads} get, ${c.writes} put), ${c.finished} finished, ${c.failed} failed, ${c.refused} refused, ${c.queued} waited for a slot, ${c.busy} busy (${c.queueTimeouts} after waiting), ` +
+      `TFTP counters: ${c.requests} requests (${c.reads} get, ${c.writes} put), ${c.finished} finished, ${c.failed} failed, ${c.refused} refused, ${c.queued} waited for a slot (${c.waiting} waiting now), ${c.busy} busy (${c.queueTimeouts} after waiting), ` +
         `${formatBytes(c.bytesSent)} sent, ${formatBytes(c.bytesReceived)} received, ${c.retransmits} retransmits, ${c.malformed} malformed, ${c.tooSlow} too slow`,
     );
   }

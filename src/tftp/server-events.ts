@@ -51,6 +51,8 @@ export interface TftpCounters {
   bytesReceived: number;
   retransmits: number;
   active: number;
+  /** Requests waiting for a slot now (a gauge, like `active`). */
+  waiting: number;
 }
 
 /** Events the server emits, for the appliance's live view and logs. */
@@ -112,5 +114,6 @@ export function zeroCounters(): TftpCounters {
     bytesReceived: 0,
     retransmits: 0,
     active: 0,
+    waiting: 0,
   };
 }

@@ -143,7 +143,7 @@ class Server implements TftpServer, TransferHost {
   }
 
   counters(): Readonly<TftpCounters> {
-    return { ...this.ledger.counters };
+    return { ...this.ledger.counters, waiting: this.queue.length };
   }
 
   transfers(): TransferInfo[] {

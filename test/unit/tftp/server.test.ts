@@ -399,10 +399,12 @@ test('waiting for a slot: beyond maxTransfers a request waits instead of failing
   await flush();
   assert.equal(pxe.inbox.length, 0, 'no answer while it waits: no error for the firmware to give up on');
   assert.equal(server.counters().queued, 1);
+  assert.equal(server.counters().waiting, 1, 'status shows it waiting now');
   assert.equal(server.counters().duplicateRequests, 1, 'the retransmission is the same request, not a second one');
   await a.send({ kind: 'error', code: 0, message: 'client gives up' }, held.from); // the slot frees
   const first = await pxe.next();
   assert.ok(first.packet.kind === 'data' && first.packet.block === 1, 'the waiting request starts');
+  assert.equal(server.counters().waiting, 0);
   assert.notEqual(first.from.port, 69);
   assert.equal(server.counters().busy, 0);
   assert.ok(!events.some((x) => x.name === 'busy'));
