@@ -33,7 +33,7 @@ const LEASE_STATES: readonly LeaseState[] = ['offered', 'bound', 'released', 'de
 
 /**
  * Checks one parsed journal/snapshot lease; returns it typed or undefined. `mac` is the
- * client's hardware address as the engine keys it: any length the chaddr field holds
+ * client's hardware address as the engine keys it: whatever length the chaddr field holds
  * (hlen 0..16, any htype), so whatever the engine ACKs is read back.
  */
 export function parseLease(v: unknown): Lease | undefined {

@@ -7,7 +7,7 @@
  *   have written so far, so two at once cannot both take the last room;
  * - a free-space floor on its file system, measured with statfs(2) `bavail`: the blocks
  *   an unprivileged user may still take. A server running as root therefore stops
- *   before the file system's reserved blocks, as any other user would, and leaves the
+ *   before the file system's reserved blocks, as an ordinary user would, and leaves the
  *   floor for the lease journal, the logs and the rest of the laptop.
  *
  * Refusals are typed ({@link NoRoom}); the caller turns them into error 3.

@@ -59,7 +59,7 @@ export interface NegotiationPolicy {
    * still fit a client's default 208 KiB buffer, so 2 keeps big blocks windowed.
    */
   readonly minWindowBlocks?: number;
-  /** Largest timeout (RFC 2349) granted, in seconds; a larger request is declined (default 255: any). */
+  /** Largest timeout (RFC 2349) granted, in seconds; a larger request is declined (default 255, the most RFC 2349 allows). */
   readonly maxTimeoutSeconds?: number;
   /** Size of the file on RRQ (for tsize). */
   readonly fileSize?: number;

@@ -37,7 +37,7 @@ const SECURITY_HEADERS = {
 export interface DashboardOptions {
   /** Address to bind (`127.0.0.1` by default in serve). */
   readonly address: string;
-  /** Port (0: any free port, for tests). */
+  /** Port (0 lets the system pick a free one, for tests). */
   readonly port: number;
   readonly source: DashboardSource;
   readonly clock: Clock;
