@@ -15,14 +15,13 @@ import { FakeClock } from '../../../src/clock.js';
 import { DHCP_MESSAGE_TYPE } from '../../../src/dhcp/constants.js';
 import type { Lease } from '../../../src/dhcp/lease.js';
 import { getMessageType } from '../../../src/dhcp/packet.js';
-import { createDhcpServer } from '../../../src/dhcp/server.js';
 import { createSilentLogger } from '../../../src/log.js';
-import { parseIpv4 } from '../../../src/net/ipv4.js';
 import { MemoryNetwork } from '../../../src/net/udp.js';
 import { LEASE_STORE_FILES, parseJournalLine } from '../../../src/store/format.js';
 import { openLeaseStore, readLeaseStore } from '../../../src/store/lease-store.js';
 import { SteadyClock } from '../../../src/steady-clock.js';
 import { DhcpTestClient, DhcpTestPort, testMac } from '../../helpers/dhcp-client.js';
+import { memoryDhcpServer } from '../../helpers/memory-dhcp.js';
 import { scopeFromJson } from '../../helpers/scope-json.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -47,14 +46,7 @@ test('after a +1 day wall step the journal and snapshot hold the new wall clock\
   const clock = new SteadyClock({ wall: wallNow, monotonic });
   const store = await openLeaseJournal({ stateDir: dir, clock, logger: createSilentLogger() });
   const net = new MemoryNetwork();
-  const server = createDhcpServer({
-    scopes: [BENCH],
-    journal: store,
-    initialLeases: store.loaded,
-    logger: createSilentLogger(),
-    clock,
-    bindings: () => Promise.resolve([{ interfaceName: 'bench0', serverAddress: parseIpv4('10.9.0.1'), endpoint: net.bind('10.9.0.1', 67) }]),
-  });
+  const server = memoryDhcpServer({ scope: BENCH, store, clock, net, serverAddress: '10.9.0.1' });
   await server.start();
   const got = await new DhcpTestClient(new DhcpTestPort(net.bind('255.255.255.255', 68), { address: '10.9.0.1', port: 67 }), { mac: testMac(1) }).obtain();
   assert.ok(got);

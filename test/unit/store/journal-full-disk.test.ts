@@ -14,14 +14,13 @@ import { join } from 'node:path';
 import { FakeClock } from '../../../src/clock.js';
 import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
 import { encodeDhcpPacket } from '../../../src/dhcp/packet.js';
-import { createDhcpServer } from '../../../src/dhcp/server.js';
-import { createSilentLogger } from '../../../src/log.js';
 import { ipv4ToBytes, parseIpv4, type MacAddress } from '../../../src/net/ipv4.js';
 import { MemoryNetwork } from '../../../src/net/udp.js';
 import { parseJournalLine } from '../../../src/store/format.js';
 import type { JournalFile } from '../../../src/store/journal-writer.js';
 import { openLeaseStore } from '../../../src/store/lease-store.js';
 import { buildRequest, DhcpTestClient, DhcpTestPort, testMac } from '../../helpers/dhcp-client.js';
+import { memoryDhcpServer } from '../../helpers/memory-dhcp.js';
 import { scopeFromJson } from '../../helpers/scope-json.js';
 import { waitUntil } from '../../helpers/wait.js';
 
@@ -65,14 +64,7 @@ test('a full disk: no ACK, no lease in the table, no fragment; ACKs resume when 
   const clock = new FakeClock();
   const store = await openLeaseStore({ dir, now: clock.now(), wrapJournalFile: (f) => disk.wrap(f) });
   const net = new MemoryNetwork();
-  const server = createDhcpServer({
-    scopes: [BENCH],
-    journal: store,
-    initialLeases: store.loaded,
-    logger: createSilentLogger(),
-    clock,
-    bindings: () => Promise.resolve([{ interfaceName: 'bench0', serverAddress: parseIpv4(SERVER), endpoint: net.bind(SERVER, 67) }]),
-  });
+  const server = memoryDhcpServer({ scope: BENCH, store, clock, net, serverAddress: SERVER });
   await server.start();
   let stopped = false;
   t.after(async () => {
