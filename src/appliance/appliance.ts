@@ -190,6 +190,7 @@ class ApplianceImpl implements Appliance {
       leases: dhcp?.leases() ?? [],
       scopes: this.current,
       serverAddressOn: (name) => dhcp?.bindings().find((b) => b.interfaceName === name)?.serverAddress,
+      profileOf: (mac) => this.running.devices?.profileIdOf(mac),
     });
   }
 

@@ -154,6 +154,11 @@ export class ApplianceDevices {
     return { row: { ...summarizeDevice({ record, status }), ...lastFileOf(record) }, status, record };
   }
 
+  /** The vendor profile the DHCP answer used for the device `mac`, as its record holds it. */
+  profileIdOf(mac: string): string | undefined {
+    return this.book.get(mac)?.facts.profileId;
+  }
+
   /** Clears one device's record; false when unknown. */
   reset(mac: string): boolean {
     return this.book.reset(mac, this.options.clock.now());
