@@ -14,9 +14,10 @@
  *     files, its vendor profile's default file answers (profile-default.ts), static
  *     or rendered: `--default-file` rules come first, the profile default after;
  *   - a template itself (`*.liquid`) is never sent: it reads as file not found;
- *   - a render that fails (a missing variable) is TFTP error 1 for the device and one
- *     log line naming the device, the template, the line and the variable: never a
- *     half-rendered file.
+ *   - a render that fails (a missing variable) is TFTP error 1 for the device (HTTP
+ *     404) and one log line naming the device, the template, the line and the
+ *     variable: never a half-rendered file. The failure is also noted for the device
+ *     record (render-failures.ts), which then says "render error", not "not found".
  */
 import { basename } from 'node:path';
 import type { Logger } from '../log.js';
@@ -26,6 +27,7 @@ import { displayName, matchDefaultRule, normalizeRequestName, type CompiledDefau
 import type { OpenResult, ReadSource, RequestContext, UploadTarget } from '../tftp/storage.js';
 import { TEMPLATE_SUFFIX, type ScopeFacts, type ServerFacts } from '../templates/index.js';
 import { profileDefaultFor } from './profile-default.js';
+import type { RenderFailures } from './render-failures.js';
 import type { ProvisionResolver, ProvisionResult, Requester } from './resolver.js';
 
 /** Who asks, learned from its address: what the server knows of it, its scope and benchboot's address there. */
@@ -47,6 +49,8 @@ export interface ProvisioningStorageOptions {
   /** The `--default-file` rules, to render a default that exists only as a template. */
   readonly defaults: readonly CompiledDefaultRule[];
   readonly logger: Logger;
+  /** Where a failed render is noted for the device record (render-failures.ts). */
+  readonly failures?: RenderFailures;
 }
 
 /** A rendered file sent from memory: its size is known before the first packet. */
@@ -157,6 +161,8 @@ export class ProvisioningStorage implements FsStorage {
     const origin = `template ${basename(answer.template)}${defaultFor === undefined ? '' : ` (default for ${defaultFor})`}`;
     if (answer.kind === 'rendered') return { kind: 'ok', value: new RenderedSource(answer.bytes, displayName(requested), origin) };
     const p = answer.problem;
+    const failure = { template: basename(answer.template), line: p.line, ...(p.variable === undefined ? {} : { variable: p.variable }), origin };
+    this.options.failures?.note(ctx.peer.address, requested, failure);
     this.options.logger.error('template render failed; the device gets TFTP error 1', {
       code: 'BB_TEMPLATE',
       peer: ctx.peer.address,
