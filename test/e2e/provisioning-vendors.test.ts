@@ -5,6 +5,7 @@
  *
  *   srv ─ bridge 10.30.0.1/24 ─┬─ poly1   udhcpc -V Polycom-VVX410, the MAC of a YAML inventory row
  *                              ├─ poly2   udhcpc -V Polycom-VVX410, a MAC no row lists
+ *                              ├─ poly3   udhcpc -V Polycom-VVX410, a YAML row without display_name
  *                              ├─ stray   udhcpc -V "Cisco Systems, Inc. IP Phone CP-8841", no row
  *                              └─ yea     udhcpc -V yealink, no row
  *
@@ -29,6 +30,7 @@ const SERVER = '10.30.0.1';
 const PHONES = {
   poly1: { mac: '00:04:f2:aa:00:01', vendorClass: 'Polycom-VVX410' },
   poly2: { mac: '00:04:f2:aa:00:02', vendorClass: 'Polycom-VVX410' },
+  poly3: { mac: '00:04:f2:aa:00:03', vendorClass: 'Polycom-VVX410' },
   stray: { mac: '00:1b:d4:99:00:07', vendorClass: 'Cisco Systems, Inc. IP Phone CP-8841' },
   yea: { mac: '80:5e:c0:11:22:77', vendorClass: 'yealink' },
 } as const;
@@ -42,6 +44,11 @@ devices:
     ext: "0042"
     display_name: Lab Polycom
     sip_password: s3cret-poly
+  # No display_name: the template's render fails for this phone.
+  - mac: 00-04-F2-AA-00-03
+    hostname: poly3
+    ext: "0043"
+    sip_password: s3cret-three
 `;
 
 interface Lab {
@@ -153,6 +160,25 @@ test('Polycom phones with a YAML inventory, and unknown Polycom, Cisco and Yeali
   await t.test('an unknown Yealink asking for its <mac>.cfg gets y000000000000.cfg', async () => {
     await lease(lab, 'yea');
     assert.match(await mustFetch(lab, 'yea', '805ec0112277.cfg'), /Yealink common config/);
+  });
+
+  await t.test('a row missing a variable: TFTP error 1, and devices show files a render error naming template, line and variable, no secret', async () => {
+    await lease(lab, 'poly3');
+    const got = await fetch(lab, 'poly3', '0004f2aa0003.cfg');
+    assert.match(got.output, /Error code 1/);
+    assert.equal(got.text, '', 'never a half-rendered file');
+    const want = 'template render failed for 0004f2aa0003.cfg: template {mac}.cfg.liquid line 4: missing variable device.display_name';
+    let out = '';
+    const shown = async (): Promise<boolean> => {
+      const r = await lab.srv.exec(process.execPath, [BIN, 'devices', 'show', PHONES.poly3.mac, '--leases', state], 15_000);
+      assert.equal(r.code, 0, r.stderr);
+      out = r.stdout;
+      return out.includes(want);
+    };
+    assert.ok(await waitFor(shown, 10_000, 200), out);
+    assert.match(out, /0004f2aa0003\.cfg render-error: template \{mac\}\.cfg\.liquid line 4: missing variable device\.display_name/);
+    assert.match(out, /stuck: template render failed/);
+    assert.doesNotMatch(out, /not-found|s3cret/);
   });
 
   await t.test('benchboot devices: the known Polycom is provisioned, each unknown phone stuck on the default config', async () => {
