@@ -85,7 +85,7 @@ class ApplianceImpl implements Appliance {
     this.provisioning.apply(loaded.inventory);
     const store = await openLeaseJournal(options);
     this.running = { store };
-    const devices = new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases(), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e) });
+    const devices = new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases(), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e), renderFailureOf: (peer, file) => this.provisioning.renderFailures.take(peer, file) });
     this.running.devices = devices;
     try {
       await devices.open();
@@ -190,6 +190,7 @@ class ApplianceImpl implements Appliance {
       leases: dhcp?.leases() ?? [],
       scopes: this.current,
       serverAddressOn: (name) => dhcp?.bindings().find((b) => b.interfaceName === name)?.serverAddress,
+      profileOf: (mac) => this.running.devices?.profileIdOf(mac),
     });
   }
 

@@ -10,7 +10,7 @@
  */
 import { formatMacColons, NO_EXPECTATIONS, matchesPattern, type DeviceRecord, type Expectations } from '../devices/index.js';
 import type { DeviceRow } from '../inventory/index.js';
-import { getProfile, matchProfile, PROFILES, type Profile } from '../profiles/index.js';
+import { clientIdText, getProfile, matchProfile, PROFILES, type Profile } from '../profiles/index.js';
 
 const ALL_PROFILE_IDS: readonly string[] = PROFILES.map((p) => p.id);
 const DEVICE_TOKENS = new Set(['MAC', 'mac', 'hostname']);
@@ -20,11 +20,13 @@ export function profileOfRecord(record: Readonly<DeviceRecord>): Profile | undef
   const id = record.facts.profileId;
   if (id !== undefined) return getProfile(id);
   const f = record.facts;
+  const idText = clientIdText(record.clientId);
   const facts = {
     mac: formatMacColons(record.mac),
     ...(f.vendorClass === undefined ? {} : { vendorClass: f.vendorClass }),
     ...(f.userClass === undefined ? {} : { userClass: f.userClass }),
     ...(f.arch === undefined ? {} : { arch: f.arch }),
+    ...(idText === undefined ? {} : { clientIdText: idText }),
   };
   return matchProfile(facts, ALL_PROFILE_IDS)?.profile;
 }

@@ -4,11 +4,14 @@
  * bound → ack, refused → nak, …) with the facts it carries, and a TFTP transfer (or
  * an HTTP request, issue 14: same event shapes, protocol `http`) that ended is a file
  * (or upload) entry of the device holding the peer's address in the lease table. The mapping functions are pure; {@link TftpDeviceFeed} only remembers
- * what a `started` event said until its transfer ends.
+ * what a `started` event said until its transfer ends. A "not found" that was really
+ * a failed render (the storage noted it) is filed as `render-error` with the
+ * template, line and missing variable.
  */
 import type { DeviceEvent, DeviceFacts, DeviceObservation, DhcpMessageName, FileOrigin, FileProtocol, FileResult, UploadResult } from '../devices/index.js';
 import type { Lease } from '../dhcp/lease.js';
 import type { DhcpLeaseEvent } from '../dhcp/server.js';
+import { formatRenderFailure, type RenderFailure } from '../provision/index.js';
 import { TFTP_ERROR } from '../tftp/error-codes.js';
 import type { TftpServerEvents } from '../tftp/server.js';
 import type { TransferFailure } from '../tftp/transfer-outcome.js';
@@ -88,6 +91,8 @@ export interface TftpFeedTarget {
   /** The MAC holding `address` in the lease table, if any. */
   macOf(address: string): string | undefined;
   observe(observation: DeviceObservation): void;
+  /** The render failure behind a refused request from `peer` for `file`, taken once (render-failures.ts). */
+  renderFailureOf?(peer: string, file: string): RenderFailure | undefined;
 }
 
 /** A file entry's common fields. */
@@ -143,8 +148,10 @@ export class TftpDeviceFeed {
       else this.file(e.peer.address, { name: e.file, result: fileResultOf(e.outcome), bytes: e.bytes, durationMs, detail: e.reason, ...(s ? { origin: s.origin } : {}) });
     });
     tftp.on('refused', (e) => {
-      if (e.direction === 'write') this.upload(e.peer.address, e.file, 'refused', 0);
-      else this.file(e.peer.address, { name: e.file, result: refusalResultOf(e.code), bytes: 0, durationMs: 0, detail: e.message });
+      if (e.direction === 'write') return this.upload(e.peer.address, e.file, 'refused', 0);
+      const failure = e.code === TFTP_ERROR.fileNotFound ? this.target.renderFailureOf?.(e.peer.address, e.file) : undefined;
+      if (failure === undefined) return this.file(e.peer.address, { name: e.file, result: refusalResultOf(e.code), bytes: 0, durationMs: 0, detail: e.message });
+      return this.file(e.peer.address, { name: e.file, result: 'render-error', bytes: 0, durationMs: 0, origin: originOf(failure.origin), detail: formatRenderFailure(failure) });
     });
     tftp.on('busy', (e) => this.file(e.peer.address, { name: e.file, result: 'busy', bytes: 0, durationMs: 0 }));
   }

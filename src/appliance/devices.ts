@@ -32,6 +32,7 @@ import type { DeviceStatusEvent } from '../ui/events.js';
 import { expectationsOfRecord, inventoryKeyOf } from './device-expectations.js';
 import { DeviceStatusFeed } from './device-status-feed.js';
 import { macOfAddress, observeLease, TftpDeviceFeed, type FileFeedSource, type LeaseEventFacts } from './device-feed.js';
+import type { RenderFailure } from '../provision/index.js';
 
 /** The directory of the device records inside the state directory. */
 export const DEVICES_DIR = 'devices';
@@ -55,6 +56,8 @@ export interface ApplianceDevicesOptions {
   readonly inventory?: () => InventoryIndex | undefined;
   /** Receives each device's status when it changes, from open to close (the live view). */
   readonly onStatus?: (event: DeviceStatusEvent) => void;
+  /** The render failure behind a refused request, taken once (the provisioning storage notes it). */
+  readonly renderFailureOf?: (peer: string, file: string) => RenderFailure | undefined;
 }
 
 /** One device as the `devices` control op answers it. */
@@ -87,6 +90,7 @@ export class ApplianceDevices {
       now: () => options.clock.now(),
       macOf: (address) => macOfAddress(options.leases(), address),
       observe: (o) => this.observe(o),
+      ...(options.renderFailureOf === undefined ? {} : { renderFailureOf: options.renderFailureOf }),
     });
   }
 
@@ -152,6 +156,11 @@ export class ApplianceDevices {
     const status = this.book.status(mac, this.options.clock.now());
     if (!record || !status) return undefined;
     return { row: { ...summarizeDevice({ record, status }), ...lastFileOf(record) }, status, record };
+  }
+
+  /** The vendor profile the DHCP answer used for the device `mac`, as its record holds it. */
+  profileIdOf(mac: string): string | undefined {
+    return this.book.get(mac)?.facts.profileId;
   }
 
   /** Clears one device's record; false when unknown. */

@@ -6,8 +6,8 @@
  *
  * Precedence (issue 12):
  * - the inventory row (by option 61, then chaddr) may force a profile; otherwise the
- *   class's `profiles` (or else the scope's) are matched by option 60/77/93, and only
- *   then by MAC OUI (matchProfile);
+ *   class's `profiles` (or else the scope's) are matched by option 60/77/93/61, and
+ *   only then by MAC OUI (matchProfile);
  * - an option set explicitly in the scope or class (its `options`, or a boot field the
  *   file gives) wins; the profile's options replace the scope's *defaults* (66 and 150
  *   follow the router unless set) and are sent whether or not the device asks;
@@ -21,7 +21,7 @@ import type { RequestPolicy, RequestPolicyInput } from '../dhcp/request-policy.j
 import type { ClientClass, Scope } from '../config/scope.js';
 import type { InventoryIndex, DeviceRow } from '../inventory/index.js';
 import { ipv4FromBytes, isIpv4, type Ipv4 } from '../net/ipv4.js';
-import { matchProfile, OptionEncodeError, resolveProfileOptions, type Profile, type ProfileChoice, type ResolvedOption } from '../profiles/index.js';
+import { clientIdText, matchProfile, OptionEncodeError, resolveProfileOptions, type Profile, type ProfileChoice, type ResolvedOption } from '../profiles/index.js';
 
 const OPTION_TFTP_SERVER_NAME = 66;
 const OPTION_BOOTFILE = 67;
@@ -121,9 +121,16 @@ export class ProvisioningPolicy {
 
   private choose(input: RequestPolicyInput, ids: readonly string[], row: DeviceRow | undefined): ProfileChoice | undefined {
     const cf = input.facts.classFacts;
-    const facts = { mac: input.facts.mac, ...(cf.vendorClass !== undefined ? { vendorClass: cf.vendorClass } : {}), ...(cf.userClasses[0] !== undefined ? { userClass: cf.userClasses[0] } : {}), ...(cf.arch[0] !== undefined ? { arch: cf.arch[0] } : {}) };
+    const idText = clientIdText(input.facts.clientId);
+    const facts = {
+      mac: input.facts.mac,
+      ...(cf.vendorClass !== undefined ? { vendorClass: cf.vendorClass } : {}),
+      ...(cf.userClasses[0] !== undefined ? { userClass: cf.userClasses[0] } : {}),
+      ...(cf.arch[0] !== undefined ? { arch: cf.arch[0] } : {}),
+      ...(idText !== undefined ? { clientIdText: idText } : {}),
+    };
     if (row?.profile !== undefined) return matchProfile(facts, ids, row.profile);
-    const key = `${ids.join(',')}\0${facts.vendorClass ?? ''}\0${facts.userClass ?? ''}\0${facts.arch ?? ''}\0${facts.mac.slice(0, 8)}`;
+    const key = `${ids.join(',')}\0${facts.vendorClass ?? ''}\0${facts.userClass ?? ''}\0${facts.arch ?? ''}\0${facts.mac.slice(0, 8)}\0${idText ?? ''}`;
     return this.matches.get(key, () => matchProfile(facts, ids) ?? null) ?? undefined;
   }
 

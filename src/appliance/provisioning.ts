@@ -13,6 +13,7 @@ import { ProvisioningPolicy } from './dhcp-policy.js';
 import { loadScopesWithInventory, type ScopesWithInventory } from './inventory-reservations.js';
 import type { ScopeSource } from './scope-source.js';
 import type { Logger } from '../log.js';
+import { RenderFailures } from '../provision/render-failures.js';
 import { ProvisionResolver } from '../provision/resolver.js';
 import { ProvisioningStorage, type RequesterLookup } from '../provision/tftp-storage.js';
 import { formatTemplateProblem } from '../templates/index.js';
@@ -42,12 +43,13 @@ export async function openProvisioning(
   requesterOf: RequesterLookup,
   logger: Logger,
   inventory?: InventoryIndex,
+  failures?: RenderFailures,
 ): Promise<ProvisioningSide> {
   const resolver = new ProvisionResolver({ locations: plain.storage.locations, isCaseInsensitive: t.caseInsensitive ?? false, ...(inventory === undefined ? {} : { inventory }) });
   await requireTemplatesParse(resolver);
   const compiled = compileDefaultRules(t.defaults ?? [], t.caseInsensitive ?? false);
   const defaults = compiled.kind === 'ok' ? compiled.rules : [];
-  const storage = new ProvisioningStorage({ inner: plain.storage, resolver, requesterOf, defaults, logger: logger.child({ component: 'provision' }) });
+  const storage = new ProvisioningStorage({ inner: plain.storage, resolver, requesterOf, defaults, logger: logger.child({ component: 'provision' }), ...(failures === undefined ? {} : { failures }) });
   return { resolver, side: { storage, remap: plain.remap } };
 }
 
@@ -55,6 +57,8 @@ export async function openProvisioning(
 export class ApplianceProvisioning {
   /** Per-request DHCP decoration (dhcp-policy.ts). */
   readonly policy = new ProvisioningPolicy();
+  /** Failed renders on their way to the device records (render-failures.ts). */
+  readonly renderFailures = new RenderFailures();
   private resolver: ProvisionResolver | undefined;
   private current: InventoryIndex | undefined;
 
@@ -68,7 +72,7 @@ export class ApplianceProvisioning {
 
   /** Wraps the TFTP storage so that templates render per device (start). */
   async openStorage(plain: TftpStorageSide, t: ApplianceTftpConfig, requesterOf: RequesterLookup, logger: Logger): Promise<TftpStorageSide> {
-    const { resolver, side } = await openProvisioning(plain, t, requesterOf, logger);
+    const { resolver, side } = await openProvisioning(plain, t, requesterOf, logger, undefined, this.renderFailures);
     this.resolver = resolver;
     return side;
   }

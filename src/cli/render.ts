@@ -3,7 +3,7 @@
  * the same ProvisionResolver the TFTP server uses. Rendered bytes go to stdout
  * exactly as they would be sent (a note on stderr names the template and device); a
  * static file is named; a name nothing answers says so (serve's --default-file rules
- * would come next). A render error exits 1 (BB_TEMPLATE) naming template:line and
+ * and the device's profile default file would come next). A render error exits 1 (BB_TEMPLATE) naming template:line and
  * the variable.
  */
 import { ERRORS } from '../errors.js';
@@ -32,7 +32,7 @@ function print(ctx: CommandContext, json: boolean, name: string, locations: read
     ctx.io.stdout.write(result.bytes);
     writeLine(ctx.io.stderr, `rendered from ${result.template} for ${deviceName(result)} (${result.bytes.length} bytes)`);
   } else if (result.kind === 'static') writeLine(ctx.io.stdout, `${name}: the static file ${result.path} would be sent as it is`);
-  else writeLine(ctx.io.stdout, `${name}: no file or template answers it in ${locations.join(', ')} (serve's --default-file rules would come next)`);
+  else writeLine(ctx.io.stdout, `${name}: no file or template answers it in ${locations.join(', ')} (serve's --default-file rules, then the device's profile default file, would come next)`);
 }
 
 /** `benchboot render`. */

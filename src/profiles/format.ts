@@ -13,6 +13,7 @@ function describeRule(rule: MatchRule): string {
   if (rule.vendorClassPattern) parts.push(`option 60 matches ${String(rule.vendorClassPattern)}`);
   if (rule.userClass) parts.push(`option 77 is ${rule.userClass.join(' or ')}`);
   if (rule.arch) parts.push(`option 93 arch ${rule.arch.join('/')}`);
+  if (rule.clientIdPattern) parts.push(`option 61 text matches ${String(rule.clientIdPattern)}`);
   if (rule.notUserClass) parts.push(`option 77 is not ${rule.notUserClass.join(' or ')}`);
   return parts.join(', ');
 }

@@ -9,7 +9,7 @@ export { decodeSubOptions, encodeSubOptions, type SubOption } from './encode/sub
 export { encodeVendorClass, encodeVendorSpecific, type VendorClassEntry, type VendorSpecificEntry } from './encode/vendor-identifying.js';
 export { encodeAvaya, encodeCiscoPnp, encodeMitel, formatAvaya, formatCiscoPnp, formatMitel, MITEL_ID, MITEL_MAX_CHARS, type CiscoPnpTarget } from './encode/vendor-strings.js';
 export { describeMatch, formatProfile, formatProfileList } from './format.js';
-export { matchProfile, ruleHolds, type MatchReason, type ProfileChoice } from './match.js';
+export { clientIdText, matchProfile, ruleHolds, type MatchReason, type ProfileChoice } from './match.js';
 export type { DeviceFacts, MatchRule, OptionSource, Profile, ProfileFiles, ProfileMatch, ProfileOption } from './profile.js';
 export { getProfile, PROFILES, profileIds } from './registry.js';
 export { fillText, MITEL_ENTERPRISE, resolveProfileOptions, type AnswerContext, type ResolvedOption } from './resolve.js';

@@ -13,6 +13,8 @@ export interface DeviceFacts {
   readonly userClass?: string;
   /** Option 93 client system architecture (IANA "Processor Architecture Types"). */
   readonly arch?: number;
+  /** Option 61 client identifier as text, when it is a type-0 (non-hardware) printable identifier (clientIdText). */
+  readonly clientIdText?: string;
   /** chaddr, canonical colon form. */
   readonly mac: string;
 }
@@ -29,6 +31,8 @@ export interface MatchRule {
   readonly notUserClass?: readonly string[];
   /** Option 93 is one of these. */
   readonly arch?: readonly number[];
+  /** Option 61, as text (DeviceFacts.clientIdText), matches this pattern (IOS: `cisco-0019.e8a5.0a81-Vl1`). */
+  readonly clientIdPattern?: RegExp;
 }
 
 /** How a profile recognises its devices. */

@@ -10,3 +10,4 @@ export { MemoryProvisionFiles } from './memory-files.js';
 export { ProvisionResolver, type ProvisionRequest, type ProvisionResolverOptions, type ProvisionResult, type Requester } from './resolver.js';
 export { checkTemplates, TemplateStore } from './template-store.js';
 export { InventoryIssuesError, loadInventoryIndex, withInventoryIssues } from './inventory-file.js';
+export { formatRenderFailure, MAX_PENDING_RENDER_FAILURES, RenderFailures, type RenderFailure } from './render-failures.js';

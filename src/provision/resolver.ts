@@ -35,6 +35,10 @@ export interface Requester {
   readonly vendorClass?: string;
   /** A model, when a profile or file name tells it. */
   readonly model?: string;
+  /** Option 12 of its lease. */
+  readonly hostname?: string;
+  /** Its vendor profile id (the one its DHCP answer used), for the profile's default file. */
+  readonly profile?: string;
 }
 
 /** One request: the file name as the TFTP path rules left it, who asks, and on which scope and interface. */

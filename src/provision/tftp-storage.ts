@@ -10,10 +10,14 @@
  *   - when the file-system storage finds nothing and a `--default-file` rule names a
  *     file that exists only as a template (`XMLDefault.cnf.xml.liquid`), that template
  *     renders for the device;
+ *   - when still nothing answers and the name is one of the asker's own per-device
+ *     files, its vendor profile's default file answers (profile-default.ts), static
+ *     or rendered: `--default-file` rules come first, the profile default after;
  *   - a template itself (`*.liquid`) is never sent: it reads as file not found;
- *   - a render that fails (a missing variable) is TFTP error 1 for the device and one
- *     log line naming the device, the template, the line and the variable: never a
- *     half-rendered file.
+ *   - a render that fails (a missing variable) is TFTP error 1 for the device (HTTP
+ *     404) and one log line naming the device, the template, the line and the
+ *     variable: never a half-rendered file. The failure is also noted for the device
+ *     record (render-failures.ts), which then says "render error", not "not found".
  */
 import { basename } from 'node:path';
 import type { Logger } from '../log.js';
@@ -22,6 +26,8 @@ import { TFTP_ERROR } from '../tftp/error-codes.js';
 import { displayName, matchDefaultRule, normalizeRequestName, type CompiledDefaultRule } from '../tftp/resolve-path.js';
 import type { OpenResult, ReadSource, RequestContext, UploadTarget } from '../tftp/storage.js';
 import { TEMPLATE_SUFFIX, type ScopeFacts, type ServerFacts } from '../templates/index.js';
+import { profileDefaultFor } from './profile-default.js';
+import type { RenderFailures } from './render-failures.js';
 import type { ProvisionResolver, ProvisionResult, Requester } from './resolver.js';
 
 /** Who asks, learned from its address: what the server knows of it, its scope and benchboot's address there. */
@@ -43,6 +49,8 @@ export interface ProvisioningStorageOptions {
   /** The `--default-file` rules, to render a default that exists only as a template. */
   readonly defaults: readonly CompiledDefaultRule[];
   readonly logger: Logger;
+  /** Where a failed render is noted for the device record (render-failures.ts). */
+  readonly failures?: RenderFailures;
 }
 
 /** A rendered file sent from memory: its size is known before the first packet. */
@@ -64,6 +72,29 @@ class RenderedSource implements ReadSource {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** A source sent under another name and origin (a profile default answering a per-device name). */
+class RenamedSource implements ReadSource {
+  readonly size: number;
+  readonly localFile: ReadSource['localFile'];
+
+  constructor(
+    private readonly inner: ReadSource,
+    readonly displayName: string,
+    readonly origin: string,
+  ) {
+    this.size = inner.size;
+    this.localFile = inner.localFile;
+  }
+
+  read(offset: number, length: number): Promise<Uint8Array> {
+    return this.inner.read(offset, length);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
   }
 }
 
@@ -96,9 +127,28 @@ export class ProvisioningStorage implements FsStorage {
     const plain = await inner.openRead(requested, ctx);
     if (answer.kind === 'static' || plain.kind === 'ok' || plain.code !== TFTP_ERROR.fileNotFound) return plain;
     const rule = matchDefaultRule(norm.relative, this.options.defaults);
-    if (rule === undefined) return plain;
-    const fallback = await resolver.resolve({ name: rule.segments.join('/'), ...who });
-    return fallback.kind === 'rendered' || fallback.kind === 'render-error' ? this.answered(fallback, requested, ctx, rule.pattern) : plain;
+    if (rule !== undefined) {
+      const fallback = await resolver.resolve({ name: rule.segments.join('/'), ...who });
+      if (fallback.kind === 'rendered' || fallback.kind === 'render-error') return this.answered(fallback, requested, ctx, rule.pattern);
+    }
+    return (await this.profileDefault(norm.relative, requested, ctx, who)) ?? plain;
+  }
+
+  /**
+   * The asker's profile default for one of its per-device names (profile-default.ts),
+   * after the `--default-file` rules: rendered when it is a template, else opened
+   * through the file-system storage (its path rules) and sent under the asked name.
+   */
+  private async profileDefault(name: string, requested: string, ctx: RequestContext, who: RequesterContext): Promise<OpenResult<ReadSource> | undefined> {
+    const r = who.requester;
+    const dflt = profileDefaultFor(r.profile, name, r.mac, r.hostname);
+    if (dflt === undefined) return undefined;
+    const origin = `default for profile ${dflt.profile}`;
+    const found = await this.options.resolver.resolve({ name: dflt.file, ...who });
+    if (found.kind === 'rendered' || found.kind === 'render-error') return this.answered(found, requested, ctx, `profile ${dflt.profile}`);
+    if (found.kind !== 'static') return undefined;
+    const opened = await this.options.inner.openRead(dflt.file, ctx);
+    return opened.kind === 'ok' ? { kind: 'ok', value: new RenamedSource(opened.value, displayName(requested), `${origin} (${dflt.file})`) } : undefined;
   }
 
   private answered(
@@ -111,6 +161,8 @@ export class ProvisioningStorage implements FsStorage {
     const origin = `template ${basename(answer.template)}${defaultFor === undefined ? '' : ` (default for ${defaultFor})`}`;
     if (answer.kind === 'rendered') return { kind: 'ok', value: new RenderedSource(answer.bytes, displayName(requested), origin) };
     const p = answer.problem;
+    const failure = { template: basename(answer.template), line: p.line, ...(p.variable === undefined ? {} : { variable: p.variable }), origin };
+    this.options.failures?.note(ctx.peer.address, requested, failure);
     this.options.logger.error('template render failed; the device gets TFTP error 1', {
       code: 'BB_TEMPLATE',
       peer: ctx.peer.address,

@@ -5,6 +5,10 @@
  * "access violation" (TFTP 2 / HTTP 403). Root, subdirectories, alternates, default
  * files, remap rules, templates rendered for the requester (byte-equal over both),
  * backslashes, leading slashes, `..`, a symlink out of the tree, upload temp files.
+ * Then vendor profile defaults, asked from leased addresses (the device is known by
+ * its lease): a phone its profile matched that asks for its own per-device file with
+ * nothing to answer it gets the profile's default file (static or a template), after
+ * the `--default-file` rules, and never for a normal miss.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,10 +20,12 @@ import { createAppliance, scopeFiles } from '../../src/appliance/index.js';
 import { systemClock } from '../../src/clock.js';
 import { loopbackBindings } from '../../src/dhcp/server.js';
 import { createLogger } from '../../src/log.js';
-import { parseIpv4 } from '../../src/net/ipv4.js';
+import { bindDhcpSocket } from '../../src/net/bind-interface.js';
+import { parseIpv4, parseMac } from '../../src/net/ipv4.js';
 import { tftpGet } from '../../src/tftp/client.js';
 import { TftpClientError } from '../../src/tftp/tftp-error.js';
 import { freeUdpPort } from '../helpers/cli.js';
+import { DhcpTestClient, DhcpTestPort } from '../helpers/dhcp-client.js';
 import { httpRaw } from '../helpers/http-client.js';
 
 const SCOPE = ['name: bench', 'interface: bench0', 'subnet: 10.9.0.0/24', 'range: 10.9.0.100-10.9.0.150', 'boot:', '  nextServer: 10.9.0.1', ''].join('\n');
@@ -48,9 +54,9 @@ const CASES: readonly { readonly what: string; readonly tftp: string; readonly h
   { what: 'an upload temp file', tftp: '.benchboot-upload-1234', http: '/.benchboot-upload-1234', want: { kind: 'not-found' } },
 ];
 
-async function viaTftp(port: number, name: string): Promise<Outcome> {
+async function viaTftp(port: number, name: string, localAddress?: string): Promise<Outcome> {
   try {
-    const r = await tftpGet({ host: '127.0.0.1', port, file: name, retries: 1 });
+    const r = await tftpGet({ host: '127.0.0.1', port, file: name, retries: 1, ...(localAddress === undefined ? {} : { localAddress }) });
     return { kind: 'file', text: Buffer.from(r.data ?? new Uint8Array()).toString('utf8') };
   } catch (err) {
     if (err instanceof TftpClientError && err.tftpCode === 1) return { kind: 'not-found' };
@@ -59,8 +65,8 @@ async function viaTftp(port: number, name: string): Promise<Outcome> {
   }
 }
 
-async function viaHttp(port: number, target: string): Promise<Outcome> {
-  const r = await httpRaw({ host: '127.0.0.1', port, path: target });
+async function viaHttp(port: number, target: string, localAddress?: string): Promise<Outcome> {
+  const r = await httpRaw({ host: '127.0.0.1', port, path: target, ...(localAddress === undefined ? {} : { localAddress }) });
   if (r.status === 200) return { kind: 'file', text: r.body.toString('utf8') };
   if (r.status === 404) return { kind: 'not-found' };
   if (r.status === 403) return { kind: 'denied' };
@@ -119,4 +125,88 @@ test('every lookup case gives the same answer over TFTP and HTTP', async (t) => 
     assert.deepEqual(await viaTftp(tftpPort, c.tftp), c.want, `TFTP: ${c.what}`);
     assert.deepEqual(await viaHttp(httpPort, c.http), c.want, `HTTP: ${c.what}`);
   }
+});
+
+const PROFILE_SCOPE = ['name: bench', 'interface: bench0', 'subnet: 127.79.0.0/24', 'range: 127.79.0.100-127.79.0.150', 'profiles: [cisco-phone, polycom, yealink]', 'boot:', '  nextServer: 127.79.0.1', ''].join('\n');
+
+/** The devices of the profile cases: what each sends in DHCP. */
+const DEVICES = {
+  cisco: { mac: '00:1b:d4:0a:0b:01', vendorClass: 'Cisco Systems, Inc. IP Phone CP-8841' },
+  known: { mac: '00:1b:d4:0a:0b:02', vendorClass: 'Cisco Systems, Inc. IP Phone CP-8841' },
+  polycom: { mac: '00:04:f2:0a:0b:03', vendorClass: 'Polycom-VVX410' },
+  yealink: { mac: '00:15:65:0a:0b:04', vendorClass: 'yealink W60B' },
+  linux: { mac: '02:00:00:0a:0b:05', vendorClass: 'udhcp 1.36.1' },
+} as const;
+
+/** Each case: who asks, the name, and the outcome over both protocols. */
+const PROFILE_CASES: readonly { readonly what: string; readonly who: keyof typeof DEVICES; readonly name: string; readonly want: Outcome }[] = [
+  { what: 'an unknown Cisco phone gets the profile default (static) for its SEP file', who: 'cisco', name: 'SEP001BD40A0B01.cnf.xml', want: { kind: 'file', text: '<xml-default/>\n' } },
+  { what: 'the SEP name in lower case too', who: 'cisco', name: 'sep001bd40a0b01.cnf.xml', want: { kind: 'file', text: '<xml-default/>\n' } },
+  { what: 'a phone with a row gets its own render, not the default', who: 'known', name: 'SEP001BD40A0B02.cnf.xml', want: { kind: 'file', text: '<phone>desk-2</phone>\n' } },
+  { what: 'a normal miss stays a miss (CTL file)', who: 'cisco', name: 'CTLSEP001BD40A0B01.tlv', want: { kind: 'not-found' } },
+  { what: 'another device\u2019s per-device name is not the asker\u2019s default', who: 'cisco', name: 'SEP001BD40A0B99.cnf.xml', want: { kind: 'not-found' } },
+  { what: 'an unknown Polycom gets the profile default rendered from a template', who: 'polycom', name: '0004f20a0b03.cfg', want: { kind: 'file', text: 'master for 127.79.0.1\n' } },
+  { what: 'a --default-file rule comes before the profile default', who: 'yealink', name: '0015650a0b04.cfg', want: { kind: 'file', text: 'rule default\n' } },
+  { what: 'a device no profile matched gets no profile default', who: 'linux', name: 'SEP0200000A0B05.cnf.xml', want: { kind: 'not-found' } },
+];
+
+async function profileTree(dir: string): Promise<void> {
+  const root = join(dir, 'tftp');
+  await mkdir(root, { recursive: true });
+  await mkdir(join(dir, 'scopes'));
+  await writeFile(join(dir, 'scopes', 'bench.yaml'), PROFILE_SCOPE);
+  await writeFile(join(dir, 'inventory.csv'), `mac,hostname\n${DEVICES.known.mac},desk-2\n`);
+  await writeFile(join(root, 'SEP{MAC}.cnf.xml.liquid'), '<phone>{{ device.hostname }}</phone>\n');
+  await writeFile(join(root, 'XMLDefault.cnf.xml'), '<xml-default/>\n');
+  await writeFile(join(root, '000000000000.cfg.liquid'), 'master for {{ server.address }}\n');
+  await writeFile(join(root, 'y000000000000.cfg'), 'yealink common\n');
+  await writeFile(join(root, 'rule.cfg'), 'rule default\n');
+}
+
+/** Takes a lease over loopback as `who`; returns its address. */
+async function lease(dhcpPort: number, who: { readonly mac: string; readonly vendorClass: string }): Promise<string> {
+  const endpoint = await bindDhcpSocket({ kind: 'loopback', port: 0 });
+  try {
+    const port = new DhcpTestPort(endpoint, { address: '127.0.0.1', port: dhcpPort });
+    const got = await new DhcpTestClient(port, { mac: parseMac(who.mac), vendorClass: who.vendorClass }, { timeoutMs: 1000 }).obtain();
+    assert.ok(got, `no lease for ${who.mac}`);
+    return got.ip;
+  } finally {
+    await endpoint.close();
+  }
+}
+
+test('profile defaults give the same answer over TFTP and HTTP, and the record says the device got the default', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bb-lookup-profile-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await profileTree(dir);
+  const tftpPort = await freeUdpPort();
+  const dhcpPort = await freeUdpPort();
+  const appliance = createAppliance({
+    scopes: scopeFiles(join(dir, 'scopes')),
+    inventory: join(dir, 'inventory.csv'),
+    tftp: { root: join(dir, 'tftp'), defaults: [{ pattern: '001565*.cfg', file: 'rule.cfg' }], port: tftpPort, maxTransfers: 10, listenAddresses: ['127.0.0.1'] },
+    http: { ports: [{ port: 0, isExplicit: true }] },
+    stateDir: join(dir, 'state'),
+    dhcpBindings: loopbackBindings({ port: dhcpPort, interfaceName: 'bench0', serverAddress: parseIpv4('127.79.0.1') }),
+    logger: createLogger({ json: true, stream: new PassThrough(), level: 'error' }),
+    clock: systemClock,
+    control: false,
+  });
+  await appliance.start();
+  t.after(() => appliance.stop(0));
+  const httpPort = Number(appliance.status().http?.listen[0]?.split(':')[1]);
+  const addressOf = new Map<string, string>();
+  for (const [name, who] of Object.entries(DEVICES)) addressOf.set(name, await lease(dhcpPort, who));
+  for (const c of PROFILE_CASES) {
+    const from = addressOf.get(c.who);
+    assert.deepEqual(await viaTftp(tftpPort, c.name, from), c.want, `TFTP: ${c.what}`);
+    assert.deepEqual(await viaHttp(httpPort, `/${c.name}`, from), c.want, `HTTP: ${c.what}`);
+  }
+  // The record is written when each transfer's end event comes, which may follow the client's last byte: wait for it (bounded).
+  const recorded = (): boolean => (appliance.devices()?.detail(DEVICES.polycom.mac)?.record.progress.files.length ?? 0) > 0;
+  for (let i = 0; i < 100 && !recorded(); i++) await new Promise((r) => setTimeout(r, 20));
+  const polycom = appliance.devices()?.detail(DEVICES.polycom.mac);
+  assert.equal(polycom?.status.reason.kind, 'default-config', JSON.stringify(polycom?.status));
+  assert.match(polycom?.status.diagnosis ?? '', /got the default config 0004f20a0b03\.cfg: no inventory row/);
 });

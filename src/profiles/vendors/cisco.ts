@@ -7,7 +7,16 @@
  *   (`Cisco Systems, Inc. IP Phone CP-7941G`). Sends 150 (RFC 5859) and withholds 66.
  * - cisco-ios: IOS autoinstall. Sources: Cisco "Using AutoInstall" configuration
  *   guides, PROVISIONING.md "Cisco IOS autoinstall" row. IOS sends no vendor class of
- *   its own, so this profile matches by OUI only (or is forced per row).
+ *   its own; it is recognised by the default client identifier of the IOS DHCP client
+ *   (option 61, type 0, then ASCII `cisco-<MAC dotted>-<short interface name>`):
+ *   Cisco IOS 15M&T and IOS XE 16 "AutoInstall" configuration guides, "Determining
+ *   the value for the DHCP client identifier" (`cisco-0006.53b7.8e71-fa3/0`, hex
+ *   `0063.6973.636f.2d…`); a capture of a Catalyst 2960-X's first-boot DISCOVER
+ *   (vincent.bernat.ch, "Zero-Touch Provisioning for Cisco IOS", 2020: option 61
+ *   type 0 `cisco-b414.896c.12c0-Vl1`, no option 60). IOS XE's PnP DISCOVERs carry
+ *   option 60 `ciscopnp` and go to cisco-pnp. The Cisco OUIs are a fallback only,
+ *   tried when the device's facts match no profile explicitly (a Cisco phone's
+ *   option 60 keeps it off this profile).
  * - cisco-pnp: Cisco Network Plug and Play agents. Sources: Cisco "Network PnP
  *   solution guide" (DHCP option 43 string), oliverl-21/Open_PnP_Server README,
  *   PROVISIONING.md "Cisco PnP" row. Matches only vendor class `ciscopnp`.
@@ -16,6 +25,9 @@ import type { Profile } from '../profile.js';
 
 /** Cisco OUIs seen on phones and routers (a fallback only; Cisco uses hundreds). */
 const CISCO_OUIS = ['00:1b:d4', '00:1e:7a', '00:23:33', '00:25:84', '00:07:0e', '64:16:8d', 'f4:cf:e2'];
+
+/** The IOS DHCP client's default option 61 text: `cisco-`, the MAC in dotted groups, `-`, the short interface name (`Vl1`, `Gi0/1`, `fa3/0`). */
+const IOS_CLIENT_ID = /^cisco-[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}-[A-Za-z][\x21-\x7e]*$/i;
 
 /** Cisco IP phones: option 150, no 66, SEP<MAC>.cnf.xml then XMLDefault.cnf.xml. */
 export const CISCO_PHONE: Profile = {
@@ -43,7 +55,7 @@ export const CISCO_IOS: Profile = {
   id: 'cisco-ios',
   description: 'Cisco IOS routers and switches (autoinstall over TFTP)',
   sources: ['Cisco AutoInstall configuration guide', 'PROVISIONING.md: Cisco IOS autoinstall'],
-  match: { rules: [], ouis: CISCO_OUIS },
+  match: { rules: [{ clientIdPattern: IOS_CLIENT_ID }], ouis: CISCO_OUIS },
   options: [{ code: 150, name: 'tftp-servers', source: { kind: 'server-list' } }, { code: 66, name: 'tftp-server-name', source: { kind: 'text', text: '{server}' } }],
   withholds: [],
   params: {},

@@ -120,6 +120,22 @@ const CASES: readonly Case[] = [
     check: (_p, r) => assert.equal(r.event.profile, 'yealink'),
   },
   {
+    name: 'IOS client identifier (option 61 `cisco-<mac>-Vl1`) on a non-listed Cisco OUI: cisco-ios, 66 and 150',
+    scope: mixedScope({ profiles: ['cisco-phone', 'cisco-ios'] }),
+    request: { type: 1, mac: '00:19:e8:a5:0a:81', clientId: Uint8Array.from([0, ...text('cisco-0019.e8a5.0a81-Vl1')]) },
+    check: (p, r) => {
+      assert.equal(r.event.profile, 'cisco-ios');
+      assert.equal(getOptionText(p, 66), '10.9.0.1');
+      assert.equal(toHex(getOption(p, 150) ?? new Uint8Array()), '0a090001');
+    },
+  },
+  {
+    name: 'a Cisco phone on a switch-only scope is not cisco-ios by its Cisco OUI',
+    scope: mixedScope({ profiles: ['cisco-ios'] }),
+    request: { type: 1, mac: '00:1b:d4:00:00:0a', extra: vc(CISCO_VC) },
+    check: (_p, r) => assert.equal(r.event.profile, undefined),
+  },
+  {
     name: 'PXE arch 7 → ipxe.efi in option 67 and in the file field',
     request: { type: 1, mac: '00:00:5e:00:99:03', extra: [{ code: 60, data: text('PXEClient:Arch:00007:UNDI:003016') }, { code: 93, data: Uint8Array.of(0, 7) }] },
     check: (p) => {

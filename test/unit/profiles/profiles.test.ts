@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toHex } from '../../../src/net/bytes.js';
 import { parseIpv4 } from '../../../src/net/ipv4.js';
-import { formatProfile, formatProfileList, getProfile, matchProfile, PROFILES, profileIds, resolveProfileOptions, type DeviceFacts, type Profile } from '../../../src/profiles/index.js';
+import { clientIdText, formatProfile, formatProfileList, getProfile, matchProfile, PROFILES, profileIds, resolveProfileOptions, type DeviceFacts, type Profile } from '../../../src/profiles/index.js';
 
 const ALL = PROFILES.map((p) => p.id);
 const MAC = '00:00:5e:00:53:01'; // documentation OUI: matches no profile's OUI list
@@ -45,11 +45,48 @@ test('matchProfile: scope list order, allowed list, forced profile, reason', () 
   const phone: DeviceFacts = { mac: '00:1b:d4:aa:bb:cc', vendorClass: 'Cisco Systems, Inc. IP Phone CP-8841' };
   assert.deepEqual(matchProfile(phone, ['polycom', 'cisco-phone']), { profile: profileOf('cisco-phone'), reason: 'vendor-class' });
   assert.equal(matchProfile(phone, ['polycom']), undefined, 'a profile the scope does not list is never chosen');
-  assert.deepEqual(matchProfile(phone, ['polycom', 'cisco-ios']), { profile: profileOf('cisco-ios'), reason: 'oui' }, 'OUI only when nothing matched explicitly');
+  assert.equal(matchProfile(phone, ['polycom', 'cisco-ios']), undefined, 'a device that said what it is never gets another profile by OUI');
+  assert.deepEqual(matchProfile({ mac: phone.mac }, ['polycom', 'cisco-ios']), { profile: profileOf('cisco-ios'), reason: 'oui' }, 'OUI only when nothing matched explicitly');
   assert.deepEqual(matchProfile(phone, ['cisco-phone'], 'cisco-ios'), { profile: profileOf('cisco-ios'), reason: 'forced' }, 'a row forces one');
   assert.equal(matchProfile(phone, ['nope', 'cisco-phone'])?.profile.id, 'cisco-phone', 'unknown ids are skipped');
   assert.equal(matchProfile({ mac: MAC, userClass: 'iPXE' }, ['ipxe'])?.reason, 'user-class');
   assert.equal(profileIds().size, PROFILES.length, 'ids are unique');
+});
+
+/** Option 61 as IOS sends it: type 0, then the ASCII text (Cisco AutoInstall guide's hex form `0063.6973.636f.2d…`). */
+const iosClientId = (text: string): Uint8Array => Uint8Array.from([0, ...Buffer.from(text, 'ascii')]);
+
+test('clientIdText: only a type-0 printable option 61 reads as text', () => {
+  assert.equal(clientIdText(iosClientId('cisco-0006.53b7.8e71-fa3/0')), 'cisco-0006.53b7.8e71-fa3/0');
+  assert.equal(clientIdText('00636973636f2d303030362e353362372e386537312d6661332f30'), 'cisco-0006.53b7.8e71-fa3/0', 'the hex a lease keeps');
+  assert.equal(clientIdText(Uint8Array.from([1, 0x00, 0x19, 0xe8, 0xa5, 0x0a, 0x81])), undefined, 'type 1 is a hardware address');
+  assert.equal(clientIdText(Uint8Array.from([0, 0x63, 0x0a])), undefined, 'a control byte is not text');
+  assert.equal(clientIdText(undefined), undefined);
+});
+
+test('cisco-ios is recognised by the IOS client identifier first, its OUI only as a fallback', () => {
+  const IOS_MAC = '00:19:e8:a5:0a:81'; // a Cisco OUI none of the profiles lists
+  const cases: [Partial<DeviceFacts>, string | undefined, string | undefined, string][] = [
+    [{ mac: IOS_MAC, clientIdText: clientIdText(iosClientId('cisco-0019.e8a5.0a81-Vl1')) }, 'cisco-ios', 'client-id', 'Catalyst switch on VLAN 1'],
+    [{ mac: 'b4:14:89:6c:12:c0', clientIdText: clientIdText(iosClientId('cisco-b414.896c.12c0-Vl1')) }, 'cisco-ios', 'client-id', '2960-X first boot (capture)'],
+    [{ mac: '00:06:53:b7:8e:71', clientIdText: clientIdText(iosClientId('cisco-0006.53b7.8e71-fa3/0')) }, 'cisco-ios', 'client-id', 'router, Cisco guide example'],
+    [{ mac: IOS_MAC, clientIdText: clientIdText(iosClientId('cisco-5254.0006.dbd9-Gi0/1')) }, 'cisco-ios', 'client-id', 'routed port'],
+    [{ mac: '00:1b:d4:aa:bb:cc' }, 'cisco-phone', 'oui', 'no option 60 or 61: the shared Cisco OUI, first listed profile wins'],
+    [{ mac: '00:1b:d4:aa:bb:cc', vendorClass: 'Cisco Systems, Inc. IP Phone CP-8841' }, 'cisco-phone', 'vendor-class', 'a Cisco phone on a Cisco OUI is a phone'],
+    [{ mac: IOS_MAC, clientIdText: 'cisco-0019.e8a5.0a81' }, undefined, undefined, 'no interface part: not the IOS form'],
+    [{ mac: IOS_MAC, clientIdText: 'myrouter' }, undefined, undefined, 'a configured client-id says nothing'],
+    [{ mac: IOS_MAC, vendorClass: 'ciscopnp', clientIdText: 'FOC2012X0AB' }, 'cisco-pnp', 'vendor-class', 'IOS XE PnP discover'],
+  ];
+  const ids = ['cisco-phone', 'cisco-pnp', 'cisco-ios'];
+  for (const [facts, want, reason, edge] of cases) {
+    const got = matchProfile({ mac: MAC, ...facts }, ids);
+    assert.equal(got?.profile.id, want, edge);
+    assert.equal(got?.reason, reason, `${edge}: reason`);
+  }
+  const phone: DeviceFacts = { mac: '00:1b:d4:aa:bb:cc', vendorClass: 'Cisco Systems, Inc. IP Phone CP-8841' };
+  assert.equal(matchProfile(phone, ['cisco-ios']), undefined, 'a Cisco phone on a switch-only scope is not matched as cisco-ios');
+  assert.equal(matchProfile(phone, ALL)?.profile.id, 'cisco-phone');
+  assert.deepEqual(matchProfile({ mac: '00:1b:d4:aa:bb:cc' }, ['cisco-ios']), { profile: profileOf('cisco-ios'), reason: 'oui' }, 'a silent device on a Cisco OUI, switch-only scope');
 });
 
 const SERVER = parseIpv4('10.10.0.1');
