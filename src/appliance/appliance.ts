@@ -22,7 +22,7 @@ import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
-import { answerControl, deviceControl, leasesOnWall, openControlSocket, type ControlTarget } from './control.js';
+import { answerControl, deviceControl, leasesOnWall, openControlSocket, releaseOnWall, type ControlTarget } from './control.js';
 import { createDhcpSide, openLeaseJournal, releaseLease, releaseLeasesSince } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
@@ -243,8 +243,8 @@ class ApplianceImpl implements Appliance {
       status: () => this.status(),
       leases: () => leasesOnWall(this.leases(), this.options.clock),
       reload: () => this.reload(),
-      release: (ip) => this.release(ip),
-      releaseSince: (since) => this.releaseSince(since),
+      // Lease times on the wall clock in both directions, as `benchboot leases` reads them.
+      ...releaseOnWall({ release: (ip) => this.release(ip), releaseSince: (since) => this.releaseSince(since) }, this.options.clock),
       ...deviceControl(() => this.running.devices),
     };
   }
@@ -257,10 +257,10 @@ class ApplianceImpl implements Appliance {
     return released;
   }
 
-  /** Frees every bound lease that began at or after `since` (what a burst of new clients took), each as above. */
+  /** Frees every bound lease that began at or after `since` (server clock; what a burst of new clients took), each as above. */
   async releaseSince(since: number): Promise<readonly Lease[]> {
     const released = await releaseLeasesSince(this.requireDhcp(), since);
-    this.log.info('leases released on request', { since: new Date(since).toISOString(), count: released.length });
+    this.log.info('leases released on request', { since: new Date(wallTimeOf(this.options.clock, since)).toISOString(), count: released.length });
     return released;
   }
 }

@@ -3,17 +3,20 @@
  * TFTP events, journaled to `<stateDir>/devices/` in the background (never on the
  * DHCP fsync-before-ACK path: appends only queue), restored at start, swept on a
  * timer (Clock seam), compacted by the journal and at stop, and asked by the
- * control socket (`devices`, `device`, `device-reset`) and `status`. Status changes
+ * control socket (`devices`, `device`, `device-reset`) and `status`. The book runs on
+ * the server's steady clock; the store and the answers hold wall time. Status changes
  * go out as `device-status` events (device-status-feed.ts) for the live view.
  */
 import { join } from 'node:path';
-import type { Clock, TimerHandle } from '../clock.js';
+import { wallTimeOf, type Clock, type TimerHandle } from '../clock.js';
 import {
   compactBook,
   DeviceBook,
   journalChanges,
   openJsonlDeviceStore,
+  recordOnWall,
   restoreBook,
+  rowOnWall,
   summarizeDevice,
   type DeviceListener,
   type DeviceObservation,
@@ -96,7 +99,7 @@ export class ApplianceDevices {
     const store = await openJsonlDeviceStore({ dir: devicesDir(stateDir), clock, logger: logger.child({ component: 'devices' }) });
     const restored = await restoreBook(this.book, store, clock.now());
     this.store = store;
-    this.unjournal = journalChanges(this.book, store);
+    this.unjournal = journalChanges(this.book, store, { toWall: this.toWall });
     this.log.info('device records restored', { devices: restored.devices, entries: restored.entriesReplayed, damagedLines: restored.damagedLines, tornLines: restored.tornLines });
     this.scheduleSweep();
     if (this.options.onStatus) {
@@ -137,21 +140,21 @@ export class ApplianceDevices {
     return this.book.subscribe(listener);
   }
 
-  /** Every device with its status, sorted by MAC. */
+  /** Every device with its status, sorted by MAC; times on the wall clock. */
   list(): DeviceListEntry[] {
     const now = this.options.clock.now();
     return this.book
       .view(now)
-      .map((v) => ({ ...summarizeDevice(v), ...lastFileOf(v.record) }))
+      .map((v) => rowOnWall({ ...summarizeDevice(v), ...lastFileOf(v.record) }, this.toWall))
       .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0));
   }
 
-  /** One device with its timeline, or undefined when unknown. */
+  /** One device with its timeline, or undefined when unknown; times on the wall clock. */
   detail(mac: string): DeviceDetail | undefined {
     const record = this.book.get(mac);
     const status = this.book.status(mac, this.options.clock.now());
     if (!record || !status) return undefined;
-    return { row: { ...summarizeDevice({ record, status }), ...lastFileOf(record) }, status, record };
+    return { row: rowOnWall({ ...summarizeDevice({ record, status }), ...lastFileOf(record) }, this.toWall), status, record: recordOnWall(record, this.toWall) };
   }
 
   /** Clears one device's record; false when unknown. */
@@ -176,9 +179,16 @@ export class ApplianceDevices {
     const store = this.store;
     this.store = undefined;
     if (!store) return;
-    await compactBook(this.book, store);
+    await compactBook(this.book, store, this.toWall);
     await store.close();
   }
+
+  /**
+   * The wall-clock time of a time of the book. The book runs on the server's steady
+   * clock (durations stay true across a step of the wall clock); the store and every
+   * answer carry wall time, as the lease files and `benchboot leases` do.
+   */
+  private readonly toWall = (t: number): number => wallTimeOf(this.options.clock, t);
 
   /** The inventory row of a device, by client-id, then MAC. */
   private rowOf(mac: string, clientId: string | undefined): DeviceRow | undefined {
