@@ -85,10 +85,10 @@ class ApplianceImpl implements Appliance {
     this.provisioning.apply(loaded.inventory);
     const store = await openLeaseJournal(options);
     this.running = { store };
-    const devices = new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases(), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e) });
-    this.running.devices = devices;
+    const devices = options.deviceRecords === false ? undefined : new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases(), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e), ...(options.deviceRetention ? { retention: options.deviceRetention } : {}) });
+    if (devices) this.running.devices = devices;
     try {
-      await devices.open();
+      await devices?.open();
       await this.startServers(store, storage);
     } catch (err) {
       await this.closeAll(0);

@@ -25,13 +25,14 @@ import {
   type DeviceStatusName,
   type DeviceStore,
   type DeviceSummaryRow,
+  type RetentionLimits,
 } from '../devices/index.js';
 import type { Lease } from '../dhcp/lease.js';
 import { readMac, type DeviceRow, type InventoryIndex } from '../inventory/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TftpServer } from '../tftp/server.js';
-import type { DeviceStatusEvent } from '../ui/events.js';
+import type { DeviceViewEvent } from '../ui/events.js';
 import { expectationsOfRecord, inventoryKeyOf } from './device-expectations.js';
 import { DeviceStatusFeed } from './device-status-feed.js';
 import { macOfAddress, observeLease, TftpDeviceFeed, type FileFeedSource, type LeaseEventFacts } from './device-feed.js';
@@ -56,8 +57,10 @@ export interface ApplianceDevicesOptions {
   readonly leases: () => readonly Lease[];
   /** The inventory in force (`serve --inventory`): a device's row names it and may list what it expects. */
   readonly inventory?: () => InventoryIndex | undefined;
-  /** Receives each device's status when it changes, from open to close (the live view). */
-  readonly onStatus?: (event: DeviceStatusEvent) => void;
+  /** Receives every device's status at open, then each change and each eviction, until close (the live view). */
+  readonly onStatus?: (event: DeviceViewEvent) => void;
+  /** Retention of the device book (default DEFAULT_RETENTION). */
+  readonly retention?: Partial<RetentionLimits>;
 }
 
 /** One device as the `devices` control op answers it. */
@@ -85,7 +88,7 @@ export class ApplianceDevices {
 
   constructor(private readonly options: ApplianceDevicesOptions) {
     this.log = options.logger.child({ component: 'devices' });
-    this.book = new DeviceBook({ expectationsFor: (record) => expectationsOfRecord(record, this.rowOf(record.mac, record.clientId)), onListenerError: (err) => this.log.error('a device listener failed', { code: 'BB_INTERNAL', err: errorMessage(err) }) });
+    this.book = new DeviceBook({ ...(options.retention ? { retention: options.retention } : {}), expectationsFor: (record) => expectationsOfRecord(record, this.rowOf(record.mac, record.clientId)), onListenerError: (err) => this.log.error('a device listener failed', { code: 'BB_INTERNAL', err: errorMessage(err) }) });
     this.tftpFeed = new TftpDeviceFeed({
       now: () => options.clock.now(),
       macOf: (address) => macOfAddress(options.leases(), address),
