@@ -21,7 +21,7 @@ import type { DhcpServer } from '../dhcp/server.js';
 import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
-import { formatCidr, type Ipv4 } from '../net/ipv4.js';
+import { formatCidr, isIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
 import { answerControl, deviceControl, leasesOnWall, openControlSocket, releaseOnWall, type ControlTarget } from './control.js';
 import { createDhcpSide, openLeaseJournal, releaseLease, releaseLeasesSince } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
@@ -85,7 +85,7 @@ class ApplianceImpl implements Appliance {
     this.provisioning.apply(loaded.inventory);
     const store = await openLeaseJournal(options);
     this.running = { store };
-    const devices = options.deviceRecords === false ? undefined : new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases(), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e), ...(options.deviceRetention ? { retention: options.deviceRetention } : {}) });
+    const devices = options.deviceRecords === false ? undefined : new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leasesAt: (ip) => this.leasesAt(ip), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e), ...(options.deviceRetention ? { retention: options.deviceRetention } : {}) });
     if (devices) this.running.devices = devices;
     try {
       await devices?.open();
@@ -224,6 +224,11 @@ class ApplianceImpl implements Appliance {
 
   leases(): readonly Lease[] {
     return this.running.dhcp ? this.running.dhcp.leases() : [];
+  }
+
+  /** The leases of one address (a lookup, not a copy of the table); none for a text that is no IPv4 address. */
+  private leasesAt(ip: string): readonly Lease[] {
+    return this.running.dhcp && isIpv4(ip) ? this.running.dhcp.leasesAt(parseIpv4(ip)) : [];
   }
 
   scopes(): readonly Scope[] {

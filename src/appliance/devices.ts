@@ -53,8 +53,8 @@ export interface ApplianceDevicesOptions {
   readonly stateDir: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The lease table, to find the device behind a TFTP peer address. */
-  readonly leases: () => readonly Lease[];
+  /** The leases of one address (the lease table's lookup), to find the device behind a TFTP peer or syslog sender. */
+  readonly leasesAt: (ip: string) => readonly Lease[];
   /** The inventory in force (`serve --inventory`): a device's row names it and may list what it expects. */
   readonly inventory?: () => InventoryIndex | undefined;
   /** Receives every device's status at open, then each change and each eviction, until close (the live view). */
@@ -91,7 +91,7 @@ export class ApplianceDevices {
     this.book = new DeviceBook({ ...(options.retention ? { retention: options.retention } : {}), expectationsFor: (record) => expectationsOfRecord(record, this.rowOf(record.mac, record.clientId)), onListenerError: (err) => this.log.error('a device listener failed', { code: 'BB_INTERNAL', err: errorMessage(err) }) });
     this.tftpFeed = new TftpDeviceFeed({
       now: () => options.clock.now(),
-      macOf: (address) => macOfAddress(options.leases(), address),
+      macOf: (address) => macOfAddress(options.leasesAt(address), address),
       observe: (o) => this.observe(o),
     });
   }
@@ -114,14 +114,14 @@ export class ApplianceDevices {
   /** Files one DHCP lease event. */
   observeLease(e: LeaseEventFacts): void {
     const atMs = this.options.clock.now();
-    const lease = e.ip === undefined ? undefined : this.options.leases().find((l) => l.ip === e.ip && l.scope === e.scope);
+    const lease = e.ip === undefined ? undefined : this.options.leasesAt(e.ip).find((l) => l.scope === e.scope);
     const o = observeLease(e, atMs, lease);
     if (o) this.observe(o);
   }
 
   /** Files a syslog message under the device holding `address`; false when no lease names one. */
   observeSyslog(address: string, message: { readonly facility: number; readonly severity: number; readonly text: string }): boolean {
-    const mac = macOfAddress(this.options.leases(), address);
+    const mac = macOfAddress(this.options.leasesAt(address), address);
     if (mac === undefined) return false;
     const { facility, severity, text } = message;
     this.observe({ mac, facts: { lastIp: address }, event: { kind: 'syslog', atMs: this.options.clock.now(), facility, severity, text } });
