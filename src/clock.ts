@@ -27,6 +27,13 @@ export function wallTimeOf(clock: Clock, t: number): number {
   return clock.toWall ? clock.toWall(t) : t;
 }
 
+/** The time of `clock` whose wall-clock reckoning is `wall` (the inverse of {@link wallTimeOf}, as of now). */
+export function clockTimeOfWall(clock: Clock, wall: number): number {
+  if (!clock.toWall) return wall;
+  const now = clock.now();
+  return wall - (clock.toWall(now) - now);
+}
+
 /** The real clock (Date.now and setTimeout, unref'd so timers never keep the process up alone). */
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -7,6 +7,7 @@ import type { ControlRequest } from '../control/protocol.js';
 import type { Lease } from '../dhcp/lease.js';
 import type { NewClientRateSetting } from '../dhcp/new-client-limit.js';
 import type { DhcpBindingFactory } from '../dhcp/server.js';
+import type { RetentionLimits } from '../devices/index.js';
 import type { Logger } from '../log.js';
 import type { ApplianceEvent } from '../ui/events.js';
 import type { ApplianceDevices } from './devices.js';
@@ -41,6 +42,14 @@ export interface ApplianceOptions {
   readonly http?: ApplianceHttpConfig;
   /** The web dashboard (`serve --web`); none when absent. */
   readonly web?: ApplianceWebConfig;
+  /**
+   * Keep device records and timelines (default true, as `serve` always does). False runs
+   * without the device book, its files and its statuses: the benchmark's seam for what
+   * they cost (test/bench/timeline.ts), not a serve option.
+   */
+  readonly deviceRecords?: boolean;
+  /** Retention of the device records (default DEFAULT_RETENTION, src/devices/record.ts). */
+  readonly deviceRetention?: Partial<RetentionLimits>;
 }
 
 /** The outcome of a reload. */

@@ -21,8 +21,8 @@ import type { DhcpServer } from '../dhcp/server.js';
 import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
-import { formatCidr, type Ipv4 } from '../net/ipv4.js';
-import { answerControl, deviceControl, leasesOnWall, openControlSocket, type ControlTarget } from './control.js';
+import { formatCidr, isIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
+import { answerControl, deviceControl, leasesOnWall, openControlSocket, releaseOnWall, type ControlTarget } from './control.js';
 import { createDhcpSide, openLeaseJournal, releaseLease, releaseLeasesSince } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
@@ -85,10 +85,10 @@ class ApplianceImpl implements Appliance {
     this.provisioning.apply(loaded.inventory);
     const store = await openLeaseJournal(options);
     this.running = { store };
-    const devices = new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases(), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e), renderFailureOf: (peer, file) => this.provisioning.renderFailures.take(peer, file) });
-    this.running.devices = devices;
+    const devices = options.deviceRecords === false ? undefined : new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leasesAt: (ip) => this.leasesAt(ip), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e), renderFailureOf: (peer, file) => this.provisioning.renderFailures.take(peer, file), ...(options.deviceRetention ? { retention: options.deviceRetention } : {}) });
+    if (devices) this.running.devices = devices;
     try {
-      await devices.open();
+      await devices?.open();
       await this.startServers(store, storage);
     } catch (err) {
       await this.closeAll(0);
@@ -227,6 +227,11 @@ class ApplianceImpl implements Appliance {
     return this.running.dhcp ? this.running.dhcp.leases() : [];
   }
 
+  /** The leases of one address (a lookup, not a copy of the table); none for a text that is no IPv4 address. */
+  private leasesAt(ip: string): readonly Lease[] {
+    return this.running.dhcp && isIpv4(ip) ? this.running.dhcp.leasesAt(parseIpv4(ip)) : [];
+  }
+
   scopes(): readonly Scope[] {
     return this.current;
   }
@@ -244,8 +249,8 @@ class ApplianceImpl implements Appliance {
       status: () => this.status(),
       leases: () => leasesOnWall(this.leases(), this.options.clock),
       reload: () => this.reload(),
-      release: (ip) => this.release(ip),
-      releaseSince: (since) => this.releaseSince(since),
+      // Lease times on the wall clock in both directions, as `benchboot leases` reads them.
+      ...releaseOnWall({ release: (ip) => this.release(ip), releaseSince: (since) => this.releaseSince(since) }, this.options.clock),
       ...deviceControl(() => this.running.devices),
     };
   }
@@ -258,10 +263,10 @@ class ApplianceImpl implements Appliance {
     return released;
   }
 
-  /** Frees every bound lease that began at or after `since` (what a burst of new clients took), each as above. */
+  /** Frees every bound lease that began at or after `since` (server clock; what a burst of new clients took), each as above. */
   async releaseSince(since: number): Promise<readonly Lease[]> {
     const released = await releaseLeasesSince(this.requireDhcp(), since);
-    this.log.info('leases released on request', { since: new Date(since).toISOString(), count: released.length });
+    this.log.info('leases released on request', { since: new Date(wallTimeOf(this.options.clock, since)).toISOString(), count: released.length });
     return released;
   }
 }

@@ -4,7 +4,7 @@
  * `device`, `device-reset`), which is what `benchboot status`, `leases`, `reload`,
  * `devices` and `report` ask a running server.
  */
-import { wallTimeOf, type Clock } from '../clock.js';
+import { clockTimeOfWall, wallTimeOf, type Clock } from '../clock.js';
 import type { Lease } from '../dhcp/lease.js';
 import { controlSocketPath } from '../control/client.js';
 import type { ControlRequest } from '../control/protocol.js';
@@ -61,6 +61,21 @@ export async function answerControl(target: ControlTarget, request: ControlReque
  */
 export function leasesOnWall(leases: readonly Lease[], clock: Clock): readonly Lease[] {
   return clock.toWall ? leases.map((l) => leaseOnWall(l, (t) => wallTimeOf(clock, t))) : leases;
+}
+
+/**
+ * The release ops as a person asks and reads them: `release-since` takes a wall-clock
+ * time (converted to the server clock to compare with lease starts), and both answer
+ * the released leases with their times on the wall clock, as `leases` does.
+ */
+export function releaseOnWall(target: Pick<ControlTarget, 'release' | 'releaseSince'>, clock: Clock): Pick<ControlTarget, 'release' | 'releaseSince'> {
+  return {
+    release: async (ip) => {
+      const lease = await target.release(ip);
+      return clock.toWall ? leaseOnWall(lease, (t) => wallTimeOf(clock, t)) : lease;
+    },
+    releaseSince: async (since) => leasesOnWall(await target.releaseSince(clockTimeOfWall(clock, since)), clock),
+  };
 }
 
 /** The device ops of the control socket over the running device book (BB_CONTROL when not running). */

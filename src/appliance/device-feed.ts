@@ -103,13 +103,15 @@ interface FileFields {
   readonly durationMs: number;
   readonly origin?: FileOrigin;
   readonly detail?: string;
+  /** Blocks the server sent again; absent for a refusal, and from HTTP (TCP retransmits on its own). */
+  readonly retransmissions?: number;
 }
 
-/** The parts of a file server's events the feed reads (the TFTP server's and the HTTP server's alike). */
+/** The parts of a file server's events the feed reads (the TFTP server's and the HTTP server's alike; only TFTP counts retransmissions). */
 export interface FileFeedEvents {
   started: Pick<TftpServerEvents['started'], 'id' | 'origin'>;
-  finished: Pick<TftpServerEvents['finished'], 'id' | 'peer' | 'file' | 'direction' | 'bytes' | 'ms' | 'savedAs'>;
-  failed: Pick<TftpServerEvents['failed'], 'id' | 'peer' | 'file' | 'direction' | 'reason' | 'outcome' | 'bytes'>;
+  finished: Pick<TftpServerEvents['finished'], 'id' | 'peer' | 'file' | 'direction' | 'bytes' | 'ms' | 'savedAs'> & Partial<Pick<TftpServerEvents['finished'], 'retransmits'>>;
+  failed: Pick<TftpServerEvents['failed'], 'id' | 'peer' | 'file' | 'direction' | 'reason' | 'outcome' | 'bytes'> & Partial<Pick<TftpServerEvents['failed'], 'retransmits'>>;
   refused: Pick<TftpServerEvents['refused'], 'peer' | 'file' | 'direction' | 'code' | 'message'>;
   busy: Pick<TftpServerEvents['busy'], 'peer' | 'file'>;
 }
@@ -139,13 +141,13 @@ export class TftpDeviceFeed {
     tftp.on('finished', (e) => {
       const s = this.take(e.id);
       if (e.direction === 'write') this.upload(e.peer.address, e.file, 'stored', e.bytes, e.savedAs);
-      else this.file(e.peer.address, { name: e.file, result: 'delivered', bytes: e.bytes, durationMs: e.ms, ...(s ? { origin: s.origin } : {}) });
+      else this.file(e.peer.address, { name: e.file, result: 'delivered', bytes: e.bytes, durationMs: e.ms, retransmissions: e.retransmits ?? 0, ...(s ? { origin: s.origin } : {}) });
     });
     tftp.on('failed', (e) => {
       const s = this.take(e.id);
       const durationMs = s ? this.target.now() - s.atMs : 0;
       if (e.direction === 'write') this.upload(e.peer.address, e.file, uploadResultOf(e.outcome), e.bytes);
-      else this.file(e.peer.address, { name: e.file, result: fileResultOf(e.outcome), bytes: e.bytes, durationMs, detail: e.reason, ...(s ? { origin: s.origin } : {}) });
+      else this.file(e.peer.address, { name: e.file, result: fileResultOf(e.outcome), bytes: e.bytes, durationMs, detail: e.reason, retransmissions: e.retransmits ?? 0, ...(s ? { origin: s.origin } : {}) });
     });
     tftp.on('refused', (e) => {
       if (e.direction === 'write') return this.upload(e.peer.address, e.file, 'refused', 0);
@@ -174,8 +176,7 @@ export class TftpDeviceFeed {
       result: f.result,
       bytes: f.bytes,
       durationMs: f.durationMs,
-      // The servers' transfer events do not carry per-transfer retransmissions (none for HTTP).
-      retransmissions: 0,
+      retransmissions: f.retransmissions ?? 0,
       queueWaitMs: 0,
       ...(f.detail === undefined ? {} : { detail: f.detail }),
     };

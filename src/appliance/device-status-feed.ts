@@ -7,12 +7,15 @@
  * devices already reported. A `device-status` event goes out only when the status
  * or its words differ from the last one sent for that device.
  *
- * Devices restored from the state directory and not heard from in this run are not
- * reported: the view shows the bench as it is now (`benchboot devices` lists all).
+ * At start every device the book holds (restored from the state directory) is sent in
+ * one `devices-restored` event with its status as the rules give it (a provisioned
+ * device stays provisioned, no zombie; one silent too long is gone), so the view shows
+ * what `benchboot devices` lists. A device evicted from a full book is sent as
+ * `device-removed`, and its row goes.
  */
 import type { Clock, TimerHandle } from '../clock.js';
-import { formatMacColons, type DeviceBook, type DeviceChange } from '../devices/index.js';
-import type { DeviceStatusEvent } from '../ui/events.js';
+import { formatMacColons, type DeviceBook, type DeviceChange, type DeviceStatus } from '../devices/index.js';
+import type { DeviceViewEvent, RestoredDevice } from '../ui/events.js';
 
 /** How often time-derived statuses are checked (ms): well under the shortest threshold (settle, 20 s). */
 export const STATUS_CHECK_MS = 5_000;
@@ -21,7 +24,7 @@ export const STATUS_CHECK_MS = 5_000;
 export interface DeviceStatusFeedOptions {
   readonly book: DeviceBook;
   readonly clock: Clock;
-  readonly emit: (event: DeviceStatusEvent) => void;
+  readonly emit: (event: DeviceViewEvent) => void;
 }
 
 /** Sends a device's status whenever it changes, from book changes and a timer. */
@@ -33,9 +36,10 @@ export class DeviceStatusFeed {
 
   constructor(private readonly options: DeviceStatusFeedOptions) {}
 
-  /** Follows the book and starts the timer. */
+  /** Sends every device the book holds (one event), then follows the book and starts the timer. */
   start(): void {
     if (this.unsubscribe) return;
+    this.sendAll();
     this.unsubscribe = this.options.book.subscribe((change) => this.onChange(change));
     this.schedule();
   }
@@ -49,8 +53,25 @@ export class DeviceStatusFeed {
   }
 
   private onChange(change: DeviceChange): void {
-    if (change.kind === 'evicted') this.sent.delete(change.eviction.mac);
-    else this.check(change.mac);
+    if (change.kind !== 'evicted') {
+      this.check(change.mac);
+      return;
+    }
+    const { mac, reason } = change.eviction;
+    this.sent.delete(mac);
+    this.options.emit({ kind: 'device-removed', at: change.atMs, mac: formatMacColons(mac), reason });
+  }
+
+  private sendAll(): void {
+    const { book, clock } = this.options;
+    const at = clock.now();
+    const devices: RestoredDevice[] = [];
+    for (const { record, status } of book.view(at)) {
+      this.sent.set(record.mac, lineOf(status));
+      const ip = record.facts.lastIp;
+      devices.push({ mac: formatMacColons(record.mac), status: status.status, reason: status.reason, ...(ip === undefined ? {} : { ip }) });
+    }
+    if (devices.length > 0) this.options.emit({ kind: 'devices-restored', at, devices });
   }
 
   /** Sends the status of `mac` when it differs from the last one sent. */
@@ -62,7 +83,7 @@ export class DeviceStatusFeed {
       this.sent.delete(mac);
       return;
     }
-    const line = `${status.status}\n${status.diagnosis}`;
+    const line = lineOf(status);
     if (this.sent.get(mac) === line) return;
     this.sent.set(mac, line);
     const ip = book.get(mac)?.facts.lastIp;
@@ -75,4 +96,9 @@ export class DeviceStatusFeed {
       this.schedule();
     });
   }
+}
+
+/** What is compared to decide whether a device's status changed: the status and its words. */
+function lineOf(status: DeviceStatus): string {
+  return `${status.status}\n${status.diagnosis}`;
 }

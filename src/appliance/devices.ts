@@ -3,17 +3,20 @@
  * TFTP events, journaled to `<stateDir>/devices/` in the background (never on the
  * DHCP fsync-before-ACK path: appends only queue), restored at start, swept on a
  * timer (Clock seam), compacted by the journal and at stop, and asked by the
- * control socket (`devices`, `device`, `device-reset`) and `status`. Status changes
+ * control socket (`devices`, `device`, `device-reset`) and `status`. The book runs on
+ * the server's steady clock; the store and the answers hold wall time. Status changes
  * go out as `device-status` events (device-status-feed.ts) for the live view.
  */
 import { join } from 'node:path';
-import type { Clock, TimerHandle } from '../clock.js';
+import { wallTimeOf, type Clock, type TimerHandle } from '../clock.js';
 import {
   compactBook,
   DeviceBook,
   journalChanges,
   openJsonlDeviceStore,
+  recordOnWall,
   restoreBook,
+  rowOnWall,
   summarizeDevice,
   type DeviceListener,
   type DeviceObservation,
@@ -22,13 +25,14 @@ import {
   type DeviceStatusName,
   type DeviceStore,
   type DeviceSummaryRow,
+  type RetentionLimits,
 } from '../devices/index.js';
 import type { Lease } from '../dhcp/lease.js';
 import { readMac, type DeviceRow, type InventoryIndex } from '../inventory/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TftpServer } from '../tftp/server.js';
-import type { DeviceStatusEvent } from '../ui/events.js';
+import type { DeviceViewEvent } from '../ui/events.js';
 import { expectationsOfRecord, inventoryKeyOf } from './device-expectations.js';
 import { DeviceStatusFeed } from './device-status-feed.js';
 import { macOfAddress, observeLease, TftpDeviceFeed, type FileFeedSource, type LeaseEventFacts } from './device-feed.js';
@@ -50,12 +54,14 @@ export interface ApplianceDevicesOptions {
   readonly stateDir: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The lease table, to find the device behind a TFTP peer address. */
-  readonly leases: () => readonly Lease[];
+  /** The leases of one address (the lease table's lookup), to find the device behind a TFTP peer or syslog sender. */
+  readonly leasesAt: (ip: string) => readonly Lease[];
   /** The inventory in force (`serve --inventory`): a device's row names it and may list what it expects. */
   readonly inventory?: () => InventoryIndex | undefined;
-  /** Receives each device's status when it changes, from open to close (the live view). */
-  readonly onStatus?: (event: DeviceStatusEvent) => void;
+  /** Receives every device's status at open, then each change and each eviction, until close (the live view). */
+  readonly onStatus?: (event: DeviceViewEvent) => void;
+  /** Retention of the device book (default DEFAULT_RETENTION). */
+  readonly retention?: Partial<RetentionLimits>;
   /** The render failure behind a refused request, taken once (the provisioning storage notes it). */
   readonly renderFailureOf?: (peer: string, file: string) => RenderFailure | undefined;
 }
@@ -85,10 +91,10 @@ export class ApplianceDevices {
 
   constructor(private readonly options: ApplianceDevicesOptions) {
     this.log = options.logger.child({ component: 'devices' });
-    this.book = new DeviceBook({ expectationsFor: (record) => expectationsOfRecord(record, this.rowOf(record.mac, record.clientId)), onListenerError: (err) => this.log.error('a device listener failed', { code: 'BB_INTERNAL', err: errorMessage(err) }) });
+    this.book = new DeviceBook({ ...(options.retention ? { retention: options.retention } : {}), expectationsFor: (record) => expectationsOfRecord(record, this.rowOf(record.mac, record.clientId)), onListenerError: (err) => this.log.error('a device listener failed', { code: 'BB_INTERNAL', err: errorMessage(err) }) });
     this.tftpFeed = new TftpDeviceFeed({
       now: () => options.clock.now(),
-      macOf: (address) => macOfAddress(options.leases(), address),
+      macOf: (address) => macOfAddress(options.leasesAt(address), address),
       observe: (o) => this.observe(o),
       ...(options.renderFailureOf === undefined ? {} : { renderFailureOf: options.renderFailureOf }),
     });
@@ -100,7 +106,7 @@ export class ApplianceDevices {
     const store = await openJsonlDeviceStore({ dir: devicesDir(stateDir), clock, logger: logger.child({ component: 'devices' }) });
     const restored = await restoreBook(this.book, store, clock.now());
     this.store = store;
-    this.unjournal = journalChanges(this.book, store);
+    this.unjournal = journalChanges(this.book, store, { toWall: this.toWall });
     this.log.info('device records restored', { devices: restored.devices, entries: restored.entriesReplayed, damagedLines: restored.damagedLines, tornLines: restored.tornLines });
     this.scheduleSweep();
     if (this.options.onStatus) {
@@ -112,14 +118,14 @@ export class ApplianceDevices {
   /** Files one DHCP lease event. */
   observeLease(e: LeaseEventFacts): void {
     const atMs = this.options.clock.now();
-    const lease = e.ip === undefined ? undefined : this.options.leases().find((l) => l.ip === e.ip && l.scope === e.scope);
+    const lease = e.ip === undefined ? undefined : this.options.leasesAt(e.ip).find((l) => l.scope === e.scope);
     const o = observeLease(e, atMs, lease);
     if (o) this.observe(o);
   }
 
   /** Files a syslog message under the device holding `address`; false when no lease names one. */
   observeSyslog(address: string, message: { readonly facility: number; readonly severity: number; readonly text: string }): boolean {
-    const mac = macOfAddress(this.options.leases(), address);
+    const mac = macOfAddress(this.options.leasesAt(address), address);
     if (mac === undefined) return false;
     const { facility, severity, text } = message;
     this.observe({ mac, facts: { lastIp: address }, event: { kind: 'syslog', atMs: this.options.clock.now(), facility, severity, text } });
@@ -141,21 +147,21 @@ export class ApplianceDevices {
     return this.book.subscribe(listener);
   }
 
-  /** Every device with its status, sorted by MAC. */
+  /** Every device with its status, sorted by MAC; times on the wall clock. */
   list(): DeviceListEntry[] {
     const now = this.options.clock.now();
     return this.book
       .view(now)
-      .map((v) => ({ ...summarizeDevice(v), ...lastFileOf(v.record) }))
+      .map((v) => rowOnWall({ ...summarizeDevice(v), ...lastFileOf(v.record) }, this.toWall))
       .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0));
   }
 
-  /** One device with its timeline, or undefined when unknown. */
+  /** One device with its timeline, or undefined when unknown; times on the wall clock. */
   detail(mac: string): DeviceDetail | undefined {
     const record = this.book.get(mac);
     const status = this.book.status(mac, this.options.clock.now());
     if (!record || !status) return undefined;
-    return { row: { ...summarizeDevice({ record, status }), ...lastFileOf(record) }, status, record };
+    return { row: rowOnWall({ ...summarizeDevice({ record, status }), ...lastFileOf(record) }, this.toWall), status, record: recordOnWall(record, this.toWall) };
   }
 
   /** The vendor profile the DHCP answer used for the device `mac`, as its record holds it. */
@@ -185,9 +191,16 @@ export class ApplianceDevices {
     const store = this.store;
     this.store = undefined;
     if (!store) return;
-    await compactBook(this.book, store);
+    await compactBook(this.book, store, this.toWall);
     await store.close();
   }
+
+  /**
+   * The wall-clock time of a time of the book. The book runs on the server's steady
+   * clock (durations stay true across a step of the wall clock); the store and every
+   * answer carry wall time, as the lease files and `benchboot leases` do.
+   */
+  private readonly toWall = (t: number): number => wallTimeOf(this.options.clock, t);
 
   /** The inventory row of a device, by client-id, then MAC. */
   private rowOf(mac: string, clientId: string | undefined): DeviceRow | undefined {

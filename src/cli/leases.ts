@@ -165,19 +165,25 @@ const releaseCommand = defineCommand<ReleaseArgs>({
     if ((args.ip === undefined) === (args.since === undefined)) throw ERRORS.usage.create({ message: 'leases release needs an IP or --since TIME (one of them)' });
     if (args.since !== undefined) return releaseSince(args.leases, parseSince(args.since, Date.now()), args.json, ctx);
     const ip = parseReleaseIp(args.ip ?? '');
+    let lease: Lease | undefined;
+    let from: LeaseSourceKind = 'running server';
     try {
-      await controlRequest(controlSocketPath(args.leases), { op: 'release', ip });
-      writeLine(ctx.io.stdout, `Released ${ip}.`);
-      return 0;
+      lease = parseReleased(await controlRequest(controlSocketPath(args.leases), { op: 'release', ip }));
     } catch (err) {
       if (!isNoServer(err)) throw err;
+      from = 'lease files';
+      lease = await releaseInFiles(args.leases, ip, Date.now());
     }
-    const lease = await releaseInFiles(args.leases, ip, Date.now());
-    if (args.json) writeJson(ctx.io.stdout, { released: lease });
-    else writeLine(ctx.io.stdout, `Released ${ip} (was ${lease.mac}, scope ${lease.scope}) in ${args.leases}.`);
+    if (args.json) writeJson(ctx.io.stdout, { from, released: lease });
+    else writeLine(ctx.io.stdout, `Released ${ip}${lease ? ` (was ${lease.mac}, scope ${lease.scope})` : ''}${from === 'lease files' ? ` in ${args.leases}` : ''}.`);
     return 0;
   },
 });
+
+/** The lease a running server answered `release` with (undefined from an older server that answered something else). */
+function parseReleased(v: unknown): Lease | undefined {
+  return typeof v === 'object' && v !== null && typeof (v as { ip?: unknown }).ip === 'string' && typeof (v as { mac?: unknown }).mac === 'string' ? (v as Lease) : undefined;
+}
 
 /** `leases release --since`: through the running server, else in the lease files. */
 async function releaseSince(stateDir: string, since: number, json: boolean, ctx: CommandContext): Promise<number> {

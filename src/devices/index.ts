@@ -25,3 +25,4 @@ export { formatEventLine, describeEvent } from './timeline-text.js';
 export { escapeControl, htmlText } from './text-escape.js';
 export { readDeviceBook } from './offline.js';
 export { parseRecordLine } from './journal-entry.js';
+export { entryOnWall, eventOnWall, recordOnWall, rowOnWall, type ToWall } from './wall-time.js';

@@ -2,12 +2,14 @@
  * Wiring a device book to a device store: `restoreBook` replays what the store
  * holds into the book at start, `journalChanges` subscribes the store to every
  * later change, and `compactBook` snapshots the book. The book stays pure and the
- * store knows nothing of the reducer.
+ * store knows nothing of the reducer. The store holds wall-clock times (wall-time.ts);
+ * a restart's steady clock starts at the wall clock, so they read back as they are.
  */
 import type { DeviceBook, DeviceChange } from './book.js';
 import type { Eviction } from './evict.js';
 import type { JournalEntry } from './journal-entry.js';
 import type { DeviceStore } from './store.js';
+import { entryOnWall, recordOnWall, type ToWall } from './wall-time.js';
 
 /** What {@link restoreBook} found. */
 export interface RestoreSummary {
@@ -63,6 +65,8 @@ export interface JournalOptions {
    * longer than the snapshot (the lease store's rule, dhcp/lease-store.ts).
    */
   readonly compactAfterEntries?: number;
+  /** Times in the book are the server clock's; the store holds `toWall` of them (identity when absent), as the lease files do. */
+  readonly toWall?: ToWall;
 }
 
 /**
@@ -72,10 +76,11 @@ export interface JournalOptions {
 export function journalChanges(book: DeviceBook, store: DeviceStore, options: JournalOptions = {}): () => void {
   let sinceCompaction = 0;
   return book.subscribe((change) => {
-    store.append(entryOfChange(change));
+    const entry = entryOfChange(change);
+    store.append(options.toWall ? entryOnWall(entry, options.toWall) : entry);
     if (++sinceCompaction < compactionThreshold(options.compactAfterEntries, book.counts().events)) return;
     sinceCompaction = 0;
-    void compactBook(book, store);
+    void compactBook(book, store, options.toWall);
   });
 }
 
@@ -84,7 +89,8 @@ export function compactionThreshold(configured: number | undefined, eventsHeld: 
   return configured ?? Math.max(20_000, eventsHeld);
 }
 
-/** Replaces the store's snapshot and journal by the book's current records. */
-export function compactBook(book: DeviceBook, store: DeviceStore): Promise<void> {
-  return store.compact(book.list());
+/** Replaces the store's snapshot and journal by the book's current records (their times through `toWall` when given). */
+export function compactBook(book: DeviceBook, store: DeviceStore, toWall?: ToWall): Promise<void> {
+  const records = book.list();
+  return store.compact(toWall ? records.map((r) => recordOnWall(r, toWall)) : records);
 }

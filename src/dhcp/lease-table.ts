@@ -156,6 +156,17 @@ export class LeaseTable implements LeaseView, PoolAllocator {
     return out;
   }
 
+  /** The lease records of `ip`, one per scope at most (a lookup per scope, not a scan of the table). */
+  at(ip: Ipv4): Lease[] {
+    const key = ipv4ToInt(ip);
+    const out: Lease[] = [];
+    for (const byIp of this.leases.values()) {
+      const lease = byIp.get(key);
+      if (lease) out.push(lease);
+    }
+    return out;
+  }
+
   get(scope: string, ip: Ipv4): Lease | undefined {
     return this.leases.get(scope)?.get(ipv4ToInt(ip));
   }

@@ -51,6 +51,8 @@ export interface DhcpServer {
   counters(): DhcpCountersSnapshot;
   /** Every lease the table holds (offered ones included). */
   leases(): readonly Lease[];
+  /** The leases of one address (one per scope at most), without copying the table. */
+  leasesAt(ip: Ipv4): readonly Lease[];
   /** The bound sockets (after start). */
   bindings(): readonly DhcpBinding[];
   /**

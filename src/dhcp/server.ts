@@ -120,6 +120,7 @@ class Server implements DhcpServer {
   leases(): readonly Lease[] {
     return this.table.all();
   }
+  leasesAt(ip: Ipv4): readonly Lease[] { return this.table.at(ip); }
 
   bindings(): readonly DhcpBinding[] {
     return this.active;

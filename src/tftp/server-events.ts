@@ -68,9 +68,10 @@ export interface TftpServerEvents {
     origin?: string;
   };
   progress: { id: string; bytes: number; rate: number };
-  finished: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; bytes: number; ms: number; savedAs?: string };
+  /** `retransmits`: blocks this transfer sent again (on a timeout or a gap the peer reported); 0 for an upload. */
+  finished: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; bytes: number; ms: number; retransmits: number; savedAs?: string };
   /** `reason` is `outcome` formatted for people. */
-  failed: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; reason: string; outcome: TransferFailure; bytes: number };
+  failed: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; reason: string; outcome: TransferFailure; bytes: number; retransmits: number };
   /** A request refused before a transfer started (file not found, access violation, option error). */
   refused: { peer: UdpPeer; file: string; direction: TransferDirection; code: number; message: string };
   busy: { peer: UdpPeer; file: string };

@@ -126,7 +126,7 @@ export class TransferLedger {
     if (r.result.kind === 'ok') {
       counters.finished++;
       log.info('transfer finished', { ...fields, retransmits: r.retransmits, ...(savedAs ? { savedAs } : {}) });
-      this.emit('finished', { id, peer, file, direction, bytes: r.bytes, ms, ...(savedAs ? { savedAs } : {}) });
+      this.emit('finished', { id, peer, file, direction, bytes: r.bytes, ms, retransmits: r.retransmits, ...(savedAs ? { savedAs } : {}) });
       return;
     }
     counters.failed++;
@@ -134,7 +134,7 @@ export class TransferLedger {
     // PXE firmware asks for tsize, reads the OACK and aborts with an ERROR on purpose: not a fault.
     if (r.result.kind === 'peer-error') log.info('transfer ended by the client', { ...fields, reason });
     else log.warn('transfer failed', { ...fields, reason });
-    this.emit('failed', { id, peer, file, direction, reason, outcome: r.result, bytes: r.bytes });
+    this.emit('failed', { id, peer, file, direction, reason, outcome: r.result, bytes: r.bytes, retransmits: r.retransmits });
   }
 
   /**

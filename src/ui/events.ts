@@ -5,6 +5,7 @@
  * time they happened (ms since the epoch).
  */
 import type { LeaseEventKind } from '../dhcp/lease.js';
+import type { EvictionReason } from '../devices/evict.js';
 import type { DeviceStatusName, StatusReason } from '../devices/status-reason.js';
 
 /** A lease changed state for a device: offered, bound, released, declined or expired. */
@@ -100,6 +101,32 @@ export interface DeviceStatusEvent {
   readonly ip?: string;
 }
 
+/** One device of {@link DevicesRestoredEvent}: what a `device-status` event says of it. */
+export type RestoredDevice = Omit<DeviceStatusEvent, 'kind' | 'at'>;
+
+/**
+ * The devices restored from the state directory at start, each with its status as the
+ * rules give it now (a provisioned device stays provisioned; one silent too long is
+ * gone). One event for the whole book, so that a large one is one step of the view.
+ */
+export interface DevicesRestoredEvent {
+  readonly kind: 'devices-restored';
+  readonly at: number;
+  readonly devices: readonly RestoredDevice[];
+}
+
+/** A device left the device book (evicted from a full book, see devices/evict.ts): its row goes. */
+export interface DeviceRemovedEvent {
+  readonly kind: 'device-removed';
+  readonly at: number;
+  /** `00:1b:d4:aa:bb:cc`. */
+  readonly mac: string;
+  readonly reason: EvictionReason;
+}
+
+/** The events of the device book that the views show. */
+export type DeviceViewEvent = DeviceStatusEvent | DevicesRestoredEvent | DeviceRemovedEvent;
+
 /** One thing that happened in the appliance. */
 export type ApplianceEvent =
   | LeaseEvent
@@ -110,4 +137,4 @@ export type ApplianceEvent =
   | TftpBusyEvent
   | TftpRefusedEvent
   | ReloadEvent
-  | DeviceStatusEvent;
+  | DeviceViewEvent;

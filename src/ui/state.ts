@@ -6,7 +6,7 @@
  */
 import { canonicalMac } from '../devices/identity.js';
 import type { DeviceStatusName, StatusReason } from '../devices/status-reason.js';
-import type { ApplianceEvent, DeviceStatusEvent } from './events.js';
+import type { ApplianceEvent, DeviceStatusEvent, RestoredDevice } from './events.js';
 
 /** One device seen on the wire. */
 export interface DeviceRow {
@@ -134,6 +134,28 @@ function withDeviceStatus(state: ViewState, event: DeviceStatusEvent): ViewState
   return { ...state, devices: [...state.devices, row] };
 }
 
+/** The state after the book's restored devices arrived: rows updated by MAC or added, in one pass. */
+function withRestored(state: ViewState, restored: readonly RestoredDevice[]): ViewState {
+  const byMac = new Map<string, RestoredDevice>();
+  for (const r of restored) byMac.set(canonicalMac(r.mac) ?? r.mac, r);
+  const devices = state.devices.map((d) => {
+    const key = canonicalMac(d.mac) ?? d.mac;
+    const r = byMac.get(key);
+    if (!r) return d;
+    byMac.delete(key);
+    return { ...d, status: r.status, reason: r.reason };
+  });
+  for (const r of byMac.values()) devices.push({ mac: r.mac, ip: r.ip ?? '-', leaseState: '-', status: r.status, reason: r.reason });
+  return { ...state, devices };
+}
+
+/** The state after a device left the book: its row goes. */
+function withoutDevice(state: ViewState, mac: string): ViewState {
+  const key = canonicalMac(mac) ?? mac;
+  const devices = state.devices.filter((d) => (canonicalMac(d.mac) ?? d.mac) !== key);
+  return devices.length === state.devices.length ? state : { ...state, devices, totals: { ...state.totals, leases: countBound(devices) } };
+}
+
 /** Applies one event to the view state (pure). */
 export function reduceView(state: ViewState, event: ApplianceEvent): ViewState {
   switch (event.kind) {
@@ -177,6 +199,10 @@ export function reduceView(state: ViewState, event: ApplianceEvent): ViewState {
       return { ...state, notices: addNotice(state.notices, event.ok ? `reloaded: ${event.detail}` : `reload rejected: ${event.detail}`) };
     case 'device-status':
       return withDeviceStatus(state, event);
+    case 'devices-restored':
+      return withRestored(state, event.devices);
+    case 'device-removed':
+      return withoutDevice(state, event.mac);
   }
 }
 

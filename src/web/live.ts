@@ -46,7 +46,10 @@ export function staleAfter(change: DashboardChange): { panels: LivePanel[]; mac?
     case 'reload':
       return { panels: ['scopes', 'counters'] };
     case 'device-status':
+    case 'device-removed':
       return { panels: ['devices', 'counters'], mac: canonicalMac(change.event.mac) ?? change.event.mac };
+    case 'devices-restored':
+      return { panels: ['devices', 'counters'] };
   }
 }
 

@@ -29,12 +29,13 @@ import { udpCeiling } from './udp.js';
 import { benchbootServers } from './benchboot.js';
 import { atftpd, dnsmasqDhcp, dnsmasqTftp, keaDhcp, nginxHttp, tftpdHpa, TFTPD_HPA } from './servers.js';
 import { httpStorm, httpThroughput } from './http.js';
+import { timelineCost } from './timeline.js';
 import { renderMarkdown, renderText, type BenchReport, type MachineInfo } from './report.js';
 import { profileTables } from './profile.js';
 import type { Section, SectionResult } from './section.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const SECTIONS: readonly Section[] = [udpCeiling, dhcpRate, dhcpStorm, tftpThroughput, tftpStorm, httpThroughput, httpStorm];
+const SECTIONS: readonly Section[] = [udpCeiling, dhcpRate, dhcpStorm, tftpThroughput, tftpStorm, httpThroughput, httpStorm, timelineCost];
 const PEER_PROGRAMS = ['ip', 'ss', 'perfdhcp', 'kea-dhcp4', 'dnsmasq', 'atftpd', 'atftp', 'tftp', 'curl', 'nginx', TFTPD_HPA];
 
 function usage(): string {

@@ -243,14 +243,14 @@ async function runThroughput(ctx: SectionContext): Promise<SectionResult> {
   };
 }
 
-interface StormShape {
+export interface StormShape {
   readonly label: string;
   readonly devices: number;
   readonly firmwareMiB: number;
   readonly client?: StormClientKind;
 }
 
-interface StormRun {
+export interface StormRun {
   readonly server: string;
   readonly shape: string;
   readonly round: number;
@@ -283,9 +283,9 @@ export function mergeOutcomes(parts: readonly StormOutcome[]): StormOutcome {
     errors: parts.flatMap((o) => o.errors).slice(0, 20),
   };
 }
-const CONFIG_BYTES = 3000;
+export const CONFIG_BYTES = 3000;
 
-async function stormOnce(ctx: SectionContext, bench: Bench, spec: ServerSpec, root: string, shape: StormShape, round: number, deadlineMs: number): Promise<StormRun> {
+export async function stormOnce(ctx: SectionContext, bench: Bench, spec: ServerSpec, root: string, shape: StormShape, round: number, deadlineMs: number): Promise<StormRun> {
   const runDir = join(bench.dir, `storm-${spec.name}-${shape.devices}x${shape.firmwareMiB}-${shape.client ?? 'patient'}-${round}`);
   mkdirSync(runDir);
   let server: RunningServer | undefined;

@@ -81,7 +81,7 @@ test('tftp get/put, leases, reload and release through the CLI', async (t) => {
   // client identifier included), and the address is free at once.
   const viaServer = await runCli(['leases', 'release', other.ip, '--leases', state]);
   assert.equal(viaServer.code, 0, viaServer.stderr);
-  assert.match(viaServer.stdout, new RegExp(`Released ${other.ip.replace(/\./g, '\\.')}\\.`));
+  assert.match(viaServer.stdout, new RegExp(`Released ${other.ip.replace(/\./g, '\\.')} \\(was [0-9a-f:]+, scope bench\\)\\.`));
   assert.equal(appliance.leases().find((l) => l.ip === other.ip)?.state, 'released');
   const twice = await runCli(['leases', 'release', other.ip, '--leases', state]);
   assert.equal(twice.code, 1);

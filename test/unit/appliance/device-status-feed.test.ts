@@ -1,8 +1,9 @@
 /**
  * The device statuses as live view events: a book change sends the device's status
  * when it differs from the last one sent, time passing (on the fake clock) sends the
- * statuses that change without a packet (settled, gone), a device restored from disk
- * and not heard from is not sent, and nothing is sent after stop.
+ * statuses that change without a packet (settled, gone), the devices restored from
+ * disk are sent at start in one event with their final status, an evicted device is
+ * sent as removed, and nothing is sent after stop.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,16 +11,15 @@ import { DeviceStatusFeed, STATUS_CHECK_MS } from '../../../src/appliance/device
 import { FakeClock } from '../../../src/clock.js';
 import { DeviceBook } from '../../../src/devices/book.js';
 import { formatReason } from '../../../src/devices/status-reason.js';
-import type { DeviceStatusEvent } from '../../../src/ui/events.js';
+import type { DeviceStatusEvent, DeviceViewEvent } from '../../../src/ui/events.js';
 import { ack, dhcp, file, obs, recordOf, T0 } from '../devices/fixtures.js';
 
-function rig(): { book: DeviceBook; clock: FakeClock; sent: DeviceStatusEvent[]; feed: DeviceStatusFeed } {
-  const clock = new FakeClock(T0);
-  const book = new DeviceBook();
+function rig(book = new DeviceBook(), clock = new FakeClock(T0)): { book: DeviceBook; clock: FakeClock; sent: DeviceStatusEvent[]; others: DeviceViewEvent[]; feed: DeviceStatusFeed } {
   const sent: DeviceStatusEvent[] = [];
-  const feed = new DeviceStatusFeed({ book, clock, emit: (e) => sent.push(e) });
+  const others: DeviceViewEvent[] = [];
+  const feed = new DeviceStatusFeed({ book, clock, emit: (e) => (e.kind === 'device-status' ? sent.push(e) : others.push(e)) });
   feed.start();
-  return { book, clock, sent, feed };
+  return { book, clock, sent, others, feed };
 }
 
 const summary = (sent: readonly DeviceStatusEvent[]): string[] => sent.map((e) => `${e.mac} ${e.status}: ${formatReason(e.reason)}`);
@@ -60,18 +60,46 @@ test('time alone moves a device from fetching to provisioned, and a silent one t
   assert.equal(sent.filter((e) => e.mac === '00:1b:d4:aa:bb:cc').at(-1)?.status, 'provisioned');
 });
 
-test('a device restored from disk is sent only once it is heard from; nothing is sent after stop', () => {
-  const { book, clock, sent, feed } = rig();
-  book.restore([recordOf([ack(T0 - 3_600_000)], {}, '020000000003')], clock.now());
+test('the devices restored from disk are sent at start in one event, with their status by the rules (provisioned stays provisioned; a stuck one whose lease ran out a day ago is gone); nothing is sent after stop', () => {
+  const clock = new FakeClock(T0);
+  const book = new DeviceBook();
+  const day = 24 * 3_600_000;
+  book.restore(
+    [
+      recordOf([ack(T0 - day, 3600), file('boot.cfg', T0 - day + 1000)], {}, '020000000003'),
+      recordOf([ack(T0 - day, 3600), file('x.cfg', T0 - day + 1000, 'not-found')], {}, '020000000004'),
+    ],
+    clock.now(),
+  );
+  const { sent, others, feed } = rig(book, clock);
+  assert.equal(others.length, 1);
+  const restored = others[0];
+  assert.ok(restored?.kind === 'devices-restored');
+  assert.deepEqual(
+    restored.devices.map((d) => `${d.mac} ${d.status}`),
+    ['02:00:00:00:00:03 provisioned', '02:00:00:00:00:04 gone'],
+  );
+  // Time passing does not send them again: their status is final.
   clock.advance(STATUS_CHECK_MS * 3);
   assert.equal(sent.length, 0);
-  book.apply(obs(dhcp('request', clock.now()), '02:00:00:00:00:03'));
+  // Heard from again: back from gone to stuck on its missing file, and that is sent.
+  book.apply(obs(ack(clock.now(), 3600), '02:00:00:00:00:04'));
   assert.equal(sent.length, 1);
-  assert.equal(sent[0]?.mac, '02:00:00:00:00:03');
+  assert.deepEqual([sent[0]?.mac, sent[0]?.status], ['02:00:00:00:00:04', 'stuck']);
   feed.stop();
-  book.apply(obs(file('x.cfg', clock.now(), 'not-found'), '02:00:00:00:00:03'));
+  book.apply(obs(file('x.cfg', clock.now(), 'not-found'), '02:00:00:00:00:04'));
   clock.advance(STATUS_CHECK_MS * 3);
   assert.equal(sent.length, 1);
+});
+
+test('an empty book sends nothing at start; a device evicted from a full book is sent as removed', () => {
+  const { book, clock, sent, others } = rig(new DeviceBook({ retention: { maxDevices: 1 } }));
+  assert.deepEqual(others, []);
+  book.apply(obs(ack(clock.now()), '02:00:00:00:00:05'));
+  clock.advance(1000);
+  book.apply(obs(ack(clock.now()), '02:00:00:00:00:06'));
+  assert.deepEqual(others, [{ kind: 'device-removed', at: clock.now(), mac: '02:00:00:00:00:05', reason: 'idle-unfinished' }]);
+  assert.deepEqual(sent.map((e) => e.mac), ['02:00:00:00:00:05', '02:00:00:00:00:06']);
 });
 
 test('a reset sends the device\'s fresh status', () => {

@@ -131,3 +131,38 @@ test('a hostile vendor class and file name stay escaped with the status and diag
   assert.match(row, /^00:1b:d4:aa:bb:cc evil\\x1b\[2J\\x9b +10\.10\.0\.20 +bound +stuck +-$/);
   assert.equal(next, `${' '.repeat(18)}stuck: template render failed for x\\x1b]0;pwned\\x07\\u{202e}.cfg: bad\\x1b[31m`);
 });
+
+test('the devices restored at start show with their status, in one event; a device already on a row keeps its row', () => {
+  const s = run([
+    lease(),
+    {
+      kind: 'devices-restored',
+      at: T0 + 1,
+      devices: [
+        { mac: '001B.D4AA.BBCC', status: 'provisioned', reason: { kind: 'all-asked-delivered', files: ['a.cfg'] } },
+        { mac: '02:00:00:00:00:0a', status: 'gone', reason: { kind: 'silent', silentMs: 400_000, previous: { kind: 'leased', ip: '10.10.0.30' } }, ip: '10.10.0.30' },
+      ],
+    },
+  ]);
+  assert.deepEqual(
+    s.devices.map((d) => [d.mac, d.ip, d.status]),
+    [
+      [MAC, '10.10.0.20', 'provisioned'],
+      ['02:00:00:00:00:0a', '10.10.0.30', 'gone'],
+    ],
+  );
+  const lines = renderView(s, 160);
+  assert.match(lines.join('\n'), /2 devices: 1 provisioned, 1 gone/);
+  assert.match(rowAndNext(lines, '02:00:00:00:00:0a')[1] ?? '', /gone: no packet for 400 s/);
+});
+
+test('a device removed from the book (evicted) loses its row, found by MAC in any spelling; the bound count follows', () => {
+  const s = run([lease(), lease('02:00:00:00:00:0b', '10.10.0.21'), status('provisioned', { kind: 'all-asked-delivered', files: [] })]);
+  assert.equal(s.totals.leases, 2);
+  const after = reduceView(s, { kind: 'device-removed', at: T0 + 2, mac: '001bd4aabbcc', reason: 'finished' });
+  assert.deepEqual(after.devices.map((d) => d.mac), ['02:00:00:00:00:0b']);
+  assert.equal(after.totals.leases, 1);
+  assert.ok(!renderView(after, 160).some((l) => l.startsWith(MAC)));
+  // Removing a device the view never showed changes nothing.
+  assert.equal(reduceView(after, { kind: 'device-removed', at: T0 + 3, mac: '02:00:00:00:00:ff', reason: 'gone' }), after);
+});
