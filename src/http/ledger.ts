@@ -4,8 +4,8 @@
  * `maxTransfers` at once and `maxPerClient` from one address) and its wait queue
  * (src/tftp/wait-queue.ts): a request over the limits waits for a slot, first come
  * first served, for up to `queueWaitMs`, and only then is answered "busy" (503), as is
- * one arriving when the queue is full. A client that hangs up while it waits gives
- * its place up when its turn comes. Each admitted request holds a
+ * one arriving when the queue is full. A client that hangs up while it waits leaves
+ * the queue at once. Each admitted request holds a
  * {@link HttpTransfer} until its response closes.
  */
 import { EventEmitter } from 'node:events';
@@ -32,13 +32,14 @@ export interface LedgerLimits {
   readonly queueWaitMs: number;
 }
 
+/** Calls `onGone` once the client's connection closes; returns the function that stops watching. */
+export type WhenGone = (onGone: () => void) => () => void;
+
 /** A request waiting for a slot. */
 interface Waiter {
   readonly peer: HttpPeer;
   readonly file: string;
   readonly direction: HttpDirection;
-  /** True once the client closed its connection. */
-  readonly isGone: () => boolean;
   readonly settle: (t: HttpTransfer | undefined) => void;
 }
 
@@ -65,19 +66,30 @@ export class HttpLedger {
 
   /**
    * Admits a request now, or when a slot frees within `queueWaitMs`; undefined when it
-   * is answered busy (counted and reported) or its client hung up while it waited.
+   * is answered busy (counted and reported) or its client hung up while it waited
+   * (`whenGone` tells).
    */
-  acquire(peer: HttpPeer, file: string, direction: HttpDirection, isGone: () => boolean): Promise<HttpTransfer | undefined> {
+  acquire(peer: HttpPeer, file: string, direction: HttpDirection, whenGone: WhenGone): Promise<HttpTransfer | undefined> {
     this.counters.requests++;
     if (direction === 'read') this.counters.reads++;
     else this.counters.writes++;
     if (this.mayStart(peer.address)) return Promise.resolve(this.start(peer, file, direction));
-    return new Promise((settle) => {
-      const waiter: Waiter = { peer, file, direction, isGone, settle };
+    return new Promise((resolve) => {
+      let unwatch = (): void => undefined;
+      const settle = (t: HttpTransfer | undefined): void => {
+        unwatch();
+        resolve(t);
+      };
+      const waiter: Waiter = { peer, file, direction, settle };
       // Each request is its own entry: HTTP has no retransmissions to absorb.
       if (this.queue.offer(`${peer.address}:${peer.port}`, peer.address, `#${this.nextWait++}`, waiter) !== 'queued') return this.busy(waiter, false);
       this.counters.queued++;
       this.counters.waiting = this.queue.length;
+      unwatch = whenGone(() => {
+        if (!this.queue.withdraw(waiter)) return;
+        this.counters.waiting = this.queue.length;
+        waiter.settle(undefined);
+      });
     });
   }
 
@@ -109,7 +121,7 @@ export class HttpLedger {
       const next = this.queue.take((client) => this.tally.count(client) < this.limits.maxPerClient);
       if (next === undefined) break;
       const w = next.item;
-      w.settle(w.isGone() ? undefined : this.start(w.peer, w.file, w.direction));
+      w.settle(this.start(w.peer, w.file, w.direction));
     }
     this.counters.waiting = this.queue.length;
   }

@@ -161,9 +161,14 @@ class FileServer implements HttpServer {
       return text(reply, HTTP_STATUS.badRequest, target.reason === 'bad-encoding' ? 'the path is not valid percent-encoded UTF-8' : 'the request target is not a path');
     }
     const socket = req.raw.socket;
+    const whenGone = (onGone: () => void): (() => void) => {
+      if (socket.destroyed) queueMicrotask(onGone);
+      else socket.once('close', onGone);
+      return () => socket.off('close', onGone);
+    };
     // Waiting for a slot is not idleness: the idle timeout would close the connection first.
     socket.setTimeout(0);
-    const t = await this.ledger.acquire(peerOf(req), target.name, direction, () => socket.destroyed);
+    const t = await this.ledger.acquire(peerOf(req), target.name, direction, whenGone);
     socket.setTimeout(CONNECTION_IDLE_MS);
     if (t === undefined) return text(reply.header('Retry-After', '1'), HTTP_STATUS.serviceUnavailable, 'server busy, retry later');
     return { name: target.name, t };

@@ -176,7 +176,7 @@ test('over the transfer limit a request waits for a slot and is served when one 
   const sock = await holdSlot(rig);
   const waited = get(rig, '/a.txt');
   // The second request is in the queue before the slot frees: no timing, the counter says so.
-  while (rig.server.counters().waiting === 0) await new Promise((resolve) => setImmediate(resolve));
+  await waitingIs(rig, 1);
   sock.destroy();
   const r = await waited;
   assert.equal(r.status, 200);
@@ -185,6 +185,30 @@ test('over the transfer limit a request waits for a slot and is served when one 
   assert.equal(c.queued, 1);
   assert.equal(c.busy, 0);
   assert.equal(c.waiting, 0);
+});
+
+/** Resolves when the server counts `n` requests waiting for a slot (a gauge, no timing). */
+async function waitingIs(rig: Rig, n: number): Promise<void> {
+  while (rig.server.counters().waiting !== n) await new Promise((resolve) => setImmediate(resolve));
+}
+
+test('a client that hangs up while it waits leaves the queue: the slot goes to the next one, its file is never opened', async (t) => {
+  const rig = await fsRig(t, { maxTransfers: 1 });
+  const sock = await holdSlot(rig);
+  const started: string[] = [];
+  rig.server.on('started', (e) => started.push(e.file));
+  const gone = connect(rig.port, '127.0.0.1');
+  gone.write('GET /sub/b.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+  await waitingIs(rig, 1);
+  const next = get(rig, '/a.txt');
+  await waitingIs(rig, 2);
+  gone.destroy();
+  await waitingIs(rig, 1);
+  sock.destroy();
+  const r = await next;
+  assert.equal(r.status, 200);
+  assert.deepEqual(started, ['a.txt']);
+  assert.equal(rig.server.counters().busy, 0);
 });
 
 test('a request still over the limit after the queue wait is answered 503 with Retry-After', async (t) => {
