@@ -65,8 +65,11 @@ function encodeSource(source: OptionSource, values: Record<string, string>, ctx:
       return { data: ipv4ToBytes(ctx.server), meaning: ctx.server };
     case 'text':
       return text(fillText(source.text, values));
-    case 'provisioning-server':
-      return text(ctx.httpPort === undefined ? fillText(source.tftp, values) : httpServerUrl(ctx.server, ctx.httpPort));
+    case 'provisioning-server': {
+      if (ctx.httpPort !== undefined) return text(httpServerUrl(ctx.server, ctx.httpPort));
+      const plain = text(fillText(source.tftp, values));
+      return { data: plain.data, meaning: `${plain.meaning} (${JSON.stringify(httpServerUrl(ctx.server, 80))} when serve runs HTTP on port 80)` };
+    }
     case 'boot-file-by-arch': {
       const file = ctx.arch === undefined ? undefined : source.files[ctx.arch];
       return file === undefined ? undefined : text(fillText(file, values));
