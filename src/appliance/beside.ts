@@ -41,12 +41,14 @@ export async function startBeside(s: BesideStart, running: Running): Promise<Bes
   if ('receiver' in syslog) running.syslog = syslog.receiver;
   if (s.http === undefined) return { syslog, httpSkipped: [] };
   const maxPerClient = s.tftp.server?.maxPerClient;
+  const queueWaitMs = s.tftp.server?.queueWaitMs;
   const started = await startHttpSide({
     config: s.http,
     storage: s.storage,
     listen: s.listen,
     maxTransfers: s.tftp.maxTransfers,
     ...(maxPerClient === undefined ? {} : { maxPerClient }),
+    ...(queueWaitMs === undefined ? {} : { queueWaitMs }),
     logger,
     clock,
     events: s.events,

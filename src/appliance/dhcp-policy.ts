@@ -66,10 +66,10 @@ function profileIdsOf(scope: Scope, clientClass: ClientClass | undefined): reado
   return clientClass?.profiles ?? scope.profiles ?? [];
 }
 
-/** The profile's options resolved for this server and architecture, or [] when a value cannot be encoded. */
-function resolveOrNone(profile: Profile, server: Ipv4, arch: number | undefined): readonly ResolvedOption[] {
+/** The profile's options resolved for this server, architecture and HTTP port, or [] when a value cannot be encoded. */
+function resolveOrNone(profile: Profile, server: Ipv4, arch: number | undefined, httpPort: number | undefined): readonly ResolvedOption[] {
   try {
-    return resolveProfileOptions(profile, { server, ...(arch !== undefined ? { arch } : {}) });
+    return resolveProfileOptions(profile, { server, ...(arch !== undefined ? { arch } : {}), ...(httpPort !== undefined ? { httpPort } : {}) });
   } catch (err) {
     // A profile parameter that cannot be encoded sends nothing rather than a wrong value.
     if (err instanceof OptionEncodeError) return [];
@@ -107,8 +107,12 @@ export class ProvisioningPolicy {
     this.index = index;
   }
 
-  /** The decoration of one answer, or undefined when nothing applies (the common case costs two lookups). */
-  answer(input: RequestPolicyInput): RequestPolicy | undefined {
+  /**
+   * The decoration of one answer, or undefined when nothing applies (the common case
+   * costs two lookups). `httpPort`: the port serve runs HTTP on, undefined when it does
+   * not (phone profiles then name a URL in 66; see vendors/phones.ts).
+   */
+  answer(input: RequestPolicyInput, httpPort?: number): RequestPolicy | undefined {
     const { facts, scope, clientClass } = input;
     const ids = profileIdsOf(scope, clientClass);
     const row = this.index?.lookup({ mac: facts.mac, ...(facts.clientId !== undefined ? { clientId: facts.clientId } : {}) });
@@ -116,7 +120,7 @@ export class ProvisioningPolicy {
     const choice = this.choose(input, ids, row);
     const hostname = row?.hostname !== undefined ? { hostname: row.hostname } : {};
     if (choice === undefined) return { options: [], withhold: [], ...hostname };
-    return { ...this.profileParts(input, choice.profile), ...hostname, label: choice.profile.id };
+    return { ...this.profileParts(input, choice.profile, httpPort), ...hostname, label: choice.profile.id };
   }
 
   private choose(input: RequestPolicyInput, ids: readonly string[], row: DeviceRow | undefined): ProfileChoice | undefined {
@@ -134,12 +138,12 @@ export class ProvisioningPolicy {
     return this.matches.get(key, () => matchProfile(facts, ids) ?? null) ?? undefined;
   }
 
-  private profileParts(input: RequestPolicyInput, profile: Profile): Pick<RequestPolicy, 'options' | 'withhold' | 'boot'> {
+  private profileParts(input: RequestPolicyInput, profile: Profile, httpPort: number | undefined): Pick<RequestPolicy, 'options' | 'withhold' | 'boot'> {
     const { scope, clientClass } = input;
     const explicit = explicitCodes(scope, clientClass);
     const server = clientClass?.boot.nextServer ?? scope.boot.nextServer ?? input.serverAddress;
     const arch = input.facts.classFacts.arch[0];
-    const all = this.resolved.get(`${profile.id}\0${server}\0${arch ?? ''}`, () => resolveOrNone(profile, server, arch));
+    const all = this.resolved.get(`${profile.id}\0${server}\0${arch ?? ''}\0${httpPort ?? ''}`, () => resolveOrNone(profile, server, arch, httpPort));
     const options = all.filter((o) => !explicit.has(o.code));
     const withhold = profile.withholds.filter((c) => !explicit.has(c));
     const sendsServers = profile.options.some((o) => o.code === OPTION_TFTP_SERVERS);

@@ -38,7 +38,7 @@ export interface DhcpSideOptions {
   readonly events: EventSink;
   /** Vendor profiles and inventory per request (dhcp-policy.ts). */
   readonly policy: ProvisioningPolicy;
-  /** The port HTTP is served on, for UEFI HTTP boot answers (http-boot.ts); undefined when it is not. */
+  /** The port HTTP is served on, for UEFI HTTP boot answers (http-boot.ts) and phones' option 66 URL; undefined when it is not. */
   readonly httpPort?: () => number | undefined;
   /** Also receives every DHCP lease event (the device book); never on the fsync-before-ACK path. */
   readonly onLease?: (event: DhcpLeaseEvent) => void;
@@ -65,7 +65,10 @@ export function createDhcpSide(store: LeaseStore, options: DhcpSideOptions): Dhc
     clock: options.clock,
     bindings: options.bindings,
     ...(options.newClientRate === undefined ? {} : { newClientRate: options.newClientRate }),
-    policy: (input) => withHttpBoot(input, options.policy.answer(input), options.httpPort?.()),
+    policy: (input) => {
+      const httpPort = options.httpPort?.();
+      return withHttpBoot(input, options.policy.answer(input, httpPort), httpPort);
+    },
     onEvent: (e) => {
       const event = leaseEventOf(e, options.clock.now());
       if (event) options.events.emit(event);

@@ -11,6 +11,7 @@
 import { effectiveBoot } from '../dhcp/build-boot-options.js';
 import { OPTION } from '../dhcp/constants.js';
 import type { RequestPolicy, RequestPolicyInput } from '../dhcp/request-policy.js';
+import { httpServerUrl } from '../profiles/index.js';
 
 /** The vendor class prefix of UEFI HTTP boot clients, and what the server answers in option 60. */
 export const HTTP_CLIENT_CLASS = 'HTTPClient';
@@ -31,7 +32,7 @@ function plainBootFile(input: RequestPolicyInput, base: RequestPolicy | undefine
 export function bootUrl(file: string, server: string, port: number): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) return file;
   const path = file.replace(/^[/\\]+/, '').split('/').map(encodeURIComponent).join('/');
-  return `http://${server}${port === 80 ? '' : `:${port}`}/${path}`;
+  return `${httpServerUrl(server, port)}${path}`;
 }
 
 /**

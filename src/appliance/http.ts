@@ -53,6 +53,8 @@ export interface HttpSideOptions {
   readonly listen: readonly string[];
   readonly maxTransfers: number;
   readonly maxPerClient?: number;
+  /** TFTP's --queue-wait: how long a request over the limits waits for a slot. */
+  readonly queueWaitMs?: number;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly events: EventSink;
@@ -110,6 +112,7 @@ export async function startHttpSide(o: HttpSideOptions): Promise<HttpSide> {
     clock: o.clock,
     maxTransfers: o.maxTransfers,
     ...(o.maxPerClient === undefined ? {} : { maxPerClient: o.maxPerClient }),
+    ...(o.queueWaitMs === undefined ? {} : { queueWaitMs: o.queueWaitMs }),
   });
   let failed: SkippedHttpPort[];
   try {

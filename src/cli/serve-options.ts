@@ -121,7 +121,7 @@ export const SERVE_OPTIONS = {
   'queue-wait': {
     type: 'number',
     requiresArg: true,
-    describe: `Milliseconds a TFTP request over --max-transfers/--max-per-client waits for a slot before it is answered "busy" (${TFTP_LIMITS.queueWaitMs.min}..${TFTP_LIMITS.queueWaitMs.max}, default ${TFTP_FACTS.defaultQueueWaitMs}; 0 = busy at once). PXE firmware gives up at the first error`,
+    describe: `Milliseconds a TFTP or HTTP request over --max-transfers/--max-per-client waits for a slot before it is answered "busy" (HTTP 503) (${TFTP_LIMITS.queueWaitMs.min}..${TFTP_LIMITS.queueWaitMs.max}, default ${TFTP_FACTS.defaultQueueWaitMs}; 0 = busy at once). PXE firmware gives up at the first error`,
   },
   'busy-poll': {
     type: 'number',

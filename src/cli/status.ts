@@ -54,7 +54,7 @@ function httpLines(st: ApplianceStatus): string[] {
   const out = [`HTTP: ${h.listen.join(', ') || 'not listening'}, ${h.transfers.length} in flight`];
   for (const s of h.skipped) out.push(`  port ${s.port} not served: ${s.reason}`);
   const c = h.counters;
-  out.push(`HTTP counters: ${c.requests} requests (${c.reads} get, ${c.writes} put), ${c.finished} finished, ${c.failed} failed, ${c.refused} refused, ${c.busy} busy, ${formatBytes(c.bytesSent)} sent, ${formatBytes(c.bytesReceived)} received`);
+  out.push(`HTTP counters: ${c.requests} requests (${c.reads} get, ${c.writes} put), ${c.finished} finished, ${c.failed} failed, ${c.refused} refused, ${c.queued} waited for a slot (${c.waiting} waiting now), ${c.busy} busy (${c.queueTimeouts} after waiting), ${formatBytes(c.bytesSent)} sent, ${formatBytes(c.bytesReceived)} received`);
   return out;
 }
 

@@ -5,8 +5,9 @@
  *
  * - a file on disk goes through @fastify/static's `sendFile` (the `send` module):
  *   ranges (206, 416), HEAD, ETag and Last-Modified with conditional requests (304,
- *   412), exact Content-Length, streamed in `readChunkBytes` pieces, never whole. The
- *   file must still be the one the lookup checked (device and inode), else 404;
+ *   412), exact Content-Length, streamed in reads of 1 MiB or 64 KiB (read-size.ts),
+ *   never whole. The file must still be the one the lookup checked (device and inode),
+ *   else 404;
  * - a template rendered for the device is sent from memory with its exact length and
  *   a strong ETag (If-None-Match answers 304); it has no Last-Modified, and a Range on
  *   it is ignored (RFC 9110 §14.2 lets a server send the whole representation).
@@ -17,12 +18,13 @@ import type { SendOptions } from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ReadSource } from '../tftp/storage.js';
 import type { HttpLedger, HttpTransfer } from './ledger.js';
+import type { ReadSizes } from './read-size.js';
 import { HTTP_STATUS } from './status-codes.js';
 
 /** What a download needs from the server around it. */
 export interface DownloadContext {
   readonly ledger: HttpLedger;
-  readonly readChunkBytes: number;
+  readonly readSizes: ReadSizes;
 }
 
 /** Thrown from send's onFile when the file on disk is no longer the one looked up. */
@@ -63,6 +65,8 @@ async function sendMemory(request: FastifyRequest, reply: FastifyReply, source: 
 function sendDisk(reply: FastifyReply, source: ReadSource, ctx: DownloadContext): FastifyReply {
   const file = source.localFile;
   if (file === undefined) throw new Error('sendDisk needs a file on disk');
+  const readBytes = ctx.readSizes.take();
+  reply.raw.once('close', () => ctx.readSizes.give(readBytes));
   // `highWaterMark` is not in @fastify/static's types but is handed on to `send` (its read stream's chunk size).
   const options: SendOptions & { readonly highWaterMark: number } = {
     acceptRanges: true,
@@ -71,7 +75,7 @@ function sendDisk(reply: FastifyReply, source: ReadSource, ctx: DownloadContext)
     etag: true,
     lastModified: true,
     index: false,
-    highWaterMark: ctx.readChunkBytes,
+    highWaterMark: readBytes,
     onFile: (_path, stat) => {
       if (stat.ino !== file.ino || stat.dev !== file.dev) throw new FileChangedError(`File not found: ${source.displayName}`);
     },

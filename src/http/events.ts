@@ -24,7 +24,13 @@ export interface HttpCounters {
   finished: number;
   failed: number;
   refused: number;
+  /** Requests that waited for a slot (over the transfer limits). */
+  queued: number;
+  /** Requests waiting for a slot now. */
+  waiting: number;
+  /** Answered 503: the queue was full, or they waited `queueWaitMs` in vain (also counted in `queueTimeouts`). */
   busy: number;
+  queueTimeouts: number;
   /** Requests whose target is not a path (HTTP 400) or whose method is not served (405). */
   badRequests: number;
   bytesSent: number;
@@ -50,11 +56,11 @@ export interface HttpServerEvents {
   failed: { id: string; peer: HttpPeer; file: string; direction: HttpDirection; reason: string; outcome: TransferFailure; bytes: number };
   /** Refused before any byte of the file moved (not found, access, too big); `code` is the storage's TFTP error code. */
   refused: { peer: HttpPeer; file: string; direction: HttpDirection; code: number; status: number; message: string };
-  /** Over the transfer limits: 503 with Retry-After. */
+  /** Over the transfer limits after waiting for a slot (or with the queue full): 503 with Retry-After. */
   busy: { peer: HttpPeer; file: string };
 }
 
 /** Fresh counters, all zero. */
 export function zeroHttpCounters(): HttpCounters {
-  return { requests: 0, reads: 0, writes: 0, finished: 0, failed: 0, refused: 0, busy: 0, badRequests: 0, bytesSent: 0, bytesReceived: 0, active: 0 };
+  return { requests: 0, reads: 0, writes: 0, finished: 0, failed: 0, refused: 0, queued: 0, waiting: 0, busy: 0, queueTimeouts: 0, badRequests: 0, bytesSent: 0, bytesReceived: 0, active: 0 };
 }

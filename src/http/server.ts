@@ -17,18 +17,17 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { systemClock, type Clock } from '../clock.js';
 import { errnoCode, errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_QUEUE_WAIT_MS } from '../tftp/server-options.js';
 import type { TftpStorage } from '../tftp/storage.js';
 import { sendSource } from './download.js';
 import type { HttpCounters, HttpDirection, HttpPeer, HttpServerEvents, HttpTransferInfo } from './events.js';
-import { HttpLedger } from './ledger.js';
+import { HttpLedger, type HttpTransfer } from './ledger.js';
+import { ReadSizes } from './read-size.js';
 import { requestNameOf } from './request-name.js';
 import { HTTP_STATUS, statusOfStorageCode } from './status-codes.js';
 import { contentLengthOf, receiveUpload } from './upload.js';
 
 export type { HttpCounters, HttpDirection, HttpPeer, HttpServerEvents, HttpTransferInfo } from './events.js';
-
-/** Default chunk size of file reads: with one chunk in flight per connection, 500 downloads hold about 500 × 2 chunks. */
-export const DEFAULT_READ_CHUNK_BYTES = 64 * 1024;
 
 /** Idle time after which a connection is closed (slow or vanished clients). */
 export const CONNECTION_IDLE_MS = 30_000;
@@ -52,11 +51,12 @@ export interface HttpServerOptions {
   readonly listen: readonly HttpListen[];
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** Transfers at once; more are answered 503 with Retry-After. */
+  /** Transfers at once; more wait for a slot (`queueWaitMs`), then are answered 503 with Retry-After. */
   readonly maxTransfers: number;
   /** Transfers at once from one address (default: maxTransfers). */
   readonly maxPerClient?: number;
-  readonly readChunkBytes?: number;
+  /** How long a request over the limits waits for a slot (default: TFTP's, 30 s; 0 = 503 at once). */
+  readonly queueWaitMs?: number;
 }
 
 /** The running server. */
@@ -90,14 +90,14 @@ class FileServer implements HttpServer {
   private readonly ledger: HttpLedger;
   private readonly log: Logger;
   private readonly apps: { app: FastifyInstance; listen: HttpListen }[] = [];
-  private readonly readChunkBytes: number;
+  private readonly readSizes = new ReadSizes();
   private readonly clock: Clock;
 
   constructor(private readonly options: HttpServerOptions) {
     this.clock = options.clock ?? systemClock;
-    this.ledger = new HttpLedger({ maxTransfers: options.maxTransfers, maxPerClient: options.maxPerClient ?? options.maxTransfers }, this.clock);
+    const limits = { maxTransfers: options.maxTransfers, maxPerClient: options.maxPerClient ?? options.maxTransfers, queueWaitMs: options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS };
+    this.ledger = new HttpLedger(limits, this.clock);
     this.log = options.logger.child({ component: 'http' });
-    this.readChunkBytes = options.readChunkBytes ?? DEFAULT_READ_CHUNK_BYTES;
     this.logEvents();
   }
 
@@ -107,7 +107,7 @@ class FileServer implements HttpServer {
     this.on('finished', (e) => this.log.info('request finished', { id: e.id, peer: who(e.peer), file: e.file, direction: e.direction, status: e.status, bytes: e.bytes, ms: e.ms, ...(e.savedAs ? { savedAs: e.savedAs } : {}), ...(e.pruned ? { pruned: e.pruned } : {}) }));
     this.on('failed', (e) => this.log.warn('request failed', { id: e.id, peer: who(e.peer), file: e.file, direction: e.direction, bytes: e.bytes, reason: e.reason }));
     this.on('refused', (e) => this.log.info('request refused', { peer: who(e.peer), file: e.file, direction: e.direction, status: e.status, message: e.message }));
-    this.on('busy', (e) => this.log.debug('busy: request answered 503', { peer: who(e.peer), file: e.file }));
+    this.on('busy', (e) => this.log.info('busy: request answered 503', { peer: who(e.peer), file: e.file }));
   }
 
   async start(): Promise<HttpListenFailure[]> {
@@ -153,14 +153,23 @@ class FileServer implements HttpServer {
     return text(reply.header('Allow', 'GET, HEAD, PUT'), HTTP_STATUS.methodNotAllowed, `${req.method} is not served: use GET, HEAD or PUT`);
   }
 
-  /** The name asked, or the reply already sent (400, or 503 when busy). */
-  private admit(req: FastifyRequest, reply: FastifyReply, direction: HttpDirection): { name: string; t: NonNullable<ReturnType<HttpLedger['admit']>> } | FastifyReply {
+  /** The name asked and its transfer, or the reply already sent (400, or 503 when still busy after waiting for a slot). */
+  private async admit(req: FastifyRequest, reply: FastifyReply, direction: HttpDirection): Promise<{ name: string; t: HttpTransfer } | FastifyReply> {
     const target = requestNameOf(req.raw.url ?? '');
     if (target.kind === 'bad') {
       this.ledger.counters.badRequests++;
       return text(reply, HTTP_STATUS.badRequest, target.reason === 'bad-encoding' ? 'the path is not valid percent-encoded UTF-8' : 'the request target is not a path');
     }
-    const t = this.ledger.admit(peerOf(req), target.name, direction);
+    const socket = req.raw.socket;
+    const whenGone = (onGone: () => void): (() => void) => {
+      if (socket.destroyed) queueMicrotask(onGone);
+      else socket.once('close', onGone);
+      return () => socket.off('close', onGone);
+    };
+    // Waiting for a slot is not idleness: the idle timeout would close the connection first.
+    socket.setTimeout(0);
+    const t = await this.ledger.acquire(peerOf(req), target.name, direction, whenGone);
+    socket.setTimeout(CONNECTION_IDLE_MS);
     if (t === undefined) return text(reply.header('Retry-After', '1'), HTTP_STATUS.serviceUnavailable, 'server busy, retry later');
     return { name: target.name, t };
   }
@@ -173,7 +182,7 @@ class FileServer implements HttpServer {
   }
 
   private async download(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const admitted = this.admit(req, reply, 'read');
+    const admitted = await this.admit(req, reply, 'read');
     if (!('t' in admitted)) return admitted;
     const { t, name } = admitted;
     let opened;
@@ -183,11 +192,11 @@ class FileServer implements HttpServer {
       if (opened?.kind !== 'ok') this.ledger.release(t);
     }
     if (opened.kind === 'error') return this.refuse(reply, t.peer, name, 'read', opened);
-    return sendSource(req, reply, t, opened.value, { ledger: this.ledger, readChunkBytes: this.readChunkBytes });
+    return sendSource(req, reply, t, opened.value, { ledger: this.ledger, readSizes: this.readSizes });
   }
 
   private async upload(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const admitted = this.admit(req, reply, 'write');
+    const admitted = await this.admit(req, reply, 'write');
     if (!('t' in admitted)) return admitted;
     const { t, name } = admitted;
     const tsize = contentLengthOf(req);
@@ -203,6 +212,7 @@ class FileServer implements HttpServer {
 
   async stop(graceMs = 0): Promise<void> {
     const apps = this.apps.splice(0);
+    this.ledger.drain();
     const closing = Promise.all(apps.map(({ app }) => app.close()));
     if (this.ledger.running > 0 && graceMs > 0) {
       let timer: { cancel(): void } | undefined;

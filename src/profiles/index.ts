@@ -12,4 +12,4 @@ export { describeMatch, formatProfile, formatProfileList } from './format.js';
 export { clientIdText, matchProfile, ruleHolds, type MatchReason, type ProfileChoice } from './match.js';
 export type { DeviceFacts, MatchRule, OptionSource, Profile, ProfileFiles, ProfileMatch, ProfileOption } from './profile.js';
 export { getProfile, PROFILES, profileIds } from './registry.js';
-export { fillText, MITEL_ENTERPRISE, resolveProfileOptions, type AnswerContext, type ResolvedOption } from './resolve.js';
+export { fillText, httpServerUrl, MITEL_ENTERPRISE, resolveProfileOptions, type AnswerContext, type ResolvedOption } from './resolve.js';

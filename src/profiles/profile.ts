@@ -47,6 +47,11 @@ export interface ProfileMatch {
 export type OptionSource =
   | { readonly kind: 'server-list' }
   | { readonly kind: 'text'; readonly text: string }
+  /**
+   * Where a phone fetches its files: `http://{server}[:port]/` when benchboot serves
+   * HTTP (`AnswerContext.httpPort`), else `tftp` filled (`{server}`, `tftp://{server}`).
+   */
+  | { readonly kind: 'provisioning-server'; readonly tftp: string }
   | { readonly kind: 'boot-file-by-arch'; readonly files: Readonly<Record<number, string>> }
   | { readonly kind: 'cisco-pnp'; readonly server: string; readonly port: string; readonly transport: 'http' | 'https' }
   | { readonly kind: 'avaya'; readonly pairs: readonly (readonly [string, string])[] }

@@ -18,6 +18,8 @@ export interface AnswerContext {
   readonly arch?: number;
   /** Overrides of the profile's parameters (from the scope, class or row). */
   readonly params?: Readonly<Record<string, string>>;
+  /** The TCP port benchboot serves HTTP on (80 when it does), undefined when it serves no HTTP. */
+  readonly httpPort?: number;
 }
 
 /** One option ready to send, with what it means in words. */
@@ -28,6 +30,11 @@ export interface ResolvedOption extends RawOption {
 
 /** Mitel's IANA enterprise number, which frames its option 125 data (RFC 3925 §4). */
 export const MITEL_ENTERPRISE = 1027;
+
+/** The root URL of benchboot's HTTP server at `server:port` (`:80` left out). */
+export function httpServerUrl(server: string, port: number): string {
+  return `http://${server}${port === 80 ? '' : `:${port}`}/`;
+}
 
 /** Replaces `{name}` in `text` from `values`; refuses an unknown name. */
 export function fillText(text: string, values: Readonly<Record<string, string>>): string {
@@ -58,6 +65,11 @@ function encodeSource(source: OptionSource, values: Record<string, string>, ctx:
       return { data: ipv4ToBytes(ctx.server), meaning: ctx.server };
     case 'text':
       return text(fillText(source.text, values));
+    case 'provisioning-server': {
+      if (ctx.httpPort !== undefined) return text(httpServerUrl(ctx.server, ctx.httpPort));
+      const plain = text(fillText(source.tftp, values));
+      return { data: plain.data, meaning: `${plain.meaning} (${JSON.stringify(httpServerUrl(ctx.server, 80))} when serve runs HTTP on port 80)` };
+    }
     case 'boot-file-by-arch': {
       const file = ctx.arch === undefined ? undefined : source.files[ctx.arch];
       return file === undefined ? undefined : text(fillText(file, values));

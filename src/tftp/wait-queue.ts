@@ -101,6 +101,14 @@ export class WaitQueue<T> {
     return { item: w.item, waitedMs: this.o.clock.now() - w.since };
   }
 
+  /** Takes `item` out of the queue (its client went away); false when it is not there. */
+  withdraw(item: T): boolean {
+    const entry = this.waiting.find((w) => w.item === item);
+    if (entry === undefined) return false;
+    entry.timer.cancel();
+    return this.remove(entry);
+  }
+
   /** Empties the queue (the server stops); returns what waited, oldest first. */
   drain(): T[] {
     const all = this.waiting.splice(0);

@@ -92,10 +92,9 @@ export async function benchbootServers(root: string, profileDir?: string): Promi
       },
       http: {
         name: 'benchboot',
-        notes: `benchboot serve --http-port ${HTTP_BENCH_PORT} --max-transfers 600 (HTTP shares TFTP's admission limit, default 200: more at once are answered 503), JSON info logs to a file (one line per request).`,
+        notes: `benchboot serve --http-port ${HTTP_BENCH_PORT} with serve's defaults (--max-transfers 200 shared rule with TFTP, --max-per-client for HTTP = --max-transfers: more requests at once wait for a slot up to --queue-wait 30 s, then 503), JSON info logs to a file (one line per request).`,
         windowsize: false,
-        start: (bench, { runDir, root: httpRoot }) =>
-          startServe(bin, profileDir, 'http', bench, runDir, httpRoot, HTTP_BENCH_PORT, ['--http-port', String(HTTP_BENCH_PORT), '--max-transfers', '600']),
+        start: (bench, { runDir, root: httpRoot }) => startServe(bin, profileDir, 'http', bench, runDir, httpRoot, HTTP_BENCH_PORT, ['--http-port', String(HTTP_BENCH_PORT)]),
       },
       description: `benchboot serve (bin/benchboot.js, Node ${process.version})${profileDir ? `, profiled with --cpu-prof into ${profileDir}` : ''}`,
     };

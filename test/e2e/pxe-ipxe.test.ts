@@ -9,16 +9,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLab, e2eSkip, waitFor } from './netns.js';
+import { openLab, waitFor } from './netns.js';
+import { bridgedTap, ipxeSkip, startIpxeVm } from './qemu-ipxe.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/benchboot.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/pxe/', import.meta.url));
-const ROM = '/usr/lib/ipxe/qemu/pxe-e1000.rom';
-const skipPrograms = e2eSkip({ programs: ['qemu-system-x86_64'] });
-const skip = skipPrograms || (existsSync(ROM) ? false : `missing ${ROM} (ipxe-qemu)`);
+const skip = ipxeSkip();
 
 interface LogLine {
   message?: string;
@@ -34,12 +32,7 @@ test('QEMU iPXE boots from benchboot: lease, boot script by user class, then the
   const pc = await lab.addNamespace('pc');
   const [s, c] = await lab.link(srv, pc, { aAddress: '10.82.0.1/24' });
   // In the client namespace: a bridge joining the veth end and QEMU's tap.
-  const br = await lab.bridge(pc);
-  await lab.enslave(pc, c.ifname, br);
-  const tap = `${lab.prefix}t0`;
-  await pc.execOk('ip', ['tuntap', 'add', 'dev', tap, 'mode', 'tap']);
-  await lab.enslave(pc, tap, br);
-  await pc.execOk('ip', ['link', 'set', tap, 'up']);
+  const tap = await bridgedTap(lab, pc, c.ifname);
 
   const scopes = join(work, 'scopes');
   const root = join(work, 'tftp');
@@ -80,15 +73,7 @@ test('QEMU iPXE boots from benchboot: lease, boot script by user class, then the
     });
 
   const serial = join(work, 'serial.log');
-  const qemu = pc.spawn('qemu-system-x86_64', [
-    '-accel', 'tcg', '-nographic', '-nodefaults', '-display', 'none', '-m', '128', '-boot', 'n',
-    '-serial', `file:${serial}`,
-    '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
-    '-device', `e1000,netdev=n0,mac=52:54:00:82:00:01,romfile=${ROM}`,
-  ], { maxMs: 150_000 });
-  t.after(() => {
-    if (qemu.exitCode === null) qemu.kill('SIGKILL');
-  });
+  const qemu = startIpxeVm(t, pc, { tap, mac: '52:54:00:82:00:01', serial, maxMs: 150_000 });
 
   const finished = (file: string): boolean => lines().some((l) => l.component === 'tftp' && l.message === 'transfer finished' && l.file === file);
   const done = await waitFor(() => finished('second.bin') || qemu.exitCode !== null, 140_000, 250);

@@ -28,14 +28,14 @@ interface Rig {
   readonly port: number;
 }
 
-async function serve(t: TestContext, storage: TftpStorage, dir: string, maxTransfers = 10): Promise<Rig> {
-  const server = createHttpServer({ storage, listen: [{ address: '127.0.0.1', port: 0 }], logger: createLogger({ json: true, stream: new PassThrough(), level: 'error' }), maxTransfers });
+async function serve(t: TestContext, storage: TftpStorage, dir: string, maxTransfers = 10, queueWaitMs?: number): Promise<Rig> {
+  const server = createHttpServer({ storage, listen: [{ address: '127.0.0.1', port: 0 }], logger: createLogger({ json: true, stream: new PassThrough(), level: 'error' }), maxTransfers, ...(queueWaitMs === undefined ? {} : { queueWaitMs }) });
   assert.deepEqual(await server.start(), []);
   t.after(() => server.stop(0));
   return { dir, server, port: server.addresses()[0]?.port ?? 0 };
 }
 
-async function fsRig(t: TestContext, options: { uploads?: { maxBytes?: number; quotaBytes?: number }; maxTransfers?: number } = {}): Promise<Rig> {
+async function fsRig(t: TestContext, options: { uploads?: { maxBytes?: number; quotaBytes?: number }; maxTransfers?: number; queueWaitMs?: number } = {}): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'bb-http-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'tftp', 'sub'), { recursive: true });
@@ -45,7 +45,7 @@ async function fsRig(t: TestContext, options: { uploads?: { maxBytes?: number; q
   await writeFile(join(dir, 'tftp', 'sub', 'b.txt'), 'sub b\n');
   await writeFile(join(dir, 'tftp', 'digits.bin'), '0123456789abcdefghij');
   const storage = await createFsStorage({ root: join(dir, 'tftp'), ...(options.uploads ? { uploads: { dir: join(dir, 'uploads'), ...options.uploads } } : {}) });
-  return serve(t, storage, dir, options.maxTransfers);
+  return serve(t, storage, dir, options.maxTransfers, options.queueWaitMs);
 }
 
 /** The next `event` of the server. */
@@ -160,17 +160,73 @@ test('an upload cut short leaves nothing in the inbox', async (t) => {
   assert.deepEqual(await readdir(join(rig.dir, 'uploads')), []);
 });
 
-test('over the transfer limit a request is answered 503 with Retry-After', async (t) => {
-  const rig = await fsRig(t, { maxTransfers: 1 });
+/** Starts a download of a 64 MiB file that is never read, so it holds its slot until `sock` is destroyed. */
+async function holdSlot(rig: Rig): Promise<ReturnType<typeof connect>> {
   await writeFile(join(rig.dir, 'tftp', 'large.bin'), Buffer.alloc(64 * 1024 * 1024, 7));
   const started = nextEvent(rig.server, 'started');
   const sock = connect(rig.port, '127.0.0.1');
   sock.pause(); // never read: the download stays in flight
   sock.write('GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n');
   await started;
+  return sock;
+}
+
+test('over the transfer limit a request waits for a slot and is served when one frees', async (t) => {
+  const rig = await fsRig(t, { maxTransfers: 1 });
+  const sock = await holdSlot(rig);
+  const waited = get(rig, '/a.txt');
+  // The second request is in the queue before the slot frees: no timing, the counter says so.
+  await waitingIs(rig, 1);
+  sock.destroy();
+  const r = await waited;
+  assert.equal(r.status, 200);
+  assert.equal(r.body.toString(), 'root a\n');
+  const c = rig.server.counters();
+  assert.equal(c.queued, 1);
+  assert.equal(c.busy, 0);
+  assert.equal(c.waiting, 0);
+});
+
+/** Resolves when the server counts `n` requests waiting for a slot (a gauge, no timing). */
+async function waitingIs(rig: Rig, n: number): Promise<void> {
+  while (rig.server.counters().waiting !== n) await new Promise((resolve) => setImmediate(resolve));
+}
+
+test('a client that hangs up while it waits leaves the queue: the slot goes to the next one, its file is never opened', async (t) => {
+  const rig = await fsRig(t, { maxTransfers: 1 });
+  const sock = await holdSlot(rig);
+  const started: string[] = [];
+  rig.server.on('started', (e) => started.push(e.file));
+  const gone = connect(rig.port, '127.0.0.1');
+  gone.write('GET /sub/b.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+  await waitingIs(rig, 1);
+  const next = get(rig, '/a.txt');
+  await waitingIs(rig, 2);
+  gone.destroy();
+  await waitingIs(rig, 1);
+  sock.destroy();
+  const r = await next;
+  assert.equal(r.status, 200);
+  assert.deepEqual(started, ['a.txt']);
+  assert.equal(rig.server.counters().busy, 0);
+});
+
+test('a request still over the limit after the queue wait is answered 503 with Retry-After', async (t) => {
+  const rig = await fsRig(t, { maxTransfers: 1, queueWaitMs: 200 });
+  const sock = await holdSlot(rig);
   const busy = await get(rig, '/a.txt');
   assert.equal(busy.status, 503);
   assert.equal(busy.headers['retry-after'], '1');
+  assert.equal(rig.server.counters().queueTimeouts, 1);
+  sock.destroy();
+});
+
+test('with no queue wait, a request over the limit is answered 503 at once', async (t) => {
+  const rig = await fsRig(t, { maxTransfers: 1, queueWaitMs: 0 });
+  const sock = await holdSlot(rig);
+  const busy = await get(rig, '/a.txt');
+  assert.equal(busy.status, 503);
+  assert.equal(rig.server.counters().queued, 0);
   sock.destroy();
 });
 

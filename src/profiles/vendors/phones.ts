@@ -11,18 +11,37 @@
  * - snom: Snom mass-deployment guide (66/67 setting server; per-MAC settings file).
  * - mitel-sip: Mitel SIP (Aastra) phones, MiVoice 400 documentation (`aastra.cfg`,
  *   `<MAC>.cfg` upper-case). Vendor class `AastraIPPhone<model>`.
+ *
+ * Option 66 as a URL (issue 14): when serve runs HTTP, Polycom, Yealink, Grandstream and
+ * Snom get `http://<server>[:port]/` in 66 (port 80 when served), so they fetch and
+ * upload over HTTP; with HTTP off, the plain address (TFTP) as before. What each vendor
+ * documents about a URL there:
+ * - Polycom SIP 3.1 administrator's guide, "Supported Provisioning Protocols": the boot
+ *   server address (from DHCP too) may be an IP address, a domain name or a URL with a
+ *   transfer protocol (`http://usr:pwd@server`); option 160 is the "custom" option,
+ *   read before 66 (DHCP menu, "Custom+Option 66"), so 160 follows the same rule;
+ * - Yealink IP Phones Auto Provisioning Guide: custom option, then 66, then 43 for the
+ *   provisioning server address; the phones provision over TFTP, FTP, HTTP or HTTPS,
+ *   named by the URL's scheme (TFTP without one);
+ * - Grandstream DHCP Options Guide (option 66): the value is the config server path,
+ *   which may carry `http://` or `https://`;
+ * - Snom wiki, Features/Mass Deployment/DHCP/DHCP Server: the setting server URL comes
+ *   from 66 (`http://test`) and 67 (the path); settings are downloaded from web servers.
+ * Mitel SIP keeps the address: its documentation above names a TFTP server only.
  */
 import type { Profile } from '../profile.js';
 
 const OPTION_66 = { code: 66, name: 'tftp-server-name', source: { kind: 'text', text: '{server}' } } as const;
+/** 66 naming benchboot's HTTP server when it serves HTTP, else its address. */
+const OPTION_66_URL = { code: 66, name: 'tftp-server-name', source: { kind: 'provisioning-server', tftp: '{server}' } } as const;
 
 /** Polycom UC Software phones: 160 and 66; `<mac>.cfg`, `000000000000.cfg`. */
 export const POLYCOM: Profile = {
   id: 'polycom',
   description: 'Polycom VVX/SoundPoint (UC Software): options 160 and 66',
-  sources: ['Polycom UC Software administrator guide', 'PROVISIONING.md: Polycom'],
+  sources: ['Polycom UC Software administrator guide', 'Polycom SIP 3.1 administrator guide: Supported Provisioning Protocols (boot server as URL)', 'PROVISIONING.md: Polycom'],
   match: { rules: [{ vendorClassPrefix: ['Polycom'] }], ouis: ['00:04:f2', '64:16:7f'] },
-  options: [{ code: 160, name: 'polycom-provisioning-server', source: { kind: 'text', text: 'tftp://{server}' } }, OPTION_66],
+  options: [{ code: 160, name: 'polycom-provisioning-server', source: { kind: 'provisioning-server', tftp: 'tftp://{server}' } }, OPTION_66_URL],
   withholds: [],
   params: {},
   files: { requested: ['{mac}.cfg', '000000000000.cfg'], done: ['{mac}.cfg'], normalMisses: ['{mac}-phone.cfg', '{mac}-web.cfg'], defaultFile: '000000000000.cfg', macSpelling: 'lower' },
@@ -33,9 +52,9 @@ export const POLYCOM: Profile = {
 export const YEALINK: Profile = {
   id: 'yealink',
   description: 'Yealink SIP phones: option 66',
-  sources: ['Yealink auto-provisioning guide', 'PROVISIONING.md: Yealink'],
+  sources: ['Yealink IP Phones Auto Provisioning Guide (custom option > 66 > 43; TFTP, FTP, HTTP or HTTPS by URL)', 'PROVISIONING.md: Yealink'],
   match: { rules: [{ vendorClassPattern: /^yealink/i }], ouis: ['00:15:65', '80:5e:c0', '24:9a:d8'] },
-  options: [OPTION_66],
+  options: [OPTION_66_URL],
   withholds: [],
   params: {},
   files: { requested: ['y0000000000{model}.cfg', '{mac}.cfg'], done: ['{mac}.cfg'], normalMisses: ['{mac}-local.cfg', 'y000000000000.boot', '{mac}.boot'], defaultFile: 'y000000000000.cfg', macSpelling: 'lower' },
@@ -46,9 +65,9 @@ export const YEALINK: Profile = {
 export const GRANDSTREAM: Profile = {
   id: 'grandstream',
   description: 'Grandstream phones and HT ATAs: option 66',
-  sources: ['Grandstream SIP device provisioning guide', 'PROVISIONING.md: Grandstream'],
+  sources: ['Grandstream SIP device provisioning guide', 'Grandstream DHCP Options Guide: option 66 (config server path, http:// allowed)', 'PROVISIONING.md: Grandstream'],
   match: { rules: [{ vendorClassPattern: /grandstream|^HT8XX dslforum\.org$/i }], ouis: ['00:0b:82', 'c0:74:ad', 'ec:74:d7'] },
-  options: [OPTION_66],
+  options: [OPTION_66_URL],
   withholds: [],
   params: {},
   files: { requested: ['cfg{mac}', 'cfg{mac}.xml', 'cfg.xml'], done: ['cfg{mac}.xml', 'cfg{mac}'], normalMisses: ['cfg{mac}', 'cfg.xml'], defaultFile: 'cfg.xml', macSpelling: 'lower' },
@@ -59,9 +78,9 @@ export const GRANDSTREAM: Profile = {
 export const SNOM: Profile = {
   id: 'snom',
   description: 'Snom SIP phones: option 66',
-  sources: ['Snom mass-deployment guide', 'PROVISIONING.md: Snom'],
+  sources: ['Snom mass-deployment guide', 'Snom wiki: Features/Mass Deployment/DHCP/DHCP Server (66 http://…, 67 path)', 'PROVISIONING.md: Snom'],
   match: { rules: [{ vendorClassPattern: /^snom/i }], ouis: ['00:04:13'] },
-  options: [OPTION_66],
+  options: [OPTION_66_URL],
   withholds: [],
   params: {},
   files: { requested: ['{MAC}.xml', 'snom.xml'], done: ['{MAC}.xml'], normalMisses: [], defaultFile: 'snom.xml', macSpelling: 'upper' },

@@ -37,6 +37,8 @@ interface Case {
   readonly name: string;
   readonly scope?: Scope;
   readonly inventory?: boolean;
+  /** The port serve runs HTTP on (undefined: no HTTP). */
+  readonly httpPort?: number;
   readonly request: RequestSpec;
   readonly check: (p: DhcpPacket, r: Extract<EngineResult, { kind: 'reply' }>) => void;
 }
@@ -76,6 +78,38 @@ const CASES: readonly Case[] = [
       assert.equal(getOptionText(p, 66), '10.9.0.1');
       assert.equal(r.event.profile, 'yealink');
     },
+  },
+  {
+    name: 'Yealink with HTTP on port 80: 66 is the HTTP server URL, port left out',
+    httpPort: 80,
+    request: { type: 1, mac: '00:00:5e:00:99:02', extra: vc('yealink SIP-T46G'), prl: [1, 3] },
+    check: (p) => assert.equal(toHex(getOption(p, 66) ?? new Uint8Array()), toHex(text('http://10.9.0.1/'))),
+  },
+  {
+    name: 'Yealink with HTTP on 6970 only: the URL names the port',
+    httpPort: 6970,
+    request: { type: 1, mac: '00:00:5e:00:99:02', extra: vc('yealink SIP-T46G'), prl: [1, 3] },
+    check: (p) => assert.equal(getOptionText(p, 66), 'http://10.9.0.1:6970/'),
+  },
+  {
+    name: 'Yealink with HTTP on: an options-list 66 in the scope still wins',
+    httpPort: 80,
+    scope: mixedScope({ options: [{ code: 66, data: text('tftp.bench'), always: true }] }),
+    request: { type: 1, mac: '00:00:5e:00:99:02', extra: vc('yealink SIP-T46G'), prl: [1, 3, 66] },
+    check: (p) => assert.equal(getOptionText(p, 66), 'tftp.bench'),
+  },
+  {
+    name: 'Yealink with HTTP on: a tftpServerName the scope file sets still wins',
+    httpPort: 80,
+    scope: mixedScope({ defaultedOptions: [150] }),
+    request: { type: 1, mac: '00:00:5e:00:99:02', extra: vc('yealink SIP-T46G'), prl: [1, 3, 66] },
+    check: (p) => assert.equal(getOptionText(p, 66), '10.9.0.1'),
+  },
+  {
+    name: 'Cisco phone with HTTP on: still no 66 (it finds HTTP on 6970 by itself)',
+    httpPort: 80,
+    request: { type: 1, mac: '00:00:5e:00:99:01', extra: vc(CISCO_VC), prl: [1, 3, 66, 150] },
+    check: (p) => assert.equal(getOption(p, 66), undefined),
   },
   {
     name: 'explicit scope option 66 is still sent to a Cisco phone (explicit wins)',
@@ -157,7 +191,7 @@ for (const c of CASES) {
   test(`policy: ${c.name}`, () => {
     const bench = new Bench([c.scope ?? mixedScope()]);
     const policy = new ProvisioningPolicy(c.inventory === true ? new InventoryIndex(INVENTORY) : undefined);
-    bench.policy = (input) => policy.answer(input);
+    bench.policy = (input) => policy.answer(input, c.httpPort);
     const r = bench.send(c.request);
     assert.equal(r.kind, 'reply');
     if (r.kind !== 'reply') return;

@@ -118,6 +118,23 @@ test("each profile's options as bytes, with the server's address filled in", () 
   assert.deepEqual(profileOf('cisco-phone').withholds, [66], 'Cisco phones get no default 66');
 });
 
+test('with HTTP served, the phones that take a URL in 66 get the HTTP server; the others keep the address', () => {
+  const cases: [string, number, [number, string][], string][] = [
+    ['yealink', 80, [[66, ascii('http://10.10.0.1/')]], 'port 80 left out'],
+    ['yealink', 6970, [[66, ascii('http://10.10.0.1:6970/')]], 'another port named'],
+    ['polycom', 80, [[160, ascii('http://10.10.0.1/')], [66, ascii('http://10.10.0.1/')]], '160 is read before 66: both the URL'],
+    ['grandstream', 80, [[66, ascii('http://10.10.0.1/')]], 'config server path'],
+    ['snom', 8080, [[66, ascii('http://10.10.0.1:8080/')]], 'setting server'],
+    ['mitel-sip', 80, [[66, ascii('10.10.0.1')]], 'a TFTP server only'],
+    ['cisco-ios', 80, [[150, '0a0a0001'], [66, ascii('10.10.0.1')]], 'IOS autoinstall: TFTP'],
+    ['cisco-phone', 80, [[150, '0a0a0001']], 'no 66: the phone tries HTTP on 6970 itself'],
+  ];
+  for (const [id, httpPort, want, edge] of cases) {
+    const got = resolveProfileOptions(profileOf(id), { server: SERVER, httpPort }).map((o) => [o.code, toHex(o.data)]);
+    assert.deepEqual(got, want, `${id}: ${edge}`);
+  }
+});
+
 test('profile parameters: overrides from the scope, and refusals', () => {
   const pnp = resolveProfileOptions(profileOf('cisco-pnp'), { server: SERVER, params: { pnp_server: '10.10.0.9', pnp_port: '8080' } });
   assert.equal(Buffer.from(pnp[0]?.data ?? []).toString(), '5A1N;B2;K4;I10.10.0.9;J8080');

@@ -68,3 +68,16 @@ test('a client asking for the same file from a new port (it started over) takes 
   clock.advance(400);
   assert.deepEqual(timedOut, [['other device', 1000]]);
 });
+
+test('withdraw: a request whose client went away leaves the queue, its timer with it; the others keep their places', () => {
+  const { clock, q, timedOut } = queue(1000);
+  q.offer('a:1', 'a', 'GET x', 'a1');
+  q.offer('b:1', 'b', 'GET x', 'b1');
+  assert.equal(q.withdraw('a1'), true);
+  assert.equal(q.withdraw('a1'), false, 'only once');
+  assert.equal(q.length, 1);
+  assert.deepEqual(q.take(() => true)?.item, 'b1');
+  clock.advance(5000);
+  assert.deepEqual(timedOut, []);
+  assert.equal(clock.pending, 0, 'no timer left behind');
+});
