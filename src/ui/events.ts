@@ -100,6 +100,17 @@ export interface DeviceStatusEvent {
   readonly ip?: string;
 }
 
+/** A served interface went down or away, came back, or cannot be served (appliance/links.ts). */
+export interface LinkEvent {
+  readonly kind: 'link';
+  readonly at: number;
+  readonly interface: string;
+  /** `serving`, `down`, `gone`, `other-server`, `no-address`, `moved` or `failed`. */
+  readonly state: string;
+  /** In words, for the view. */
+  readonly detail: string;
+}
+
 /** One thing that happened in the appliance. */
 export type ApplianceEvent =
   | LeaseEvent
@@ -110,4 +121,5 @@ export type ApplianceEvent =
   | TftpBusyEvent
   | TftpRefusedEvent
   | ReloadEvent
+  | LinkEvent
   | DeviceStatusEvent;

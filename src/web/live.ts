@@ -44,6 +44,7 @@ export function staleAfter(change: DashboardChange): { panels: LivePanel[]; mac?
     case 'tftp-refused':
       return { panels: ['counters'] };
     case 'reload':
+    case 'link':
       return { panels: ['scopes', 'counters'] };
     case 'device-status':
       return { panels: ['devices', 'counters'], mac: canonicalMac(change.event.mac) ?? change.event.mac };
