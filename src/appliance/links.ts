@@ -22,7 +22,7 @@ import type { Logger } from '../log.js';
 import type { InterfaceAddressSpec } from '../net/address.js';
 import type { InterfaceAddress } from '../net/interfaces.js';
 import { cidrContains, ipv4ToInt, type Ipv4 } from '../net/ipv4.js';
-import { LinkWatcher, observeLink, type LinkChange, type LinkObservation } from '../net/link-watch.js';
+import { conditionOf, LinkWatcher, observeLink, type LinkChange, type LinkObservation } from '../net/link-watch.js';
 import type { TftpServer } from '../tftp/server.js';
 import type { EventSink } from './events.js';
 import { formatLinkState, type InterfaceLinkStatus, type LinkState } from './link-state.js';
@@ -98,8 +98,14 @@ export class ApplianceLinks {
     });
   }
 
-  start(): Promise<void> {
-    return this.watcher.start();
+  /** Takes the first look; a link already down at start is shown so (its socket stays until it is up: then the checks run). */
+  async start(): Promise<void> {
+    await this.watcher.start();
+    for (const [name, entry] of this.served) {
+      const seen = this.watcher.observed(name);
+      const condition = seen ? conditionOf(seen) : 'up';
+      if (condition !== 'up') this.enter(name, entry, { kind: condition });
+    }
   }
 
   stop(): Promise<void> {

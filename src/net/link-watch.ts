@@ -121,6 +121,11 @@ export class LinkWatcher {
     this.schedule();
   }
 
+  /** The last look at `name` (after start). */
+  observed(name: string): LinkObservation | undefined {
+    return this.last.get(name);
+  }
+
   /** Stops polling; waits for a change being handled. */
   async stop(): Promise<void> {
     this.running = false;
