@@ -196,7 +196,8 @@ class ApplianceImpl implements Appliance {
     try {
       const loaded = await this.provisioning.load(this.options.scopes);
       next = loaded.scopes;
-      if (!this.options.tftp.listenAddresses) await checkTftpCovers(next, this.listen);
+      // An interface that is away (links.ts) is checked when it comes back, not now.
+      if (!this.options.tftp.listenAddresses) await checkTftpCovers(next.filter((x) => this.links?.isServing(x.interface) ?? true), this.listen);
       await this.provisioning.reloadTemplates();
       await dhcp.reload(next);
       this.provisioning.apply(loaded.inventory);

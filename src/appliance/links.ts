@@ -112,6 +112,12 @@ export class ApplianceLinks {
     return this.watcher.stop();
   }
 
+  /** False while interface `name` is watched and not served (down, gone...). */
+  isServing(name: string): boolean {
+    const entry = this.served.get(name);
+    return entry === undefined || entry.state.kind === 'serving';
+  }
+
   /** Each served interface's state, for status (`toWall`: the clock's time in wall time). */
   snapshot(toWall: (t: number) => number): InterfaceLinkStatus[] {
     return [...this.served].map(([name, s]) => ({ interface: name, state: s.state.kind, since: toWall(s.since), detail: formatLinkState(name, s.state) }));

@@ -77,3 +77,42 @@ test('a served veth deleted and recreated: status says gone, then dhclient gets 
   assert.equal(await exitOf(child, 15_000), 0, log());
   assert.doesNotMatch((await srv.exec('ip', ['-4', 'addr', 'show', 'dev', a.ifname])).stdout, /10\.77\.0\.1/, 'the --address removed on exit');
 });
+
+test('plugged back into a network where another DHCP server answers: not served there, and status says why', { skip: skip || e2eSkip({ programs: ['dnsmasq'] }) }, async (t) => {
+  const { lab, work } = await openLab(t);
+  const srv = await lab.addNamespace('srv');
+  const phone = await lab.addNamespace('phone');
+  const office = await lab.addNamespace('office');
+  const [a] = await lab.link(srv, phone);
+  await mkdir(join(work, 'tftp'));
+  const state = join(work, 'state');
+  // 4 s, as serve's default: dnsmasq pings an address (up to 3 s) before it offers it.
+  const child = srv.spawn(process.execPath, [BIN, 'serve', '--json', '--no-live', '--no-http', '--probe-timeout', '4', '--interface', a.ifname, '--address', '10.77.0.1/24', '--tftp-root', join(work, 'tftp'), '--leases', state], { maxMs: 120_000 });
+  const log = collectOutput(child);
+  assert.ok(await waitFor(() => log().includes('benchboot is serving') || child.exitCode !== null, 20_000), `serve did not start:\n${log()}`);
+
+  await srv.execOk('ip', ['link', 'del', a.ifname]);
+  assert.ok(await waitFor(() => log().includes(`${a.ifname} is gone`), 10_000), log());
+  // The adapter is plugged into "the office LAN": a namespace where dnsmasq serves DHCP.
+  const officeIf = `${lab.prefix}o0`;
+  await runOk('ip', ['link', 'add', a.ifname, 'netns', srv.name, 'type', 'veth', 'peer', 'name', officeIf, 'netns', office.name]);
+  await office.execOk('ip', ['addr', 'add', '10.78.0.254/24', 'dev', officeIf]);
+  await office.execOk('ip', ['link', 'set', officeIf, 'up']);
+  const dnsmasq = office.spawn('dnsmasq', [
+    '--no-daemon', '--conf-file=/dev/null', `--interface=${officeIf}`, '--bind-interfaces', '--port=0',
+    '--dhcp-range=10.78.0.200,10.78.0.250,255.255.255.0,1h', `--dhcp-leasefile=${join(work, 'dnsmasq.leases')}`, `--pid-file=${join(work, 'dnsmasq.pid')}`,
+  ], { maxMs: 90_000 });
+  const dnsLog = collectOutput(dnsmasq);
+  assert.ok(await waitFor(() => dnsLog().includes('DHCP, IP range'), 10_000), dnsLog());
+  await srv.execOk('ip', ['link', 'set', a.ifname, 'up']);
+
+  assert.ok(await waitFor(() => log().includes('another DHCP server answers there') || child.exitCode !== null, 20_000), `no word of the other server:\n${log()}`);
+  assert.match(log(), /BB_ROGUE_DHCP.*10\.78\.0\.254|10\.78\.0\.254.*BB_ROGUE_DHCP/);
+  assert.doesNotMatch(log(), /serving the interface again/);
+  const status = await srv.exec(process.execPath, [BIN, 'status', '--leases', state], 15_000);
+  assert.match(status.stdout, new RegExp(`NOT SERVING ${a.ifname} \\(other-server for .*DHCP server at 10\\.78\\.0\\.254`));
+  assert.equal(await srv.exec('true', []).then(() => child.exitCode), null, 'serve keeps running, waiting for the bench');
+
+  child.kill('SIGTERM');
+  assert.equal(await exitOf(child, 15_000), 0, log());
+});
