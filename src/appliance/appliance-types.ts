@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { ApplianceEvent } from '../ui/events.js';
 import type { ApplianceDevices } from './devices.js';
 import type { ApplianceHttpConfig } from './http.js';
+import type { ApplianceLinkOptions } from './links.js';
 import type { ScopeSource } from './scope-source.js';
 import type { ApplianceStatus } from './status.js';
 import type { ApplianceSyslogConfig } from './syslog.js';
@@ -50,6 +51,8 @@ export interface ApplianceOptions {
   readonly deviceRecords?: boolean;
   /** Retention of the device records (default DEFAULT_RETENTION, src/devices/record.ts). */
   readonly deviceRetention?: Partial<RetentionLimits>;
+  /** Watch the served links and serve them again when they come back (links.ts); absent: not watched. */
+  readonly links?: ApplianceLinkOptions;
 }
 
 /** The outcome of a reload. */

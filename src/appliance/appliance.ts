@@ -37,6 +37,8 @@ import { httpBootPort } from './http.js';
 import { besideListening, besideStatus, startBeside, type BesideState } from './beside.js';
 import type { RequesterContext } from '../provision/tftp-storage.js';
 import type { Appliance, ApplianceOptions, ReloadOutcome } from './appliance-types.js';
+import { ApplianceLinks, type ApplianceLinkOptions, type LinkHost } from './links.js';
+import { servedInterfaces } from '../dhcp/server.js';
 
 export type { Appliance, ApplianceOptions, ReloadOutcome } from './appliance-types.js';
 import { WebPart, type ApplianceWebConfig } from './web.js';
@@ -57,6 +59,7 @@ class ApplianceImpl implements Appliance {
   private reloadsRejected = 0;
   private reloading: Promise<ReloadOutcome> | undefined;
   private beside: BesideState | undefined;
+  private links: ApplianceLinks | undefined;
   private readonly provisioning: ApplianceProvisioning;
 
   constructor(private readonly options: ApplianceOptions) {
@@ -114,6 +117,27 @@ class ApplianceImpl implements Appliance {
     this.beside = await startBeside(beside, this.running);
     if (options.control ?? true) this.running.control = await openControlSocket(options.stateDir, logger, (r) => this.handleControl(r));
     if (options.web) await this.openWeb(options.web);
+    if (options.links) await this.watchLinks(options.links, dhcp);
+  }
+
+  /** Served links that go and come back (links.ts): started last, stopped first. */
+  private async watchLinks(o: ApplianceLinkOptions, dhcp: DhcpServer): Promise<void> {
+    const { logger, clock, scopes: source, tftp } = this.options;
+    const host: LinkHost = {
+      log: logger.child({ component: 'links' }), clock, events: this.events, source,
+      dhcp: () => this.running.dhcp,
+      tftp: () => this.running.tftp,
+      tftpPort: tftp.port, movesTftp: tftp.listenAddresses === undefined, scopes: () => this.current,
+      loadScopes: async () => (await this.provisioning.load(source)).scopes,
+      applyScopes: async (next) => {
+        await this.running.dhcp?.reload(next);
+        this.current = [...next];
+      },
+      moved: (from, to) => (this.listen = this.listen.map((a) => (a === from ? to : a))),
+    };
+    const names = servedInterfaces(this.current).map((i) => i.name);
+    this.links = new ApplianceLinks(host, o, names, (name) => dhcp.bindings().find((b) => b.interfaceName === name)?.serverAddress);
+    await this.links.start();
   }
 
   private async openWeb(config: ApplianceWebConfig): Promise<void> {
@@ -146,6 +170,8 @@ class ApplianceImpl implements Appliance {
   }
 
   private async closeAll(graceMs: number): Promise<void> {
+    await this.links?.stop();
+    this.links = undefined;
     const parts = this.running;
     this.running = {};
     await closeParts(parts, graceMs, this.log);
@@ -165,7 +191,8 @@ class ApplianceImpl implements Appliance {
     try {
       const loaded = await this.provisioning.load(this.options.scopes);
       next = loaded.scopes;
-      if (!this.options.tftp.listenAddresses) await checkTftpCovers(next, this.listen);
+      // An interface that is away (links.ts) is checked when it comes back, not now.
+      if (!this.options.tftp.listenAddresses) await checkTftpCovers(next.filter((x) => this.links?.isServing(x.interface) ?? true), this.listen);
       await this.provisioning.reloadTemplates();
       await dhcp.reload(next);
       this.provisioning.apply(loaded.inventory);
@@ -220,6 +247,7 @@ class ApplianceImpl implements Appliance {
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },
       ...(this.running.devices ? { devices: this.running.devices.countsByStatus() } : {}),
       ...(this.running.web ? { web: this.running.web.state() } : {}),
+      ...(this.links ? { links: this.links.snapshot((t) => wallTimeOf(this.options.clock, t)) } : {}),
     });
   }
 

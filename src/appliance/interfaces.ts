@@ -11,6 +11,9 @@ import { addAddressHint, addTemporaryAddress, type InterfaceAddressSpec, type Te
 import { findInterface, listInterfaces, type NetworkInterface } from '../net/interfaces.js';
 import { ipv4ToInt, type Ipv4 } from '../net/ipv4.js';
 import { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';
+import type { Clock } from '../clock.js';
+import { probeInterface } from '../dhcp/probe.js';
+import type { ApplianceLinkOptions } from './links.js';
 
 /** What to serve, as the command line says it. */
 export interface ServeTarget {
@@ -102,4 +105,32 @@ export async function removeTemporary(list: readonly TemporaryAddress[], logger:
       logger.error('could not remove the temporary address', { code: 'BB_INTERFACE', err: errorMessage(err) });
     }
   }
+}
+
+/** What {@link serveLinkOptions} needs from `serve`. */
+export interface ServeLinkSettings {
+  readonly probeTimeoutMs: number;
+  readonly force: boolean;
+  readonly clock: Clock;
+  /** The run's temporary addresses (removed on exit): an `--address` put back is added to it. */
+  readonly temporary: TemporaryAddress[];
+  readonly logger: Logger;
+}
+
+/**
+ * How `serve` watches its links: a link that comes back is probed for another DHCP server
+ * as at start, and gets its `--address` back through the same temporary-address function.
+ */
+export function serveLinkOptions(target: ServeTarget, o: ServeLinkSettings): ApplianceLinkOptions {
+  const restore = async (name: string, spec: InterfaceAddressSpec): Promise<void> => {
+    const tmp = await addTemporaryAddress(name, spec, false);
+    // An address added at start is removed on exit by its first record, on the new link as well.
+    const known = o.temporary.some((t) => t.added && t.ifname === name && t.spec.address === spec.address && t.spec.prefix === spec.prefix);
+    if (!known) o.temporary.push(tmp);
+  };
+  return {
+    probe: async (name) => (await probeInterface(name, o.probeTimeoutMs, o.clock)).answers,
+    force: o.force,
+    ...(target.address ? { address: { spec: target.address, restore } } : {}),
+  };
 }

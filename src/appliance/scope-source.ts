@@ -14,6 +14,11 @@ export interface ScopeSource {
   /** For status and logs, e.g. `scope files in ./scopes` or `derived from eth1`. */
   readonly describe: string;
   load(): Promise<Scope[]>;
+  /**
+   * Derived scopes only: the interface `name` is now served with this address (it came back
+   * with another one, links.ts); the next `load()` derives its scope from it.
+   */
+  follow?(name: string, address: { readonly address: Ipv4; readonly prefix: number }): void;
 }
 
 /** One interface served without a scope file: its address and prefix make the scope. */
@@ -24,10 +29,16 @@ export interface DerivedInterface {
 }
 
 /** Scopes derived from interface addresses (no scope file); the scope is named after the interface. */
-export function derivedScopes(interfaces: readonly DerivedInterface[]): ScopeSource {
+export function derivedScopes(initial: readonly DerivedInterface[]): ScopeSource {
+  let interfaces = [...initial];
   return {
-    describe: `derived from ${interfaces.map((i) => `${i.name} ${i.address}/${i.prefix}`).join(', ')}`,
+    get describe() {
+      return `derived from ${interfaces.map((i) => `${i.name} ${i.address}/${i.prefix}`).join(', ')}`;
+    },
     load: () => Promise.resolve(interfaces.map((i) => deriveScope({ name: i.name, interface: i.name, address: i.address, prefix: i.prefix }))),
+    follow(name, { address, prefix }) {
+      interfaces = interfaces.map((i) => (i.name === name ? { name, address, prefix } : i));
+    },
   };
 }
 

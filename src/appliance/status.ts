@@ -17,6 +17,7 @@ import type { HttpCounters, HttpTransferInfo } from '../http/server.js';
 import type { SkippedHttpPort } from './http.js';
 import type { ApplianceTftpSettings } from './tftp-settings.js';
 import type { SyslogStatus } from './syslog.js';
+import type { InterfaceLinkStatus } from './link-state.js';
 
 /** The HTTP server as status sees it (issue 14): where it listens, the default ports it left out and why. */
 export interface HttpSnapshot {
@@ -96,6 +97,8 @@ export interface ApplianceStatus {
   readonly syslog?: SyslogStatus;
   /** The dashboard (absent with --no-web). */
   readonly web?: WebState;
+  /** Each served interface: serving, or why not (link down, gone...); absent when links are not watched. */
+  readonly links?: readonly InterfaceLinkStatus[];
 }
 
 /** The TFTP server as status sees it at one moment (absent when not running). */
@@ -130,6 +133,7 @@ export interface StatusSnapshot {
   readonly devices?: Readonly<Record<DeviceStatusName, number>>;
   readonly syslog?: SyslogStatus;
   readonly web?: WebState;
+  readonly links?: readonly InterfaceLinkStatus[];
 }
 
 /** The status of the appliance from one snapshot (pure). */
@@ -165,5 +169,6 @@ export function buildStatus(s: StatusSnapshot): ApplianceStatus {
     ...(s.devices ? { devices: s.devices } : {}),
     ...(s.syslog ? { syslog: s.syslog } : {}),
     ...(s.web ? { web: s.web } : {}),
+    ...(s.links ? { links: s.links } : {}),
   };
 }

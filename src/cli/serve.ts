@@ -24,6 +24,7 @@ import {
   preflight,
   prepareInterfaces,
   removeTemporary,
+  serveLinkOptions,
   TftpDirectoryError,
   type ApplianceHttpConfig,
   type ApplianceWebConfig,
@@ -82,6 +83,8 @@ interface ServeRun {
   readonly live: boolean;
   readonly tftp: ServeTftpSettings;
   readonly prepared: PreparedInterfaces;
+  /** The temporary addresses of the run (`--address`), removed on exit. */
+  readonly temporary: TemporaryAddress[];
   readonly signals: ServeSignals;
   /** The inventory file (absolute), when one is given or ./inventory.csv exists. */
   readonly inventory: string | undefined;
@@ -129,6 +132,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     logger: run.root,
     clock: serveClock(run.logger),
     ...(view ? { onEvent: (e) => view.update(e) } : {}),
+    links: serveLinkOptions(serveTarget(args), { probeTimeoutMs: Math.round(args['probe-timeout'] * 1000), force: args.force, clock: systemClock, temporary: run.temporary, logger: run.logger }),
   });
   await appliance.start().catch((err: unknown) => {
     if (!(err instanceof TftpDirectoryError)) throw err;
@@ -178,7 +182,7 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
     await proc.step?.('signals');
     const prepared = await prepareInterfaces(serveTarget(args), logger, temporary);
     await proc.step?.('interfaces');
-    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, signals, inventory, proc, http, web }, (v) => (view = v));
+    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, temporary, signals, inventory, proc, http, web }, (v) => (view = v));
   } finally {
     await undo();
     signals.dispose();

@@ -90,6 +90,9 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
   lines.push(`benchboot serve is running: pid ${st.pid}, up ${formatDuration(now - st.startedAt)}, scopes ${st.scopeSource}.`);
   const interfaces = [...new Set(st.scopes.map((s) => s.interface))];
   lines.push(`Interfaces: ${interfaces.join(', ') || 'none'}`);
+  for (const l of st.links ?? []) {
+    if (l.state !== 'serving') lines.push(`NOT SERVING ${l.interface} (${l.state} for ${formatDuration(now - l.since)}): ${l.detail}`);
+  }
   lines.push('');
   lines.push(
     formatTable(st.scopes, [

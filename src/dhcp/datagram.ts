@@ -3,7 +3,9 @@
  * (malformed input is normal traffic, not an exception), and the bounded set of
  * sources already logged, so a noisy sender costs one debug line.
  */
+import type { Logger } from '../log.js';
 import { DecodeError } from '../net/bytes.js';
+import type { DhcpCounters } from './counters.js';
 import { decodeDhcpPacket, type DhcpPacket } from './packet.js';
 
 /** A datagram read: the packet, or why it is not one. */
@@ -32,4 +34,19 @@ export class SeenSources {
     this.seen.add(source);
     return true;
   }
+}
+
+/**
+ * Step 1 of the receive loop: bytes → packet. Malformed input is normal traffic: counted,
+ * logged at debug level once per source (interface and peer), dropped (undefined).
+ */
+export function readDatagram(data: Uint8Array, interfaceName: string, from: { readonly address: string; readonly port: number }, counters: DhcpCounters, seen: SeenSources, log: Logger): DhcpPacket | undefined {
+  const decoded = decodeDatagram(data);
+  if (decoded.kind === 'packet') return decoded.packet;
+  counters.decodeErrors++;
+  const peer = `${from.address}:${from.port}`;
+  if (seen.isNew(`${interfaceName}/${peer}`)) {
+    log.debug('dropping a malformed datagram (logged once per source)', { interface: interfaceName, peer, bytes: data.length, offset: decoded.error.offset, reason: decoded.error.reason });
+  }
+  return undefined;
 }

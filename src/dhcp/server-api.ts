@@ -48,6 +48,13 @@ export interface DhcpServer {
   stop(): Promise<void>;
   /** Replaces the scopes; binds new interfaces and closes those no scope names any more. */
   reload(scopes: readonly Scope[]): Promise<void>;
+  /**
+   * Closes the sockets of one interface (its link went away) and binds it no more,
+   * reloads included, until {@link resume}. Leases are kept.
+   */
+  pause(interfaceName: string): Promise<void>;
+  /** Binds the interface again through the binding factory (a new ifindex, a new address), for the scopes in force. */
+  resume(interfaceName: string): Promise<void>;
   counters(): DhcpCountersSnapshot;
   /** Every lease the table holds (offered ones included). */
   leases(): readonly Lease[];

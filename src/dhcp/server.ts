@@ -10,8 +10,7 @@
  *           → apply the changes to the in-memory lease table (at once: later requests see them)
  *           → journal them and wait for the fsync (never ACK what a crash could forget;
  *             when the journal fails, they are taken back out of the table: pending-changes.ts)
- *           → send the bytes the engine encoded to the destination it chose
- *           → count, log one line, emit one lease event.
+ *           → send the bytes the engine encoded to the destination it chose → count, log, emit.
  */
 import type { Scope } from './scope.js';
 import { errorMessage } from '../errno.js';
@@ -21,7 +20,7 @@ import type { UdpPeer } from '../net/udp.js';
 import { servedInterfaces, type DhcpBinding } from './bindings.js';
 import { BOOTP_OP, messageTypeName } from './constants.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
-import { decodeDatagram, SeenSources } from './datagram.js';
+import { readDatagram, SeenSources } from './datagram.js';
 import { formatDropReason } from './drop-reason.js';
 import { ExpirySweep } from './expiry-sweep.js';
 import { respond, type EngineResult } from './engine.js';
@@ -56,6 +55,8 @@ class Server implements DhcpServer {
   private readonly log: Logger;
   private readonly events: LeaseEventReporter;
   private active: DhcpBinding[] = [];
+  /** Interfaces whose socket is closed while their link is away (pause/resume). */
+  private readonly paused = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly malformedSources = new SeenSources(1024);
   private readonly sweep: ExpirySweep;
@@ -101,7 +102,7 @@ class Server implements DhcpServer {
   async reload(scopes: readonly Scope[]): Promise<void> {
     const wanted = servedInterfaces(scopes);
     const wantedNames = new Set(wanted.map((w) => w.name));
-    const added = wanted.filter((w) => !this.active.some((b) => b.interfaceName === w.name));
+    const added = wanted.filter((w) => !this.paused.has(w.name) && !this.active.some((b) => b.interfaceName === w.name));
     const fresh = this.running && added.length > 0 ? await this.options.bindings(added) : [];
     this.scopes = scopes;
     this.table.setScopes(scopes);
@@ -111,6 +112,23 @@ class Server implements DhcpServer {
     this.active = this.active.filter((b) => wantedNames.has(b.interfaceName));
     await Promise.all(removed.map((b) => b.endpoint.close()));
     this.log.info('scopes reloaded', { scopes: scopes.map((s) => s.name), added: fresh.map((b) => b.interfaceName), removed: removed.map((b) => b.interfaceName) });
+  }
+
+  async pause(interfaceName: string): Promise<void> {
+    this.paused.add(interfaceName);
+    const closing = this.active.filter((b) => b.interfaceName === interfaceName);
+    this.active = this.active.filter((b) => !closing.includes(b));
+    await Promise.all(closing.map((b) => b.endpoint.close()));
+  }
+
+  async resume(interfaceName: string): Promise<void> {
+    if (!this.running) return;
+    await this.pause(interfaceName);
+    const served = servedInterfaces(this.scopes).filter((w) => w.name === interfaceName);
+    const fresh = served.length > 0 ? await this.options.bindings(served) : [];
+    this.paused.delete(interfaceName);
+    for (const b of fresh) this.attach(b);
+    this.table.exclude(fresh.map((b) => b.serverAddress));
   }
 
   counters(): DhcpCountersSnapshot {
@@ -164,15 +182,15 @@ class Server implements DhcpServer {
     void p.finally(() => this.inFlight.delete(p));
   }
 
-  private scopeNames(interfaceName: string): string[] {
-    return this.scopes.filter((s) => s.interface === interfaceName).map((s) => s.name);
+  private scopeNames(name: string): string[] {
+    return this.scopes.filter((s) => s.interface === name).map((s) => s.name);
   }
 
   /** The whole life of one datagram; never throws (an unexpected error ends only this exchange). */
   private async handleDatagram(binding: DhcpBinding, data: Buffer, from: UdpPeer): Promise<void> {
     this.counterSet.received++;
     try {
-      const packet = this.decode(data, from, binding);
+      const packet = readDatagram(data, binding.interfaceName, from, this.counterSet, this.malformedSources, this.log);
       if (!packet) return;
       if (!this.classify(packet, binding)) return;
       // Read once: every later step uses these facts, not the option list.
@@ -194,23 +212,6 @@ class Server implements DhcpServer {
         stack: err instanceof Error ? err.stack : undefined,
       });
     }
-  }
-
-  /** Step 1: bytes → packet. Malformed input is normal traffic: count, log once per source, drop. */
-  private decode(data: Buffer, from: UdpPeer, binding: DhcpBinding): DhcpPacket | undefined {
-    const decoded = decodeDatagram(data);
-    if (decoded.kind === 'packet') return decoded.packet;
-    this.counterSet.decodeErrors++;
-    if (this.malformedSources.isNew(`${binding.interfaceName}/${from.address}:${from.port}`)) {
-      this.log.debug('dropping a malformed datagram (logged once per source)', {
-        interface: binding.interfaceName,
-        peer: `${from.address}:${from.port}`,
-        bytes: data.length,
-        offset: decoded.error.offset,
-        reason: decoded.error.reason,
-      });
-    }
-    return undefined;
   }
 
   /** Step 2: only BOOTREQUESTs, only on interfaces some scope serves. */
@@ -280,14 +281,8 @@ class Server implements DhcpServer {
       await binding.endpoint.send(result.bytes, to);
     } catch (err) {
       this.counterSet.sendErrors++;
-      this.log.error('cannot send a DHCP reply', {
-        code: 'BB_SOCKET',
-        interface: binding.interfaceName,
-        mac: request.mac,
-        xid: request.packet.xid,
-        peer: `${to.address}:${to.port}`,
-        err: errorMessage(err),
-      });
+      const peer = `${to.address}:${to.port}`;
+      this.log.error('cannot send a DHCP reply', { code: 'BB_SOCKET', interface: binding.interfaceName, mac: request.mac, xid: request.packet.xid, peer, err: errorMessage(err) });
       return;
     }
     this.events.report(result.event, request, binding.interfaceName);

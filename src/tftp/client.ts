@@ -21,7 +21,7 @@ import { requestOptions, resolve, type Resolved, type TftpGetOptions, type TftpG
 import { TFTP_ERROR } from './error-codes.js';
 import { NetasciiDecoder } from './netascii.js';
 import { encodeAck, encodeTftpPacket, type TftpOption } from './packet.js';
-import { driveReceiver } from './receive-driver.js';
+import { driveReceiver, type ReceiveFlow } from './receive-driver.js';
 import { driveSender } from './send-driver.js';
 import { TftpError } from './tftp-error.js';
 import type { DrivenResult, DrivenTransfer } from './transfer-driver.js';
@@ -94,6 +94,7 @@ class Download {
       opening: grant.viaOack ? encodeAck(0) : undefined,
       ...(firstData ? { firstData } : {}),
       deliver: (data) => this.keep(this.netascii ? this.netascii.push(data) : data),
+      ...(this.writer ? { flow: writerFlow(this.writer) } : {}),
       onProgress: (bytes) => {
         o.onProgress?.({ bytes, ...(tsize !== undefined ? { size: tsize } : {}) });
         if (this.writer?.error !== undefined) this.driven?.abort(TFTP_ERROR.diskFull, 'cannot write the local file');
@@ -128,6 +129,17 @@ class Download {
     };
     return this.writer ? summary : { ...summary, data: Buffer.concat(this.parts, this.delivered) };
   }
+}
+
+/** The back-pressure of a download written to a file: ACKs wait while the writer is full. */
+function writerFlow(writer: ChunkWriter): ReceiveFlow {
+  return {
+    isFull: () => writer.isFull(),
+    drained: async () => {
+      await writer.drained();
+      return writer.error === undefined ? undefined : { code: TFTP_ERROR.diskFull, message: 'cannot write the local file' };
+    },
+  };
 }
 
 /** Uploads `data` or the file `input` (WRQ). */

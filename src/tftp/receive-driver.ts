@@ -30,12 +30,23 @@ export interface ReceiveDriverOptions extends DriverOptions {
    * commit the upload); a rejection sends ERROR `code` with the message instead.
    */
   readonly beforeFinalAck?: () => Promise<void | { readonly code: number; readonly message: string }>;
+  /**
+   * Back-pressure from the writer (chunk-writer.ts): while `isFull()`, the due ACK waits
+   * for `drained()`, which resolves with an ERROR to send instead when the write failed.
+   */
+  readonly flow?: ReceiveFlow;
   /** A first DATA that arrived before the driver started (client without OACK). */
   readonly firstData?: { readonly block: number; readonly data: Uint8Array };
 }
 
+/** The writer's side of back-pressure, as the driver sees it. */
+export interface ReceiveFlow {
+  isFull(): boolean;
+  drained(): Promise<void | { readonly code: number; readonly message: string }>;
+}
+
 /** What can happen to a receiving transfer; each enters through `ReceiveDriver.enter`. */
-type ReceiveEvent = 'data' | 'tick' | 'saved' | 'abort';
+type ReceiveEvent = 'data' | 'tick' | 'saved' | 'drained' | 'abort';
 
 /** The I/O of one receiving transfer; its ReceiverActions are called only from inside `enter`. */
 class ReceiveDriver implements ReceiverActions {
@@ -119,6 +130,9 @@ class ReceiveDriver implements ReceiverActions {
       case 'saved':
         receiver.releaseFinal(this.clock.now());
         break;
+      case 'drained':
+        receiver.releaseAck(this.clock.now());
+        break;
       case 'abort':
         receiver.abort(this.abortCode, this.abortMessage);
         this.timer.stop();
@@ -177,6 +191,23 @@ class ReceiveDriver implements ReceiverActions {
     } catch (err) {
       this.fault(err);
     }
+  }
+
+  isSinkFull(): boolean {
+    return this.o.flow?.isFull() ?? false;
+  }
+
+  waitForSink(): void {
+    const flow = this.o.flow;
+    if (!flow) return;
+    this.timer.stop();
+    flow.drained().then(
+      (refusal) => {
+        if (refusal) this.abortReceiver(refusal.code, refusal.message);
+        else this.enter('drained');
+      },
+      (err: unknown) => this.abortReceiver(TFTP_ERROR.notDefined, `could not write: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   sendAck(wire: number): void {

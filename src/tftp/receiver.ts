@@ -17,6 +17,10 @@
  *   other ACKs: an RFC 7440 sender reads an ACK short of its window as a gap report.
  * - On timeout the last ACK (or the opening packet) is sent again with backoff; after
  *   `maxRetries` timeouts in a row the transfer fails.
+ * - Back-pressure: an ACK acknowledges only what the sink has taken. When the ACK is due
+ *   and the sink is full (`isSinkFull`), the machine waits (`waitForSink`) with no timer
+ *   and answers nothing, not even a retransmitted block (its ACK would acknowledge bytes
+ *   the sink has not taken), until `releaseAck`.
  */
 import { TFTP_ERROR } from './error-codes.js';
 import { backoff } from './backoff.js';
@@ -34,6 +38,10 @@ export interface ReceiverActions {
   finish(result: TransferResult): void;
   /** With `holdFinalAck`: the last block arrived; make the data durable, then call `releaseFinal`. */
   holdLast?(): void;
+  /** True while the sink holds as much as it may: the due ACK waits. Absent: never full. */
+  isSinkFull?(): boolean;
+  /** The due ACK waits for the sink: call `releaseAck` once it has room again. */
+  waitForSink?(): void;
 }
 
 /** Settings of a receiver. */
@@ -72,6 +80,7 @@ export class TftpReceiver {
   private isDone = false;
   private dallyEnd: number | undefined;
   private holding = false;
+  private stalled = false;
   readonly stats: ReceiverStats = { blocksReceived: 0, duplicateBlocks: 0, gapBlocks: 0, acksSent: 0, timeouts: 0 };
 
   constructor(
@@ -105,6 +114,10 @@ export class TftpReceiver {
   /** A DATA packet with wire number `wireBlock` arrived. */
   onData(wireBlock: number, data: Uint8Array, now: number): void {
     if (this.holding) return;
+    if (this.stalled) {
+      this.stats.duplicateBlocks++;
+      return;
+    }
     const ahead = (wireBlock - (this.expected & 0xffff)) & 0xffff;
     if (this.isDone) {
       // Dallying: a resent block means the sender did not get our last ACK, which covers
@@ -163,6 +176,14 @@ export class TftpReceiver {
     this.finishWith(TRANSFER_OK, now + this.options.timeoutMs);
   }
 
+  /** The sink has room again: send the ACK that waited and wait for DATA again. */
+  releaseAck(now: number): void {
+    if (!this.stalled || this.isDone) return;
+    this.stalled = false;
+    this.ack();
+    this.deadlineAt = now + this.timeoutMs;
+  }
+
   /** Ends the transfer from outside (local write failure, shutdown): sends ERROR and finishes. */
   abort(code: number, message: string): void {
     if (this.isDone) return;
@@ -197,7 +218,14 @@ export class TftpReceiver {
       this.finishWith(TRANSFER_OK, now + this.options.timeoutMs);
       return;
     }
-    if (this.unacked >= this.options.windowsize) this.ack();
+    if (this.unacked < this.options.windowsize) return;
+    if (this.actions.isSinkFull?.()) {
+      this.stalled = true;
+      this.deadlineAt = undefined;
+      this.actions.waitForSink?.();
+      return;
+    }
+    this.ack();
   }
 
   private ack(): void {

@@ -82,6 +82,10 @@ export interface TftpServer {
   start(): Promise<void>;
   /** Stops listening, lets transfers finish for up to `graceMs`, then aborts the rest. */
   stop(graceMs?: number): Promise<void>;
+  /** Listens on one more address (a served interface came back with a new address). */
+  listenOn(address: string, port: number): Promise<void>;
+  /** Stops listening on `address`; transfers already running go on. */
+  stopListening(address: string): Promise<void>;
   /** The bound listening addresses (after start). */
   addresses(): UdpPeer[];
   counters(): Readonly<TftpCounters>;

@@ -13,7 +13,7 @@ import { TFTP_ERROR } from './error-codes.js';
 import { negotiate, type NegotiationPolicy, type TransferParams } from './negotiate.js';
 import { NetasciiDecoder } from './netascii.js';
 import { encodeAck, encodeTftpPacket, type TftpOption, type TftpRequest } from './packet.js';
-import { driveReceiver } from './receive-driver.js';
+import { driveReceiver, type ReceiveFlow } from './receive-driver.js';
 import { driveSender } from './send-driver.js';
 import type { TransferDirection, TransferInfo } from './server-events.js';
 import type { TftpStorage, UploadTarget } from './storage.js';
@@ -137,6 +137,7 @@ async function receiveUpload(host: TransferHost, t: TransferRequest, a: Active, 
     blksize: params.blksize,
     opening: oackOf(oack) ?? encodeAck(0),
     deliver: (data) => upload.push(data),
+    flow: upload,
     onProgress: (bytes) => {
       report(bytes);
       const failure = upload.failure();
@@ -150,8 +151,8 @@ async function receiveUpload(host: TransferHost, t: TransferRequest, a: Active, 
   await a.driven.settled;
 }
 
-/** The received bytes of one upload on their way into storage. */
-class UploadSink {
+/** The received bytes of one upload on their way into storage; the flow its ACKs wait on. */
+class UploadSink implements ReceiveFlow {
   private readonly writer: ChunkWriter;
   private readonly netascii: NetasciiDecoder | undefined;
   /** The name storage saved it as, once committed. */
@@ -170,6 +171,17 @@ class UploadSink {
 
   push(data: Uint8Array): void {
     this.writer.push(this.netascii ? this.netascii.push(data) : data);
+  }
+
+  /** True while the writer holds its bound: the ACK waits for the disk (back-pressure). */
+  isFull(): boolean {
+    return this.writer.isFull();
+  }
+
+  /** Resolves once the writer has room; with the ERROR to send when a write failed. */
+  async drained(): Promise<{ code: number; message: string } | undefined> {
+    await this.writer.drained();
+    return this.failure();
   }
 
   /** The ERROR to end the transfer with once a write failed. */

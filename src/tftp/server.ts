@@ -28,6 +28,7 @@ import { encodeError, type TftpRequest } from './packet.js';
 import { TransferPorts } from './port-range.js';
 import type { TftpCounters, TftpServer, TftpServerEvents, TransferInfo } from './server-events.js';
 import { TransferLedger } from './server-ledger.js';
+import { Listeners } from './listeners.js';
 import { decodeRequest, sharedDriverOptions, type Queued } from './server-requests.js';
 import { WaitQueue } from './wait-queue.js';
 import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
@@ -64,7 +65,7 @@ class Server implements TftpServer, TransferHost {
   private readonly maxPerClient: number;
   private readonly timeoutMs: number;
   private readonly retries: number;
-  private readonly listeners: UdpEndpoint[] = [];
+  private readonly listeners: Listeners;
   private readonly perClient = new ClientTally();
   /** Requests over the limits, waiting for a slot. */
   private readonly queue: WaitQueue<Queued>;
@@ -81,6 +82,7 @@ class Server implements TftpServer, TransferHost {
     this.clock = options.clock ?? systemClock;
     this.bind = options.bind ?? defaultBind;
     this.ports = new TransferPorts(this.bind, options.portRange);
+    this.listeners = new Listeners(this.bind, (l, msg, from) => this.onRequest(l, msg, from), this.log);
     this.maxTransfers = options.maxTransfers ?? 200;
     this.maxPerClient = options.maxPerClient ?? defaultMaxPerClient(this.maxTransfers);
     this.timeoutMs = options.timeoutMs ?? 1000;
@@ -102,26 +104,24 @@ class Server implements TftpServer, TransferHost {
     if (this.accepting) return;
     const specs = this.options.listen ?? [{ address: '0.0.0.0', port: 69 }];
     try {
-      for (const spec of specs) {
-        const ep = await this.bind(spec.address, spec.port ?? 69);
-        ep.onMessage((msg, from) => this.onRequest(ep, msg, from));
-        ep.onError((err) => this.log.error('listening socket error', { err: err.message }));
-        this.listeners.push(ep);
-      }
+      for (const spec of specs) await this.listeners.listen(spec.address, spec.port ?? 69);
     } catch (err) {
-      await Promise.all(this.listeners.splice(0).map((l) => l.close()));
+      await this.listeners.closeAll();
       const code = errnoCode(err);
       const kind = code === 'EADDRINUSE' || code === 'EACCES' ? 'port-in-use' : 'socket';
       throw new TftpError(kind, `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
     }
     this.accepting = true;
-    this.log.info('TFTP server listening', { on: this.listeners.map((l) => `${l.local().address}:${l.local().port}`).join(' ') });
+    this.log.info('TFTP server listening', { on: this.listeners.addresses().map((l) => `${l.address}:${l.port}`).join(' ') });
   }
+
+  readonly listenOn = (address: string, port: number): Promise<void> => this.listeners.listen(address, port);
+  readonly stopListening = (address: string): Promise<void> => this.listeners.close(address);
 
   async stop(graceMs = 0): Promise<void> {
     this.accepting = false;
     for (const q of this.queue.drain()) this.ledger.sendFrom(q.listener, encodeError(TFTP_ERROR.notDefined, 'server shutting down'), q.from);
-    await Promise.all(this.listeners.splice(0).map((l) => l.close()));
+    await this.listeners.closeAll();
     const active = this.ledger.active;
     const running = [...active.values()];
     if (running.length > 0 && graceMs > 0) {
@@ -139,7 +139,7 @@ class Server implements TftpServer, TransferHost {
   }
 
   addresses(): UdpPeer[] {
-    return this.listeners.map((l) => l.local());
+    return this.listeners.addresses();
   }
 
   counters(): Readonly<TftpCounters> {
@@ -269,7 +269,7 @@ class Server implements TftpServer, TransferHost {
       this.pending--;
       this.ledger.counters.busy++;
       this.log.warn('no transfer socket', { id, err: errorMessage(err) });
-      const listener = this.listeners.find((l) => l.local().address === localAddress) ?? this.listeners[0];
+      const listener = this.listeners.on(localAddress);
       if (listener) this.ledger.sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), peer);
       return;
     }

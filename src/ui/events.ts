@@ -127,6 +127,17 @@ export interface DeviceRemovedEvent {
 /** The events of the device book that the views show. */
 export type DeviceViewEvent = DeviceStatusEvent | DevicesRestoredEvent | DeviceRemovedEvent;
 
+/** A served interface went down or away, came back, or cannot be served (appliance/links.ts). */
+export interface LinkEvent {
+  readonly kind: 'link';
+  readonly at: number;
+  readonly interface: string;
+  /** `serving`, `down`, `gone`, `other-server`, `no-address`, `moved` or `failed`. */
+  readonly state: string;
+  /** In words, for the view. */
+  readonly detail: string;
+}
+
 /** One thing that happened in the appliance. */
 export type ApplianceEvent =
   | LeaseEvent
@@ -137,4 +148,5 @@ export type ApplianceEvent =
   | TftpBusyEvent
   | TftpRefusedEvent
   | ReloadEvent
+  | LinkEvent
   | DeviceViewEvent;

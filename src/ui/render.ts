@@ -116,6 +116,7 @@ export function renderView(state: ViewState, width = 160): string[] {
   const t = state.totals;
   const lines: string[] = [
     `benchboot serving ${state.serving.join(', ') || '(nothing)'}`,
+    ...Object.values(state.linksDown).map((d) => escapeControl(`NOT SERVING: ${d}`)),
     `leases ${t.leases}  transfers ${t.transfersDone} done, ${state.transfers.length} running  failures ${t.failures}  busy refusals ${t.busyRefusals}`,
     statusCountsLine(state.devices),
     '',

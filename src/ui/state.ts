@@ -55,6 +55,8 @@ export interface ViewState {
   readonly totals: Totals;
   /** The latest notable messages (reloads, failures), newest last, at most MAX_NOTICES. */
   readonly notices: readonly string[];
+  /** Served interfaces that are not served now (down, gone...), by name, in words. */
+  readonly linksDown: Readonly<Record<string, string>>;
 }
 
 /** How many notices the view keeps. */
@@ -68,6 +70,7 @@ export function initialViewState(serving: readonly string[]): ViewState {
     transfers: [],
     totals: { leases: 0, transfersDone: 0, failures: 0, busyRefusals: 0 },
     notices: [],
+    linksDown: {},
   };
 }
 
@@ -197,6 +200,11 @@ export function reduceView(state: ViewState, event: ApplianceEvent): ViewState {
     }
     case 'reload':
       return { ...state, notices: addNotice(state.notices, event.ok ? `reloaded: ${event.detail}` : `reload rejected: ${event.detail}`) };
+    case 'link': {
+      const { [event.interface]: _was, ...others } = state.linksDown;
+      const linksDown = event.state === 'serving' ? others : { ...others, [event.interface]: event.detail };
+      return { ...state, linksDown, notices: addNotice(state.notices, event.state === 'serving' ? `${event.interface} is back: serving it again` : event.detail) };
+    }
     case 'device-status':
       return withDeviceStatus(state, event);
     case 'devices-restored':

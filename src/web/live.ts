@@ -44,6 +44,7 @@ export function staleAfter(change: DashboardChange): { panels: LivePanel[]; mac?
     case 'tftp-refused':
       return { panels: ['counters'] };
     case 'reload':
+    case 'link':
       return { panels: ['scopes', 'counters'] };
     case 'device-status':
     case 'device-removed':

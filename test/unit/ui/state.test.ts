@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialViewState, reduceView, transferEtaSeconds, transferRate, type ViewState } from '../../../src/ui/state.js';
 import type { ApplianceEvent } from '../../../src/ui/events.js';
+import { renderView } from '../../../src/ui/render.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -85,4 +86,15 @@ test('a refused request counts as a failure and shows on the device row', () => 
   assert.equal(s.devices[0]?.lastFile, 'SEPAAAAAAAAAA01.cnf.xml (File not found)');
   assert.equal(s.totals.failures, 1);
   assert.match(s.notices.at(-1) ?? '', /refused to 10\.10\.0\.20: File not found/);
+});
+
+test('a served link that goes away: a NOT SERVING line under the header until it is served again', () => {
+  let s = initialViewState(['eth1 10.77.0.0/24 (eth1)']);
+  const detail = 'eth1 is gone (unplugged?): not served until it comes back';
+  s = reduceView(s, { kind: 'link', at: 1, interface: 'eth1', state: 'gone', detail });
+  assert.deepEqual(renderView(s).slice(0, 2), ['benchboot serving eth1 10.77.0.0/24 (eth1)', `NOT SERVING: ${detail}`]);
+  assert.equal(s.notices.at(-1), detail);
+  s = reduceView(s, { kind: 'link', at: 2, interface: 'eth1', state: 'serving', detail: 'eth1: serving' });
+  assert.ok(!renderView(s).some((l) => l.includes('NOT SERVING')), 'the line goes once it is served again');
+  assert.equal(s.notices.at(-1), 'eth1 is back: serving it again');
 });
