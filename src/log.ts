@@ -41,10 +41,10 @@ const readable = winston.format.printf((info) => {
   return typeof stack === 'string' ? `${head}${tail}\n${stack}` : `${head}${tail}`;
 });
 
-// C1 controls and DEL, line/paragraph separators, bidi embeddings, overrides and isolates:
-// JSON.stringify leaves them raw (it escapes C0 only), and a terminal or viewer that shows
+// C0 and C1 controls, DEL, line/paragraph separators, bidi embeddings, overrides and isolates:
+// JSON.stringify leaves them raw (it escapes C0 only, and this leaves none raw), and a terminal or viewer that shows
 // the JSON line obeys them. Written as a negated class for the same reason as in text-escape.ts.
-const JSON_UNSAFE = /[^\u0000-\u007e\u00a0-\u2027\u202f-\u2065\u206a-\uffff]/g;
+const JSON_UNSAFE = /[^\u0020-\u007e\u00a0-\u2027\u202f-\u2065\u206a-\uffff]/g;
 
 /** A JSON text with every character of {@link JSON_UNSAFE} written as a `\uNNNN` escape (the same value once parsed). */
 export function escapeJsonLine(text: string): string {
