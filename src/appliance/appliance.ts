@@ -27,7 +27,7 @@ import { createDhcpSide, openLeaseJournal, releaseLease, releaseLeasesSince } fr
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
-import { checkTftpCovers, createTftpSide, interfaceAddresses, logUploadRoom, openTftpStorage, type TftpStorageSide } from './tftp.js';
+import { listenOnNewAddresses, createTftpSide, interfaceAddresses, logUploadRoom, openTftpStorage, type TftpStorageSide } from './tftp.js';
 import { tftpSettingsOf } from './tftp-settings.js';
 import { ApplianceProvisioning } from './provisioning.js';
 import { closeParts, type Running } from './close.js';
@@ -105,12 +105,14 @@ class ApplianceImpl implements Appliance {
     const onLease = devices && ((e: Parameters<ApplianceDevices['observeLease']>[0]): void => devices.observeLease(e));
     const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, httpPort: () => httpBootPort(this.running.http), ...(onLease ? { onLease } : {}), ...(options.newClientRate ? { newClientRate: options.newClientRate } : {}) }).server;
     this.running.dhcp = dhcp;
-    const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events, retriesOnBusy: retriesOnBusy((address) => this.requesterOf(address)) });
+    const jobs = options.privileged;
+    const bindListener = jobs && ((address: string, port: number) => jobs.bindUdp({ address, port, recvBufferBytes: 1 << 20, sendBufferBytes: 1 << 20 }));
+    const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events, retriesOnBusy: retriesOnBusy((address) => this.requesterOf(address)), ...(bindListener ? { bindListener } : {}) });
     devices?.watchTftp(tftp);
     this.running.tftp = tftp;
     await dhcp.start();
     await tftp.start();
-    const beside = { syslog: options.syslog, http: options.http, tftp: options.tftp, storage: side.storage, listen: this.listen, devices, events, logger, clock };
+    const beside = { syslog: jobs && options.syslog && !options.syslog.bind ? { ...options.syslog, bind: (address: string, port: number) => jobs.bindUdp({ address, port }) } : options.syslog, http: options.http, ...(jobs ? { listenTcp: (address: string, port: number) => jobs.listenTcp(address, port) } : {}), tftp: options.tftp, storage: side.storage, listen: this.listen, devices, events, logger, clock };
     this.beside = await startBeside(beside, this.running);
     if (options.control ?? true) this.running.control = await openControlSocket(options.stateDir, logger, (r) => this.handleControl(r));
     if (options.web) await this.openWeb(options.web);
@@ -119,7 +121,9 @@ class ApplianceImpl implements Appliance {
   private async openWeb(config: ApplianceWebConfig): Promise<void> {
     const { logger, clock, tftp } = this.options;
     const host = { devices: () => this.running.devices, status: () => this.status(), leases: () => this.leases(), scopes: () => this.current, inventory: () => this.provisioning.inventory() };
-    this.running.web = new WebPart({ ...host, control: (r) => this.handleControl(r), uploadDir: tftp.uploadDir, clock, logger });
+    const jobs = this.options.privileged;
+    const listenTcp = jobs && ((address: string, port: number) => jobs.listenTcp(address, port));
+    this.running.web = new WebPart({ ...host, control: (r) => this.handleControl(r), uploadDir: tftp.uploadDir, clock, logger, ...(listenTcp ? { listenTcp } : {}) });
     await this.running.web.open(config);
   }
 
@@ -165,7 +169,8 @@ class ApplianceImpl implements Appliance {
     try {
       const loaded = await this.provisioning.load(this.options.scopes);
       next = loaded.scopes;
-      if (!this.options.tftp.listenAddresses) await checkTftpCovers(next, this.listen);
+      const tftp = this.running.tftp;
+      if (!this.options.tftp.listenAddresses && tftp) await listenOnNewAddresses(next, this.listen, tftp, this.options.tftp.port);
       await this.provisioning.reloadTemplates();
       await dhcp.reload(next);
       this.provisioning.apply(loaded.inventory);

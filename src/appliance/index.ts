@@ -19,7 +19,7 @@ export {
   type DoctorOptions,
 } from './doctor.js';
 export { leaseEventOf, leaseStateOf } from './dhcp.js';
-export { noAddressMessage, prepareInterfaces, removeTemporary, type PreparedInterfaces, type ServeTarget } from './interfaces.js';
+export { noAddressMessage, prepareInterfaces, removeTemporary, requireInterface, type PreparedInterfaces, type ServeTarget } from './interfaces.js';
 export type { NewClientRate, NewClientRateSetting } from './dhcp.js';
 export { DEFAULT_PROBE_TIMEOUT_MS, preflight, requireDirectory, type PreflightOptions, type RogueServer } from './preflight.js';
 export { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';

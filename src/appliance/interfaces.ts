@@ -12,6 +12,9 @@ import { findInterface, listInterfaces, type NetworkInterface } from '../net/int
 import { ipv4ToInt, type Ipv4 } from '../net/ipv4.js';
 import { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';
 
+/** Adds the temporary address (address.ts; under a privilege split: PrivilegedJobs.addAddress, src/net/privileged.ts). */
+export type AddAddress = (ifname: string, spec: InterfaceAddressSpec, alreadyHas: boolean) => Promise<TemporaryAddress>;
+
 /** What to serve, as the command line says it. */
 export interface ServeTarget {
   /** Interfaces named with --interface. */
@@ -38,7 +41,7 @@ function isUsable(ip: Ipv4): boolean {
 }
 
 /** The interface, or BB_INTERFACE naming the ones that exist. */
-async function requireInterface(name: string): Promise<NetworkInterface> {
+export async function requireInterface(name: string): Promise<NetworkInterface> {
   const iface = await findInterface(name);
   if (iface) return iface;
   const known = (await listInterfaces()).filter((i) => !i.isLoopback).map((i) => i.name);
@@ -51,12 +54,12 @@ export function noAddressMessage(name: string): string {
 }
 
 /** The address one interface is served with, adding the temporary one when asked. */
-async function deriveInterface(name: string, target: ServeTarget, temporary: TemporaryAddress[], logger: Logger): Promise<DerivedInterface> {
+async function deriveInterface(name: string, target: ServeTarget, temporary: TemporaryAddress[], logger: Logger, addAddress: AddAddress): Promise<DerivedInterface> {
   const iface = await requireInterface(name);
   const spec = target.address;
   if (spec) {
     const has = iface.addresses.some((a) => a.address === spec.address && a.prefix === spec.prefix);
-    const tmp = await addTemporaryAddress(name, spec, has);
+    const tmp = await addAddress(name, spec, has);
     temporary.push(tmp);
     if (tmp.added) logger.info('added a temporary address; it is removed on exit', { interface: name, address: `${spec.address}/${spec.prefix}` });
     return { name, address: spec.address, prefix: spec.prefix };
@@ -74,12 +77,12 @@ async function deriveInterface(name: string, target: ServeTarget, temporary: Tem
  * Resolves interfaces and addresses (adding `--address` when asked) and the scope
  * source. Each address added is pushed to `temporary` at once, so that the caller
  * can remove it whenever it must stop (a second Ctrl-C); on failure the addresses
- * added are removed and taken out of `temporary`.
+ * added are removed and taken out of `temporary`. `addAddress` adds one (default here).
  */
-export async function prepareInterfaces(target: ServeTarget, logger: Logger, temporary: TemporaryAddress[] = []): Promise<PreparedInterfaces> {
+export async function prepareInterfaces(target: ServeTarget, logger: Logger, temporary: TemporaryAddress[] = [], addAddress: AddAddress = addTemporaryAddress): Promise<PreparedInterfaces> {
   try {
     const derived: DerivedInterface[] = [];
-    for (const name of target.interfaces) derived.push(await deriveInterface(name, target, temporary, logger));
+    for (const name of target.interfaces) derived.push(await deriveInterface(name, target, temporary, logger, addAddress));
     const source = target.scopesDir === undefined ? derivedScopes(derived) : scopeFiles(target.scopesDir, target.interfaces);
     const scopes = await source.load();
     const interfaces = [...new Set(scopes.map((s) => s.interface))];

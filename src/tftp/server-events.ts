@@ -79,6 +79,11 @@ export interface TftpServerEvents {
 /** The running server. */
 export interface TftpServer {
   start(): Promise<void>;
+  /**
+   * Also listens on `specs` (a reload that serves a new interface): all are bound or
+   * none; requests on them are served once the server is started.
+   */
+  listenOn(specs: readonly { readonly address: string; readonly port?: number }[]): Promise<void>;
   /** Stops listening, lets transfers finish for up to `graceMs`, then aborts the rest. */
   stop(graceMs?: number): Promise<void>;
   /** The bound listening addresses (after start). */

@@ -30,23 +30,14 @@ import type { TftpCounters, TftpServer, TftpServerEvents, TransferInfo } from '.
 import { TransferLedger } from './server-ledger.js';
 import { decodeRequest, sharedDriverOptions, type Queued } from './server-requests.js';
 import { WaitQueue } from './wait-queue.js';
-import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
+import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpListen, type TftpServerOptions } from './server-options.js';
 import { runRead, runWrite, type Active, type Registration, type TransferHost, type TransferRequest, type TransferSubject } from './server-transfer.js';
 import type { TftpStorage } from './storage.js';
 import { TftpError } from './tftp-error.js';
 import { INTERNAL_ERROR_MESSAGE, type DriverOptions, type DrivenResult } from './transfer-driver.js';
 
 export type { TftpCounters, TftpServer, TftpServerEvents, TransferDirection, TransferInfo } from './server-events.js';
-export {
-  BUSY_MESSAGE,
-  DEFAULT_BUSY_POLL_MICROS,
-  DEFAULT_QUEUE_WAIT_MS,
-  RECOMMENDED_MAX_WINDOW_BYTES,
-  RECOMMENDED_MIN_WINDOW_BLOCKS,
-  type BindFn,
-  type TftpListen,
-  type TftpServerOptions,
-} from './server-options.js';
+export { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type BindFn, type TftpListen, type TftpServerOptions } from './server-options.js';
 
 const defaultBind: BindFn = (address, port) => bindUdp({ address, port, recvBufferBytes: 1 << 20, sendBufferBytes: 1 << 20 });
 
@@ -100,22 +91,26 @@ class Server implements TftpServer, TransferHost {
 
   async start(): Promise<void> {
     if (this.accepting) return;
-    const specs = this.options.listen ?? [{ address: '0.0.0.0', port: 69 }];
+    await this.listenOn(this.options.listen ?? [{ address: '0.0.0.0', port: 69 }]);
+    this.accepting = true;
+  }
+
+  async listenOn(specs: readonly TftpListen[]): Promise<void> {
+    const bound: UdpEndpoint[] = [];
     try {
       for (const spec of specs) {
-        const ep = await this.bind(spec.address, spec.port ?? 69);
+        const ep = await (this.options.bindListener ?? this.bind)(spec.address, spec.port ?? 69);
+        bound.push(ep);
         ep.onMessage((msg, from) => this.onRequest(ep, msg, from));
         ep.onError((err) => this.log.error('listening socket error', { err: err.message }));
-        this.listeners.push(ep);
       }
     } catch (err) {
-      await Promise.all(this.listeners.splice(0).map((l) => l.close()));
+      await Promise.all(bound.map((l) => l.close()));
       const code = errnoCode(err);
-      const kind = code === 'EADDRINUSE' || code === 'EACCES' ? 'port-in-use' : 'socket';
-      throw new TftpError(kind, `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
+      throw new TftpError(code === 'EADDRINUSE' || code === 'EACCES' ? 'port-in-use' : 'socket', `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
     }
-    this.accepting = true;
-    this.log.info('TFTP server listening', { on: this.listeners.map((l) => `${l.local().address}:${l.local().port}`).join(' ') });
+    this.listeners.push(...bound);
+    this.log.info('TFTP server listening', { on: bound.map((l) => `${l.local().address}:${l.local().port}`).join(' ') });
   }
 
   async stop(graceMs = 0): Promise<void> {
