@@ -83,8 +83,14 @@ class ApplianceImpl implements Appliance {
     this.listen = [...(options.tftp.listenAddresses ?? (await interfaceAddresses(this.current)))];
     const storage = await this.provisioning.openStorage(await openTftpStorage(options.tftp), options.tftp, (address) => this.requesterOf(address), options.logger);
     this.provisioning.apply(loaded.inventory);
-    const store = await openLeaseJournal(options);
-    this.running = { store };
+    let store: LeaseStore;
+    try {
+      store = await openLeaseJournal(options);
+    } catch (err) {
+      storage.storage.release();
+      throw err;
+    }
+    this.running = { store, storage: storage.storage };
     const devices = new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leases: () => this.leases(), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e) });
     this.running.devices = devices;
     try {
