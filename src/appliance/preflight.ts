@@ -55,8 +55,11 @@ export interface RogueServer {
 
 type FindOwners = (port: number) => Promise<PortOwner[]>;
 
-/** Throws BB_PORT_IN_USE naming the program when the DHCP or TFTP port is taken. */
-async function checkPorts(options: PreflightOptions, findOwners: FindOwners): Promise<void> {
+/**
+ * Throws BB_PORT_IN_USE naming the program when the DHCP or TFTP port is taken (root sees
+ * every program's sockets: `sudo serve` checks this in its root part before the server starts).
+ */
+export async function checkPorts(options: Pick<PreflightOptions, 'dhcpPort' | 'tftpPort'>, findOwners: FindOwners = (port) => findUdpPortOwners(port, { ignorePids: [process.pid] })): Promise<void> {
   for (const [port, what] of [
     [options.dhcpPort, 'DHCP'],
     [options.tftpPort, 'TFTP'],

@@ -10,7 +10,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { checkTftpFiles, requireInterface } from '../appliance/index.js';
+import { checkPorts, checkTftpFiles, requireInterface } from '../appliance/index.js';
 import { DHCP_PORT } from '../dhcp/constants.js';
 import { ERRORS } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -123,6 +123,7 @@ export async function runServeParent(args: ServeArgs, ctx: CommandContext): Prom
   await checkTftpFiles(validateServeArgs(args));
   const policy = policyOf(args);
   for (const name of serveTarget(args).interfaces) await requireInterface(name);
+  await checkPorts({ dhcpPort: args['dhcp-port'], tftpPort: args['tftp-port'] });
   let user: ServeUser;
   try {
     user = chooseServeUser(args.user, ctx.io.env, await readPasswd());
