@@ -88,7 +88,8 @@ export class PrivilegedParent {
     child.on('message', (message: unknown) => void this.answer(child, message));
     try {
       const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
-      if (signal !== null) this.log.error('the serving process was killed', { code: 'BB_INTERNAL', signal, pid: child.pid });
+      // A stop signal passed on before the child had its handlers ends it too: that is a stop, not a crash.
+      if (signal !== null && !(this.stops > 0 && (signal === 'SIGINT' || signal === 'SIGTERM'))) this.log.error('the serving process was killed', { code: 'BB_INTERNAL', signal, pid: child.pid });
       await this.removeAdded();
       return exitCodeOf(code, signal);
     } finally {
