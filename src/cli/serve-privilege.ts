@@ -95,7 +95,7 @@ function takeOverAll(args: ServeArgs, user: ServeUser, logger: Logger): void {
       throw ERRORS.privilege.create({ message: `${o.path} is root-owned and cannot be handed to ${user.name}, whom serve runs as: ${o.reason}. Run: ${o.fix}` });
     }
     if (o.kind === 'taken') logger.info('handed a root-owned directory to the serving user', { path: o.path, user: user.name, entries: o.entries, ...(o.skipped.length > 0 ? { skipped: o.skipped } : {}) });
-    if (o.kind === 'created') logger.info('created the state directory for the serving user', { path: o.path, user: user.name });
+    if (o.kind === 'created') logger.info('created for the serving user', { path: o.path, user: user.name });
   }
 }
 

@@ -5,7 +5,7 @@
  * socket and hand it over, add or remove the temporary `--address`. Anything else is
  * refused and logged. It reads no packet and opens no file of the appliance's.
  *
- * Signals: SIGINT, SIGTERM and SIGHUP are passed on to the child (its own process group,
+ * Signals: SIGINT, SIGTERM, SIGHUP and SIGWINCH are passed on to the child (its own process group,
  * so a Ctrl-C reaches it once, through here); a second stop signal that the child does
  * not end within {@link PARENT_FORCE_MS} kills it. However the child ends (a clean stop,
  * a crash, `kill -9`), the addresses the parent added are removed, and the parent
@@ -38,7 +38,7 @@ export interface ParentHost {
   /** Starts the unprivileged child with an IPC channel. */
   fork(): ChildProcess;
   /** Subscribes to a signal; returns the unsubscribe function. */
-  onSignal(signal: 'SIGHUP' | 'SIGINT' | 'SIGTERM', handler: () => void): () => void;
+  onSignal(signal: 'SIGHUP' | 'SIGINT' | 'SIGTERM' | 'SIGWINCH', handler: () => void): () => void;
 }
 
 /** Counts of what the parent did and refused. */
@@ -84,6 +84,8 @@ export class PrivilegedParent {
       this.host.onSignal('SIGINT', () => this.stop('SIGINT')),
       this.host.onSignal('SIGTERM', () => this.stop('SIGTERM')),
       this.host.onSignal('SIGHUP', () => child.kill('SIGHUP')),
+      // The terminal tells only its foreground group that it was resized; the live view is drawn by the child.
+      this.host.onSignal('SIGWINCH', () => child.kill('SIGWINCH')),
     ];
     child.on('message', (message: unknown) => void this.answer(child, message));
     try {

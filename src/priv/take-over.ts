@@ -14,7 +14,7 @@
  * - a missing state directory is created for the user.
  */
 import { constants as fsConstants, closeSync, fchownSync, fstatSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { errnoCode, errorMessage } from '../errno.js';
 import { DIR_FLAGS, heldPath, openHeldDir, realPathOfFd, type HeldDir } from './held-dir.js';
 
@@ -107,14 +107,43 @@ function takeOverHeld(dir: HeldDir, abs: string, user: TakeOverUser): TakeOverOu
   return isRootOwned || entries > 0 || skipped.length > 0 ? { kind: 'taken', path: abs, entries: entries + (isRootOwned ? 1 : 0), skipped } : { kind: 'unchanged', path: abs };
 }
 
-/** Takes over a root-owned regular file (the log file) at `path` when its real path is `path`; a missing one is left to be created. */
+/**
+ * Creates the file `abs` (0600) for the user, through its directory held open and only
+ * when that directory's real path is the one named (no symlink on the way).
+ */
+function createFileFor(abs: string, user: TakeOverUser): TakeOverOutcome {
+  let dir: HeldDir;
+  try {
+    dir = openHeldDir(dirname(abs));
+  } catch (err) {
+    return { kind: 'refused', path: abs, reason: `cannot open its directory: ${errorMessage(err)}`, fix: `create ${dirname(abs)}` };
+  }
+  try {
+    if (dir.realPath !== dirname(abs)) return { kind: 'refused', path: abs, reason: `its directory is ${dir.realPath} through a symlink`, fix: `touch ${abs} && ${chownFix(abs, user)}` };
+    const fd = openSync(heldPath(dir.fd, basename(abs)), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);
+    try {
+      fchownSync(fd, user.uid, user.gid);
+    } finally {
+      closeSync(fd);
+    }
+    return { kind: 'created', path: abs };
+  } finally {
+    dir.close();
+  }
+}
+
+/**
+ * Takes over a root-owned regular file (the log file) at `path` when its real path is
+ * `path`; a missing one is created for the user (the user may not be able to create it
+ * where it is named, e.g. in a root-owned directory).
+ */
 export function takeOverFile(path: string, user: TakeOverUser): TakeOverOutcome {
   const abs = resolve(path);
   let fd: number;
   try {
     fd = openSync(abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return { kind: 'missing', path: abs };
+    if (errnoCode(err) === 'ENOENT') return createFileFor(abs, user);
     return { kind: 'refused', path: abs, reason: `cannot open it without following a symlink: ${errorMessage(err)}`, fix: chownFix(abs, user) };
   }
   try {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { link, lstat, mkdir, mkdtemp, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { takeOverDirectory } from '../../../src/priv/take-over.js';
+import { takeOverDirectory, takeOverFile } from '../../../src/priv/take-over.js';
 
 const isRoot = process.getuid?.() === 0;
 const USER = { name: 'nobody', uid: 65534, gid: 65534 };
@@ -45,4 +45,10 @@ test('a root-owned directory reached through a symlink is not handed over: the e
   const created = takeOverDirectory(join(base, 'fresh'), USER, true);
   assert.equal(created.kind, 'created');
   assert.equal((await stat(join(base, 'fresh'))).uid, USER.uid);
+  // A --log-file in a root-owned directory, which the serving user could not create there.
+  assert.equal(takeOverFile(join(base, 'serve.log'), USER).kind, 'created');
+  const log = await stat(join(base, 'serve.log'));
+  assert.equal(log.uid, USER.uid);
+  assert.equal(log.mode & 0o777, 0o600);
+  assert.equal(takeOverFile(join(base, 'swapped', 'serve.log'), USER).kind, 'refused', 'never created through a symlink');
 });
