@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   BB_TEMPLATE: 'a template does not parse, or does not render for a device (a missing variable)',
   BB_PROFILE_NOT_FOUND: 'no built-in vendor profile has that name',
   BB_WEB: 'the web dashboard cannot listen on its address (port in use, address not on this machine)',
+  BB_PRIVILEGE: 'serve started as root cannot run as its unprivileged user (no such user, a directory it cannot take over), or the root part refused a request',
   BB_INTERNAL: 'an unexpected failure inside benchboot',
 } as const;
 
@@ -159,7 +160,6 @@ export const ERRORS = {
   derivedPrefix: defineError('BB_INTERFACE', '{interface}: {address}/{prefix} cannot be served: the prefix must be /{min} to /{max}'),
   derivedNetworkAddress: defineError('BB_INTERFACE', '{interface}: {address} is the network or broadcast address of {subnet}'),
   derivedNoPool: defineError('BB_INTERFACE', '{interface}: {subnet} has no address left for clients'),
-  tftpNotCovered: defineError('BB_INTERFACE', 'the new scopes need TFTP on {addresses}, which was not served at start; restart benchboot serve to add an interface'),
   portInUse: defineError(
     'BB_PORT_IN_USE',
     'UDP port {port} ({what}) is already taken by {owners}. Stop it first (e.g. "sudo systemctl stop dnsmasq" or kill that pid), then start benchboot again.',
@@ -207,6 +207,7 @@ export const ERRORS = {
   controlLineTooLong: defineError('BB_USAGE', 'request line over {max} bytes: refused, and the connection closed'),
   controlBusy: defineError('BB_CONTROL', 'the server already serves {max} control connections at once; try again when one closes'),
   // Web dashboard
+  privilege: defineError('BB_PRIVILEGE', '{message}'),
   webListen: defineError('BB_WEB', 'the dashboard cannot listen on {address}: {reason}; give another --web ADDR:PORT, or --no-web'),
   badWebAddress: defineError('BB_USAGE', '--web {text}: give ADDR:PORT, e.g. 127.0.0.1:8067'),
   // Internal

@@ -8,6 +8,9 @@ import winston from 'winston';
 import type { Writable } from 'node:stream';
 import { escapeControl } from './devices/text-escape.js';
 
+/** Where winston keeps the formatted line (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
+
 /** The logger type every module receives. */
 export type Logger = winston.Logger;
 
@@ -38,6 +41,23 @@ const readable = winston.format.printf((info) => {
   return typeof stack === 'string' ? `${head}${tail}\n${stack}` : `${head}${tail}`;
 });
 
+// C0 and C1 controls, DEL, line/paragraph separators, bidi embeddings, overrides and isolates:
+// JSON.stringify leaves them raw (it escapes C0 only, and this leaves none raw), and a terminal or viewer that shows
+// the JSON line obeys them. Written as a negated class for the same reason as in text-escape.ts.
+const JSON_UNSAFE = /[^\u0020-\u007e\u00a0-\u2027\u202f-\u2065\u206a-\uffff]/g;
+
+/** A JSON text with every character of {@link JSON_UNSAFE} written as a `\uNNNN` escape (the same value once parsed). */
+export function escapeJsonLine(text: string): string {
+  return text.replace(JSON_UNSAFE, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+}
+
+/** Runs after winston's json format: the line it wrote, with {@link escapeJsonLine}. */
+const escapedJson = winston.format((info) => {
+  const line: unknown = info[MESSAGE];
+  if (typeof line === 'string') info[MESSAGE] = escapeJsonLine(line);
+  return info;
+});
+
 /** Creates the process logger. */
 export function createLogger(options: LogOptions = {}): Logger {
   const transports: winston.transport[] = [];
@@ -45,6 +65,7 @@ export function createLogger(options: LogOptions = {}): Logger {
     winston.format.timestamp(),
     winston.format.errors({ stack: true }),
     winston.format.json(),
+    escapedJson(),
   );
   if (!options.quiet) {
     const format = options.json

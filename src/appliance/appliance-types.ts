@@ -9,6 +9,7 @@ import type { NewClientRateSetting } from '../dhcp/new-client-limit.js';
 import type { DhcpBindingFactory } from '../dhcp/server.js';
 import type { RetentionLimits } from '../devices/index.js';
 import type { Logger } from '../log.js';
+import type { PrivilegedJobs } from '../net/privileged.js';
 import type { ApplianceEvent } from '../ui/events.js';
 import type { ApplianceDevices } from './devices.js';
 import type { ApplianceHttpConfig } from './http.js';
@@ -25,8 +26,17 @@ export interface ApplianceOptions {
   readonly tftp: ApplianceTftpConfig;
   /** State directory: lease journal, snapshot, lock and control socket. */
   readonly stateDir: string;
-  /** DHCP sockets: `systemBindings({ port })` on a real machine, `loopbackBindings` in tests. */
+  /**
+   * DHCP sockets: `systemBindings({ port, bind: privileged.bindDhcp })` on a real machine,
+   * `loopbackBindings` in tests. A reload that adds an interface binds through it.
+   */
   readonly dhcpBindings: DhcpBindingFactory;
+  /**
+   * The jobs that need root (src/net/privileged.ts): TFTP's, syslog's, HTTP's and the
+   * dashboard's listening sockets are bound through it. Absent: each part binds its own
+   * (a single process, tests). Under a privilege split these are requests to the root parent.
+   */
+  readonly privileged?: PrivilegedJobs;
   /** At most this many new clients per scope get an address per second (`serve --new-client-rate`); absent: no limit. */
   readonly newClientRate?: NewClientRateSetting;
   readonly logger: Logger;

@@ -21,13 +21,13 @@ import type { DhcpServer } from '../dhcp/server.js';
 import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
-import { formatCidr, isIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
+import { formatCidr, isIpv4, parseIpv4 } from '../net/ipv4.js';
 import { answerControl, deviceControl, leasesOnWall, openControlSocket, releaseOnWall, type ControlTarget } from './control.js';
-import { createDhcpSide, openLeaseJournal, releaseLease, releaseLeasesSince } from './dhcp.js';
+import { createDhcpSide, loggedReleases, openLeaseJournal } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
 import { buildStatus, type ApplianceStatus } from './status.js';
-import { checkTftpCovers, createTftpSide, interfaceAddresses, logUploadRoom, openTftpStorage, type TftpStorageSide } from './tftp.js';
+import { listenOnNewAddresses, createTftpSide, interfaceAddresses, logUploadRoom, openTftpStorage, type TftpStorageSide } from './tftp.js';
 import { tftpSettingsOf } from './tftp-settings.js';
 import { ApplianceProvisioning } from './provisioning.js';
 import { closeParts, type Running } from './close.js';
@@ -86,8 +86,14 @@ class ApplianceImpl implements Appliance {
     this.listen = [...(options.tftp.listenAddresses ?? (await interfaceAddresses(this.current)))];
     const storage = await this.provisioning.openStorage(await openTftpStorage(options.tftp), options.tftp, (address) => this.requesterOf(address), options.logger);
     this.provisioning.apply(loaded.inventory);
-    const store = await openLeaseJournal(options);
-    this.running = { store };
+    let store: LeaseStore;
+    try {
+      store = await openLeaseJournal(options);
+    } catch (err) {
+      storage.storage.release();
+      throw err;
+    }
+    this.running = { store, storage: storage.storage };
     const devices = options.deviceRecords === false ? undefined : new ApplianceDevices({ stateDir: options.stateDir, clock: options.clock, logger: options.logger, leasesAt: (ip) => this.leasesAt(ip), inventory: () => this.provisioning.inventory(), onStatus: (e) => this.events.emit(e), renderFailureOf: (peer, file) => this.provisioning.renderFailures.take(peer, file), ...(options.deviceRetention ? { retention: options.deviceRetention } : {}) });
     if (devices) this.running.devices = devices;
     try {
@@ -108,12 +114,14 @@ class ApplianceImpl implements Appliance {
     const onLease = devices && ((e: Parameters<ApplianceDevices['observeLease']>[0]): void => devices.observeLease(e));
     const dhcp = createDhcpSide(store, { stateDir: options.stateDir, scopes: this.current, bindings: options.dhcpBindings, logger, clock, events, policy: this.provisioning.policy, httpPort: () => httpBootPort(this.running.http), ...(onLease ? { onLease } : {}), ...(options.newClientRate ? { newClientRate: options.newClientRate } : {}) }).server;
     this.running.dhcp = dhcp;
-    const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events, retriesOnBusy: retriesOnBusy((address) => this.requesterOf(address)) });
+    const jobs = options.privileged;
+    const bindListener = jobs && ((address: string, port: number) => jobs.bindUdp({ address, port, recvBufferBytes: 1 << 20, sendBufferBytes: 1 << 20 }));
+    const tftp = createTftpSide({ config: options.tftp, storage: side.storage, listen: this.listen, logger, clock, events, retriesOnBusy: retriesOnBusy((address) => this.requesterOf(address)), ...(bindListener ? { bindListener } : {}) });
     devices?.watchTftp(tftp);
     this.running.tftp = tftp;
     await dhcp.start();
     await tftp.start();
-    const beside = { syslog: options.syslog, http: options.http, tftp: options.tftp, storage: side.storage, listen: this.listen, devices, events, logger, clock };
+    const beside = { syslog: jobs && options.syslog && !options.syslog.bind ? { ...options.syslog, bind: (address: string, port: number) => jobs.bindUdp({ address, port }) } : options.syslog, http: options.http, ...(jobs ? { listenTcp: (address: string, port: number) => jobs.listenTcp(address, port) } : {}), tftp: options.tftp, storage: side.storage, listen: this.listen, devices, events, logger, clock };
     this.beside = await startBeside(beside, this.running);
     if (options.control ?? true) this.running.control = await openControlSocket(options.stateDir, logger, (r) => this.handleControl(r));
     if (options.web) await this.openWeb(options.web);
@@ -143,7 +151,9 @@ class ApplianceImpl implements Appliance {
   private async openWeb(config: ApplianceWebConfig): Promise<void> {
     const { logger, clock, tftp } = this.options;
     const host = { devices: () => this.running.devices, status: () => this.status(), leases: () => this.leases(), scopes: () => this.current, inventory: () => this.provisioning.inventory() };
-    this.running.web = new WebPart({ ...host, control: (r) => this.handleControl(r), uploadDir: tftp.uploadDir, clock, logger });
+    const jobs = this.options.privileged;
+    const listenTcp = jobs && ((address: string, port: number) => jobs.listenTcp(address, port));
+    this.running.web = new WebPart({ ...host, control: (r) => this.handleControl(r), uploadDir: tftp.uploadDir, clock, logger, ...(listenTcp ? { listenTcp } : {}) });
     await this.running.web.open(config);
   }
 
@@ -192,7 +202,9 @@ class ApplianceImpl implements Appliance {
       const loaded = await this.provisioning.load(this.options.scopes);
       next = loaded.scopes;
       // An interface that is away (links.ts) is checked when it comes back, not now.
-      if (!this.options.tftp.listenAddresses) await checkTftpCovers(next.filter((x) => this.links?.isServing(x.interface) ?? true), this.listen);
+      const present = next.filter((x) => this.links?.isServing(x.interface) ?? true);
+      const tftp = this.running.tftp;
+      if (!this.options.tftp.listenAddresses && tftp) await listenOnNewAddresses(present, this.listen, tftp, this.options.tftp.port);
       await this.provisioning.reloadTemplates();
       await dhcp.reload(next);
       this.provisioning.apply(loaded.inventory);
@@ -278,23 +290,8 @@ class ApplianceImpl implements Appliance {
       leases: () => leasesOnWall(this.leases(), this.options.clock),
       reload: () => this.reload(),
       // Lease times on the wall clock in both directions, as `benchboot leases` reads them.
-      ...releaseOnWall({ release: (ip) => this.release(ip), releaseSince: (since) => this.releaseSince(since) }, this.options.clock),
+      ...releaseOnWall(loggedReleases(() => this.requireDhcp(), this.log, this.options.clock), this.options.clock),
       ...deviceControl(() => this.running.devices),
     };
-  }
-
-  /** Frees a bound address the way its client's DHCPRELEASE would (see dhcp.ts). */
-  async release(ip: Ipv4): Promise<Lease> {
-    const dhcp = this.requireDhcp();
-    const released = await releaseLease(dhcp, ip);
-    this.log.info('lease released on request', { ip, mac: released.mac, scope: released.scope });
-    return released;
-  }
-
-  /** Frees every bound lease that began at or after `since` (server clock; what a burst of new clients took), each as above. */
-  async releaseSince(since: number): Promise<readonly Lease[]> {
-    const released = await releaseLeasesSince(this.requireDhcp(), since);
-    this.log.info('leases released on request', { since: new Date(wallTimeOf(this.options.clock, since)).toISOString(), count: released.length });
-    return released;
   }
 }

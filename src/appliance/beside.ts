@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import type { PrivilegedJobs } from '../net/privileged.js';
 import type { TftpStorage } from '../tftp/storage.js';
 import type { Running } from './close.js';
 import type { ApplianceDevices } from './devices.js';
@@ -26,6 +27,8 @@ export interface BesideStart {
   readonly events: EventSink;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Where HTTP's listening sockets come from (src/net/privileged.ts); default: HTTP listens itself. */
+  readonly listenTcp?: PrivilegedJobs['listenTcp'];
 }
 
 /** What started beside DHCP and TFTP, and what was left out. */
@@ -53,6 +56,7 @@ export async function startBeside(s: BesideStart, running: Running): Promise<Bes
     clock,
     events: s.events,
     ...(devices ? { devices } : {}),
+    ...(s.listenTcp ? { listenTcp: s.listenTcp } : {}),
   });
   running.http = started.server;
   return { syslog, httpSkipped: started.skipped };

@@ -26,6 +26,8 @@ export interface Running {
   devices?: ApplianceDevices;
   syslog?: SyslogReceiver;
   web?: WebPart;
+  /** The file storage (its upload directory is held open; released last). */
+  storage?: { release(): void };
 }
 
 /** Stops every part of `parts` (see the module comment); throws when any failed. */
@@ -48,5 +50,6 @@ export async function closeParts(parts: Running, graceMs: number, log: Logger): 
   await Promise.all([step('TFTP', tftp && (() => tftp.stop(graceMs))), step('HTTP', http && (() => http.stop(graceMs)))]);
   await step('device records', devices && (() => devices.close()));
   await step('lease store', store && (() => store.close()));
+  await step('file storage', parts.storage && (async () => parts.storage?.release()));
   if (failures.length > 0) throw ERRORS.stopFailed.create({ failures: failures.map(errorMessage).join('; ') }, { cause: failures[0] });
 }

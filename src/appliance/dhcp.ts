@@ -120,3 +120,19 @@ export async function releaseLeasesSince(dhcp: DhcpServer, since: number): Promi
   }
   return released;
 }
+
+/** Releases on request (the control socket's `release` and `release --since`), each logged. */
+export function loggedReleases(dhcp: () => DhcpServer, log: Logger, clock: Clock): { release(ip: Ipv4): Promise<Lease>; releaseSince(since: number): Promise<readonly Lease[]> } {
+  return {
+    async release(ip) {
+      const released = await releaseLease(dhcp(), ip);
+      log.info('lease released on request', { ip, mac: released.mac, scope: released.scope });
+      return released;
+    },
+    async releaseSince(since) {
+      const released = await releaseLeasesSince(dhcp(), since);
+      log.info('leases released on request', { since: new Date(wallTimeOf(clock, since)).toISOString(), count: released.length });
+      return released;
+    },
+  };
+}

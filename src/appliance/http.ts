@@ -15,6 +15,7 @@ import { ERRORS } from '../errors.js';
 import { createHttpServer, type HttpListenFailure, type HttpServer } from '../http/server.js';
 import type { Logger } from '../log.js';
 import { describePortOwner, findTcpPortOwners, type PortOwner } from '../net/port-owner.js';
+import type { PrivilegedJobs } from '../net/privileged.js';
 import type { TftpStorage } from '../tftp/storage.js';
 import type { ApplianceDevices } from './devices.js';
 import type { EventSink } from './events.js';
@@ -59,6 +60,8 @@ export interface HttpSideOptions {
   readonly clock: Clock;
   readonly events: EventSink;
   readonly devices?: ApplianceDevices;
+  /** Where the listening sockets come from (src/net/privileged.ts); default: the server listens itself. */
+  readonly listenTcp?: PrivilegedJobs['listenTcp'];
   /** Port-owner seam (default: /proc/net/tcp, this process left out). */
   readonly findOwners?: (port: number) => Promise<PortOwner[]>;
 }
@@ -113,6 +116,7 @@ export async function startHttpSide(o: HttpSideOptions): Promise<HttpSide> {
     maxTransfers: o.maxTransfers,
     ...(o.maxPerClient === undefined ? {} : { maxPerClient: o.maxPerClient }),
     ...(o.queueWaitMs === undefined ? {} : { queueWaitMs: o.queueWaitMs }),
+    ...(o.listenTcp ? { listenTcp: o.listenTcp } : {}),
   });
   let failed: SkippedHttpPort[];
   try {

@@ -14,6 +14,10 @@ import { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } fr
 import type { Clock } from '../clock.js';
 import { probeInterface } from '../dhcp/probe.js';
 import type { ApplianceLinkOptions } from './links.js';
+import type { PrivilegedJobs } from '../net/privileged.js';
+
+/** Adds the temporary address (address.ts; under a privilege split: PrivilegedJobs.addAddress, src/net/privileged.ts). */
+export type AddAddress = (ifname: string, spec: InterfaceAddressSpec, alreadyHas: boolean) => Promise<TemporaryAddress>;
 
 /** What to serve, as the command line says it. */
 export interface ServeTarget {
@@ -41,7 +45,7 @@ function isUsable(ip: Ipv4): boolean {
 }
 
 /** The interface, or BB_INTERFACE naming the ones that exist. */
-async function requireInterface(name: string): Promise<NetworkInterface> {
+export async function requireInterface(name: string): Promise<NetworkInterface> {
   const iface = await findInterface(name);
   if (iface) return iface;
   const known = (await listInterfaces()).filter((i) => !i.isLoopback).map((i) => i.name);
@@ -54,12 +58,12 @@ export function noAddressMessage(name: string): string {
 }
 
 /** The address one interface is served with, adding the temporary one when asked. */
-async function deriveInterface(name: string, target: ServeTarget, temporary: TemporaryAddress[], logger: Logger): Promise<DerivedInterface> {
+async function deriveInterface(name: string, target: ServeTarget, temporary: TemporaryAddress[], logger: Logger, addAddress: AddAddress): Promise<DerivedInterface> {
   const iface = await requireInterface(name);
   const spec = target.address;
   if (spec) {
     const has = iface.addresses.some((a) => a.address === spec.address && a.prefix === spec.prefix);
-    const tmp = await addTemporaryAddress(name, spec, has);
+    const tmp = await addAddress(name, spec, has);
     temporary.push(tmp);
     if (tmp.added) logger.info('added a temporary address; it is removed on exit', { interface: name, address: `${spec.address}/${spec.prefix}` });
     return { name, address: spec.address, prefix: spec.prefix };
@@ -77,12 +81,12 @@ async function deriveInterface(name: string, target: ServeTarget, temporary: Tem
  * Resolves interfaces and addresses (adding `--address` when asked) and the scope
  * source. Each address added is pushed to `temporary` at once, so that the caller
  * can remove it whenever it must stop (a second Ctrl-C); on failure the addresses
- * added are removed and taken out of `temporary`.
+ * added are removed and taken out of `temporary`. `addAddress` adds one (default here).
  */
-export async function prepareInterfaces(target: ServeTarget, logger: Logger, temporary: TemporaryAddress[] = []): Promise<PreparedInterfaces> {
+export async function prepareInterfaces(target: ServeTarget, logger: Logger, temporary: TemporaryAddress[] = [], addAddress: AddAddress = addTemporaryAddress): Promise<PreparedInterfaces> {
   try {
     const derived: DerivedInterface[] = [];
-    for (const name of target.interfaces) derived.push(await deriveInterface(name, target, temporary, logger));
+    for (const name of target.interfaces) derived.push(await deriveInterface(name, target, temporary, logger, addAddress));
     const source = target.scopesDir === undefined ? derivedScopes(derived) : scopeFiles(target.scopesDir, target.interfaces);
     const scopes = await source.load();
     const interfaces = [...new Set(scopes.map((s) => s.interface))];
@@ -115,6 +119,10 @@ export interface ServeLinkSettings {
   /** The run's temporary addresses (removed on exit): an `--address` put back is added to it. */
   readonly temporary: TemporaryAddress[];
   readonly logger: Logger;
+  /** Adds the address back (default here; under a privilege split the root parent's job). */
+  readonly addAddress?: AddAddress;
+  /** Binds the probe's DHCP client socket (default here; under a privilege split the root parent's job). */
+  readonly bindDhcp?: PrivilegedJobs['bindDhcp'];
 }
 
 /**
@@ -123,13 +131,13 @@ export interface ServeLinkSettings {
  */
 export function serveLinkOptions(target: ServeTarget, o: ServeLinkSettings): ApplianceLinkOptions {
   const restore = async (name: string, spec: InterfaceAddressSpec): Promise<void> => {
-    const tmp = await addTemporaryAddress(name, spec, false);
+    const tmp = await (o.addAddress ?? addTemporaryAddress)(name, spec, false);
     // An address added at start is removed on exit by its first record, on the new link as well.
     const known = o.temporary.some((t) => t.added && t.ifname === name && t.spec.address === spec.address && t.spec.prefix === spec.prefix);
     if (!known) o.temporary.push(tmp);
   };
   return {
-    probe: async (name) => (await probeInterface(name, o.probeTimeoutMs, o.clock)).answers,
+    probe: async (name) => (await probeInterface(name, o.probeTimeoutMs, o.clock, undefined, o.bindDhcp)).answers,
     force: o.force,
     ...(target.address ? { address: { spec: target.address, restore } } : {}),
   };

@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { toBenchbootError } from '../protocol-errors.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import { describePortOwner, findUdpPortOwners, type PortOwner } from '../net/port-owner.js';
+import type { PrivilegedJobs } from '../net/privileged.js';
 
 /** Throws unless `path` is a directory this process may use with `mode` (fs.constants bits). */
 export async function requireDirectory(path: string, mode: number): Promise<void> {
@@ -42,6 +43,8 @@ export interface PreflightOptions {
   readonly abort?: AbortSignal;
   /** Called as each interface's probe begins (the serve command's start-up steps). */
   readonly onProbe?: (interfaceName: string) => void;
+  /** Binds the probe's socket (UDP 68 on the interface; default: here, see src/net/privileged.ts). */
+  readonly bindDhcp?: PrivilegedJobs['bindDhcp'];
 }
 
 /** A foreign DHCP server found by the probe. */
@@ -52,8 +55,11 @@ export interface RogueServer {
 
 type FindOwners = (port: number) => Promise<PortOwner[]>;
 
-/** Throws BB_PORT_IN_USE naming the program when the DHCP or TFTP port is taken. */
-async function checkPorts(options: PreflightOptions, findOwners: FindOwners): Promise<void> {
+/**
+ * Throws BB_PORT_IN_USE naming the program when the DHCP or TFTP port is taken (root sees
+ * every program's sockets: `sudo serve` checks this in its root part before the server starts).
+ */
+export async function checkPorts(options: Pick<PreflightOptions, 'dhcpPort' | 'tftpPort'>, findOwners: FindOwners = (port) => findUdpPortOwners(port, { ignorePids: [process.pid] })): Promise<void> {
   for (const [port, what] of [
     [options.dhcpPort, 'DHCP'],
     [options.tftpPort, 'TFTP'],
@@ -67,7 +73,7 @@ async function checkPorts(options: PreflightOptions, findOwners: FindOwners): Pr
 
 /** The foreign answers on one interface; undefined when the probe failed and `force` skips it. */
 async function probeOne(name: string, options: PreflightOptions, findOwners: FindOwners): Promise<RogueServer[] | undefined> {
-  const probe = options.probe ?? (async (n: string) => (await probeInterface(n, options.probeTimeoutMs, options.clock, options.abort)).answers);
+  const probe = options.probe ?? (async (n: string) => (await probeInterface(n, options.probeTimeoutMs, options.clock, options.abort, options.bindDhcp)).answers);
   options.onProbe?.(name);
   let answers: readonly ProbeAnswer[];
   try {

@@ -12,6 +12,7 @@ import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
 import { isTftpError } from '../tftp/tftp-error.js';
 import type { Logger } from '../log.js';
 import { requireInterfaceForSubnet } from '../net/interfaces.js';
+import type { UdpEndpoint } from '../net/udp.js';
 import { createFsStorage, loadRemapFile, type FsStorage } from '../tftp/fs-storage.js';
 import type { RemapRule } from '../tftp/remap.js';
 import type { InboxRoom } from '../tftp/uploads.js';
@@ -106,6 +107,8 @@ export interface TftpSideOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly events: EventSink;
+  /** Binds the listening sockets (port 69); default: the TFTP server's own (src/net/privileged.ts). */
+  readonly bindListener?: (address: string, port: number) => Promise<UdpEndpoint>;
   /** Clients that retry on "busy" get it at once over the limits (busy-retry.ts). */
   readonly retriesOnBusy?: (peer: { readonly address: string }) => boolean;
 }
@@ -122,6 +125,7 @@ export function createTftpSide(options: TftpSideOptions): TftpServer {
     ...(t.maxUploadBytes === undefined ? {} : { maxUploadBytes: t.maxUploadBytes }),
     ...t.server,
     ...(options.retriesOnBusy ? { retriesOnBusy: options.retriesOnBusy } : {}),
+    ...(options.bindListener ? { bindListener: options.bindListener } : {}),
   });
   wireTftpEvents(server, options.events, options.clock);
   return server;
@@ -149,12 +153,17 @@ export async function interfaceAddresses(scopes: readonly Scope[]): Promise<stri
   return [...out];
 }
 
-/** A reload may not move an interface to an address TFTP does not listen on (the TFTP sockets stay). Throws BB_INTERFACE. */
-export async function checkTftpCovers(next: readonly Scope[], listen: readonly string[]): Promise<void> {
-  const wanted = await interfaceAddresses(next);
-  const missing = wanted.filter((a) => !listen.includes(a));
-  if (missing.length > 0) {
-    throw ERRORS.tftpNotCovered.create({ addresses: missing.join(', ') });
+/**
+ * A reload that serves a new interface (or moves one to a new address): TFTP listens on
+ * the addresses `next` needs that `listen` lacks too, and they are added to `listen`.
+ * Throws (TftpError) when one cannot be bound; then none is.
+ */
+export async function listenOnNewAddresses(next: readonly Scope[], listen: string[], tftp: TftpServer, port: number): Promise<void> {
+  const missing = (await interfaceAddresses(next)).filter((a) => !listen.includes(a));
+  if (missing.length === 0) return;
+  for (const address of missing) {
+    await tftp.listenOn(address, port);
+    listen.push(address);
   }
 }
 

@@ -15,6 +15,7 @@ import { errorMessage } from '../errors.js';
 import { readMac, redactRow, type InventoryIndex } from '../inventory/index.js';
 import type { Logger } from '../log.js';
 import type { ApplianceEvent } from '../ui/events.js';
+import type { PrivilegedJobs } from '../net/privileged.js';
 import { startDashboard, type Dashboard } from '../web/server.js';
 import type { DashboardChange, DashboardSource } from '../web/source.js';
 import { leasesOnWall } from './control.js';
@@ -40,6 +41,8 @@ export interface WebHost {
   readonly control: (request: ControlRequest) => Promise<unknown>;
   readonly inventory: () => InventoryIndex | undefined;
   readonly uploadDir: string | undefined;
+  /** Where the listening socket comes from (src/net/privileged.ts); default: the dashboard listens itself. */
+  readonly listenTcp?: PrivilegedJobs['listenTcp'];
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -57,7 +60,7 @@ export class WebPart {
   async open(config: ApplianceWebConfig): Promise<void> {
     const log = this.host.logger.child({ component: 'web' });
     try {
-      this.dashboard = await startDashboard({ address: config.address, port: config.port, source: this.source(), clock: this.host.clock, logger: this.host.logger, ...(config.token === undefined ? {} : { token: config.token }) });
+      this.dashboard = await startDashboard({ address: config.address, port: config.port, source: this.source(), clock: this.host.clock, logger: this.host.logger, ...(config.token === undefined ? {} : { token: config.token }), ...(this.host.listenTcp ? { listenTcp: this.host.listenTcp } : {}) });
     } catch (err) {
       if (config.explicit) throw err;
       this.offReason = errorMessage(err);

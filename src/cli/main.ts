@@ -69,7 +69,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
   let helpText = '';
   try {
-    const parser = buildParser(io, (code) => {
+    const parser = buildParser({ ...io, argv }, (code) => {
       exitCode = code;
     });
     // The parse callback keeps yargs from printing to the console itself: help and

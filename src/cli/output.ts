@@ -28,6 +28,8 @@ export interface CliIo {
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly env: NodeJS.ProcessEnv;
+  /** The command line `main` parses (serve started as root runs it again as its unprivileged child). */
+  readonly argv?: readonly string[];
 }
 
 /** The log levels `--log-level` accepts. */

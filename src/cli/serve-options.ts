@@ -44,6 +44,11 @@ export const SERVE_OPTIONS = {
   },
   syslog: { type: 'boolean', default: true, describe: 'Receive device logs (UDP syslog on the served addresses) into the device timelines (--no-syslog: off)' },
   'syslog-port': { type: 'number', requiresArg: true, describe: 'Syslog port (default 514; when the default is taken serve goes on without syslog, a port given here must be free)' },
+  user: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Started as root: the user DHCP, TFTP and HTTP run as once the sockets are bound (a name or uid, never root). Default: the sudo user (SUDO_UID), else nobody',
+  },
   leases: { type: 'string', default: './leases', normalize: true, requiresArg: true, describe: 'State directory: lease journal, snapshot and control socket' },
   'max-transfers': { type: 'number', default: 200, requiresArg: true, describe: 'TFTP transfers at once; more are answered "busy" and devices retry (Cisco\'s TFTP service uses 30)' },
   force: { type: 'boolean', default: false, describe: 'Start even when another DHCP server answers on a served interface' },
@@ -136,6 +141,7 @@ export interface ServeArgs extends GlobalArgs {
   interface: string[] | undefined;
   scopes: string | undefined;
   address: string | undefined;
+  user: string | undefined;
   'tftp-root': string;
   'upload-dir': string | undefined;
   'tftp-port': number;

@@ -36,6 +36,7 @@ import { systemBindings } from '../dhcp/server.js';
 import { ERRORS, errorMessage } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { formatCidr } from '../net/ipv4.js';
+import { directJobs, type PrivilegedJobs } from '../net/privileged.js';
 import { createLiveView, type LiveView } from '../ui/live-view.js';
 import { inventoryFileOf } from './device-flags.js';
 import { defineCommand, writeLine, type CliIo, type CommandContext } from './output.js';
@@ -43,6 +44,7 @@ import { serveHttpConfig, serveNewClientRate, serveSyslog, serveTarget, serveWeb
 import { serveClock } from './serve-clock.js';
 import { SERVE_OPTIONS, type ServeArgs } from './serve-options.js';
 import { FORCED_CLEANUP_MS, FORCED_EXIT_CODE, ServeSignals, systemServeProcess, type ServeProcess } from './serve-process.js';
+import { runServeChild, runServeParent, serveMode } from './serve-privilege.js';
 
 export { FORCED_EXIT_CODE, SERVE_STEPS, systemServeProcess, type ServeProcess, type ServeStep } from './serve-process.js';
 
@@ -93,6 +95,8 @@ interface ServeRun {
   readonly http: ApplianceHttpConfig | undefined;
   /** The dashboard (`--web`, `--no-web`). */
   readonly web: ApplianceWebConfig | undefined;
+  /** The jobs that need root: here, or requests to the root parent (src/priv/). */
+  readonly jobs: PrivilegedJobs;
 }
 
 /** Preflight, then the appliance until a stop signal (the live view, once drawn, is handed to `setView` to close). */
@@ -110,6 +114,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     probeTimeoutMs: Math.round(args['probe-timeout'] * 1000),
     clock: systemClock,
     logger: run.logger,
+    bindDhcp: (r) => run.jobs.bindDhcp(r),
   });
   await proc.step?.('preflight');
   if (signals.stopSignal !== undefined) return;
@@ -126,13 +131,14 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
     ...(run.inventory === undefined ? {} : { inventory: run.inventory }),
     ...(syslog === undefined ? {} : { syslog }),
     ...(run.web === undefined ? {} : { web: run.web }),
-    dhcpBindings: systemBindings({ port: args['dhcp-port'] }),
+    dhcpBindings: systemBindings({ port: args['dhcp-port'], bind: (r) => run.jobs.bindDhcp(r) }),
+    privileged: run.jobs,
     ...(newClientRate === undefined ? {} : { newClientRate }),
     ...(run.http === undefined ? {} : { http: run.http }),
     logger: run.root,
     clock: serveClock(run.logger),
     ...(view ? { onEvent: (e) => view.update(e) } : {}),
-    links: serveLinkOptions(serveTarget(args), { probeTimeoutMs: Math.round(args['probe-timeout'] * 1000), force: args.force, clock: systemClock, temporary: run.temporary, logger: run.logger }),
+    links: serveLinkOptions(serveTarget(args), { probeTimeoutMs: Math.round(args['probe-timeout'] * 1000), force: args.force, clock: systemClock, temporary: run.temporary, logger: run.logger, addAddress: (i, spec, has) => run.jobs.addAddress(i, spec, has), bindDhcp: (r) => run.jobs.bindDhcp(r) }),
   });
   await appliance.start().catch((err: unknown) => {
     if (!(err instanceof TftpDirectoryError)) throw err;
@@ -148,7 +154,7 @@ async function serveUntilStopped(run: ServeRun, setView: (view: LiveView) => voi
  * Runs serve until SIGINT/SIGTERM. Returns 0 after a clean stop; throws a
  * BenchbootError when it cannot start (nothing is left behind).
  */
-export async function runServe(args: ServeArgs, ctx: CommandContext, proc: ServeProcess = systemServeProcess()): Promise<number> {
+export async function runServe(args: ServeArgs, ctx: CommandContext, proc: ServeProcess = systemServeProcess(), jobs: PrivilegedJobs = directJobs): Promise<number> {
   const tftp = validateServeArgs(args);
   const http = serveHttpConfig(args);
   const web = serveWebConfig(args.web);
@@ -180,9 +186,9 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
   });
   try {
     await proc.step?.('signals');
-    const prepared = await prepareInterfaces(serveTarget(args), logger, temporary);
+    const prepared = await prepareInterfaces(serveTarget(args), logger, temporary, (i, spec, has) => jobs.addAddress(i, spec, has));
     await proc.step?.('interfaces');
-    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, temporary, signals, inventory, proc, http, web }, (v) => (view = v));
+    await serveUntilStopped({ args, ctx, root, logger, live, tftp, prepared, temporary, signals, inventory, proc, http, web, jobs }, (v) => (view = v));
   } finally {
     await undo();
     signals.dispose();
@@ -190,6 +196,23 @@ export async function runServe(args: ServeArgs, ctx: CommandContext, proc: Serve
   await new Promise<void>((r) => root.end(() => r()));
   if (!args.json && !live) writeLine(ctx.io.stderr, 'benchboot stopped.');
   return 0;
+}
+
+/**
+ * serve as the command runs it: started as root, a root parent that only binds and
+ * hands sockets over, and the appliance as an unprivileged child (serve-privilege.ts);
+ * otherwise everything in this one process.
+ */
+function runServeCommand(args: ServeArgs, ctx: CommandContext): Promise<number> {
+  switch (serveMode(ctx.io.env)) {
+    case 'child':
+      return runServeChild((jobs, proc) => runServe(args, ctx, proc, jobs));
+    case 'root':
+      return runServeParent(args, ctx);
+    case 'single':
+      if (args.user !== undefined) throw ERRORS.usage.create({ message: '--user needs serve to be started as root (with sudo); without it serve runs as the user who started it' });
+      return runServe(args, ctx);
+  }
 }
 
 /** `benchboot serve`. */
@@ -208,5 +231,5 @@ export const serveCommand = defineCommand<ServeArgs>({
     ['sudo benchboot serve --interface eth1 --http-port 8080', 'The same files over HTTP on port 8080 only (instead of 80 and 6970)'],
     ['sudo benchboot serve --interface eth1 --map-file ./tftp.map --port-range 50000-50199 --max-blksize 1428', 'tftpd-hpa style remaps, firewall-friendly ports'],
   ],
-  run: (args, ctx) => runServe(args, ctx),
+  run: (args, ctx) => runServeCommand(args, ctx),
 });

@@ -12,6 +12,7 @@ import type { Scope } from './scope.js';
 import { errorMessage } from '../errno.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import { bindDhcpSocket, DHCP_SERVER_PORT } from '../net/bind-interface.js';
+import type { DhcpSocketRequest } from '../net/privileged.js';
 import { requireInterfaceForSubnet, systemInterfaceSource, type InterfaceSource } from '../net/interfaces.js';
 import type { UdpEndpoint } from '../net/udp.js';
 import { DhcpError } from './dhcp-error.js';
@@ -52,9 +53,11 @@ export function servedInterfaces(scopes: readonly Scope[]): ServedInterface[] {
 
 /**
  * Real per-interface sockets on 0.0.0.0:67 pinned with SO_BINDTOIFINDEX. Every
- * scope's interface must exist and hold an address in the scope's subnet.
+ * scope's interface must exist and hold an address in the scope's subnet. `bind` binds
+ * one socket (default: here; under a privilege split: PrivilegedJobs.bindDhcp, src/net/privileged.ts).
  */
-export function systemBindings(options: { port?: number; source?: InterfaceSource } = {}): DhcpBindingFactory {
+export function systemBindings(options: { port?: number; source?: InterfaceSource; bind?: (request: DhcpSocketRequest) => Promise<UdpEndpoint> } = {}): DhcpBindingFactory {
+  const bind = options.bind ?? ((r: DhcpSocketRequest) => bindDhcpSocket({ kind: 'interface', ...r }));
   return async (interfaces) => {
     const resolved = [];
     for (const served of interfaces) {
@@ -70,7 +73,7 @@ export function systemBindings(options: { port?: number; source?: InterfaceSourc
     const out: DhcpBinding[] = [];
     try {
       for (const r of resolved) {
-        const endpoint = await bindDhcpSocket({ kind: 'interface', interfaceName: r.name, ifindex: r.iface.ifindex, port: options.port ?? DHCP_SERVER_PORT });
+        const endpoint = await bind({ interfaceName: r.name, ifindex: r.iface.ifindex, port: options.port ?? DHCP_SERVER_PORT });
         out.push({ interfaceName: r.name, serverAddress: r.address, endpoint });
       }
     } catch (err) {

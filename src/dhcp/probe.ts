@@ -22,6 +22,7 @@ import type { Clock } from '../clock.js';
 import { DhcpError } from './dhcp-error.js';
 import { readInterfaceMac } from '../net/address.js';
 import { bindDhcpSocket } from '../net/bind-interface.js';
+import type { DhcpSocketRequest } from '../net/privileged.js';
 import { readIfindex } from '../net/interfaces.js';
 import { DecodeError } from '../net/bytes.js';
 import { IPV4_BROADCAST, IPV4_ZERO, formatCidr, intToIpv4, ipv4FromBytes, ipv4ToInt, macToBytes, maskToPrefix, prefixToMaskInt, type Ipv4, type MacAddress } from '../net/ipv4.js';
@@ -237,11 +238,17 @@ export interface InterfaceProbe {
  * Throws a DhcpError of kind `interface` for a missing interface; binding errors of
  * port 68 come from src/net as they are.
  */
-export async function probeInterface(interfaceName: string, timeoutMs: number, clock: Clock, abort?: AbortSignal): Promise<InterfaceProbe> {
+export async function probeInterface(
+  interfaceName: string,
+  timeoutMs: number,
+  clock: Clock,
+  abort?: AbortSignal,
+  bind: (request: DhcpSocketRequest) => Promise<UdpEndpoint> = (r) => bindDhcpSocket({ kind: 'interface', ...r }),
+): Promise<InterfaceProbe> {
   const ifindex = await readIfindex(interfaceName);
   if (ifindex === undefined) throw new DhcpError('interface', interfaceName, `interface ${interfaceName} does not exist`);
   const mac = await readInterfaceMac(interfaceName);
-  const endpoint = await bindDhcpSocket({ kind: 'interface', interfaceName, ifindex, port: DHCP_PORT.CLIENT });
+  const endpoint = await bind({ interfaceName, ifindex, port: DHCP_PORT.CLIENT });
   let malformed = 0;
   try {
     const answers = await probeDhcpServers({ endpoint, mac, timeoutMs, clock, onMalformed: () => malformed++, ...(abort ? { abort } : {}) });

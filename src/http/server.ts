@@ -18,6 +18,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { errnoCode, errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_QUEUE_WAIT_MS } from '../tftp/server-options.js';
+import { listenOnHandle, type PrivilegedJobs } from '../net/privileged.js';
 import type { TftpStorage } from '../tftp/storage.js';
 import { sendSource } from './download.js';
 import type { HttpCounters, HttpDirection, HttpPeer, HttpServerEvents, HttpTransferInfo } from './events.js';
@@ -57,6 +58,8 @@ export interface HttpServerOptions {
   readonly maxPerClient?: number;
   /** How long a request over the limits waits for a slot (default: TFTP's, 30 s; 0 = 503 at once). */
   readonly queueWaitMs?: number;
+  /** Where listening sockets come from (src/net/privileged.ts: a root parent binds port 80); default: fastify listens here. */
+  readonly listenTcp?: PrivilegedJobs['listenTcp'];
 }
 
 /** The running server. */
@@ -115,7 +118,7 @@ class FileServer implements HttpServer {
     for (const want of this.options.listen) {
       const app = this.buildApp();
       try {
-        await app.listen({ host: want.address, port: want.port });
+        await this.listen(app, want);
       } catch (err) {
         await app.close();
         failures.push({ ...want, code: errnoCode(err) ?? 'UNKNOWN', message: errorMessage(err) });
@@ -125,6 +128,17 @@ class FileServer implements HttpServer {
       this.apps.push({ app, listen: { address: want.address, port: typeof bound === 'object' && bound !== null ? bound.port : want.port } });
     }
     return failures;
+  }
+
+  private async listen(app: FastifyInstance, want: HttpListen): Promise<void> {
+    const { listenTcp } = this.options;
+    if (listenTcp === undefined) {
+      await app.listen({ host: want.address, port: want.port });
+      return;
+    }
+    const handle = await listenTcp(want.address, want.port);
+    await app.ready();
+    await listenOnHandle(app.server, handle);
   }
 
   private buildApp(): FastifyInstance {

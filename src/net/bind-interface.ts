@@ -21,7 +21,7 @@ import type dgram from 'node:dgram';
 import { errorMessage } from '../errno.js';
 import { NetError } from './net-error.js';
 import { loadSockopt, withoutDep0112 } from './sockopt.js';
-import { bindUdp, type UdpEndpoint } from './udp.js';
+import { bindDgram, wrapDgramSocket, type UdpEndpoint } from './udp.js';
 
 export { withoutDep0112 } from './sockopt.js';
 
@@ -72,12 +72,17 @@ export const DHCP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Binds one DHCP server socket as `spec` says; broadcast is enabled (replies to 255.255.255.255). */
 export async function bindDhcpSocket(spec: DhcpSocketSpec): Promise<UdpEndpoint> {
+  return wrapDgramSocket(await bindDhcpDgram(spec));
+}
+
+/** {@link bindDhcpSocket}'s socket before it is wrapped (the root parent of a privilege split hands it over). */
+export async function bindDhcpDgram(spec: DhcpSocketSpec): Promise<dgram.Socket> {
   if (spec.kind === 'loopback') {
-    return bindWithCode(spec.address ?? '127.0.0.1', spec.port, () => bindUdp({ address: spec.address ?? '127.0.0.1', port: spec.port, broadcast: true }));
+    return bindWithCode(spec.address ?? '127.0.0.1', spec.port, () => bindDgram({ address: spec.address ?? '127.0.0.1', port: spec.port, broadcast: true }));
   }
   const port = spec.port ?? DHCP_SERVER_PORT;
   return bindWithCode(`0.0.0.0 on ${spec.interfaceName}`, port, () =>
-    bindUdp({
+    bindDgram({
       address: '0.0.0.0',
       port,
       reuseAddr: true,
@@ -88,7 +93,7 @@ export async function bindDhcpSocket(spec: DhcpSocketSpec): Promise<UdpEndpoint>
   );
 }
 
-async function bindWithCode(where: string, port: number, bind: () => Promise<UdpEndpoint>): Promise<UdpEndpoint> {
+async function bindWithCode(where: string, port: number, bind: () => Promise<dgram.Socket>): Promise<dgram.Socket> {
   try {
     return await bind();
   } catch (err) {

@@ -57,7 +57,12 @@ export function cachingLiteralLookup(): typeof literalFirstLookup {
 }
 
 /** Binds a real UDP socket and returns it as an endpoint. */
-export function bindUdp(options: UdpBindOptions): Promise<UdpEndpoint> {
+export async function bindUdp(options: UdpBindOptions): Promise<UdpEndpoint> {
+  return wrapDgramSocket(await bindDgram(options));
+}
+
+/** Binds a real UDP socket (what {@link bindUdp} wraps; the root parent of a privilege split hands it over as it is). */
+export function bindDgram(options: UdpBindOptions): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket({
       type: 'udp4',
@@ -81,7 +86,7 @@ export function bindUdp(options: UdpBindOptions): Promise<UdpEndpoint> {
         reject(err instanceof Error ? err : new Error(String(err)));
         return;
       }
-      resolve(wrapDgramSocket(socket));
+      resolve(socket);
     });
   });
 }

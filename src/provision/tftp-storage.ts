@@ -112,6 +112,10 @@ export class ProvisioningStorage implements FsStorage {
     return this.options.inner.stats();
   }
 
+  release(): void {
+    this.options.inner.release();
+  }
+
   openWrite(requested: string, ctx: RequestContext): Promise<OpenResult<UploadTarget>> {
     return this.options.inner.openWrite(requested, ctx);
   }

@@ -5,7 +5,7 @@
  * positionally up to the size announced in tsize.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../errno.js';
 import { isInside, pickEntry } from './resolve-path.js';
@@ -59,12 +59,18 @@ export function versionKey(realPath: string, s: Stats): string {
   return `${realPath}\u0000${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 }
 
-/** Opens a regular file without following a final symlink and without blocking on a FIFO. */
+/**
+ * Opens a regular file without following a final symlink and without blocking on a FIFO,
+ * then checks the descriptor itself: the same file the lookup found (device and inode),
+ * and opened at the same real path (the kernel's path of the descriptor). A directory
+ * swapped for a symlink between the lookup and the open cannot redirect the read: the
+ * descriptor would name another place, and the file is answered as not found.
+ */
 export async function openVerified(realPath: string, expected: Stats): Promise<FileHandle> {
   const fh = await open(realPath, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   try {
     const s = await fh.stat();
-    if (!s.isFile() || s.ino !== expected.ino || s.dev !== expected.dev) {
+    if (!s.isFile() || s.ino !== expected.ino || s.dev !== expected.dev || (await readlink(`/proc/self/fd/${fh.fd}`)) !== realPath) {
       throw Object.assign(new Error(`file changed while opening`), { code: 'ENOENT' });
     }
   } catch (err) {

@@ -88,6 +88,8 @@ export interface FsStorage extends TftpStorage {
   /** Real path of the upload directory, when uploads are on. */
   readonly uploadDir: string | undefined;
   stats(): FsStorageStats;
+  /** Closes the upload directory held open since start (after the servers stopped). */
+  release(): void;
 }
 
 /** Reads and parses a map file; errors (TftpError) name the file and line (kind `config`). */
@@ -239,5 +241,9 @@ class FileSystemStorage implements FsStorage {
       cleanedTempFiles: this.inbox?.cleanedTempFiles ?? 0,
       uploadRoom: this.inbox?.room(),
     };
+  }
+
+  release(): void {
+    this.inbox?.release();
   }
 }

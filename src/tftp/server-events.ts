@@ -82,7 +82,7 @@ export interface TftpServer {
   start(): Promise<void>;
   /** Stops listening, lets transfers finish for up to `graceMs`, then aborts the rest. */
   stop(graceMs?: number): Promise<void>;
-  /** Listens on one more address (a served interface came back with a new address). */
+  /** Listens on one more address (a reload that serves a new interface, or a served interface back with a new address). */
   listenOn(address: string, port: number): Promise<void>;
   /** Stops listening on `address`; transfers already running go on. */
   stopListening(address: string): Promise<void>;

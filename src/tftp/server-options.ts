@@ -87,6 +87,8 @@ export interface TftpServerOptions {
   readonly busyPollMicros?: number;
   /** Socket factory (default: real sockets). */
   readonly bind?: BindFn;
+  /** Socket factory of the listening sockets (port 69) only; default `bind` (a privilege split binds them in the root parent). */
+  readonly bindListener?: BindFn;
 }
 
 /**

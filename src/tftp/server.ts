@@ -38,16 +38,7 @@ import { TftpError } from './tftp-error.js';
 import { INTERNAL_ERROR_MESSAGE, type DriverOptions, type DrivenResult } from './transfer-driver.js';
 
 export type { TftpCounters, TftpServer, TftpServerEvents, TransferDirection, TransferInfo } from './server-events.js';
-export {
-  BUSY_MESSAGE,
-  DEFAULT_BUSY_POLL_MICROS,
-  DEFAULT_QUEUE_WAIT_MS,
-  RECOMMENDED_MAX_WINDOW_BYTES,
-  RECOMMENDED_MIN_WINDOW_BLOCKS,
-  type BindFn,
-  type TftpListen,
-  type TftpServerOptions,
-} from './server-options.js';
+export { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type BindFn, type TftpServerOptions } from './server-options.js';
 
 const defaultBind: BindFn = (address, port) => bindUdp({ address, port, recvBufferBytes: 1 << 20, sendBufferBytes: 1 << 20 });
 
@@ -82,7 +73,7 @@ class Server implements TftpServer, TransferHost {
     this.clock = options.clock ?? systemClock;
     this.bind = options.bind ?? defaultBind;
     this.ports = new TransferPorts(this.bind, options.portRange);
-    this.listeners = new Listeners(this.bind, (l, msg, from) => this.onRequest(l, msg, from), this.log);
+    this.listeners = new Listeners(options.bindListener ?? this.bind, (l, msg, from) => this.onRequest(l, msg, from), this.log);
     this.maxTransfers = options.maxTransfers ?? 200;
     this.maxPerClient = options.maxPerClient ?? defaultMaxPerClient(this.maxTransfers);
     this.timeoutMs = options.timeoutMs ?? 1000;
@@ -108,8 +99,7 @@ class Server implements TftpServer, TransferHost {
     } catch (err) {
       await this.listeners.closeAll();
       const code = errnoCode(err);
-      const kind = code === 'EADDRINUSE' || code === 'EACCES' ? 'port-in-use' : 'socket';
-      throw new TftpError(kind, `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
+      throw new TftpError(code === 'EADDRINUSE' || code === 'EACCES' ? 'port-in-use' : 'socket', `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
     }
     this.accepting = true;
     this.log.info('TFTP server listening', { on: this.listeners.addresses().map((l) => `${l.address}:${l.port}`).join(' ') });

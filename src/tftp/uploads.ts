@@ -20,10 +20,14 @@
  *   the file system keeps `minFreeBytes` available (inbox-space.ts). An announced
  *   tsize (RFC 2349) over any of them is refused up front, and every write is
  *   checked; running out of disk (ENOSPC, EDQUOT, EFBIG) or over a bound is TFTP
- *   error 3 and the partial file is removed.
+ *   error 3 and the partial file is removed;
+ * - the directory is held open from start, and every file of the inbox is reached
+ *   through that descriptor (`/proc/self/fd/N/name`): a directory swapped for a symlink
+ *   while serve runs redirects nothing. An upload that arrives when the configured
+ *   path no longer names the held directory is refused (error 2) and counted.
  */
-import { constants as fsConstants } from 'node:fs';
-import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants as fsConstants, fstatSync, openSync, type Stats } from 'node:fs';
+import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
@@ -81,6 +85,8 @@ export interface UploadInbox {
   inProgress(): number;
   /** Bytes of the files in the inbox, and its bounds. */
   room(): InboxRoom;
+  /** Closes the held directory (uploads are refused after). */
+  release(): void;
 }
 
 /** How full an inbox is, and its bounds (bytes). */
@@ -88,6 +94,22 @@ export interface InboxRoom {
   readonly usedBytes: number;
   readonly quotaBytes: number;
   readonly minFreeBytes: number;
+  /** Uploads refused because the directory's path named another directory than the one held (swapped). */
+  readonly swappedRefusals: number;
+}
+
+/** The inbox directory held open: its descriptor's path for file operations, and its identity. */
+interface HeldInbox {
+  readonly fd: number;
+  /** `/proc/self/fd/N`: every inbox file operation goes through it. */
+  readonly path: string;
+  readonly stats: Stats;
+}
+
+/** Opens the inbox directory once (not following a last symlink) for the process's life. */
+function holdInbox(realDir: string): HeldInbox {
+  const fd = openSync(realDir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY | fsConstants.O_NOFOLLOW);
+  return { fd, path: `/proc/self/fd/${fd}`, stats: fstatSync(fd) };
 }
 
 /** Removes temp files a crashed run left behind; returns how many. */
@@ -114,16 +136,18 @@ export interface UploadFsOps {
  * operations in tests.
  */
 export async function createUploadInbox(realDir: string, options: UploadOptions, clock: Clock, ops: UploadFsOps = {}): Promise<UploadInbox> {
-  const cleanedTempFiles = await cleanStaleTempFiles(realDir);
+  const held = holdInbox(realDir);
+  const dir = held.path;
+  const cleanedTempFiles = await cleanStaleTempFiles(dir);
   const statfsOf = ops.statfs ?? systemStatfs;
   const limits = {
     quotaBytes: options.quotaBytes ?? DEFAULT_UPLOAD_QUOTA_BYTES,
-    minFreeBytes: options.minFreeBytes ?? defaultMinFreeBytes(await statfsOf(realDir)),
+    minFreeBytes: options.minFreeBytes ?? defaultMinFreeBytes(await statfsOf(dir)),
   };
-  const space = new InboxSpace(realDir, await scanInboxSizes(realDir), limits, statfsOf);
+  const space = new InboxSpace(dir, await scanInboxSizes(dir), limits, statfsOf);
   const overwrite = options.overwrite ?? false;
-  const pruner = new VersionPruner(realDir, space, overwrite ? 'all' : (options.maxVersions ?? DEFAULT_MAX_UPLOAD_VERSIONS));
-  return new Inbox(realDir, options, { names: new NameClaimer(realDir, overwrite, clock, ops.link), space, pruner }, cleanedTempFiles);
+  const pruner = new VersionPruner(dir, space, overwrite ? 'all' : (options.maxVersions ?? DEFAULT_MAX_UPLOAD_VERSIONS));
+  return new Inbox(realDir, held, options, { names: new NameClaimer(dir, overwrite, clock, ops.link), space, pruner }, cleanedTempFiles);
 }
 
 /** The parts of an inbox shared by its uploads. */
@@ -143,12 +167,15 @@ class Inbox implements UploadInbox {
   private readonly maxBytes: number;
   private readonly fileMode: number;
   private openFiles = 0;
+  private swappedRefusals = 0;
+  private isReleased = false;
   private readonly onClosed = (): void => {
     this.openFiles--;
   };
 
   constructor(
     readonly dir: string,
+    private readonly held: HeldInbox,
     options: UploadOptions,
     private readonly parts: InboxParts,
     readonly cleanedTempFiles: number,
@@ -163,10 +190,27 @@ class Inbox implements UploadInbox {
 
   room(): InboxRoom {
     const { space } = this.parts;
-    return { usedBytes: space.usedBytes, ...space.limits };
+    return { usedBytes: space.usedBytes, ...space.limits, swappedRefusals: this.swappedRefusals };
+  }
+
+  release(): void {
+    if (this.isReleased) return;
+    this.isReleased = true;
+    closeSync(this.held.fd);
+  }
+
+  /** True while the configured path still names the held directory (it was not swapped for a symlink or another directory). */
+  private async isStillHeld(): Promise<boolean> {
+    if (this.isReleased) return false;
+    const now = await stat(this.dir).catch(() => undefined);
+    return now !== undefined && now.ino === this.held.stats.ino && now.dev === this.held.stats.dev;
   }
 
   async open(fileName: string, display: string, tsize?: number): Promise<OpenResult<UploadTarget>> {
+    if (!(await this.isStillHeld())) {
+      this.swappedRefusals++;
+      return { kind: 'error', code: TFTP_ERROR.accessViolation, message: `Access violation: the upload directory ${this.dir} was replaced since start (a symlink or another directory); ${display} is not stored` };
+    }
     if (tsize !== undefined && tsize > this.maxBytes) {
       return { kind: 'error', code: TFTP_ERROR.diskFull, message: tooBigError(display, this.maxBytes).message };
     }
@@ -187,7 +231,7 @@ class Inbox implements UploadInbox {
   }
 
   private async openTemp(fileName: string, display: string, space: SpaceClaim): Promise<OpenResult<UploadTarget>> {
-    const temp = join(this.dir, `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    const temp = join(this.held.path, `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     let fh: FileHandle;
     try {
       // Created owner-only whatever the mode asked; the exact mode is set on the descriptor (the umask does not apply to fchmod).
@@ -209,7 +253,7 @@ class Inbox implements UploadInbox {
     }
     this.openFiles++;
     const { names, pruner } = this.parts;
-    const place = { dir: this.dir, temp, fileName, display, maxBytes: this.maxBytes, names, space, pruner, onClosed: this.onClosed };
+    const place = { dir: this.held.path, temp, fileName, display, maxBytes: this.maxBytes, names, space, pruner, onClosed: this.onClosed };
     return { kind: 'ok', value: new UploadFile(fh, place) };
   }
 }

@@ -14,6 +14,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Clock, TimerHandle } from '../clock.js';
 import { ERRORS, errnoCode, errorMessage } from '../errors.js';
+import { listenOnHandle, type PrivilegedJobs } from '../net/privileged.js';
 import type { Logger } from '../log.js';
 import { bearerToken, cookieValue, isHostAllowed, isLoopbackAddress, isSameOrigin, newToken, TOKEN_COOKIE, tokenCookie, tokenMatches, type GuardRules } from './guard.js';
 import { LiveHub, type LivePanel } from './live.js';
@@ -44,6 +45,8 @@ export interface DashboardOptions {
   readonly logger: Logger;
   /** The token beyond loopback (default: a new random one). Ignored on loopback. */
   readonly token?: string;
+  /** Where the listening socket comes from (src/net/privileged.ts); default: fastify listens here. */
+  readonly listenTcp?: PrivilegedJobs['listenTcp'];
 }
 
 /** A running dashboard. */
@@ -132,7 +135,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let port = options.port;
   const app = await buildApp({ ...options, logger: log }, hub, () => ({ address: options.address, port, ...(token === undefined ? {} : { token }) }));
   try {
-    await app.listen({ host: options.address, port: options.port });
+    const { listenTcp } = options;
+    if (listenTcp === undefined) await app.listen({ host: options.address, port: options.port });
+    else await app.ready().then(async () => listenOnHandle(app.server, await listenTcp(options.address, options.port)));
   } catch (err) {
     await app.close().catch((closeErr: unknown) => log.debug('closing the unbound dashboard failed', { err: errorMessage(closeErr) }));
     throw ERRORS.webListen.create({ address: `${hostLabel(options.address)}:${options.port}`, reason: errnoCode(err) === 'EADDRINUSE' ? 'the port is already in use' : errorMessage(err) }, { cause: err });

@@ -9,7 +9,7 @@
 import { execFile, spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -300,6 +300,8 @@ export function collectOutput(child: ChildProcess): () => string {
 export async function openLab(t: { after(fn: () => Promise<void>): void }): Promise<{ lab: Lab; work: string }> {
   const lab = new Lab();
   const work = await mkdtemp(join(tmpdir(), `${lab.prefix}-`));
+  // serve started as root runs as an unprivileged user (issue 11 point 2): it must reach the files the test puts here.
+  await chmod(work, 0o755);
   t.after(async () => {
     await lab.destroy();
     await rm(work, { recursive: true, force: true });

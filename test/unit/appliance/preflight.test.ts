@@ -81,7 +81,7 @@ test('--force starts anyway and returns what it found; our own answers never cou
 function args(over: Partial<ServeArgs>): ServeArgs {
   return {
     json: false, 'log-level': 'info', 'log-file': undefined,
-    interface: ['eth1'], scopes: undefined, address: undefined, 'tftp-root': './tftp', 'upload-dir': undefined,
+    interface: ['eth1'], scopes: undefined, address: undefined, user: undefined, 'tftp-root': './tftp', 'upload-dir': undefined,
     'tftp-port': 69, 'http-port': undefined, http: true, 'dhcp-port': 67, inventory: undefined, syslog: true, 'syslog-port': undefined,
     leases: './leases', 'max-transfers': 30, force: false, live: true, 'new-client-rate': undefined, 'new-client-burst': undefined, 'probe-timeout': 4, grace: 5,
     alternate: undefined, 'default-file': undefined, 'map-file': undefined, 'case-insensitive': false, 'overwrite-uploads': false,

@@ -269,7 +269,9 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 test('disk full (ENOSPC on a 1 MiB tmpfs): error 3, partial file removed', { skip: isRoot ? false : 'needs root to mount a tmpfs' }, async (t) => {
   const mnt = await mkdtemp(join(tmpdir(), 'bb-enospc-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+  const opened: { storage?: { release(): void } } = {};
   t.after(async () => {
+    opened.storage?.release(); // the upload directory is held open until released
     execFileSync('umount', [mnt]);
     await rm(mnt, { recursive: true, force: true });
   });
@@ -277,6 +279,7 @@ test('disk full (ENOSPC on a 1 MiB tmpfs): error 3, partial file removed', { ski
   await mkdir(root);
   await mkdir(join(mnt, 'srv'));
   const s = await createFsStorage({ root: join(mnt, 'srv'), uploads: { dir: root } });
+  opened.storage = s;
   // tsize over the free space is refused before any byte is written.
   const upFront = await s.openWrite('firmware.bin', { ...CTX, tsize: 2 * 1024 * 1024 });
   assert.equal(upFront.kind === 'error' ? upFront.code : -1, TFTP_ERROR.diskFull);
