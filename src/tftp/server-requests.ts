@@ -69,6 +69,7 @@ export interface DriverSide {
 /** Driver settings both directions share: socket, peer, timing, busy polling, counters. */
 export function sharedDriverOptions(s: DriverSide, t: TransferRequest, params: TransferParams): DriverOptions {
   const { counters } = s.ledger;
+  if (!t.ep) throw new Error(`transfer ${t.id} has no socket on this thread`);
   return {
     endpoint: t.ep,
     peer: t.peer,

@@ -3,12 +3,12 @@
  * politely when busy, and runs each transfer on its own socket (a new TID, RFC 1350 §4)
  * bound to the address the request arrived on. Admission (admission.ts), option
  * negotiation, the transfer runs (server-transfer.ts), the drivers and file access are
- * elsewhere; this file is the I/O shell that wires them together, counts and logs.
+ * elsewhere; this file is the I/O shell that wires them together, counts and logs. With
+ * `workers`, read transfers send on worker threads (send-plane.ts); all else stays here.
  *
  *     const server = createTftpServer({ storage, logger, listen: [{ address: '192.0.2.1', port: 69 }] });
  *     server.on('finished', (e) => ...);
- *     await server.start();
- *     ...
+ *     await server.start(); ...
  *     await server.stop(5000); // let transfers in flight finish for up to 5 s
  *
  * Beyond `maxTransfers` (or `maxPerClient` for one address, by default 8) a request waits
@@ -16,7 +16,7 @@
  * later"; clients known to retry on that (`retriesOnBusy`: Cisco phones, as the CallManager
  * TFTP service expects) get it at once.
  */
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, waitAtMost, type Clock } from '../clock.js';
 import { errnoCode, errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
 import { createBusyPoller, type BusyPoller } from '../net/busy-poll.js';
@@ -32,9 +32,10 @@ import { decodeRequest, sharedDriverOptions, type Queued } from './server-reques
 import { WaitQueue } from './wait-queue.js';
 import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
 import { runRead, runWrite, type Active, type Registration, type TransferHost, type TransferRequest, type TransferSubject } from './server-transfer.js';
-import type { TftpStorage } from './storage.js';
+import { SendPlane } from './send-plane.js';
+import type { ReadSource, TftpStorage } from './storage.js';
 import { TftpError } from './tftp-error.js';
-import { INTERNAL_ERROR_MESSAGE, type DriverOptions, type DrivenResult } from './transfer-driver.js';
+import { INTERNAL_ERROR_MESSAGE, type DriverOptions, type DrivenResult, type DrivenTransfer } from './transfer-driver.js';
 
 export type { TftpCounters, TftpServer, TftpServerEvents, TransferDirection, TransferInfo } from './server-events.js';
 export {
@@ -60,6 +61,7 @@ class Server implements TftpServer, TransferHost {
   private readonly bind: BindFn;
   private readonly ports: TransferPorts;
   private readonly busyPoller: BusyPoller;
+  private readonly plane: SendPlane;
   private readonly maxTransfers: number;
   private readonly maxPerClient: number;
   private readonly timeoutMs: number;
@@ -87,7 +89,9 @@ class Server implements TftpServer, TransferHost {
     this.retries = options.retries ?? 5;
     this.busyPoller = createBusyPoller(options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
     this.policy = negotiationPolicy(options);
-    this.ledger = new TransferLedger(this.log, this.clock, options.progressIntervalMs ?? 250, rateFloorOf(options));
+    const progressMs = options.progressIntervalMs ?? 250;
+    this.ledger = new TransferLedger(this.log, this.clock, progressMs, rateFloorOf(options));
+    this.plane = new SendPlane(options, { log: this.log, ledger: this.ledger, ports: this.ports, timeoutMs: this.timeoutMs, retries: this.retries, progressMs });
     this.queue = new WaitQueue<Queued>({
       clock: this.clock,
       maxWaitMs: options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS,
@@ -123,19 +127,10 @@ class Server implements TftpServer, TransferHost {
     for (const q of this.queue.drain()) this.ledger.sendFrom(q.listener, encodeError(TFTP_ERROR.notDefined, 'server shutting down'), q.from);
     await Promise.all(this.listeners.splice(0).map((l) => l.close()));
     const active = this.ledger.active;
-    const running = [...active.values()];
-    if (running.length > 0 && graceMs > 0) {
-      let timer: { cancel(): void } | undefined;
-      await Promise.race([
-        Promise.all(running.map((a) => a.finished)),
-        new Promise<void>((resolve) => {
-          timer = this.clock.setTimer(graceMs, resolve);
-        }),
-      ]);
-      timer?.cancel();
-    }
+    if (active.size > 0 && graceMs > 0) await waitAtMost(this.clock, graceMs, [...active.values()].map((a) => a.finished));
     for (const a of active.values()) a.driven?.abort(TFTP_ERROR.notDefined, 'server shutting down');
     await Promise.all([...active.values()].map((a) => a.finished));
+    await this.plane.close();
   }
 
   addresses(): UdpPeer[] {
@@ -165,7 +160,7 @@ class Server implements TftpServer, TransferHost {
   }
 
   refuse(t: TransferRequest, code: number, message: string, isBadName = false): void {
-    this.ledger.refuse(t, code, message, isBadName);
+    this.ledger.refuse(t, code, message, isBadName, (data) => this.plane.answer(t, data));
   }
 
   register(t: TransferRequest, params: TransferParams, subject: TransferSubject): Active {
@@ -176,6 +171,10 @@ class Server implements TftpServer, TransferHost {
   /** Driver settings both directions share: socket, peer, timing, busy polling, counters. */
   driverOptions(t: TransferRequest, params: TransferParams): DriverOptions {
     return sharedDriverOptions({ ledger: this.ledger, log: this.log, clock: this.clock, timeoutMs: this.timeoutMs, retries: this.retries, busyPoller: this.busyPoller }, t, params);
+  }
+
+  driveRead(t: TransferRequest, a: Active, params: TransferParams, source: ReadSource, oack: Uint8Array | undefined): DrivenTransfer {
+    return this.plane.driveRead(this, t, a, params, source, oack);
   }
 
   progressReporter(a: Active, registration: Registration): (bytes: number) => void {
@@ -262,9 +261,10 @@ class Server implements TftpServer, TransferHost {
   }
 
   private async runTransfer(id: string, localAddress: string, req: TftpRequest, peer: UdpPeer, opened: () => void): Promise<void> {
-    let ep: UdpEndpoint;
+    let ep: UdpEndpoint | undefined;
     try {
-      ep = await this.ports.open(localAddress);
+      // A read sent by a worker gets its socket there.
+      if (!(this.plane.remote && req.kind === 'rrq')) ep = await this.ports.open(localAddress);
     } catch (err) {
       this.pending--;
       this.ledger.counters.busy++;
@@ -274,7 +274,7 @@ class Server implements TftpServer, TransferHost {
       return;
     }
     const registration: Registration = { value: false, opened };
-    const t: TransferRequest = { id, ep, req, peer, registration };
+    const t: TransferRequest = { id, ep, localAddress, req, peer, registration };
     try {
       if (req.kind === 'rrq') await runRead(this, t);
       else await runWrite(this, t);
@@ -285,7 +285,7 @@ class Server implements TftpServer, TransferHost {
       else this.ledger.concludeCrashed(id, INTERNAL_ERROR_MESSAGE);
     } finally {
       if (!registration.value) this.pending--;
-      await ep.close();
+      await ep?.close();
     }
   }
 }
