@@ -79,6 +79,8 @@ export function originOf(origin: string | undefined): FileOrigin {
 interface StartedTransfer {
   readonly origin: FileOrigin;
   readonly atMs: number;
+  /** How long its request waited for a slot. */
+  readonly queueWaitMs: number;
 }
 
 /** What the feed needs around it. */
@@ -98,15 +100,18 @@ interface FileFields {
   readonly durationMs: number;
   readonly origin?: FileOrigin;
   readonly detail?: string;
+  /** How long the request waited for a slot (default 0). */
+  readonly queueWaitMs?: number;
 }
 
 /** The parts of a file server's events the feed reads (the TFTP server's and the HTTP server's alike). */
 export interface FileFeedEvents {
-  started: Pick<TftpServerEvents['started'], 'id' | 'origin'>;
+  /** `queueWaitMs`: TFTP's wait for a slot (HTTP has none). */
+  started: Pick<TftpServerEvents['started'], 'id' | 'origin'> & { readonly queueWaitMs?: number };
   finished: Pick<TftpServerEvents['finished'], 'id' | 'peer' | 'file' | 'direction' | 'bytes' | 'ms' | 'savedAs'>;
   failed: Pick<TftpServerEvents['failed'], 'id' | 'peer' | 'file' | 'direction' | 'reason' | 'outcome' | 'bytes'>;
   refused: Pick<TftpServerEvents['refused'], 'peer' | 'file' | 'direction' | 'code' | 'message'>;
-  busy: Pick<TftpServerEvents['busy'], 'peer' | 'file'>;
+  busy: Pick<TftpServerEvents['busy'], 'peer' | 'file'> & { readonly queueWaitMs?: number };
 }
 
 /** A server whose transfer events the feed files. */
@@ -130,23 +135,23 @@ export class TftpDeviceFeed {
 
   /** Subscribes to the server's transfer events. */
   watch(tftp: FileFeedSource): void {
-    tftp.on('started', (e) => this.started.set(e.id, { origin: originOf(e.origin), atMs: this.target.now() }));
+    tftp.on('started', (e) => this.started.set(e.id, { origin: originOf(e.origin), atMs: this.target.now(), queueWaitMs: e.queueWaitMs ?? 0 }));
     tftp.on('finished', (e) => {
       const s = this.take(e.id);
       if (e.direction === 'write') this.upload(e.peer.address, e.file, 'stored', e.bytes, e.savedAs);
-      else this.file(e.peer.address, { name: e.file, result: 'delivered', bytes: e.bytes, durationMs: e.ms, ...(s ? { origin: s.origin } : {}) });
+      else this.file(e.peer.address, { name: e.file, result: 'delivered', bytes: e.bytes, durationMs: e.ms, ...(s ? { origin: s.origin, queueWaitMs: s.queueWaitMs } : {}) });
     });
     tftp.on('failed', (e) => {
       const s = this.take(e.id);
       const durationMs = s ? this.target.now() - s.atMs : 0;
       if (e.direction === 'write') this.upload(e.peer.address, e.file, uploadResultOf(e.outcome), e.bytes);
-      else this.file(e.peer.address, { name: e.file, result: fileResultOf(e.outcome), bytes: e.bytes, durationMs, detail: e.reason, ...(s ? { origin: s.origin } : {}) });
+      else this.file(e.peer.address, { name: e.file, result: fileResultOf(e.outcome), bytes: e.bytes, durationMs, detail: e.reason, ...(s ? { origin: s.origin, queueWaitMs: s.queueWaitMs } : {}) });
     });
     tftp.on('refused', (e) => {
       if (e.direction === 'write') this.upload(e.peer.address, e.file, 'refused', 0);
       else this.file(e.peer.address, { name: e.file, result: refusalResultOf(e.code), bytes: 0, durationMs: 0, detail: e.message });
     });
-    tftp.on('busy', (e) => this.file(e.peer.address, { name: e.file, result: 'busy', bytes: 0, durationMs: 0 }));
+    tftp.on('busy', (e) => this.file(e.peer.address, { name: e.file, result: 'busy', bytes: 0, durationMs: 0, queueWaitMs: e.queueWaitMs ?? 0 }));
   }
 
   private take(id: string): StartedTransfer | undefined {
@@ -169,7 +174,7 @@ export class TftpDeviceFeed {
       durationMs: f.durationMs,
       // The servers' transfer events do not carry per-transfer retransmissions (none for HTTP).
       retransmissions: 0,
-      queueWaitMs: 0,
+      queueWaitMs: f.queueWaitMs ?? 0,
       ...(f.detail === undefined ? {} : { detail: f.detail }),
     };
     this.target.observe({ mac, facts: { lastIp: peer }, event });

@@ -76,7 +76,7 @@ export class TransferLedger {
   }
 
   /** Registers a started transfer; call `end()` on it when it is over. */
-  register(t: Pick<TransferRequest, 'id' | 'peer' | 'registration'>, params: TransferParams, subject: TransferSubject): Active {
+  register(t: Pick<TransferRequest, 'id' | 'peer' | 'registration' | 'queueWaitMs'>, params: TransferParams, subject: TransferSubject): Active {
     t.registration.value = true;
     const { file, direction, size, origin } = subject;
     const started = { id: t.id, peer: t.peer, file, direction, ...(size !== undefined ? { size } : {}), blksize: params.blksize, windowsize: params.windowsize };
@@ -88,7 +88,7 @@ export class TransferLedger {
     this.active.set(t.id, a);
     this.counters.started++;
     this.counters.active = this.active.size;
-    this.emit('started', { ...started, ...(origin !== undefined ? { origin } : {}) });
+    this.emit('started', { ...started, ...(origin !== undefined ? { origin } : {}), queueWaitMs: t.queueWaitMs });
     this.deadlines.watch(a.info);
     return a;
   }

@@ -24,6 +24,13 @@ export interface Queued {
   readonly peerKey: string;
 }
 
+/** The retransmission timeout a waiting client uses: the RFC 2349 `timeout` it asked for (1..255 s), else `serverTimeoutMs`. */
+export function clientTimeoutMs(req: TftpRequest, serverTimeoutMs: number): number {
+  const asked = req.options.find((o) => o.name.toLowerCase() === 'timeout');
+  const seconds = asked && /^\d{1,3}$/.test(asked.value) ? Number(asked.value) : 0;
+  return seconds >= 1 && seconds <= 255 ? seconds * 1000 : serverTimeoutMs;
+}
+
 /** What decoding needs of the server. */
 export interface RequestSide {
   readonly counters: TftpCounters;

@@ -55,6 +55,8 @@ export interface TransferRequest {
   readonly req: TftpRequest;
   readonly peer: UdpPeer;
   readonly registration: Registration;
+  /** How long the request waited for a slot. */
+  readonly queueWaitMs: number;
 }
 
 /** What a transfer needs from the server around it. */

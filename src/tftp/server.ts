@@ -28,8 +28,8 @@ import { encodeError, type TftpRequest } from './packet.js';
 import { TransferPorts } from './port-range.js';
 import type { TftpCounters, TftpServer, TftpServerEvents, TransferInfo } from './server-events.js';
 import { TransferLedger } from './server-ledger.js';
-import { decodeRequest, sharedDriverOptions, type Queued } from './server-requests.js';
-import { WaitQueue } from './wait-queue.js';
+import { clientTimeoutMs, decodeRequest, sharedDriverOptions, type Queued } from './server-requests.js';
+import { staleAfterMs, WaitQueue } from './wait-queue.js';
 import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
 import { runRead, runWrite, type Active, type Registration, type TransferHost, type TransferRequest, type TransferSubject } from './server-transfer.js';
 import { SendPlane } from './send-plane.js';
@@ -97,7 +97,11 @@ class Server implements TftpServer, TransferHost {
       maxWaitMs: options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS,
       onTimeout: (q, waitedMs) => {
         this.ledger.counters.queueTimeouts++;
-        this.answerBusy(q, `no slot within ${waitedMs} ms`);
+        this.answerBusy(q, `no slot within ${waitedMs} ms`, waitedMs);
+      },
+      onStale: (q, silentMs) => {
+        this.ledger.counters.queueStale++;
+        this.log.debug('waiting request dropped: its client went silent', { peer: q.peerKey, file: q.req.filename, silentMs });
       },
     });
   }
@@ -214,7 +218,7 @@ class Server implements TftpServer, TransferHost {
   private wait(q: Queued): void {
     const { req, from } = q;
     if (this.options.retriesOnBusy?.(from, req.filename)) return this.answerBusy(q, 'the client retries on busy');
-    const outcome = this.queue.offer(q.peerKey, from.address, `${req.kind} ${req.filename}`, q);
+    const outcome = this.queue.offer(q.peerKey, from.address, `${req.kind} ${req.filename}`, q, staleAfterMs(clientTimeoutMs(req, this.timeoutMs)));
     if (outcome === 'duplicate' || outcome === 'moved') {
       this.ledger.counters.duplicateRequests++;
       return;
@@ -224,11 +228,11 @@ class Server implements TftpServer, TransferHost {
     this.log.debug('request waits for a transfer slot', { peer: q.peerKey, file: req.filename, waiting: this.queue.length });
   }
 
-  private answerBusy({ listener, req, from, peerKey }: Queued, why: string): void {
+  private answerBusy({ listener, req, from, peerKey }: Queued, why: string, queueWaitMs = 0): void {
     this.ledger.counters.busy++;
     this.log.info('busy: request refused', { peer: peerKey, file: req.filename, why });
     this.ledger.sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), from);
-    this.ledger.emit('busy', { peer: from, file: req.filename });
+    this.ledger.emit('busy', { peer: from, file: req.filename, queueWaitMs });
   }
 
   /** Starts waiting requests while there are slots, oldest first, skipping clients at their own limit. */
@@ -238,12 +242,12 @@ class Server implements TftpServer, TransferHost {
       if (!next) return;
       const { listener, req, from, peerKey } = next.item;
       this.log.debug('waiting request starts', { peer: peerKey, file: req.filename, waitedMs: next.waitedMs });
-      this.open(listener, req, from, peerKey);
+      this.open(listener, req, from, peerKey, next.waitedMs);
     }
   }
 
   /** Starts serving an admitted request. */
-  private open(listener: UdpEndpoint, req: TftpRequest, from: UdpPeer, peerKey: string): void {
+  private open(listener: UdpEndpoint, req: TftpRequest, from: UdpPeer, peerKey: string, queueWaitMs = 0): void {
     this.pending++;
     const opening: AdmissionRequest = { kind: req.kind, filename: req.filename };
     this.openings.set(peerKey, opening);
@@ -252,7 +256,7 @@ class Server implements TftpServer, TransferHost {
     };
     this.perClient.add(from.address, 1);
     const id = `t${this.nextId++}`;
-    const started = this.runTransfer(id, listener.local().address, req, from, opened).finally(() => {
+    const started = this.runTransfer(id, listener.local().address, req, from, { value: false, opened }, queueWaitMs).finally(() => {
       this.perClient.add(from.address, -1);
       opened();
       this.startWaiting();
@@ -260,7 +264,7 @@ class Server implements TftpServer, TransferHost {
     started.catch((err: unknown) => this.ledger.internalError(id, from, req.filename, 'transfer crashed', err));
   }
 
-  private async runTransfer(id: string, localAddress: string, req: TftpRequest, peer: UdpPeer, opened: () => void): Promise<void> {
+  private async runTransfer(id: string, localAddress: string, req: TftpRequest, peer: UdpPeer, registration: Registration, queueWaitMs: number): Promise<void> {
     let ep: UdpEndpoint | undefined;
     try {
       // A read sent by a worker gets its socket there.
@@ -273,8 +277,7 @@ class Server implements TftpServer, TransferHost {
       if (listener) this.ledger.sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), peer);
       return;
     }
-    const registration: Registration = { value: false, opened };
-    const t: TransferRequest = { id, ep, localAddress, req, peer, registration };
+    const t: TransferRequest = { id, ep, localAddress, req, peer, registration, queueWaitMs };
     try {
       if (req.kind === 'rrq') await runRead(this, t);
       else await runWrite(this, t);
