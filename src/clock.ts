@@ -44,6 +44,16 @@ export const systemClock: Clock = {
   },
 };
 
+/** Waits for `all` to settle, or `ms` on `clock`, whichever comes first. */
+export async function waitAtMost(clock: Clock, ms: number, all: readonly Promise<void>[]): Promise<void> {
+  let timer: TimerHandle | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = clock.setTimer(ms, resolve);
+  });
+  await Promise.race([Promise.all(all), elapsed]);
+  timer?.cancel();
+}
+
 /** A clock that moves only when `advance` is called; timers fire in time order. */
 export class FakeClock implements Clock {
   private current: number;

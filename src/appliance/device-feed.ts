@@ -82,6 +82,8 @@ export function originOf(origin: string | undefined): FileOrigin {
 interface StartedTransfer {
   readonly origin: FileOrigin;
   readonly atMs: number;
+  /** How long its request waited for a slot. */
+  readonly queueWaitMs: number;
 }
 
 /** What the feed needs around it. */
@@ -105,15 +107,18 @@ interface FileFields {
   readonly detail?: string;
   /** Blocks the server sent again; absent for a refusal, and from HTTP (TCP retransmits on its own). */
   readonly retransmissions?: number;
+  /** How long the request waited for a slot (default 0). */
+  readonly queueWaitMs?: number;
 }
 
 /** The parts of a file server's events the feed reads (the TFTP server's and the HTTP server's alike; only TFTP counts retransmissions). */
 export interface FileFeedEvents {
-  started: Pick<TftpServerEvents['started'], 'id' | 'origin'>;
+  /** `queueWaitMs`: TFTP's wait for a slot (HTTP has none). */
+  started: Pick<TftpServerEvents['started'], 'id' | 'origin'> & { readonly queueWaitMs?: number };
   finished: Pick<TftpServerEvents['finished'], 'id' | 'peer' | 'file' | 'direction' | 'bytes' | 'ms' | 'savedAs'> & Partial<Pick<TftpServerEvents['finished'], 'retransmits'>>;
   failed: Pick<TftpServerEvents['failed'], 'id' | 'peer' | 'file' | 'direction' | 'reason' | 'outcome' | 'bytes'> & Partial<Pick<TftpServerEvents['failed'], 'retransmits'>>;
   refused: Pick<TftpServerEvents['refused'], 'peer' | 'file' | 'direction' | 'code' | 'message'>;
-  busy: Pick<TftpServerEvents['busy'], 'peer' | 'file'>;
+  busy: Pick<TftpServerEvents['busy'], 'peer' | 'file'> & { readonly queueWaitMs?: number };
 }
 
 /** A server whose transfer events the feed files. */
@@ -137,17 +142,17 @@ export class TftpDeviceFeed {
 
   /** Subscribes to the server's transfer events. */
   watch(tftp: FileFeedSource): void {
-    tftp.on('started', (e) => this.started.set(e.id, { origin: originOf(e.origin), atMs: this.target.now() }));
+    tftp.on('started', (e) => this.started.set(e.id, { origin: originOf(e.origin), atMs: this.target.now(), queueWaitMs: e.queueWaitMs ?? 0 }));
     tftp.on('finished', (e) => {
       const s = this.take(e.id);
       if (e.direction === 'write') this.upload(e.peer.address, e.file, 'stored', e.bytes, e.savedAs);
-      else this.file(e.peer.address, { name: e.file, result: 'delivered', bytes: e.bytes, durationMs: e.ms, retransmissions: e.retransmits ?? 0, ...(s ? { origin: s.origin } : {}) });
+      else this.file(e.peer.address, { name: e.file, result: 'delivered', bytes: e.bytes, durationMs: e.ms, retransmissions: e.retransmits ?? 0, ...(s ? { origin: s.origin, queueWaitMs: s.queueWaitMs } : {}) });
     });
     tftp.on('failed', (e) => {
       const s = this.take(e.id);
       const durationMs = s ? this.target.now() - s.atMs : 0;
       if (e.direction === 'write') this.upload(e.peer.address, e.file, uploadResultOf(e.outcome), e.bytes);
-      else this.file(e.peer.address, { name: e.file, result: fileResultOf(e.outcome), bytes: e.bytes, durationMs, detail: e.reason, retransmissions: e.retransmits ?? 0, ...(s ? { origin: s.origin } : {}) });
+      else this.file(e.peer.address, { name: e.file, result: fileResultOf(e.outcome), bytes: e.bytes, durationMs, detail: e.reason, retransmissions: e.retransmits ?? 0, ...(s ? { origin: s.origin, queueWaitMs: s.queueWaitMs } : {}) });
     });
     tftp.on('refused', (e) => {
       if (e.direction === 'write') return this.upload(e.peer.address, e.file, 'refused', 0);
@@ -155,7 +160,7 @@ export class TftpDeviceFeed {
       if (failure === undefined) return this.file(e.peer.address, { name: e.file, result: refusalResultOf(e.code), bytes: 0, durationMs: 0, detail: e.message });
       return this.file(e.peer.address, { name: e.file, result: 'render-error', bytes: 0, durationMs: 0, origin: originOf(failure.origin), detail: formatRenderFailure(failure) });
     });
-    tftp.on('busy', (e) => this.file(e.peer.address, { name: e.file, result: 'busy', bytes: 0, durationMs: 0 }));
+    tftp.on('busy', (e) => this.file(e.peer.address, { name: e.file, result: 'busy', bytes: 0, durationMs: 0, queueWaitMs: e.queueWaitMs ?? 0 }));
   }
 
   private take(id: string): StartedTransfer | undefined {
@@ -177,7 +182,7 @@ export class TftpDeviceFeed {
       bytes: f.bytes,
       durationMs: f.durationMs,
       retransmissions: f.retransmissions ?? 0,
-      queueWaitMs: 0,
+      queueWaitMs: f.queueWaitMs ?? 0,
       ...(f.detail === undefined ? {} : { detail: f.detail }),
     };
     this.target.observe({ mac, facts: { lastIp: peer }, event });

@@ -13,17 +13,16 @@ import { BUSY_POLL_MAX_SESSIONS } from '../net/busy-poll.js';
 import { TFTP_LIMITS as TFTP_PACKAGE_LIMITS } from '../tftp/limits.js';
 import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
-import { DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server.js';
+import { DEFAULT_BUSY_POLL_MICROS, DEFAULT_MAX_TIMEOUT_SECONDS, DEFAULT_QUEUE_WAIT_MS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server-options.js';
 import { DEFAULT_UPLOAD_QUOTA_BYTES } from '../tftp/inbox-space.js';
 import { DEFAULT_MAX_UPLOAD_VERSIONS } from '../tftp/upload-prune.js';
 import { DEFAULT_MAX_PER_CLIENT } from '../tftp/admission.js';
-import { DEFAULT_MAX_TIMEOUT_SECONDS } from '../tftp/server-options.js';
 import { DEFAULT_MIN_BYTES_PER_SECOND, DEFAULT_RATE_ALLOWANCE_MS } from '../tftp/transfer-deadline.js';
 import { DEFAULT_UPLOAD_FILE_MODE } from '../tftp/uploads.js';
 import { ERRORS } from '../errors.js';
 
 /** The TFTP server settings the appliance passes through unchanged. */
-export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'maxTimeoutSeconds' | 'minBytesPerSecond' | 'retries' | 'busyPollMicros' | 'queueWaitMs'>;
+export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'maxTimeoutSeconds' | 'minBytesPerSecond' | 'retries' | 'busyPollMicros' | 'queueWaitMs' | 'workers' | 'workerUrl'>;
 
 /** TFTP settings of the appliance. */
 export interface ApplianceTftpConfig {
@@ -103,6 +102,7 @@ export const TFTP_LIMITS = {
   retries: serveLimit('retries', 'tftp-retries'),
   busyPollMicros: serveLimit('busyPollMicros', 'busy-poll', ' microseconds'),
   queueWaitMs: serveLimit('queueWaitMs', 'queue-wait', ' milliseconds'),
+  workers: serveLimit('workers', 'tftp-workers', ' threads'),
 } as const satisfies Readonly<Record<string, TftpLimit>>;
 
 /** The defaults and fixed facts the `serve` help names beside the limits. */
@@ -213,6 +213,7 @@ export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimit
   const retries = checkTftpLimit('retries', request.limits.retries);
   const busyPollMicros = checkTftpLimit('busyPollMicros', request.limits.busyPollMicros);
   const queueWaitMs = checkTftpLimit('queueWaitMs', request.limits.queueWaitMs);
+  const workers = checkTftpLimit('workers', request.limits.workers);
   const portRange = checkPortRange(request.portRange, [
     [request.port, 'tftp-port'],
     [request.dhcpPort, 'dhcp-port'],
@@ -231,6 +232,7 @@ export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimit
     ...(retries === undefined ? {} : { retries }),
     ...(busyPollMicros === undefined ? {} : { busyPollMicros }),
     ...(queueWaitMs === undefined ? {} : { queueWaitMs }),
+    ...(workers === undefined ? {} : { workers }),
   };
 }
 

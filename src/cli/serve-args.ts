@@ -154,6 +154,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
       retries: args['tftp-retries'],
       busyPollMicros: args['busy-poll'],
       queueWaitMs: args['queue-wait'],
+      workers: args['tftp-workers'],
     },
     ...(args['max-per-client'] === undefined ? {} : { maxPerClient: args['max-per-client'] }),
     windowBytes: windowBytesOf(args['max-window-bytes']),

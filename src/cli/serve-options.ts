@@ -3,6 +3,7 @@
  * (what yargs parses and `--help` shows) and the parsed arguments' type. The TFTP
  * limits' ranges in the help come from the appliance's one table of them.
  */
+import { availableParallelism } from 'node:os';
 import { DEFAULT_HTTP_PORTS, DEFAULT_PROBE_TIMEOUT_MS, TFTP_FACTS, TFTP_LIMITS } from '../appliance/index.js';
 import type { GlobalArgs } from './output.js';
 
@@ -128,6 +129,12 @@ export const SERVE_OPTIONS = {
     requiresArg: true,
     describe: `Milliseconds a TFTP or HTTP request over --max-transfers/--max-per-client waits for a slot before it is answered "busy" (HTTP 503) (${TFTP_LIMITS.queueWaitMs.min}..${TFTP_LIMITS.queueWaitMs.max}, default ${TFTP_FACTS.defaultQueueWaitMs}; 0 = busy at once). PXE firmware gives up at the first error`,
   },
+  'tftp-workers': {
+    type: 'number',
+    default: availableParallelism(),
+    requiresArg: true,
+    describe: `Threads that send TFTP downloads (${TFTP_LIMITS.workers.min}..${TFTP_LIMITS.workers.max}, default: the cores available, here ${availableParallelism()}); 0 = in the main thread with DHCP. Uploads stay in the main thread`,
+  },
   'busy-poll': {
     type: 'number',
     default: TFTP_FACTS.defaultBusyPollMicros,
@@ -183,6 +190,7 @@ export interface ServeArgs extends GlobalArgs {
   'tftp-retries': number | undefined;
   'queue-wait': number | undefined;
   'busy-poll': number;
+  'tftp-workers': number;
 }
 
 /** The serve arguments that shape the TFTP side. */
@@ -215,4 +223,5 @@ export type ServeTftpArgs = Pick<
   | 'tftp-retries'
   | 'queue-wait'
   | 'busy-poll'
+  | 'tftp-workers'
 >;

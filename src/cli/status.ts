@@ -81,6 +81,7 @@ function tftpSettingsLine(st: ApplianceStatus): string | undefined {
   if (srv.maxTimeoutSeconds !== undefined) parts.push(`client timeout at most ${srv.maxTimeoutSeconds} s`);
   if (srv.minBytesPerSecond !== undefined) parts.push(srv.minBytesPerSecond === 0 ? 'no floor rate' : `floor rate ${formatBytes(srv.minBytesPerSecond)}/s`);
   if (srv.retries !== undefined) parts.push(`retries ${srv.retries}`);
+  if (srv.workers !== undefined) parts.push(srv.workers === 0 ? 'downloads sent by the main thread' : `downloads sent by ${srv.workers} worker threads`);
   return parts.join('; ');
 }
 

@@ -48,6 +48,8 @@ export const TFTP_LIMITS = {
   retries: { min: 0, max: 100 },
   /** Busy polling after each send, in microseconds (0 = off). */
   busyPollMicros: { min: 0, max: MAX_BUSY_POLL_MICROS },
+  /** Worker threads sending read transfers (server; 0 = the main thread). */
+  workers: { min: 0, max: 256 },
   /** Largest upload announced by tsize, in bytes. */
   maxUploadBytes: { min: 0, max: Number.MAX_SAFE_INTEGER },
   /** A listening port (0 = any free one). */

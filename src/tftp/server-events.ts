@@ -37,6 +37,8 @@ export interface TftpCounters {
   queued: number;
   /** Of `queued`: requests that found no slot within the wait and got "busy" (also in `busy`). */
   queueTimeouts: number;
+  /** Of `queued`: requests dropped at their turn because their client had gone silent (no answer sent). */
+  queueStale: number;
   /** Requests repeated by a client whose transfer is already running (ignored). */
   duplicateRequests: number;
   malformed: number;
@@ -66,6 +68,8 @@ export interface TftpServerEvents {
     blksize: number;
     windowsize: number;
     origin?: string;
+    /** How long the request waited for a slot (0: it started at once). */
+    queueWaitMs: number;
   };
   progress: { id: string; bytes: number; rate: number };
   /** `retransmits`: blocks this transfer sent again (on a timeout or a gap the peer reported); 0 for an upload. */
@@ -74,7 +78,8 @@ export interface TftpServerEvents {
   failed: { id: string; peer: UdpPeer; file: string; direction: TransferDirection; reason: string; outcome: TransferFailure; bytes: number; retransmits: number };
   /** A request refused before a transfer started (file not found, access violation, option error). */
   refused: { peer: UdpPeer; file: string; direction: TransferDirection; code: number; message: string };
-  busy: { peer: UdpPeer; file: string };
+  /** `queueWaitMs`: how long it waited for a slot before the answer (0: at once). */
+  busy: { peer: UdpPeer; file: string; queueWaitMs: number };
 }
 
 /** The running server. */
@@ -108,6 +113,7 @@ export function zeroCounters(): TftpCounters {
     busy: 0,
     queued: 0,
     queueTimeouts: 0,
+    queueStale: 0,
     duplicateRequests: 0,
     malformed: 0,
     unexpected: 0,

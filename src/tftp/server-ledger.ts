@@ -64,19 +64,19 @@ export class TransferLedger {
     ep.send(data, to).catch((err: unknown) => this.onSendError(err instanceof Error ? err : new Error(String(err))));
   }
 
-  /** Answers a request with ERROR `code` before any transfer started; `isBadName` also counts it as a bad name. */
-  refuse(t: TransferRequest, code: number, message: string, isBadName = false): void {
+  /** Answers a request with ERROR `code` (through `answer`) before any transfer started; `isBadName` also counts it as a bad name. */
+  refuse(t: Pick<TransferRequest, 'req' | 'peer' | 'registration'>, code: number, message: string, isBadName: boolean, answer: (data: Uint8Array) => void): void {
     t.registration.opened(); // the client may ask again right after this answer
     this.counters.refused++;
     if (isBadName) this.counters.badNames++;
     const direction: TransferDirection = t.req.kind === 'rrq' ? 'read' : 'write';
     this.log.info('request refused', { peer: `${t.peer.address}:${t.peer.port}`, file: t.req.filename, direction, code, message });
-    this.sendFrom(t.ep, encodeError(code, message), t.peer);
+    answer(encodeError(code, message));
     this.emit('refused', { peer: t.peer, file: t.req.filename, direction, code, message });
   }
 
   /** Registers a started transfer; call `end()` on it when it is over. */
-  register(t: TransferRequest, params: TransferParams, subject: TransferSubject): Active {
+  register(t: Pick<TransferRequest, 'id' | 'peer' | 'registration' | 'queueWaitMs'>, params: TransferParams, subject: TransferSubject): Active {
     t.registration.value = true;
     const { file, direction, size, origin } = subject;
     const started = { id: t.id, peer: t.peer, file, direction, ...(size !== undefined ? { size } : {}), blksize: params.blksize, windowsize: params.windowsize };
@@ -88,7 +88,7 @@ export class TransferLedger {
     this.active.set(t.id, a);
     this.counters.started++;
     this.counters.active = this.active.size;
-    this.emit('started', { ...started, ...(origin !== undefined ? { origin } : {}) });
+    this.emit('started', { ...started, ...(origin !== undefined ? { origin } : {}), queueWaitMs: t.queueWaitMs });
     this.deadlines.watch(a.info);
     return a;
   }

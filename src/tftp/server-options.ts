@@ -85,10 +85,18 @@ export interface TftpServerOptions {
    * Lock-step transfers gain most; see net/busy-poll.ts.
    */
   readonly busyPollMicros?: number;
-  /** Socket factory (default: real sockets). */
+  /** Socket factory (default: real sockets). Only with `workers` 0: worker threads bind real sockets. */
   readonly bind?: BindFn;
   /** Socket factory of the listening sockets (port 69) only; default `bind` (a privilege split binds them in the root parent). */
   readonly bindListener?: BindFn;
+  /**
+   * Worker threads that send the files of read transfers (default 0: the main thread
+   * sends them). Each owns its transfers' sockets and timers; the main thread keeps the
+   * listening sockets, admission, file lookup and uploads. See worker-pool.ts.
+   */
+  readonly workers?: number;
+  /** The worker module (tests only: one that wraps the real send-worker.js). */
+  readonly workerUrl?: URL;
 }
 
 /**
@@ -142,6 +150,7 @@ const SERVER_LIMITED = [
   'retries',
   'busyPollMicros',
   'maxUploadBytes',
+  'workers',
 ] as const satisfies readonly (TftpLimitName & keyof TftpServerOptions)[];
 
 /** Checks every setting; throws TftpError of kind `options` naming the first one out of range. */
@@ -162,6 +171,7 @@ export function validateServerOptions(o: TftpServerOptions): void {
     if (lo > hi) bad(`portRange start ${lo} is above its end ${hi}`);
   }
   if (o.listen && o.listen.length === 0) bad('listen needs at least one address');
+  if ((o.workers ?? 0) > 0 && o.bind) bad('workers need real sockets: a custom bind works only with workers 0');
 }
 
 /** The server's side of every negotiation; a read adds the file size per request. */

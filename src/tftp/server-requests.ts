@@ -24,6 +24,13 @@ export interface Queued {
   readonly peerKey: string;
 }
 
+/** The retransmission timeout a waiting client uses: the RFC 2349 `timeout` it asked for (1..255 s), else `serverTimeoutMs`. */
+export function clientTimeoutMs(req: TftpRequest, serverTimeoutMs: number): number {
+  const asked = req.options.find((o) => o.name.toLowerCase() === 'timeout');
+  const seconds = asked && /^\d{1,3}$/.test(asked.value) ? Number(asked.value) : 0;
+  return seconds >= 1 && seconds <= 255 ? seconds * 1000 : serverTimeoutMs;
+}
+
 /** What decoding needs of the server. */
 export interface RequestSide {
   readonly counters: TftpCounters;
@@ -69,6 +76,7 @@ export interface DriverSide {
 /** Driver settings both directions share: socket, peer, timing, busy polling, counters. */
 export function sharedDriverOptions(s: DriverSide, t: TransferRequest, params: TransferParams): DriverOptions {
   const { counters } = s.ledger;
+  if (!t.ep) throw new Error(`transfer ${t.id} has no socket on this thread`);
   return {
     endpoint: t.ep,
     peer: t.peer,

@@ -16,7 +16,7 @@ import { encodeAck, encodeTftpPacket, type TftpOption, type TftpRequest } from '
 import { driveReceiver, type ReceiveFlow } from './receive-driver.js';
 import { driveSender } from './send-driver.js';
 import type { TransferDirection, TransferInfo } from './server-events.js';
-import type { TftpStorage, UploadTarget } from './storage.js';
+import type { ReadSource, TftpStorage, UploadTarget } from './storage.js';
 import type { DriverOptions, DrivenResult, DrivenTransfer } from './transfer-driver.js';
 import { isTftpStorageError } from './uploads.js';
 
@@ -48,10 +48,15 @@ export interface TransferSubject {
 /** One request being served: its id, socket, request and client. */
 export interface TransferRequest {
   readonly id: string;
-  readonly ep: UdpEndpoint;
+  /** The transfer socket; none for a read sent by a worker thread (it binds its own). */
+  readonly ep: UdpEndpoint | undefined;
+  /** The address the request arrived on (transfer sockets bind to it). */
+  readonly localAddress: string;
   readonly req: TftpRequest;
   readonly peer: UdpPeer;
   readonly registration: Registration;
+  /** How long the request waited for a slot. */
+  readonly queueWaitMs: number;
 }
 
 /** What a transfer needs from the server around it. */
@@ -64,6 +69,8 @@ export interface TransferHost {
   refuse(t: TransferRequest, code: number, message: string, isBadName?: boolean): void;
   register(t: TransferRequest, params: TransferParams, subject: TransferSubject): Active;
   driverOptions(t: TransferRequest, params: TransferParams): DriverOptions;
+  /** Starts sending an opened file: on this thread or on a worker thread. */
+  driveRead(t: TransferRequest, a: Active, params: TransferParams, source: ReadSource, oack: Uint8Array | undefined): DrivenTransfer;
   progressReporter(a: Active, registration: Registration): (bytes: number) => void;
   conclude(a: Active, r: DrivenResult, savedAs?: string): void;
   /** Books a fault on this side inside the transfer (counted, logged with its code and peer). */
@@ -73,6 +80,17 @@ export interface TransferHost {
 /** The OACK datagram for accepted options, or undefined when none were. */
 function oackOf(options: readonly TftpOption[]): Uint8Array | undefined {
   return options.length > 0 ? encodeTftpPacket({ kind: 'oack', options }) : undefined;
+}
+
+/** Drives a sender for an opened file on this thread. */
+export function driveLocalRead(host: TransferHost, t: TransferRequest, a: Active, params: TransferParams, source: ReadSource, oack: Uint8Array | undefined): DrivenTransfer {
+  return driveSender({
+    ...host.driverOptions(t, params),
+    feed: new BlockFeed((o, l) => source.read(o, l), source.size, params.mode, params.blksize),
+    ...(oack ? { oack } : {}),
+    onProgress: host.progressReporter(a, t.registration),
+    onLocalError: (err) => host.internalError(t, source.displayName, 'reading a file failed', err),
+  });
 }
 
 /** Serves a read request (RRQ): the file goes to the client. */
@@ -89,14 +107,7 @@ export async function runRead(host: TransferHost, t: TransferRequest): Promise<v
     const a = host.register(t, params, { file: source.displayName, direction: 'read', size: source.size, origin: source.origin });
     host.log.debug('read started', { id, peer: `${peer.address}:${peer.port}`, file: source.displayName, origin: source.origin, ...params });
     try {
-      const oack = oackOf(n.oack);
-      a.driven = driveSender({
-        ...host.driverOptions(t, params),
-        feed: new BlockFeed((o, l) => source.read(o, l), source.size, params.mode, params.blksize),
-        ...(oack ? { oack } : {}),
-        onProgress: host.progressReporter(a, t.registration),
-        onLocalError: (err) => host.internalError(t, source.displayName, 'reading a file failed', err),
-      });
+      a.driven = host.driveRead(t, a, params, source, oackOf(n.oack));
       const r = await a.driven.done;
       await a.driven.settled;
       host.conclude(a, r);

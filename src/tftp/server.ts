@@ -3,12 +3,12 @@
  * politely when busy, and runs each transfer on its own socket (a new TID, RFC 1350 §4)
  * bound to the address the request arrived on. Admission (admission.ts), option
  * negotiation, the transfer runs (server-transfer.ts), the drivers and file access are
- * elsewhere; this file is the I/O shell that wires them together, counts and logs.
+ * elsewhere; this file is the I/O shell that wires them together, counts and logs. With
+ * `workers`, read transfers send on worker threads (send-plane.ts); all else stays here.
  *
  *     const server = createTftpServer({ storage, logger, listen: [{ address: '192.0.2.1', port: 69 }] });
  *     server.on('finished', (e) => ...);
- *     await server.start();
- *     ...
+ *     await server.start(); ...
  *     await server.stop(5000); // let transfers in flight finish for up to 5 s
  *
  * Beyond `maxTransfers` (or `maxPerClient` for one address, by default 8) a request waits
@@ -16,7 +16,7 @@
  * later"; clients known to retry on that (`retriesOnBusy`: Cisco phones, as the CallManager
  * TFTP service expects) get it at once.
  */
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, waitAtMost, type Clock } from '../clock.js';
 import { errnoCode, errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
 import { createBusyPoller, type BusyPoller } from '../net/busy-poll.js';
@@ -29,13 +29,14 @@ import { TransferPorts } from './port-range.js';
 import type { TftpCounters, TftpServer, TftpServerEvents, TransferInfo } from './server-events.js';
 import { TransferLedger } from './server-ledger.js';
 import { Listeners } from './listeners.js';
-import { decodeRequest, sharedDriverOptions, type Queued } from './server-requests.js';
-import { WaitQueue } from './wait-queue.js';
+import { clientTimeoutMs, decodeRequest, sharedDriverOptions, type Queued } from './server-requests.js';
+import { staleAfterMs, WaitQueue } from './wait-queue.js';
 import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
 import { runRead, runWrite, type Active, type Registration, type TransferHost, type TransferRequest, type TransferSubject } from './server-transfer.js';
-import type { TftpStorage } from './storage.js';
+import { SendPlane } from './send-plane.js';
+import type { ReadSource, TftpStorage } from './storage.js';
 import { TftpError } from './tftp-error.js';
-import { INTERNAL_ERROR_MESSAGE, type DriverOptions, type DrivenResult } from './transfer-driver.js';
+import { INTERNAL_ERROR_MESSAGE, type DriverOptions, type DrivenResult, type DrivenTransfer } from './transfer-driver.js';
 
 export type { TftpCounters, TftpServer, TftpServerEvents, TransferDirection, TransferInfo } from './server-events.js';
 export { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type BindFn, type TftpServerOptions } from './server-options.js';
@@ -52,6 +53,7 @@ class Server implements TftpServer, TransferHost {
   private readonly bind: BindFn;
   private readonly ports: TransferPorts;
   private readonly busyPoller: BusyPoller;
+  private readonly plane: SendPlane;
   private readonly maxTransfers: number;
   private readonly maxPerClient: number;
   private readonly timeoutMs: number;
@@ -80,13 +82,19 @@ class Server implements TftpServer, TransferHost {
     this.retries = options.retries ?? 5;
     this.busyPoller = createBusyPoller(options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
     this.policy = negotiationPolicy(options);
-    this.ledger = new TransferLedger(this.log, this.clock, options.progressIntervalMs ?? 250, rateFloorOf(options));
+    const progressMs = options.progressIntervalMs ?? 250;
+    this.ledger = new TransferLedger(this.log, this.clock, progressMs, rateFloorOf(options));
+    this.plane = new SendPlane(options, { log: this.log, ledger: this.ledger, ports: this.ports, timeoutMs: this.timeoutMs, retries: this.retries, progressMs });
     this.queue = new WaitQueue<Queued>({
       clock: this.clock,
       maxWaitMs: options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS,
       onTimeout: (q, waitedMs) => {
         this.ledger.counters.queueTimeouts++;
-        this.answerBusy(q, `no slot within ${waitedMs} ms`);
+        this.answerBusy(q, `no slot within ${waitedMs} ms`, waitedMs);
+      },
+      onStale: (q, silentMs) => {
+        this.ledger.counters.queueStale++;
+        this.log.debug('waiting request dropped: its client went silent', { peer: q.peerKey, file: q.req.filename, silentMs });
       },
     });
   }
@@ -113,19 +121,10 @@ class Server implements TftpServer, TransferHost {
     for (const q of this.queue.drain()) this.ledger.sendFrom(q.listener, encodeError(TFTP_ERROR.notDefined, 'server shutting down'), q.from);
     await this.listeners.closeAll();
     const active = this.ledger.active;
-    const running = [...active.values()];
-    if (running.length > 0 && graceMs > 0) {
-      let timer: { cancel(): void } | undefined;
-      await Promise.race([
-        Promise.all(running.map((a) => a.finished)),
-        new Promise<void>((resolve) => {
-          timer = this.clock.setTimer(graceMs, resolve);
-        }),
-      ]);
-      timer?.cancel();
-    }
+    if (active.size > 0 && graceMs > 0) await waitAtMost(this.clock, graceMs, [...active.values()].map((a) => a.finished));
     for (const a of active.values()) a.driven?.abort(TFTP_ERROR.notDefined, 'server shutting down');
     await Promise.all([...active.values()].map((a) => a.finished));
+    await this.plane.close();
   }
 
   addresses(): UdpPeer[] {
@@ -155,7 +154,7 @@ class Server implements TftpServer, TransferHost {
   }
 
   refuse(t: TransferRequest, code: number, message: string, isBadName = false): void {
-    this.ledger.refuse(t, code, message, isBadName);
+    this.ledger.refuse(t, code, message, isBadName, (data) => this.plane.answer(t, data));
   }
 
   register(t: TransferRequest, params: TransferParams, subject: TransferSubject): Active {
@@ -166,6 +165,10 @@ class Server implements TftpServer, TransferHost {
   /** Driver settings both directions share: socket, peer, timing, busy polling, counters. */
   driverOptions(t: TransferRequest, params: TransferParams): DriverOptions {
     return sharedDriverOptions({ ledger: this.ledger, log: this.log, clock: this.clock, timeoutMs: this.timeoutMs, retries: this.retries, busyPoller: this.busyPoller }, t, params);
+  }
+
+  driveRead(t: TransferRequest, a: Active, params: TransferParams, source: ReadSource, oack: Uint8Array | undefined): DrivenTransfer {
+    return this.plane.driveRead(this, t, a, params, source, oack);
   }
 
   progressReporter(a: Active, registration: Registration): (bytes: number) => void {
@@ -205,7 +208,7 @@ class Server implements TftpServer, TransferHost {
   private wait(q: Queued): void {
     const { req, from } = q;
     if (this.options.retriesOnBusy?.(from, req.filename)) return this.answerBusy(q, 'the client retries on busy');
-    const outcome = this.queue.offer(q.peerKey, from.address, `${req.kind} ${req.filename}`, q);
+    const outcome = this.queue.offer(q.peerKey, from.address, `${req.kind} ${req.filename}`, q, staleAfterMs(clientTimeoutMs(req, this.timeoutMs)));
     if (outcome === 'duplicate' || outcome === 'moved') {
       this.ledger.counters.duplicateRequests++;
       return;
@@ -215,11 +218,11 @@ class Server implements TftpServer, TransferHost {
     this.log.debug('request waits for a transfer slot', { peer: q.peerKey, file: req.filename, waiting: this.queue.length });
   }
 
-  private answerBusy({ listener, req, from, peerKey }: Queued, why: string): void {
+  private answerBusy({ listener, req, from, peerKey }: Queued, why: string, queueWaitMs = 0): void {
     this.ledger.counters.busy++;
     this.log.info('busy: request refused', { peer: peerKey, file: req.filename, why });
     this.ledger.sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), from);
-    this.ledger.emit('busy', { peer: from, file: req.filename });
+    this.ledger.emit('busy', { peer: from, file: req.filename, queueWaitMs });
   }
 
   /** Starts waiting requests while there are slots, oldest first, skipping clients at their own limit. */
@@ -229,12 +232,12 @@ class Server implements TftpServer, TransferHost {
       if (!next) return;
       const { listener, req, from, peerKey } = next.item;
       this.log.debug('waiting request starts', { peer: peerKey, file: req.filename, waitedMs: next.waitedMs });
-      this.open(listener, req, from, peerKey);
+      this.open(listener, req, from, peerKey, next.waitedMs);
     }
   }
 
   /** Starts serving an admitted request. */
-  private open(listener: UdpEndpoint, req: TftpRequest, from: UdpPeer, peerKey: string): void {
+  private open(listener: UdpEndpoint, req: TftpRequest, from: UdpPeer, peerKey: string, queueWaitMs = 0): void {
     this.pending++;
     const opening: AdmissionRequest = { kind: req.kind, filename: req.filename };
     this.openings.set(peerKey, opening);
@@ -243,7 +246,7 @@ class Server implements TftpServer, TransferHost {
     };
     this.perClient.add(from.address, 1);
     const id = `t${this.nextId++}`;
-    const started = this.runTransfer(id, listener.local().address, req, from, opened).finally(() => {
+    const started = this.runTransfer(id, listener.local().address, req, from, { value: false, opened }, queueWaitMs).finally(() => {
       this.perClient.add(from.address, -1);
       opened();
       this.startWaiting();
@@ -251,10 +254,11 @@ class Server implements TftpServer, TransferHost {
     started.catch((err: unknown) => this.ledger.internalError(id, from, req.filename, 'transfer crashed', err));
   }
 
-  private async runTransfer(id: string, localAddress: string, req: TftpRequest, peer: UdpPeer, opened: () => void): Promise<void> {
-    let ep: UdpEndpoint;
+  private async runTransfer(id: string, localAddress: string, req: TftpRequest, peer: UdpPeer, registration: Registration, queueWaitMs: number): Promise<void> {
+    let ep: UdpEndpoint | undefined;
     try {
-      ep = await this.ports.open(localAddress);
+      // A read sent by a worker gets its socket there.
+      if (!(this.plane.remote && req.kind === 'rrq')) ep = await this.ports.open(localAddress);
     } catch (err) {
       this.pending--;
       this.ledger.counters.busy++;
@@ -263,8 +267,7 @@ class Server implements TftpServer, TransferHost {
       if (listener) this.ledger.sendFrom(listener, encodeError(TFTP_ERROR.notDefined, BUSY_MESSAGE), peer);
       return;
     }
-    const registration: Registration = { value: false, opened };
-    const t: TransferRequest = { id, ep, req, peer, registration };
+    const t: TransferRequest = { id, ep, localAddress, req, peer, registration, queueWaitMs };
     try {
       if (req.kind === 'rrq') await runRead(this, t);
       else await runWrite(this, t);
@@ -275,7 +278,7 @@ class Server implements TftpServer, TransferHost {
       else this.ledger.concludeCrashed(id, INTERNAL_ERROR_MESSAGE);
     } finally {
       if (!registration.value) this.pending--;
-      await ep.close();
+      await ep?.close();
     }
   }
 }

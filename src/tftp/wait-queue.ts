@@ -15,6 +15,10 @@
  * retransmissions) takes over its waiting request, place in the queue included: started
  * for the old port, the transfer would only send to a socket nobody reads and hold a
  * slot until its retries ran out, and in a storm such zombies take every slot.
+ *
+ * For the same reason a request whose client went silent is dropped when its turn comes:
+ * a waiting client retransmits its request every timeout, so one not heard for longer
+ * than its `staleMs` (see {@link staleAfterMs}) gave up, and its turn goes to the next.
  */
 import type { Clock, TimerHandle } from '../clock.js';
 
@@ -31,7 +35,24 @@ interface Waiting<T> {
   readonly same: string;
   item: T;
   readonly since: number;
+  /** When the client's request was last heard (offered again: a retransmission, or from a new port). */
+  heardAt: number;
+  /** Silence after which the client counts as gone. */
+  readonly staleMs: number;
   readonly timer: TimerHandle;
+}
+
+/** Least silence before a waiting client counts as gone, whatever its timeout. */
+export const MIN_STALE_MS = 10_000;
+
+/**
+ * How long a waiting client may go unheard before it counts as gone: four of its
+ * retransmission timeouts (`timeoutMs`: what it asked for, else the server's), at least
+ * {@link MIN_STALE_MS}. Clients retransmit a request every timeout, some backing off,
+ * and give up after a few.
+ */
+export function staleAfterMs(timeoutMs: number): number {
+  return Math.max(MIN_STALE_MS, 4 * timeoutMs);
 }
 
 /** The outcome of offering a request to the queue (`moved`: the client started over from a new port). */
@@ -45,6 +66,8 @@ export interface WaitQueueOptions<T> {
   readonly maxLength?: number;
   /** A request waited `maxWaitMs` without a slot (it has left the queue). */
   readonly onTimeout: (item: T, waitedMs: number) => void;
+  /** A request whose client was silent longer than its staleMs was dropped at its turn (no answer is sent). */
+  readonly onStale?: (item: T, silentMs: number) => void;
 }
 
 /** The waiting requests, oldest first. */
@@ -67,22 +90,30 @@ export class WaitQueue<T> {
    * (`moved`: it started over; the entry now answers the new port) or there is no room
    * (`full`).
    */
-  offer(key: string, client: string, same: string, item: T): Enqueued {
-    if (this.waiting.some((w) => w.key === key && w.same === same)) return 'duplicate';
+  offer(key: string, client: string, same: string, item: T, staleMs = Infinity): Enqueued {
+    const now = this.o.clock.now();
+    const repeated = this.waiting.find((w) => w.key === key && w.same === same);
+    if (repeated) {
+      repeated.heardAt = now;
+      return 'duplicate';
+    }
     const restarted = this.waiting.find((w) => w.client === client && w.same === same);
     if (restarted) {
       restarted.key = key;
       restarted.item = item;
+      restarted.heardAt = now;
       return 'moved';
     }
     if (this.o.maxWaitMs <= 0 || this.waiting.length >= this.maxLength) return 'full';
-    const since = this.o.clock.now();
+    const since = now;
     const entry: Waiting<T> = {
       key,
       client,
       same,
       item,
       since,
+      heardAt: now,
+      staleMs,
       timer: this.o.clock.setTimer(this.o.maxWaitMs, () => {
         if (this.remove(entry)) this.o.onTimeout(entry.item, this.o.clock.now() - since);
       }),
@@ -91,14 +122,24 @@ export class WaitQueue<T> {
     return 'queued';
   }
 
-  /** Takes the oldest request whose client `mayStart`; undefined when none may. */
+  /** Takes the oldest request whose client `mayStart`, dropping silent ones on the way; undefined when none may. */
   take(mayStart: (client: string) => boolean): { item: T; waitedMs: number } | undefined {
-    const i = this.waiting.findIndex((w) => mayStart(w.client));
-    const w = this.waiting[i];
-    if (w === undefined) return undefined;
-    this.waiting.splice(i, 1);
-    w.timer.cancel();
-    return { item: w.item, waitedMs: this.o.clock.now() - w.since };
+    const now = this.o.clock.now();
+    for (let i = 0; i < this.waiting.length; ) {
+      const w = this.waiting[i];
+      if (w === undefined) break;
+      const silentMs = now - w.heardAt;
+      const stale = silentMs > w.staleMs;
+      if (!stale && !mayStart(w.client)) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      w.timer.cancel();
+      if (!stale) return { item: w.item, waitedMs: now - w.since };
+      this.o.onStale?.(w.item, silentMs);
+    }
+    return undefined;
   }
 
   /** Takes `item` out of the queue (its client went away); false when it is not there. */

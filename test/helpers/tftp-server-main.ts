@@ -9,7 +9,9 @@
  *       [--port 69] [--uploads DIR] [--overwrite] [--max-upload-bytes N] \
  *       [--alternate DIR]... [--default 'SEP*.cnf.xml=XMLDefault.cnf.xml']... \
  *       [--case-insensitive] [--map-file FILE] [--max-transfers N] [--max-per-client N] [--timeout-ms N] [--busy-poll-us N]
+ *       [--workers N]   (download threads; default the cores available, as `serve`; 0 = the main thread)
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createFsStorage, loadRemapFile } from '../../src/tftp/fs-storage.js';
 import { createTftpServer, type TftpServerEvents } from '../../src/tftp/server.js';
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
       'max-per-client': { type: 'string' },
       'timeout-ms': { type: 'string' },
       'busy-poll-us': { type: 'string' },
+      workers: { type: 'string', default: String(availableParallelism()) },
     },
   });
   if (!values.root || !values.listen) throw new Error('--root and --listen are required');
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     ...(maxPerClient ? { maxPerClient } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(values['busy-poll-us'] !== undefined ? { busyPollMicros: Number(values['busy-poll-us']) } : {}),
+    workers: Number(values.workers),
   });
   const report = <K extends keyof TftpServerEvents>(event: K): void => {
     server.on(event, (e: TftpServerEvents[K]) => process.stdout.write(`${JSON.stringify({ event, ...e })}\n`));

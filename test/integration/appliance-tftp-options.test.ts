@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppliance, scopeFiles, type Appliance } from '../../src/appliance/index.js';
 import { systemClock } from '../../src/clock.js';
@@ -124,7 +124,7 @@ test('alternates, default file, map file, port range, max blksize and the upload
 
   // Status reports the settings in force.
   const settings = a.appliance.status().tftp.settings;
-  assert.deepEqual(settings.server, { portRange: [lo, hi], maxBlksize: 1024, maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200 });
+  assert.deepEqual(settings.server, { portRange: [lo, hi], maxBlksize: 1024, maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, workers: availableParallelism() });
   assert.equal(settings.maxUploadBytes, 4096);
   await a.appliance.stop(0);
   aRunning = false;

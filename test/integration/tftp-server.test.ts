@@ -2,6 +2,7 @@
  * The TFTP server over real UDP sockets on 127.0.0.1 (ephemeral ports): benchboot's
  * client across blksize × windowsize combinations with checksums, a 10 MB file, uploads,
  * the busy refusal, and curl as an independent client across the block-number wrap.
+ * tftp-server-workers.test.ts runs them all again with the blocks sent by worker threads.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,9 +25,12 @@ const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex')
 /** The client is done when it sent the last ACK; the server counts when that ACK arrives. */
 const eventually = waitUntil;
 
+/** Send workers for every server here: 0 (the main thread) unless tftp-server-workers.test.ts set them. */
+const workers = Number(process.env['BENCHBOOT_TEST_TFTP_WORKERS'] ?? '0');
+
 async function startServer(files: Record<string, Uint8Array>, extra: Partial<TftpServerOptions> = {}) {
   const storage = createMemoryStorage(files, { uploads: {} });
-  const server: TftpServer = createTftpServer({ storage, logger: createSilentLogger(), listen: [{ address: LOOPBACK, port: 0 }], ...extra });
+  const server: TftpServer = createTftpServer({ storage, logger: createSilentLogger(), listen: [{ address: LOOPBACK, port: 0 }], workers, ...extra });
   await server.start();
   const port = server.addresses()[0]?.port ?? 0;
   assert.ok(port > 0);

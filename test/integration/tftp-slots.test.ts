@@ -12,7 +12,7 @@ import dgram from 'node:dgram';
 import { FakeClock } from '../../src/clock.js';
 import { createSilentLogger } from '../../src/log.js';
 import { createMemoryStorage } from '../../src/tftp/memory-storage.js';
-import { BUSY_MESSAGE, createTftpServer, type TftpServer, type TftpServerOptions } from '../../src/tftp/server.js';
+import { BUSY_MESSAGE, createTftpServer, type TftpServer, type TftpServerEvents, type TftpServerOptions } from '../../src/tftp/server.js';
 import { tftpGet } from '../../src/tftp/client.js';
 import { decodeTftpPacket, encodeTftpPacket, type TftpOption, type TftpPacket } from '../../src/tftp/packet.js';
 
@@ -36,6 +36,10 @@ interface RawPeer {
   request(filename: string, options?: readonly TftpOption[]): void;
   next(): Promise<{ packet: TftpPacket; port: number }>;
   ack(block: number, port: number): void;
+  /** Sends ERROR 0 to the transfer port (the client gives up). */
+  error(port: number): void;
+  /** Datagrams received and not yet taken by next(). */
+  received(): number;
 }
 
 async function rawPeer(t: TestContext, serverPort: number, address = LOOPBACK): Promise<RawPeer> {
@@ -53,6 +57,8 @@ async function rawPeer(t: TestContext, serverPort: number, address = LOOPBACK): 
       return first;
     },
     ack: (block, port) => sock.send(encodeTftpPacket({ kind: 'ack', block }), port, LOOPBACK),
+    error: (port) => sock.send(encodeTftpPacket({ kind: 'error', code: 0, message: 'client gives up' }), port, LOOPBACK),
+    received: () => inbox.length,
   };
 }
 
@@ -123,4 +129,41 @@ test('RFC 2349: a timeout over the cap (255 > 5 s by default) is left out of the
   const modest = await rawPeer(t, port);
   modest.request('fw.bin', [{ name: 'timeout', value: '5' }]);
   assert.deepEqual((await modest.next()).packet, { kind: 'oack', options: [{ name: 'timeout', value: '5' }] });
+});
+
+test('a waiting client that went silent is dropped at its turn; the next one starts, its wait in its started event', async (t) => {
+  const content = randomBytes(4096);
+  // A long server timeout: the holder's transfer never times out while the clock moves.
+  const { server, port, clock } = await startServer(t, { 'fw.bin': content }, { maxTransfers: 1, timeoutMs: 100_000 });
+  const started: TftpServerEvents['started'][] = [];
+  server.on('started', (e) => started.push(e));
+  const holder = await rawPeer(t, port);
+  holder.request('fw.bin');
+  const first = await holder.next();
+  assert.equal(first.packet.kind, 'data');
+  // Both ask with a 1 s timeout: silent for more than 10 s (staleAfterMs) counts as gone.
+  const oneSecond = [{ name: 'timeout', value: '1' }];
+  const silent = await rawPeer(t, port);
+  silent.request('fw.bin', oneSecond);
+  await eventually(() => server.counters().queued === 1, 'the silent client waits first');
+  // From another address: the same file from the same address would be the silent client starting over.
+  const patient = await rawPeer(t, port, '127.0.0.2');
+  patient.request('fw.bin', oneSecond);
+  await eventually(() => server.counters().queued === 2, 'the patient client waits second');
+  for (let s = 1; s <= 12; s++) {
+    clock.advance(1000);
+    if (s % 3 === 0) {
+      patient.request('fw.bin', oneSecond); // a retransmission: absorbed, keeps it fresh
+      await eventually(() => server.counters().duplicateRequests === s / 3, 'the retransmission absorbed');
+    }
+  }
+  // 12 s on, the holder gives up: the silent client (last heard 12 s ago) is dropped, the patient one starts.
+  holder.error(first.port);
+  assert.equal((await patient.next()).packet.kind, 'oack');
+  assert.equal(server.counters().queueStale, 1);
+  assert.deepEqual(
+    started.map((e) => e.queueWaitMs),
+    [0, 12_000],
+  );
+  assert.equal(silent.received(), 0, 'the silent client was sent nothing');
 });

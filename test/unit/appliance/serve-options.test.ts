@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDefaultFile, parsePortRange, parseSize, serveTftpSettings } from '../../../src/cli/serve-args.js';
 import { isBenchbootError, type ErrorCode } from '../../../src/errors.js';
@@ -37,6 +37,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     '--port-range', '50000-50009',
     '--max-per-client', '4', '--tftp-timeout', '500', '--tftp-retries', '3',
     '--busy-poll', '50',
+    '--tftp-workers', '3',
   ]);
   assert.deepEqual(serveTftpSettings(args), {
     root: resolve('tftp'),
@@ -53,7 +54,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     overwriteUploads: true,
     maxUploadBytes: 1024 ** 3,
     uploadMode: 0o640,
-    server: { portRange: [50000, 50009], maxPerClient: 4, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, maxWindowBytes: 32 * 1024, timeoutMs: 500, retries: 3, busyPollMicros: 50 },
+    server: { portRange: [50000, 50009], maxPerClient: 4, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, maxWindowBytes: 32 * 1024, timeoutMs: 500, retries: 3, busyPollMicros: 50, workers: 3 },
   });
 });
 
@@ -77,6 +78,17 @@ test('windows are limited to 64 KiB (at least 2 blocks) by default, so large blo
   assert.equal(none?.minWindowBlocks, undefined);
 });
 
+test('downloads are sent by one worker thread per available core by default; 0 keeps them on the main thread; out of range is refused', () => {
+  assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1'])).server?.workers, availableParallelism());
+  assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--tftp-workers', '0'])).server?.workers, 0);
+  for (const bad of ['-1', '257', '1.5']) {
+    assert.throws(
+      () => serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--tftp-workers', bad])),
+      (err) => isBenchbootError(err, 'BB_TFTP_OPTIONS') && err.message.includes('--tftp-workers'),
+    );
+  }
+});
+
 test('busy polling is on by default (200 µs), 0 turns it off, out of range is refused', () => {
   assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1'])).server?.busyPollMicros, 200);
   assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--busy-poll', '0'])).server?.busyPollMicros, 0);
@@ -97,7 +109,7 @@ test('without TFTP options the settings are the defaults: no alternates, version
   assert.equal(settings.overwriteUploads, false);
   assert.equal(settings.mapFile, undefined);
   assert.equal(settings.maxUploadBytes, undefined);
-  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200 });
+  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, workers: availableParallelism() });
 });
 
 test('--upload-quota, --max-versions and --min-free reach the settings; without them the inbox defaults apply', () => {
@@ -214,7 +226,7 @@ test('a command line using every option passes all checks (it then stops at the 
 
 test('--max-tftp-timeout and --min-transfer-rate reach the server settings; bad values name the flag', async () => {
   const server = (argv: string[]) => serveTftpSettings(parseServeArgs(['--interface', 'eth1', ...argv])).server;
-  assert.deepEqual(server(['--max-tftp-timeout', '10', '--min-transfer-rate', '8K']), { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, maxTimeoutSeconds: 10, minBytesPerSecond: 8192 });
+  assert.deepEqual(server(['--max-tftp-timeout', '10', '--min-transfer-rate', '8K']), { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, maxTimeoutSeconds: 10, minBytesPerSecond: 8192, workers: availableParallelism() });
   assert.equal(server(['--min-transfer-rate', '2K/s'])?.minBytesPerSecond, 2048);
   assert.equal(server(['--min-transfer-rate', '0'])?.minBytesPerSecond, 0, '0 turns the floor off');
   assert.equal(server([])?.minBytesPerSecond, undefined, 'not given: the server default (4 KiB/s)');

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/clock.js';
-import { WaitQueue } from '../../../src/tftp/wait-queue.js';
+import { MIN_STALE_MS, staleAfterMs, WaitQueue } from '../../../src/tftp/wait-queue.js';
 
 function queue(maxWaitMs: number, maxLength?: number) {
   const clock = new FakeClock(0);
@@ -80,4 +80,47 @@ test('withdraw: a request whose client went away leaves the queue, its timer wit
   clock.advance(5000);
   assert.deepEqual(timedOut, []);
   assert.equal(clock.pending, 0, 'no timer left behind');
+});
+
+test('staleAfterMs: four of the client\'s timeouts, never under MIN_STALE_MS', () => {
+  const table: [number, number][] = [
+    [1000, MIN_STALE_MS],
+    [2500, MIN_STALE_MS],
+    [5000, 20_000],
+    [255_000, 1_020_000],
+  ];
+  for (const [timeoutMs, stale] of table) assert.equal(staleAfterMs(timeoutMs), stale, `timeout ${timeoutMs} ms`);
+});
+
+test('a waiting client silent for longer than its staleMs is dropped at its turn, reported once; one that retransmits keeps its place', () => {
+  const clock = new FakeClock(0);
+  const stale: [string, number][] = [];
+  const q = new WaitQueue<string>({ clock, maxWaitMs: 60_000, onTimeout: () => assert.fail('no timeout'), onStale: (item, silent) => stale.push([item, silent]) });
+  assert.equal(q.offer('a:1', 'a', 'rrq x', 'gone', 10_000), 'queued');
+  assert.equal(q.offer('b:1', 'b', 'rrq x', 'alive', 10_000), 'queued');
+  assert.equal(q.offer('c:1', 'c', 'rrq x', 'moved', 10_000), 'queued');
+  for (let t = 0; t < 12; t++) {
+    clock.advance(1000);
+    assert.equal(q.offer('b:1', 'b', 'rrq x', 'alive', 10_000), 'duplicate', 'b retransmits every second');
+    if (t === 8) assert.equal(q.offer('c:2', 'c', 'rrq x', 'moved', 10_000), 'moved', 'c started over from a new port');
+  }
+  // 12 s on: a was last heard at 0, b at 12 s, c at 9 s.
+  assert.equal(q.take(() => true)?.item, 'alive');
+  assert.deepEqual(stale, [['gone', 12_000]]);
+  assert.equal(q.take(() => true)?.item, 'moved');
+  assert.equal(q.take(() => true), undefined);
+  assert.equal(stale.length, 1);
+});
+
+test('a silent client is dropped even when its address may not start a transfer now; without a staleMs nobody is ever stale', () => {
+  const clock = new FakeClock(0);
+  const stale: string[] = [];
+  const q = new WaitQueue<string>({ clock, maxWaitMs: 60_000, onTimeout: () => undefined, onStale: (item) => stale.push(item) });
+  q.offer('a:1', 'a', 'rrq x', 'silent', 10_000);
+  q.offer('b:1', 'b', 'rrq x', 'patient');
+  clock.advance(30_000);
+  assert.equal(q.take((client) => client !== 'a' && client !== 'b'), undefined);
+  assert.deepEqual(stale, ['silent']);
+  assert.equal(q.length, 1);
+  assert.equal(q.take(() => true)?.item, 'patient');
 });
