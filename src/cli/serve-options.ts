@@ -131,9 +131,9 @@ export const SERVE_OPTIONS = {
   },
   'tftp-workers': {
     type: 'number',
-    default: availableParallelism(),
+    default: 0,
     requiresArg: true,
-    describe: `Threads that send TFTP downloads (${TFTP_LIMITS.workers.min}..${TFTP_LIMITS.workers.max}, default: the cores available, here ${availableParallelism()}); 0 = in the main thread with DHCP. Uploads stay in the main thread`,
+    describe: `Threads that send TFTP downloads (${TFTP_LIMITS.workers.min}..${TFTP_LIMITS.workers.max}, default 0 = in the main thread with DHCP; this machine has ${availableParallelism()} cores). Not yet faster in the bench's storms (see README). Uploads stay in the main thread`,
   },
   'busy-poll': {
     type: 'number',
