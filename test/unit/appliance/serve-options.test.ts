@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDefaultFile, parsePortRange, parseSize, serveTftpSettings } from '../../../src/cli/serve-args.js';
 import { isBenchbootError, type ErrorCode } from '../../../src/errors.js';
@@ -78,9 +78,9 @@ test('windows are limited to 64 KiB (at least 2 blocks) by default, so large blo
   assert.equal(none?.minWindowBlocks, undefined);
 });
 
-test('downloads are sent by one worker thread per available core by default; 0 keeps them on the main thread; out of range is refused', () => {
-  assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1'])).server?.workers, availableParallelism());
-  assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--tftp-workers', '0'])).server?.workers, 0);
+test('downloads stay on the main thread by default (--tftp-workers 0); --tftp-workers N asks for N sending threads; out of range is refused', () => {
+  assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1'])).server?.workers, 0, 'downloads stay on the main thread by default');
+  assert.equal(serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--tftp-workers', '2'])).server?.workers, 2);
   for (const bad of ['-1', '257', '1.5']) {
     assert.throws(
       () => serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--tftp-workers', bad])),
@@ -109,7 +109,7 @@ test('without TFTP options the settings are the defaults: no alternates, version
   assert.equal(settings.overwriteUploads, false);
   assert.equal(settings.mapFile, undefined);
   assert.equal(settings.maxUploadBytes, undefined);
-  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, workers: availableParallelism() });
+  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, workers: 0 });
 });
 
 test('--upload-quota, --max-versions and --min-free reach the settings; without them the inbox defaults apply', () => {
@@ -226,7 +226,7 @@ test('a command line using every option passes all checks (it then stops at the 
 
 test('--max-tftp-timeout and --min-transfer-rate reach the server settings; bad values name the flag', async () => {
   const server = (argv: string[]) => serveTftpSettings(parseServeArgs(['--interface', 'eth1', ...argv])).server;
-  assert.deepEqual(server(['--max-tftp-timeout', '10', '--min-transfer-rate', '8K']), { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, maxTimeoutSeconds: 10, minBytesPerSecond: 8192, workers: availableParallelism() });
+  assert.deepEqual(server(['--max-tftp-timeout', '10', '--min-transfer-rate', '8K']), { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, maxTimeoutSeconds: 10, minBytesPerSecond: 8192, workers: 0 });
   assert.equal(server(['--min-transfer-rate', '2K/s'])?.minBytesPerSecond, 2048);
   assert.equal(server(['--min-transfer-rate', '0'])?.minBytesPerSecond, 0, '0 turns the floor off');
   assert.equal(server([])?.minBytesPerSecond, undefined, 'not given: the server default (4 KiB/s)');
