@@ -3,7 +3,7 @@
  * a YAML inventory driving the renders, a Polycom phone, and unknown phones of three
  * vendors getting their profile's default file. One lab for the file:
  *
- *   srv ─ bridge 10.30.0.1/24 ─┬─ poly1   udhcpc -V Polycom-VVX410, the MAC of a YAML inventory row
+ *   srv ─ bridge 10.30.0.1/24 ─┬─ poly1   udhcpc -V Polycom-VVX410, the MAC of a YAML inventory row; curl
  *                              ├─ poly2   udhcpc -V Polycom-VVX410, a MAC no row lists
  *                              ├─ poly3   udhcpc -V Polycom-VVX410, a YAML row without display_name
  *                              ├─ stray   udhcpc -V "Cisco Systems, Inc. IP Phone CP-8841", no row
@@ -24,7 +24,7 @@ import { readDump, runUdhcpcOnce } from '../helpers/dhcp-e2e.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(REPO, 'bin', 'benchboot.js');
-const skip = e2eSkip({ programs: ['udhcpc', 'tftp'] });
+const skip = e2eSkip({ programs: ['udhcpc', 'tftp', 'curl'] });
 const SERVER = '10.30.0.1';
 
 const PHONES = {
@@ -129,13 +129,20 @@ test('Polycom phones with a YAML inventory, and unknown Polycom, Cisco and Yeali
     await exitOf(child, 10_000);
   });
 
-  await t.test('a Polycom VVX410 gets option 160 and option 66, then <mac>.cfg rendered from its YAML row', async () => {
+  await t.test('a Polycom VVX410 gets option 160 and option 66 naming the HTTP server, then <mac>.cfg rendered from its YAML row from that URL', async () => {
     const env = await lease(lab, 'poly1');
     assert.match(env.ip ?? '', /^10\.30\.0\.1\d\d$/);
-    assert.equal(env.opt160, hex(`tftp://${SERVER}`), 'option 160: the provisioning server URL');
-    assert.equal(env.tftp, SERVER, 'option 66');
+    // serve answers HTTP on port 80 by default, so the phone is pointed at it rather than at TFTP.
+    const url = `http://${SERVER}/`;
+    assert.equal(env.opt160, hex(url), 'option 160: the provisioning server URL');
+    // Option 66 carries the same URL; busybox checks 66 as a host name and hands its script
+    // "bad" for a URL (provisioning.test.ts reads the URL itself with dhclient for a Yealink).
+    assert.equal(env.tftp, 'bad', 'option 66: a URL, not the bare server address');
     assert.equal(env.hostname, 'poly1', 'option 12 from the YAML row');
-    const cfg = await mustFetch(lab, 'poly1', '0004f2aa0001.cfg');
+    const got = await phone(lab, 'poly1').ns.exec('curl', ['-sS', '-f', '--max-time', '15', `${url}0004f2aa0001.cfg`], 20_000);
+    assert.equal(got.code, 0, `curl from poly1: ${got.stderr}`);
+    const cfg = got.stdout;
+    assert.equal(await mustFetch(lab, 'poly1', '0004f2aa0001.cfg'), cfg, 'the same render over TFTP');
     assert.match(cfg, /^## poly1 \(00:04:f2:aa:00:01\)/m);
     assert.match(cfg, /^account\.1\.user_name = 0042$/m, 'a YAML value is kept as typed');
     assert.match(cfg, /^account\.1\.label = Lab Polycom$/m);
