@@ -74,7 +74,8 @@ test('QEMU iPXE: boot.ipxe over TFTP, then a large file and a second script over
   const screen = async (): Promise<string> => readFile(serial, 'utf8').catch(() => '');
   const ended = async (): Promise<boolean> => {
     const text = await screen();
-    return text.includes(`${marker}:`) || text.includes('benchboot: fetching over HTTP failed') || qemu.exitCode !== null;
+    // Whole lines only: the serial console arrives a few characters at a time.
+    return text.includes(`${marker}: large.bin fetched over HTTP`) || text.includes('benchboot: fetching over HTTP failed') || qemu.exitCode !== null;
   };
   assert.ok(await waitFor(ended, 170_000, 500), `the script never ended; console:\n${(await screen()).slice(-2000)}\nserve log:\n${log.slice(-3000)}`);
   qemu.kill('SIGKILL');

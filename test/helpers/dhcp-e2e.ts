@@ -109,6 +109,8 @@ export async function runDhcpcdOnce(ns: Netns, ifname: string, dir: string, tag:
   const hook = await writeHook(dir, tag, '$reason');
   const script = [
     'set -e',
+    // /run is a tmpfs: after a reboot dhcpcd's directory is gone until dhcpcd first runs.
+    'mkdir -p /var/lib/dhcpcd /run/dhcpcd',
     `mount --bind ${db} /var/lib/dhcpcd`,
     `mount --bind ${run} /run/dhcpcd`,
     `exec dhcpcd -1 -4 -A -t 10 -f ${conf} -c ${hook} ${ifname}`,
