@@ -7,7 +7,7 @@
  * under `node --cpu-prof` and leaves a .cpuprofile there.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_NET, type Bench } from './lab.js';
 import { HTTP_BENCH_PORT, requireRoot, startProcess, type RunningServer, type ServerSpec } from './servers.js';
@@ -28,6 +28,8 @@ function nodeArgs(profileDir: string | undefined, tag: string): string[] {
   if (profileDir === undefined) return extra;
   const dir = join(profileDir, tag);
   mkdirSync(dir, { recursive: true });
+  // serve's serving process (forked with the same flags) runs as `nobody` and writes its profile here too.
+  chmodSync(dir, 0o1777);
   return [...extra, '--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 

@@ -16,7 +16,7 @@
  * when they are missing. The whole run is bounded by a watchdog.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,8 @@ function previousSections(path: string, redo: readonly string[]): SectionResult[
  */
 function snapshotBuild(): string {
   const snap = mkdtempSync(join(tmpdir(), 'benchboot-bench-build-'));
+  // serve runs its protocol code as `nobody` (the root parent only binds): it must read the snapshot.
+  chmodSync(snap, 0o755);
   process.on('exit', () => rmSync(snap, { recursive: true, force: true }));
   // On SIGINT/SIGTERM the e2e harness kills the lab's processes and re-raises the
   // signal, which skips 'exit' handlers: remove the snapshot before that happens.
