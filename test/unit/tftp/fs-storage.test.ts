@@ -197,6 +197,26 @@ test('a config storm reads a small file from disk once (cache keyed by version)'
   assert.equal(s.stats().activeReads, 0);
 });
 
+test('by default a boot image up to 8 MiB is read once for a storm; a larger one is streamed', async () => {
+  const s = await storage();
+  const image = randomBytes(2 * 1024 * 1024);
+  await writeFile(join(root, 'undionly-2m.bin'), image);
+  const sources = await Promise.all(Array.from({ length: 50 }, () => s.openRead('undionly-2m.bin', CTX)));
+  assert.equal(s.stats().cache?.misses, 1, 'one read from disk for 50 transfers');
+  assert.equal(s.stats().cache?.hits, 49);
+  assert.equal(s.stats().openFiles, 0, 'no descriptor held: the image is in memory');
+  const first = sources[0];
+  assert.ok(first && first.kind === 'ok');
+  assert.ok(Buffer.from(await first.value.read(1024 * 1024, 1468)).equals(image.subarray(1024 * 1024, 1024 * 1024 + 1468)));
+  for (const r of sources) if (r.kind === 'ok') await r.value.close();
+  await writeFile(join(root, 'kernel-9m.bin'), Buffer.alloc(9 * 1024 * 1024, 7));
+  const big = await s.openRead('kernel-9m.bin', CTX);
+  assert.ok(big.kind === 'ok');
+  assert.equal(s.stats().cache?.misses, 1, 'over 8 MiB: not cached');
+  assert.equal(s.stats().openFiles, 1);
+  await big.value.close();
+});
+
 test('a large file is streamed at offsets with one shared descriptor, released on close', async () => {
   const s = await storage({ cache: { maxEntryBytes: 64 * 1024 } });
   const content = randomBytes(300 * 1024 + 17);
