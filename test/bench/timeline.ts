@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { lossPercent, parsePerfdhcp, rateArgs } from './dhcp.js';
+import { benchScopeYaml } from './benchboot.js';
 import { BENCH_NET, type Bench } from './lab.js';
 import { openUpRoot, startProcess, type RunningServer, type ServerSpec } from './servers.js';
 import { alternate, type Section, type SectionContext, type SectionResult, type TargetResult } from './section.js';
@@ -43,20 +44,7 @@ const VARIANTS: readonly Variant[] = [
 ];
 
 function scopeYaml(bench: Bench, clientMac: string): string {
-  return [
-    'name: bench',
-    `interface: ${bench.serverIf}`,
-    `subnet: ${BENCH_NET.subnet}`,
-    `range: ${BENCH_NET.poolStart}-${BENCH_NET.poolEnd}`,
-    'leaseTime: 12h',
-    'boot:',
-    `  nextServer: ${BENCH_NET.serverIp}`,
-    `  tftpServers: [${BENCH_NET.serverIp}]`,
-    '  file: boot.cfg',
-    'reservations:',
-    `  - { mac: "${clientMac}", ip: ${BENCH_NET.clientIp} }`,
-    '',
-  ].join('\n');
+  return benchScopeYaml(bench.serverIf) + ['reservations:', `  - { mac: "${clientMac}", ip: ${BENCH_NET.clientIp} }`, ''].join('\n');
 }
 
 /** Starts chromium inside the server namespace on the dashboard and waits until its live stream is connected. */

@@ -14,14 +14,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppliance, scopeFiles, type Appliance } from '../../src/appliance/index.js';
+import { type Appliance } from '../../src/appliance/index.js';
 import { FakeClock } from '../../src/clock.js';
-import { loopbackBindings } from '../../src/dhcp/server.js';
-import { createSilentLogger } from '../../src/log.js';
 import { bindDhcpSocket } from '../../src/net/bind-interface.js';
-import { parseIpv4, parseMac } from '../../src/net/ipv4.js';
+import { parseMac } from '../../src/net/ipv4.js';
 import { SteadyClock } from '../../src/steady-clock.js';
-import { freeUdpPort, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { startLoopbackAppliance } from '../helpers/loopback-appliance.js';
 import { DhcpTestClient, DhcpTestPort } from '../helpers/dhcp-client.js';
 import { httpRequest } from '../helpers/http.js';
 
@@ -53,18 +52,7 @@ async function startRig(dir: string): Promise<Rig> {
   let wallLead = START;
   const wallNow = (): number => monotonic.now() + wallLead;
   const clock = new SteadyClock({ wall: wallNow, monotonic });
-  const dhcpPort = await freeUdpPort();
-  const stateDir = join(dir, 'state');
-  const appliance = createAppliance({
-    scopes: scopeFiles(join(dir, 'scopes')),
-    tftp: { root: join(dir, 'tftp'), port: 0, maxTransfers: 10, listenAddresses: ['127.0.0.1'] },
-    stateDir,
-    dhcpBindings: loopbackBindings({ port: dhcpPort, interfaceName: 'bench0', serverAddress: parseIpv4('10.9.0.1') }),
-    logger: createSilentLogger(),
-    clock,
-    web: { address: '127.0.0.1', port: 0, explicit: true },
-  });
-  await appliance.start();
+  const { appliance, stateDir, dhcpPort } = await startLoopbackAppliance(dir, '10.9.0.1', { clock, web: { address: '127.0.0.1', port: 0, explicit: true } });
   return {
     appliance,
     stateDir,

@@ -10,16 +10,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppliance, scopeFiles } from '../../src/appliance/index.js';
 import { readLeases, formatLeaseTable } from '../../src/cli/leases.js';
 import { formatStatus } from '../../src/cli/status.js';
 import { FakeClock } from '../../src/clock.js';
-import { loopbackBindings } from '../../src/dhcp/server.js';
-import { createSilentLogger } from '../../src/log.js';
 import { bindDhcpSocket } from '../../src/net/bind-interface.js';
-import { parseIpv4, parseMac } from '../../src/net/ipv4.js';
+import { parseMac } from '../../src/net/ipv4.js';
 import { SteadyClock, type ClockStep } from '../../src/steady-clock.js';
-import { freeUdpPort } from '../helpers/cli.js';
+import { startLoopbackAppliance } from '../helpers/loopback-appliance.js';
 import { DhcpTestClient, DhcpTestPort } from '../helpers/dhcp-client.js';
 import { httpRequest } from '../helpers/http.js';
 
@@ -43,18 +40,7 @@ test('after a +1 day wall step the appliance keeps the lease, and benchboot leas
   const wallNow = (): number => monotonic.now() + wallLead;
   const steps: ClockStep[] = [];
   const clock = new SteadyClock({ wall: wallNow, monotonic, onStep: (s) => steps.push(s) });
-  const dhcpPort = await freeUdpPort();
-  const stateDir = join(dir, 'state');
-  const appliance = createAppliance({
-    scopes: scopeFiles(join(dir, 'scopes')),
-    tftp: { root: join(dir, 'tftp'), port: 0, maxTransfers: 10, listenAddresses: ['127.0.0.1'] },
-    stateDir,
-    dhcpBindings: loopbackBindings({ port: dhcpPort, interfaceName: 'bench0', serverAddress: parseIpv4('10.9.0.1') }),
-    logger: createSilentLogger(),
-    clock,
-    web: { address: '127.0.0.1', port: 0, explicit: true },
-  });
-  await appliance.start();
+  const { appliance, stateDir, dhcpPort } = await startLoopbackAppliance(dir, '10.9.0.1', { clock, web: { address: '127.0.0.1', port: 0, explicit: true } });
   t.after(() => appliance.stop(0));
   const endpoint = await bindDhcpSocket({ kind: 'loopback', port: 0 });
   const got = await new DhcpTestClient(new DhcpTestPort(endpoint, { address: '127.0.0.1', port: dhcpPort }), { mac: parseMac('00:1b:d4:00:00:01') }, { timeoutMs: 1000 }).obtain();

@@ -12,15 +12,11 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createAppliance, scopeFiles } from '../../src/appliance/index.js';
 import { main } from '../../src/cli/main.js';
-import { systemClock } from '../../src/clock.js';
-import { loopbackBindings } from '../../src/dhcp/server.js';
-import { createSilentLogger } from '../../src/log.js';
 import { bindDhcpSocket } from '../../src/net/bind-interface.js';
-import { parseIpv4, parseMac } from '../../src/net/ipv4.js';
+import { parseMac } from '../../src/net/ipv4.js';
 import { decodeTftpPacket, encodeAck, encodeTftpPacket } from '../../src/tftp/packet.js';
-import { freeUdpPort } from '../helpers/cli.js';
+import { startLoopbackAppliance } from '../helpers/loopback-appliance.js';
 import { DhcpTestClient, DhcpTestPort } from '../helpers/dhcp-client.js';
 
 const SCOPE = ['name: bench', 'interface: bench0', 'subnet: 127.78.0.0/24', 'range: 127.78.0.100-127.78.0.150', 'leaseTime: 1h', ''].join('\n');
@@ -109,19 +105,8 @@ test('a file event carries the retransmissions of its transfer: one lost DATA 1 
   await mkdir(join(dir, 'tftp'));
   await writeFile(join(dir, 'scopes', 'bench.yaml'), SCOPE);
   await writeFile(join(dir, 'tftp', 'phone.cfg'), Buffer.alloc(FILE_BYTES, 7));
-  const stateDir = join(dir, 'state');
-  const dhcpPort = await freeUdpPort();
-  const appliance = createAppliance({
-    scopes: scopeFiles(join(dir, 'scopes')),
-    tftp: { root: join(dir, 'tftp'), port: 0, maxTransfers: 10, listenAddresses: ['127.0.0.1'] },
-    stateDir,
-    dhcpBindings: loopbackBindings({ port: dhcpPort, interfaceName: 'bench0', serverAddress: parseIpv4('127.78.0.1') }),
-    logger: createSilentLogger(),
-    clock: systemClock,
-  });
-  await appliance.start();
+  const { appliance, stateDir, dhcpPort, tftpPort } = await startLoopbackAppliance(dir, '127.78.0.1');
   t.after(() => appliance.stop(0));
-  const tftpPort = Number(appliance.status().tftp.listen[0]?.split(':')[1]);
   const endpoint = await bindDhcpSocket({ kind: 'loopback', port: 0 });
   const mac = '02:00:00:00:0e:01';
   const got = await new DhcpTestClient(new DhcpTestPort(endpoint, { address: '127.0.0.1', port: dhcpPort }), { mac: parseMac(mac) }, { timeoutMs: 1000 }).obtain();

@@ -12,14 +12,11 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createAppliance, scopeFiles, type Appliance } from '../../src/appliance/index.js';
-import { systemClock } from '../../src/clock.js';
+import { type Appliance } from '../../src/appliance/index.js';
 import { controlRequest, controlSocketPath } from '../../src/control/client.js';
-import { loopbackBindings } from '../../src/dhcp/server.js';
-import { createSilentLogger } from '../../src/log.js';
-import { parseIpv4, parseMac } from '../../src/net/ipv4.js';
+import { parseMac } from '../../src/net/ipv4.js';
 import { tftpGet } from '../../src/tftp/client.js';
-import { freeUdpPort } from '../helpers/cli.js';
+import { startLoopbackAppliance } from '../helpers/loopback-appliance.js';
 import { DhcpTestClient, DhcpTestPort } from '../helpers/dhcp-client.js';
 import { bindDhcpSocket } from '../../src/net/bind-interface.js';
 import { main } from '../../src/cli/main.js';
@@ -34,19 +31,7 @@ interface Rig {
 }
 
 async function startRig(dir: string): Promise<Rig> {
-  const stateDir = join(dir, 'state');
-  const dhcpPort = await freeUdpPort();
-  const appliance = createAppliance({
-    scopes: scopeFiles(join(dir, 'scopes')),
-    tftp: { root: join(dir, 'tftp'), port: 0, maxTransfers: 10, listenAddresses: ['127.0.0.1'] },
-    stateDir,
-    dhcpBindings: loopbackBindings({ port: dhcpPort, interfaceName: 'bench0', serverAddress: parseIpv4('127.77.0.1') }),
-    logger: createSilentLogger(),
-    clock: systemClock,
-  });
-  await appliance.start();
-  const tftpPort = Number(appliance.status().tftp.listen[0]?.split(':')[1]);
-  return { appliance, stateDir, dhcpPort, tftpPort };
+  return startLoopbackAppliance(dir, '127.77.0.1');
 }
 
 async function lease(rig: Rig, mac: string, vendorClass: string): Promise<string> {
