@@ -33,6 +33,11 @@ function nodeArgs(profileDir: string | undefined, tag: string): string[] {
   return [...extra, '--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
+/** Extra `serve` flags from BENCH_SERVE_FLAGS (see run.ts). */
+function serveFlags(): string[] {
+  return (process.env['BENCH_SERVE_FLAGS'] ?? '').split(' ').filter(Boolean);
+}
+
 /** The scope file `benchboot serve` gets: the bench /16 with boot data pointing at the server. */
 export function benchScopeYaml(ifname: string): string {
   return [
@@ -60,7 +65,7 @@ function startServe(bin: string, profileDir: string | undefined, tag: string, be
   writeFileSync(join(scopes, 'bench.yaml'), benchScopeYaml(bench.serverIf));
   const tftpRoot = root ?? join(runDir, 'tftp');
   mkdirSync(tftpRoot, { recursive: true });
-  const args = [...nodeArgs(profileDir, tag), bin, 'serve', '--scopes', scopes, '--tftp-root', tftpRoot, '--leases', join(runDir, 'leases'), '--force', '--probe-timeout', '0.5', '--json', '--no-live', ...(http ?? ['--no-http']), ...extra];
+  const args = [...nodeArgs(profileDir, tag), bin, 'serve', '--scopes', scopes, '--tftp-root', tftpRoot, '--leases', join(runDir, 'leases'), '--force', '--probe-timeout', '0.5', '--json', '--no-live', ...(http ?? ['--no-http']), ...extra, ...serveFlags()];
   return startProcess(bench, process.execPath, args, { port, logPath: join(runDir, 'benchboot-serve.log'), ...(http ? { protocol: 'tcp' as const } : {}) });
 }
 
@@ -98,7 +103,7 @@ export async function benchbootServers(root: string, profileDir?: string): Promi
         windowsize: false,
         start: (bench, { runDir, root: httpRoot }) => startServe(bin, profileDir, 'http', bench, runDir, httpRoot, HTTP_BENCH_PORT, ['--http-port', String(HTTP_BENCH_PORT)]),
       },
-      description: `benchboot serve (bin/benchboot.js, Node ${process.version})${profileDir ? `, profiled with --cpu-prof into ${profileDir}` : ''}`,
+      description: `benchboot serve (bin/benchboot.js, Node ${process.version})${serveFlags().length > 0 ? ` with ${serveFlags().join(' ')}` : ''}${profileDir ? `, profiled with --cpu-prof into ${profileDir}` : ''}`,
     };
   }
   const dhcpMain = join(root, 'dist', 'test', 'helpers', 'dhcp-server-main.js');

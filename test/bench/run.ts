@@ -12,6 +12,8 @@
  *   npm run bench -- --profile            benchboot under node --cpu-prof (profiles in test/bench/profiles/)
  *
  * BENCH_NODE_FLAGS="--perf-basic-prof ..." passes extra node flags to benchboot (for perf).
+ * BENCH_SERVE_FLAGS="--tftp-workers 2" adds flags to every `benchboot serve` the bench starts
+ * (said in the report's benchboot line), e.g. to compare TFTP worker counts run by run.
  * Needs root (network namespaces). Installs the peers with test/e2e/install-deps.sh
  * when they are missing. The whole run is bounded by a watchdog.
  */
