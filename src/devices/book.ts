@@ -7,7 +7,7 @@
  */
 import { clipEvent } from './event.js';
 import { canonicalMac, type DeviceObservation } from './identity.js';
-import { chooseEviction, type Eviction } from './evict.js';
+import { EvictionQueue, type Eviction } from './evict.js';
 import { applyObservation, createRecord, DEFAULT_RETENTION, pruneTimeline, resetRecord, type DeviceRecord, type RetentionLimits } from './record.js';
 import { DEFAULT_STATUS_THRESHOLDS, deriveStatus, NO_EXPECTATIONS, type Expectations, type StatusThresholds } from './status.js';
 import type { DeviceStatus } from './status-reason.js';
@@ -17,6 +17,9 @@ export type DeviceChange =
   | { readonly kind: 'observed'; readonly mac: string; readonly observation: DeviceObservation; readonly isNew: boolean; readonly pruned: number }
   | { readonly kind: 'reset'; readonly mac: string; readonly atMs: number }
   | { readonly kind: 'evicted'; readonly eviction: Eviction; readonly atMs: number };
+
+/** How stale a full book's queue of next evictions may get before it is chosen again. */
+const EVICTION_QUEUE_MAX_AGE_MS = 1000;
 
 /** Receives every change, synchronously, in order. */
 export type DeviceListener = (change: DeviceChange) => void;
@@ -56,12 +59,15 @@ export class DeviceBook {
   readonly retention: RetentionLimits;
   readonly thresholds: StatusThresholds;
   private readonly records = new Map<string, DeviceRecord>();
+  /** A full book's next evictions: a quarter of the book chosen per scan, rescanned at least every second. */
+  private readonly evictions: EvictionQueue;
   private readonly listeners = new Set<DeviceListener>();
   private readonly counters = { evictions: 0, prunedEvents: 0, listenerErrors: 0, events: 0 };
 
   constructor(private readonly options: DeviceBookOptions = {}) {
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
     this.thresholds = { ...DEFAULT_STATUS_THRESHOLDS, ...options.thresholds };
+    this.evictions = new EvictionQueue(Math.max(1, Math.floor(this.retention.maxDevices / 4)), EVICTION_QUEUE_MAX_AGE_MS);
   }
 
   /** Files one observation; a new device beyond `maxDevices` evicts one first (reported). */
@@ -176,7 +182,7 @@ export class DeviceBook {
   }
 
   private evictOne(atMs: number): Eviction | undefined {
-    const eviction = chooseEviction(this.records.values(), (r) => this.statusOf(r, atMs).status, atMs);
+    const eviction = this.evictions.take(this.records, (r) => this.statusOf(r, atMs).status, atMs);
     if (!eviction) return undefined;
     this.forget(eviction.mac);
     this.counters.evictions++;

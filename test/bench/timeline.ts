@@ -80,7 +80,7 @@ function specOf(variant: Variant, clientMac: string): ServerSpec {
       const scopes = join(runDir, 'scopes');
       mkdirSync(scopes);
       writeFileSync(join(scopes, 'bench.yaml'), scopeYaml(bench, clientMac));
-      const args = [SERVE_MAIN, variant.records ? 'records-on' : 'records-off', '--scopes', scopes, '--tftp-root', root ?? join(runDir, 'tftp'), '--leases', join(runDir, 'leases'), '--force', '--no-live', '--no-http', '--max-per-client', '200'];
+      const args = [...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), SERVE_MAIN, variant.records ? 'records-on' : 'records-off', '--scopes', scopes, '--tftp-root', root ?? join(runDir, 'tftp'), '--leases', join(runDir, 'leases'), '--force', '--no-live', '--no-http', '--max-per-client', '200'];
       mkdirSync(root ?? join(runDir, 'tftp'), { recursive: true });
       const server = await startProcess(bench, process.execPath, args, { port: 69, logPath: join(runDir, 'serve.log') });
       let browser: Browser | undefined;

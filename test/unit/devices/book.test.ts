@@ -97,6 +97,40 @@ test('book: with no finished device, a gone one goes first, then the longest-idl
   assert.equal(r.kind === 'applied' ? r.evicted?.mac : undefined, macN(2));
 });
 
+test('book: a storm of new MACs into a full book derives statuses per scan, not per new device', () => {
+  // Each status derivation asks for the record's expectations: count them.
+  let derivations = 0;
+  const book = new DeviceBook({
+    retention: { maxDevices: 1000 },
+    expectationsFor: () => {
+      derivations++;
+      return CISCO;
+    },
+  });
+  for (let i = 0; i < 1000; i++) book.apply(obs(dhcp('discover', at(i / 1000)), macN(i)));
+  derivations = 0;
+  for (let i = 1000; i < 1500; i++) book.apply(obs(dhcp('discover', at(1 + i / 1000)), macN(i)));
+  assert.equal(book.counts().devices, 1000);
+  assert.equal(book.counts().evictions, 500);
+  // One scan of the book per 250 evictions (or per second): a few thousand, where a scan per new device made 500,000.
+  assert.ok(derivations <= 3 * 1000, `${derivations} status derivations for 500 new devices`);
+  // Still the longest idle first: the first 500 devices are the ones gone.
+  assert.equal(book.get(macN(499)), undefined);
+  assert.ok(book.get(macN(500)));
+});
+
+test('book: a device queued for eviction but seen again since is kept; the next idlest goes', () => {
+  // maxDevices 8: two devices chosen per scan.
+  const book = new DeviceBook({ retention: { maxDevices: 8 } });
+  for (let i = 1; i <= 8; i++) book.apply(obs(dhcp('discover', at(i)), macN(i)));
+  let r = book.apply(obs(dhcp('discover', at(9)), macN(9)));
+  assert.equal(r.kind === 'applied' ? r.evicted?.mac : undefined, macN(1));
+  book.apply(obs(dhcp('request', at(9.5)), macN(2)));
+  r = book.apply(obs(dhcp('discover', at(9.6)), macN(10)));
+  assert.equal(r.kind === 'applied' ? r.evicted?.mac : undefined, macN(3), 'macN(2) was queued next but spoke again');
+  assert.ok(book.get(macN(2)));
+});
+
 test('book: reset clears timeline and progress, keeps identity and facts, notifies, and the device provisions again', () => {
   const changes: DeviceChange[] = [];
   const book = new DeviceBook({ expectationsFor: () => CISCO });
