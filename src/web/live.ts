@@ -19,6 +19,14 @@ export type LivePanel = (typeof LIVE_PANELS)[number];
 
 /** Coalescing interval of the pushes (ms): progress at most 5 times a second. */
 export const LIVE_FLUSH_MS = 200;
+/**
+ * A flush waits at least this many times as long as the last one took, so rendering
+ * the panels takes at most about a tenth of the time however large they grow (10,000
+ * devices and their leases rendered 5 times a second cut the DHCP rate by 95 %).
+ */
+export const LIVE_FLUSH_COST_FACTOR = 10;
+/** Longest wait between two flushes, whatever the render cost (ms). */
+export const LIVE_FLUSH_MAX_MS = 5_000;
 
 /** Most bytes queued for one slow page before it is dropped (it reconnects). */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
@@ -85,6 +93,8 @@ export class LiveHub {
   private readonly dirtyDevices = new Set<string>();
   private timer: TimerHandle | undefined;
   private flushing = false;
+  /** Wait before the next flush: LIVE_FLUSH_MS, longer after a costly render. */
+  private delayMs = LIVE_FLUSH_MS;
 
   constructor(
     private readonly render: LiveRenderer,
@@ -110,14 +120,18 @@ export class LiveHub {
     const stale = staleAfter(change);
     for (const p of stale.panels) this.dirty.add(p);
     if (stale.mac !== undefined) this.dirtyDevices.add(stale.mac);
-    this.timer ??= this.clock.setTimer(LIVE_FLUSH_MS, () => void this.flush());
+    this.schedule();
   }
 
   /** Marks every panel stale (time-derived statuses such as `gone` change without an event). */
   refreshAll(): void {
     if (this.clients.size === 0) return;
     for (const p of LIVE_PANELS) this.dirty.add(p);
-    this.timer ??= this.clock.setTimer(LIVE_FLUSH_MS, () => void this.flush());
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer ??= this.clock.setTimer(this.delayMs, () => void this.flush());
   }
 
   /** Closes every page and stops the timer. */
@@ -130,8 +144,9 @@ export class LiveHub {
 
   private async flush(): Promise<void> {
     this.timer = undefined;
-    if (this.flushing) return void (this.timer = this.clock.setTimer(LIVE_FLUSH_MS, () => void this.flush()));
+    if (this.flushing) return this.schedule();
     this.flushing = true;
+    const startedMs = this.clock.now();
     const panels = [...this.dirty];
     const devices = [...this.dirtyDevices];
     this.dirty.clear();
@@ -144,6 +159,8 @@ export class LiveHub {
       this.log.error('a dashboard push failed', { code: 'BB_INTERNAL', err: errorMessage(err) });
     } finally {
       this.flushing = false;
+      const spentMs = this.clock.now() - startedMs;
+      this.delayMs = Math.min(LIVE_FLUSH_MAX_MS, Math.max(LIVE_FLUSH_MS, spentMs * LIVE_FLUSH_COST_FACTOR));
     }
   }
 
