@@ -26,7 +26,7 @@ import { answerControl, deviceControl, leasesOnWall, openControlSocket, releaseO
 import { createDhcpSide, loggedReleases, openLeaseJournal } from './dhcp.js';
 import { ApplianceDevices } from './devices.js';
 import { EventSink } from './events.js';
-import { buildStatus, type ApplianceStatus } from './status.js';
+import { buildStatus, uploadsOf, type ApplianceStatus } from './status.js';
 import { listenOnNewAddresses, createTftpSide, interfaceAddresses, logUploadRoom, openTftpStorage, type TftpStorageSide } from './tftp.js';
 import { tftpSettingsOf } from './tftp-settings.js';
 import { ApplianceProvisioning } from './provisioning.js';
@@ -253,7 +253,7 @@ class ApplianceImpl implements Appliance {
       tftpRoot: t.root,
       ...(t.uploadDir === undefined ? {} : { uploadDir: t.uploadDir }),
       tftpSettings: tftpSettingsOf(t),
-      ...(tftp ? { tftp: { listen: tftp.addresses().map((a) => `${a.address}:${a.port}`), counters: tftp.counters(), transfers: tftp.transfers() } } : {}),
+      ...(tftp ? { tftp: { listen: tftp.addresses().map((a) => `${a.address}:${a.port}`), counters: tftp.counters(), transfers: tftp.transfers(), ...uploadsOf(this.running.storage?.stats().uploadRoom) } } : {}),
       ...besideStatus(this.running, this.beside),
       ...(dhcp ? { dhcp: dhcp.counters() } : {}),
       reloads: { ok: this.reloadsOk, rejected: this.reloadsRejected },

@@ -13,6 +13,7 @@ import type { LeaseStore } from '../store/backend.js';
 import type { HttpServer } from '../http/server.js';
 import type { TftpServer } from '../tftp/server.js';
 import type { SyslogReceiver } from '../syslog/receiver.js';
+import type { InboxRoom } from '../tftp/uploads.js';
 import type { ApplianceDevices } from './devices.js';
 import type { WebPart } from './web.js';
 
@@ -26,8 +27,8 @@ export interface Running {
   devices?: ApplianceDevices;
   syslog?: SyslogReceiver;
   web?: WebPart;
-  /** The file storage (its upload directory is held open; released last). */
-  storage?: { release(): void };
+  /** The file storage (its upload directory is held open; released last) and how full its upload directory is. */
+  storage?: { release(): void; stats(): { readonly uploadRoom: InboxRoom | undefined } };
 }
 
 /** Stops every part of `parts` (see the module comment); throws when any failed. */

@@ -13,6 +13,7 @@ import { isLeaseFree } from '../dhcp/lease-table.js';
 import { formatCidr, type Ipv4 } from '../net/ipv4.js';
 import type { DeviceStatusName } from '../devices/index.js';
 import type { TftpCounters, TransferInfo } from '../tftp/server.js';
+import type { InboxRoom } from '../tftp/uploads.js';
 import type { HttpCounters, HttpTransferInfo } from '../http/server.js';
 import type { SkippedHttpPort } from './http.js';
 import type { ApplianceTftpSettings } from './tftp-settings.js';
@@ -84,6 +85,8 @@ export interface ApplianceStatus {
     /** Absent when not running. */
     readonly counters?: Readonly<TftpCounters>;
     readonly transfers: readonly TransferInfo[];
+    /** How full the upload directory is, and uploads refused because it was swapped (absent when uploads are off or not running). */
+    readonly uploads?: InboxRoom;
   };
   /** Absent when not running or with --no-http. */
   readonly http?: HttpSnapshot;
@@ -106,6 +109,7 @@ export interface TftpSnapshot {
   readonly listen: readonly string[];
   readonly counters: Readonly<TftpCounters>;
   readonly transfers: readonly TransferInfo[];
+  readonly uploads?: InboxRoom;
 }
 
 /** Everything {@link buildStatus} reads, taken at one moment. */
@@ -136,6 +140,11 @@ export interface StatusSnapshot {
   readonly links?: readonly InterfaceLinkStatus[];
 }
 
+/** The upload room as a snapshot field (none when uploads are off). */
+export function uploadsOf(room: InboxRoom | undefined): { readonly uploads?: InboxRoom } {
+  return room === undefined ? {} : { uploads: room };
+}
+
 /** The status of the appliance from one snapshot (pure). */
 export function buildStatus(s: StatusSnapshot): ApplianceStatus {
   const wall = s.toWall ?? ((t: number): number => t);
@@ -157,6 +166,7 @@ export function buildStatus(s: StatusSnapshot): ApplianceStatus {
       settings: s.tftpSettings,
       ...(s.tftp ? { counters: s.tftp.counters } : {}),
       transfers: s.tftp ? s.tftp.transfers.map((x) => ({ ...x, startedAt: wall(x.startedAt) })) : [],
+      ...(s.tftp?.uploads ? { uploads: s.tftp.uploads } : {}),
     },
     ...(s.http ? { http: s.http } : {}),
     ...(s.dhcp ? { dhcp: s.dhcp } : {}),

@@ -110,6 +110,11 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
   lines.push(`TFTP: ${st.tftp.listen.join(', ') || 'not listening'}, root ${st.tftp.root}, uploads ${st.tftp.uploadDir ?? 'off'}`);
   const settings = tftpSettingsLine(st);
   if (settings) lines.push(`  ${settings}`);
+  const room = st.tftp.uploads;
+  if (room) {
+    const swapped = room.swappedRefusals === 0 ? '' : `; ${room.swappedRefusals} refused because the directory was swapped for another (a symlink or a rename): check who changed it`;
+    lines.push(`  upload directory holds ${formatBytes(room.usedBytes)}${swapped}`);
+  }
   const transfers = st.tftp.transfers;
   if (transfers.length === 0) lines.push('Transfers in flight: none');
   else {
