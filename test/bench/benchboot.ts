@@ -23,8 +23,13 @@ export interface BenchbootServers {
   readonly description: string;
 }
 
+/** Extra node flags from BENCH_NODE_FLAGS (see run.ts), for every benchboot process the bench starts. */
+export function benchNodeFlags(): string[] {
+  return (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+}
+
 function nodeArgs(profileDir: string | undefined, tag: string): string[] {
-  const extra = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  const extra = benchNodeFlags();
   if (profileDir === undefined) return extra;
   const dir = join(profileDir, tag);
   mkdirSync(dir, { recursive: true });

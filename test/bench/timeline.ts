@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { lossPercent, parsePerfdhcp, rateArgs } from './dhcp.js';
-import { benchScopeYaml } from './benchboot.js';
+import { benchNodeFlags, benchScopeYaml } from './benchboot.js';
 import { BENCH_NET, type Bench } from './lab.js';
 import { openUpRoot, startProcess, type RunningServer, type ServerSpec } from './servers.js';
 import { alternate, type Section, type SectionContext, type SectionResult, type TargetResult } from './section.js';
@@ -80,7 +80,7 @@ function specOf(variant: Variant, clientMac: string): ServerSpec {
       const scopes = join(runDir, 'scopes');
       mkdirSync(scopes);
       writeFileSync(join(scopes, 'bench.yaml'), scopeYaml(bench, clientMac));
-      const args = [...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), SERVE_MAIN, variant.records ? 'records-on' : 'records-off', '--scopes', scopes, '--tftp-root', root ?? join(runDir, 'tftp'), '--leases', join(runDir, 'leases'), '--force', '--no-live', '--no-http', '--max-per-client', '200'];
+      const args = [...benchNodeFlags(), SERVE_MAIN, variant.records ? 'records-on' : 'records-off', '--scopes', scopes, '--tftp-root', root ?? join(runDir, 'tftp'), '--leases', join(runDir, 'leases'), '--force', '--no-live', '--no-http', '--max-per-client', '200'];
       mkdirSync(root ?? join(runDir, 'tftp'), { recursive: true });
       const server = await startProcess(bench, process.execPath, args, { port: 69, logPath: join(runDir, 'serve.log') });
       let browser: Browser | undefined;
