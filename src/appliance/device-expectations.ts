@@ -15,10 +15,41 @@ import { clientIdText, getProfile, matchProfile, PROFILES, type Profile } from '
 const ALL_PROFILE_IDS: readonly string[] = PROFILES.map((p) => p.id);
 const DEVICE_TOKENS = new Set(['MAC', 'mac', 'hostname']);
 
+/** A record's last profile match and the facts it was matched on (see {@link profileOfRecord}). */
+interface ProfileMemo {
+  readonly key: string;
+  readonly profile: Profile | undefined;
+}
+
+/**
+ * The last match per record. The status of a device is derived on every change of
+ * its record and for every device when a full book chooses whom to evict; matching
+ * the profiles anew each time was a twentieth of the server's CPU in a DHCP storm of
+ * new devices. A reset record is a new object, so it is matched afresh.
+ */
+const profileMemos = new WeakMap<Readonly<DeviceRecord>, ProfileMemo>();
+
+/** The facts a profile match reads, as one string (`-` absent, `+value` present). */
+function matchKeyOf(record: Readonly<DeviceRecord>): string {
+  const f = record.facts;
+  const part = (v: string | number | undefined): string => (v === undefined ? '-' : `+${v}`);
+  return `${part(f.vendorClass)}\u0000${part(f.userClass)}\u0000${part(f.arch)}\u0000${part(record.clientId)}`;
+}
+
 /** The profile of a device record: its `profileId` fact when known, else the first match over all profiles. */
 export function profileOfRecord(record: Readonly<DeviceRecord>): Profile | undefined {
   const id = record.facts.profileId;
   if (id !== undefined) return getProfile(id);
+  const key = matchKeyOf(record);
+  const memo = profileMemos.get(record);
+  if (memo !== undefined && memo.key === key) return memo.profile;
+  const profile = matchAllProfiles(record);
+  profileMemos.set(record, { key, profile });
+  return profile;
+}
+
+/** The first profile whose rules (then OUI) match what the device sent. */
+function matchAllProfiles(record: Readonly<DeviceRecord>): Profile | undefined {
   const f = record.facts;
   const idText = clientIdText(record.clientId);
   const facts = {

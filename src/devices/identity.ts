@@ -38,12 +38,16 @@ export interface DeviceObservation {
 }
 
 const HEX12 = /^[0-9a-f]{12}$/;
+const COLONS_LOWER = /^(?:[0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 
 /**
  * The canonical MAC: 12 lower-case hex digits, from `00:1b:d4:aa:bb:cc`,
  * `001BD4AABBCC`, `001b.d4aa.bbcc` or `00-1B-D4-AA-BB-CC`; undefined for anything else.
  */
 export function canonicalMac(text: string): string | undefined {
+  // The spellings the servers hand over (already canonical, or colon-grouped lower case) skip the general parse.
+  if (HEX12.test(text)) return text;
+  if (COLONS_LOWER.test(text)) return text.replace(/:/g, '');
   const bare = text.trim().toLowerCase().replace(/[:.-]/g, '');
   if (!HEX12.test(bare)) return undefined;
   const grouped = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(text.trim()) || /^([0-9a-f]{4}\.){2}[0-9a-f]{4}$/i.test(text.trim());
@@ -57,7 +61,9 @@ export function isCanonicalMac(mac: string): boolean {
 
 /** `001bd4aabbcc` → `00:1b:d4:aa:bb:cc`, for display. */
 export function formatMacColons(mac: string): string {
-  return mac.replace(/(..)(?!$)/g, '$1:');
+  if (mac.length !== 12) return mac.replace(/(..)(?!$)/g, '$1:');
+  // Slices, not a regular expression: every journal line, status event and profile match formats one.
+  return `${mac.slice(0, 2)}:${mac.slice(2, 4)}:${mac.slice(4, 6)}:${mac.slice(6, 8)}:${mac.slice(8, 10)}:${mac.slice(10, 12)}`;
 }
 
 const FACT_TEXT_KEYS = ['vendorClass', 'userClass', 'hostname', 'model', 'profileId', 'inventoryKey', 'lastIp'] as const;

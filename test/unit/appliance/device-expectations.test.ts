@@ -54,3 +54,17 @@ test('the storage origin text becomes the file origin of the timeline', () => {
   assert.equal(originOf('template SEP{MAC}.cnf.xml.liquid'), 'template');
   assert.equal(originOf('template XMLDefault.cnf.xml.liquid (default for SEP*.cnf.xml)'), 'default');
 });
+
+test('a device that says more about itself is matched again: the profile follows its latest vendor class', () => {
+  const book = new DeviceBook();
+  const mac = '02:00:00:00:00:02'; // a local MAC: no vendor OUI
+  const ack = { kind: 'dhcp', atMs: 1000, message: 'ack', scope: 'bench', ip: '10.9.0.43' } as const;
+  book.apply({ mac, event: ack });
+  const record = book.get(mac);
+  assert.ok(record);
+  assert.deepEqual(expectationsOfRecord(record).expectedFiles, [], 'no vendor class: no profile files');
+  book.apply({ mac, facts: { vendorClass: 'Cisco Systems, Inc. IP Phone CP-8845' }, event: { ...ack, atMs: 2000 } });
+  assert.deepEqual(expectationsOfRecord(record).expectedFiles, ['SEP{MAC}.cnf.xml'], 'the Cisco vendor class now matches');
+  book.apply({ mac, facts: { vendorClass: 'udhcp 1.36' }, event: { ...ack, atMs: 3000 } });
+  assert.deepEqual(expectationsOfRecord(record).expectedFiles, [], 'a vendor class that matches nothing: no profile again');
+});

@@ -5,7 +5,7 @@ import { canonicalMac, formatMacColons, mergeFacts } from '../../../src/devices/
 import { describePattern, matchesPattern } from '../../../src/devices/pattern.js';
 
 test('canonicalMac: every common spelling gives 12 lower-case hex digits; others are refused', () => {
-  for (const s of ['00:1b:d4:aa:bb:cc', '001BD4AABBCC', '001b.d4aa.bbcc', '00-1B-D4-AA-BB-CC', ' 00:1B:D4:AA:BB:CC ']) assert.equal(canonicalMac(s), '001bd4aabbcc', s);
+  for (const s of ['00:1b:d4:aa:bb:cc', '001bd4aabbcc', '001BD4AABBCC', '001b.d4aa.bbcc', '00-1B-D4-AA-BB-CC', ' 00:1B:D4:AA:BB:CC ']) assert.equal(canonicalMac(s), '001bd4aabbcc', s);
   for (const s of ['', '00:1b:d4:aa:bb', '00:1b:d4:aa:bb:cc:dd', 'g01bd4aabbcc', '001b:d4aa:bbcc', '0:1b:d4:aa:bb:cc']) assert.equal(canonicalMac(s), undefined, s);
   assert.equal(formatMacColons('001bd4aabbcc'), '00:1b:d4:aa:bb:cc');
 });
