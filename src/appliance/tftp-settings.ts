@@ -1,28 +1,24 @@
 /**
  * The appliance's TFTP settings: what the TFTP side of `serve` is configured with,
- * and the ONE table of the limits a technician may set (block size, MTU, window,
- * timeout, retries, busy-poll), each with its range and the option that sets it.
+ * checked against the ONE table of the limits a technician may set (tftp-limits.ts).
  * {@link tftpConfig} checks a request against that table (BB_TFTP_OPTIONS for a
  * number out of range, BB_TFTP_CONFIG for too many alternates or a bad default
  * rule) before anything starts; {@link tftpSettingsOf} is what status reports.
- *
- * The bounds come from the TFTP package's own table (src/tftp/limits.ts), which the
- * server and client validate with; this table adds only the option name and unit.
  */
-import { BUSY_POLL_MAX_SESSIONS } from '../net/busy-poll.js';
-import { TFTP_LIMITS as TFTP_PACKAGE_LIMITS } from '../tftp/limits.js';
-import { BLKSIZE_MAX, BLKSIZE_MIN, DATAGRAM_OVERHEAD_BYTES } from '../tftp/negotiate.js';
+import { defaultTransfersCeiling, MAX_TRANSFERS_CEILING } from '../tftp/adaptive-limit.js';
+import { BLKSIZE_MIN } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
-import { DEFAULT_BUSY_POLL_MICROS, DEFAULT_MAX_TIMEOUT_SECONDS, DEFAULT_QUEUE_WAIT_MS, RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server-options.js';
+import { RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server-options.js';
 import { DEFAULT_UPLOAD_QUOTA_BYTES } from '../tftp/inbox-space.js';
 import { DEFAULT_MAX_UPLOAD_VERSIONS } from '../tftp/upload-prune.js';
-import { DEFAULT_MAX_PER_CLIENT } from '../tftp/admission.js';
-import { DEFAULT_MIN_BYTES_PER_SECOND, DEFAULT_RATE_ALLOWANCE_MS } from '../tftp/transfer-deadline.js';
 import { DEFAULT_UPLOAD_FILE_MODE } from '../tftp/uploads.js';
 import { ERRORS } from '../errors.js';
+import { checkRange, checkTftpLimit, type TftpLimitName } from './tftp-limits.js';
+
+export * from './tftp-limits.js';
 
 /** The TFTP server settings the appliance passes through unchanged. */
-export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'maxTimeoutSeconds' | 'minBytesPerSecond' | 'retries' | 'busyPollMicros' | 'queueWaitMs' | 'workers' | 'workerUrl'>;
+export type ApplianceTftpServerLimits = Pick<TftpServerOptions, 'portRange' | 'maxPerClient' | 'transfersCeiling' | 'maxBlksize' | 'mtu' | 'maxWindowsize' | 'maxWindowBytes' | 'minWindowBlocks' | 'timeoutMs' | 'maxTimeoutSeconds' | 'minBytesPerSecond' | 'retries' | 'busyPollMicros' | 'queueWaitMs' | 'workers' | 'workerUrl'>;
 
 /** TFTP settings of the appliance. */
 export interface ApplianceTftpConfig {
@@ -77,67 +73,6 @@ export interface ApplianceTftpSettings {
   readonly server: ApplianceTftpServerLimits;
 }
 
-/** One settable limit: its whole-number range (from the TFTP package's table), the `serve` option that sets it and the unit its message names. */
-export interface TftpLimit {
-  readonly option: string;
-  readonly min: number;
-  readonly max: number;
-  readonly unit: string;
-}
-
-/** A serve option over one row of the TFTP package's own limits table (bounds are never restated here). */
-function serveLimit(name: keyof typeof TFTP_PACKAGE_LIMITS, option: string, unit = ''): TftpLimit {
-  const { min, max } = TFTP_PACKAGE_LIMITS[name];
-  return { option, min, max, unit };
-}
-
-/** The limits a technician may set, in the order they are checked. */
-export const TFTP_LIMITS = {
-  maxBlksize: serveLimit('maxBlksize', 'max-blksize'),
-  mtu: serveLimit('mtu', 'mtu'),
-  maxWindowsize: serveLimit('maxWindowsize', 'max-windowsize'),
-  timeoutMs: serveLimit('timeoutMs', 'tftp-timeout', ' milliseconds'),
-  maxTimeoutSeconds: serveLimit('maxTimeoutSeconds', 'max-tftp-timeout', ' seconds'),
-  minBytesPerSecond: serveLimit('minBytesPerSecond', 'min-transfer-rate', ' bytes per second'),
-  retries: serveLimit('retries', 'tftp-retries'),
-  busyPollMicros: serveLimit('busyPollMicros', 'busy-poll', ' microseconds'),
-  queueWaitMs: serveLimit('queueWaitMs', 'queue-wait', ' milliseconds'),
-  workers: serveLimit('workers', 'tftp-workers', ' threads'),
-} as const satisfies Readonly<Record<string, TftpLimit>>;
-
-/** The defaults and fixed facts the `serve` help names beside the limits. */
-export const TFTP_FACTS = {
-  defaultMaxBlksize: BLKSIZE_MAX,
-  defaultBusyPollMicros: DEFAULT_BUSY_POLL_MICROS,
-  defaultQueueWaitMs: DEFAULT_QUEUE_WAIT_MS,
-  /** Transfers up to which busy-polling is used. */
-  busyPollMaxSessions: BUSY_POLL_MAX_SESSIONS,
-  /** IP + UDP + TFTP header bytes: block size is capped at MTU minus this. */
-  datagramOverheadBytes: DATAGRAM_OVERHEAD_BYTES,
-  maxAlternates: MAX_ALTERNATES,
-  /** The per-client default: a quarter of --max-transfers, at most this. */
-  defaultMaxPerClient: DEFAULT_MAX_PER_CLIENT,
-  defaultMaxTimeoutSeconds: DEFAULT_MAX_TIMEOUT_SECONDS,
-  defaultMinBytesPerSecond: DEFAULT_MIN_BYTES_PER_SECOND,
-  /** Seconds a transfer has before the floor rate counts. */
-  rateAllowanceSeconds: DEFAULT_RATE_ALLOWANCE_MS / 1000,
-} as const;
-
-/** A limit of {@link TFTP_LIMITS} by name. */
-export type TftpLimitName = keyof typeof TFTP_LIMITS;
-
-/** Checks a whole number against a range; throws BB_TFTP_OPTIONS naming the option. */
-function checkRange(value: number | undefined, option: string, min: number, max: number, unit: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min || value > max) throw ERRORS.tftpLimit.create({ option, value, min, max, unit });
-  return value;
-}
-
-/** Checks one value against its row of {@link TFTP_LIMITS} (undefined = not set). Throws BB_TFTP_OPTIONS. */
-export function checkTftpLimit(name: TftpLimitName, value: number | undefined): number | undefined {
-  const limit: TftpLimit = TFTP_LIMITS[name];
-  return checkRange(value, limit.option, limit.min, limit.max, limit.unit);
-}
 
 /** The window-bytes request: `auto` (64K, at least two blocks) or a byte count (0 = no limit) with its text. */
 export type WindowBytesRequest = { readonly kind: 'auto' } | { readonly kind: 'bytes'; readonly bytes: number; readonly text: string };
@@ -169,6 +104,8 @@ export interface TftpRequest {
   readonly minFreeBytes?: number;
   readonly limits: { readonly [K in TftpLimitName]?: number | undefined };
   readonly maxPerClient?: number;
+  /** `--transfers-ceiling` (default: defaultTransfersCeiling of maxTransfers). */
+  readonly transfersCeiling?: number;
   readonly windowBytes: WindowBytesRequest;
   readonly portRange?: PortRangeRequest;
 }
@@ -218,9 +155,13 @@ export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimit
     [request.port, 'tftp-port'],
     [request.dhcpPort, 'dhcp-port'],
   ]);
+  // By default the limit adapts no higher than a --port-range has sockets for (beyond them a transfer fails instead of waiting).
+  const roomOfRange = portRange === undefined ? Infinity : Math.max(request.maxTransfers, portRange[1] - portRange[0] + 1);
+  const transfersCeiling = checkRange(request.transfersCeiling ?? Math.min(roomOfRange, defaultTransfersCeiling(request.maxTransfers)), 'transfers-ceiling', request.maxTransfers, MAX_TRANSFERS_CEILING, ' (at least --max-transfers)');
   return {
     ...(portRange === undefined ? {} : { portRange }),
     ...(maxPerClient === undefined ? {} : { maxPerClient }),
+    ...(transfersCeiling === undefined ? {} : { transfersCeiling }),
     ...(maxBlksize === undefined ? {} : { maxBlksize }),
     ...(mtu === undefined ? {} : { mtu }),
     ...(maxWindowsize === undefined ? {} : { maxWindowsize }),

@@ -157,6 +157,7 @@ export function serveTftpSettings(args: ServeTftpArgs): ServeTftpSettings {
       workers: args['tftp-workers'],
     },
     ...(args['max-per-client'] === undefined ? {} : { maxPerClient: args['max-per-client'] }),
+    ...(args['transfers-ceiling'] === undefined ? {} : { transfersCeiling: args['transfers-ceiling'] }),
     windowBytes: windowBytesOf(args['max-window-bytes']),
     ...(range === undefined || portRange === undefined ? {} : { portRange: { lo: range[0], hi: range[1], text: portRange } }),
   });

@@ -107,6 +107,11 @@ export const SERVE_OPTIONS = {
     describe: 'Largest TFTP window in bytes (blksize x windowsize); windowsize is answered lower so a window fits a client\'s default receive buffer. auto = 64K but at least 2 blocks; 0 = no limit',
   },
   'port-range': { type: 'string', requiresArg: true, describe: 'LO-HI: UDP ports for TFTP transfer sockets, for firewalls (default: ports the system picks)' },
+  'transfers-ceiling': {
+    type: 'number',
+    requiresArg: true,
+    describe: `Most TFTP transfers at once the limit may adapt up to: while requests wait for a slot, --max-transfers is raised a quarter at a time as long as the bytes moved per second grow, and a raise that does not pay is taken back (default ${TFTP_FACTS.ceilingFactor} x --max-transfers, at most ${TFTP_FACTS.maxTransfersCeiling}; = --max-transfers: a fixed limit)`,
+  },
   'max-per-client': {
     type: 'number',
     requiresArg: true,
@@ -184,6 +189,7 @@ export interface ServeArgs extends GlobalArgs {
   'max-window-bytes': string;
   'port-range': string | undefined;
   'max-per-client': number | undefined;
+  'transfers-ceiling': number | undefined;
   'tftp-timeout': number | undefined;
   'max-tftp-timeout': number | undefined;
   'min-transfer-rate': string | undefined;
@@ -217,6 +223,7 @@ export type ServeTftpArgs = Pick<
   | 'max-window-bytes'
   | 'port-range'
   | 'max-per-client'
+  | 'transfers-ceiling'
   | 'tftp-timeout'
   | 'max-tftp-timeout'
   | 'min-transfer-rate'

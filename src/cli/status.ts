@@ -76,7 +76,8 @@ function tftpSettingsLine(st: ApplianceStatus): string | undefined {
   if (srv.maxBlksize !== undefined) parts.push(`max blksize ${srv.maxBlksize}`);
   if (srv.mtu !== undefined) parts.push(`mtu ${srv.mtu}`);
   if (srv.maxWindowsize !== undefined) parts.push(`max windowsize ${srv.maxWindowsize}`);
-  parts.push(`max transfers ${s.maxTransfers} (${srv.maxPerClient ?? defaultMaxPerClient(s.maxTransfers)} per client)`);
+  const adapting = srv.transfersCeiling !== undefined && srv.transfersCeiling > s.maxTransfers ? `, adapting up to ${srv.transfersCeiling}` : '';
+  parts.push(`max transfers ${s.maxTransfers}${adapting} (${srv.maxPerClient ?? defaultMaxPerClient(s.maxTransfers)} per client)`);
   if (srv.timeoutMs !== undefined) parts.push(`timeout ${srv.timeoutMs} ms`);
   if (srv.maxTimeoutSeconds !== undefined) parts.push(`client timeout at most ${srv.maxTimeoutSeconds} s`);
   if (srv.minBytesPerSecond !== undefined) parts.push(srv.minBytesPerSecond === 0 ? 'no floor rate' : `floor rate ${formatBytes(srv.minBytesPerSecond)}/s`);
@@ -134,7 +135,7 @@ export function formatStatus(st: ApplianceStatus, now: number): string[] {
   const c = st.tftp.counters;
   if (c) {
     lines.push(
-      `TFTP counters: ${c.requests} requests (${c.reads} get, ${c.writes} put), ${c.finished} finished, ${c.failed} failed, ${c.refused} refused, ${c.queued} waited for a slot (${c.waiting} waiting now), ${c.busy} busy (${c.queueTimeouts} after waiting), ` +
+      `TFTP counters: ${c.requests} requests (${c.reads} get, ${c.writes} put), ${c.finished} finished, ${c.failed} failed, ${c.refused} refused, ${c.queued} waited for a slot (${c.waiting} waiting now), ${c.busy} busy (${c.queueTimeouts} after waiting), limit now ${c.transferLimit} (${c.limitRaises} raises kept, ${c.limitTakenBack} taken back), ` +
         `${formatBytes(c.bytesSent)} sent, ${formatBytes(c.bytesReceived)} received, ${c.retransmits} retransmits, ${c.malformed} malformed, ${c.tooSlow} too slow`,
     );
   }

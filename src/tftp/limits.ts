@@ -18,6 +18,8 @@ export interface TftpLimit {
 export const TFTP_LIMITS = {
   /** Transfers at once (server). */
   maxTransfers: { min: 1, max: 100_000 },
+  /** The most transfers at once an adaptive limit may reach (server). */
+  transfersCeiling: { min: 1, max: 100_000 },
   /** Transfers at once from one client address (server). */
   maxPerClient: { min: 1, max: 100_000 },
   /** Largest blksize offered (server, RFC 2348). */

@@ -55,6 +55,12 @@ export interface TftpCounters {
   active: number;
   /** Requests waiting for a slot now (a gauge, like `active`). */
   waiting: number;
+  /** Transfers allowed at once now: `maxTransfers`, or more while the adaptive limit holds a raise (a gauge). */
+  transferLimit: number;
+  /** Raises of the adaptive limit kept (the rate grew with them). */
+  limitRaises: number;
+  /** Raises taken back (the rate did not grow). */
+  limitTakenBack: number;
 }
 
 /** Events the server emits, for the appliance's live view and logs. */
@@ -126,5 +132,8 @@ export function zeroCounters(): TftpCounters {
     retransmits: 0,
     active: 0,
     waiting: 0,
+    transferLimit: 0,
+    limitRaises: 0,
+    limitTakenBack: 0,
   };
 }

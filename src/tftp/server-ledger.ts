@@ -75,6 +75,13 @@ export class TransferLedger {
     this.emit('refused', { peer: t.peer, file: t.req.filename, direction, code, message });
   }
 
+  /** Bytes sent and received since the start, the transfers in progress included (the adaptive limit's measure). */
+  bytesMoved(): number {
+    let bytes = this.counters.bytesSent + this.counters.bytesReceived;
+    for (const a of this.active.values()) bytes += a.info.bytes;
+    return bytes;
+  }
+
   /** Registers a started transfer; call `end()` on it when it is over. */
   register(t: Pick<TransferRequest, 'id' | 'peer' | 'registration' | 'queueWaitMs'>, params: TransferParams, subject: TransferSubject): Active {
     t.registration.value = true;

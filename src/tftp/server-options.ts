@@ -33,6 +33,12 @@ export interface TftpServerOptions {
   readonly portRange?: readonly [number, number];
   /** Transfers at once (default 200); more wait for a slot (queueWaitMs), then get "server busy". */
   readonly maxTransfers?: number;
+  /**
+   * The most transfers at once the limit may adapt up to (adaptive-limit.ts): while
+   * requests wait, `maxTransfers` is raised as long as the bytes moved per second grow.
+   * Default: `maxTransfers` (no adaptation).
+   */
+  readonly transfersCeiling?: number;
   /** Transfers at once from one client address (default: defaultMaxPerClient(maxTransfers), 8 of the default 200). */
   readonly maxPerClient?: number;
   /**
@@ -130,12 +136,16 @@ export const RECOMMENDED_MIN_WINDOW_BLOCKS = 2;
  */
 export const DEFAULT_MAX_TIMEOUT_SECONDS = 5;
 
+/** Transfers at once when `maxTransfers` is not given. */
+export const DEFAULT_MAX_TRANSFERS = 200;
+
 /** The busy answer (RFC 1350 code 0): phones retry on it. */
 export const BUSY_MESSAGE = 'server busy, retry later';
 
 /** The server options checked against their TFTP_LIMITS entry, in the order they are checked. */
 const SERVER_LIMITED = [
   'maxTransfers',
+  'transfersCeiling',
   'maxPerClient',
   'maxBlksize',
   'mtu',
@@ -170,6 +180,7 @@ export function validateServerOptions(o: TftpServerOptions): void {
     intIn(hi, 'port', 'portRange end');
     if (lo > hi) bad(`portRange start ${lo} is above its end ${hi}`);
   }
+  if (o.transfersCeiling !== undefined && o.transfersCeiling < (o.maxTransfers ?? DEFAULT_MAX_TRANSFERS)) bad(`transfersCeiling ${o.transfersCeiling} is below maxTransfers ${o.maxTransfers ?? DEFAULT_MAX_TRANSFERS}`);
   if (o.listen && o.listen.length === 0) bad('listen needs at least one address');
   if ((o.workers ?? 0) > 0 && o.bind) bad('workers need real sockets: a custom bind works only with workers 0');
 }

@@ -21,6 +21,7 @@ import { errnoCode, errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
 import { createBusyPoller, type BusyPoller } from '../net/busy-poll.js';
 import { bindUdp, type UdpEndpoint, type UdpPeer } from '../net/udp.js';
+import { AdaptiveLimit, adaptEvery } from './adaptive-limit.js';
 import { admit, ClientTally, defaultMaxPerClient, type AdmissionRequest } from './admission.js';
 import { TFTP_ERROR } from './error-codes.js';
 import type { NegotiationPolicy, TransferParams } from './negotiate.js';
@@ -31,7 +32,7 @@ import { TransferLedger } from './server-ledger.js';
 import { Listeners } from './listeners.js';
 import { clientTimeoutMs, decodeRequest, sharedDriverOptions, type Queued } from './server-requests.js';
 import { staleAfterMs, WaitQueue } from './wait-queue.js';
-import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
+import { BUSY_MESSAGE, DEFAULT_BUSY_POLL_MICROS, DEFAULT_MAX_TRANSFERS, DEFAULT_QUEUE_WAIT_MS, negotiationPolicy, rateFloorOf, validateServerOptions, type BindFn, type TftpServerOptions } from './server-options.js';
 import { runRead, runWrite, type Active, type Registration, type TransferHost, type TransferRequest, type TransferSubject } from './server-transfer.js';
 import { SendPlane } from './send-plane.js';
 import type { ReadSource, TftpStorage } from './storage.js';
@@ -54,7 +55,9 @@ class Server implements TftpServer, TransferHost {
   private readonly ports: TransferPorts;
   private readonly busyPoller: BusyPoller;
   private readonly plane: SendPlane;
-  private readonly maxTransfers: number;
+  /** Transfers at once: `maxTransfers`, adapted up to `transfersCeiling` (adaptive-limit.ts). */
+  private readonly limit: AdaptiveLimit;
+  private stopAdapting: (() => void) | undefined;
   private readonly maxPerClient: number;
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -76,8 +79,9 @@ class Server implements TftpServer, TransferHost {
     this.bind = options.bind ?? defaultBind;
     this.ports = new TransferPorts(this.bind, options.portRange);
     this.listeners = new Listeners(options.bindListener ?? this.bind, (l, msg, from) => this.onRequest(l, msg, from), this.log);
-    this.maxTransfers = options.maxTransfers ?? 200;
-    this.maxPerClient = options.maxPerClient ?? defaultMaxPerClient(this.maxTransfers);
+    const maxTransfers = options.maxTransfers ?? DEFAULT_MAX_TRANSFERS;
+    this.limit = new AdaptiveLimit(maxTransfers, options.transfersCeiling ?? maxTransfers);
+    this.maxPerClient = options.maxPerClient ?? defaultMaxPerClient(maxTransfers);
     this.timeoutMs = options.timeoutMs ?? 1000;
     this.retries = options.retries ?? 5;
     this.busyPoller = createBusyPoller(options.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
@@ -110,6 +114,7 @@ class Server implements TftpServer, TransferHost {
       throw new TftpError(code === 'EADDRINUSE' || code === 'EACCES' ? 'port-in-use' : 'socket', `cannot listen for TFTP: ${errorMessage(err)}`, { cause: err });
     }
     this.accepting = true;
+    if (this.limit.ceiling > this.limit.base) this.stopAdapting = adaptEvery(this.clock, this.limit, () => ({ bytesMoved: this.ledger.bytesMoved(), running: this.ledger.active.size + this.pending, waiting: this.queue.length }), this.log, () => this.startWaiting());
     this.log.info('TFTP server listening', { on: this.listeners.addresses().map((l) => `${l.address}:${l.port}`).join(' ') });
   }
 
@@ -118,6 +123,7 @@ class Server implements TftpServer, TransferHost {
 
   async stop(graceMs = 0): Promise<void> {
     this.accepting = false;
+    this.stopAdapting?.();
     for (const q of this.queue.drain()) this.ledger.sendFrom(q.listener, encodeError(TFTP_ERROR.notDefined, 'server shutting down'), q.from);
     await this.listeners.closeAll();
     const active = this.ledger.active;
@@ -132,7 +138,8 @@ class Server implements TftpServer, TransferHost {
   }
 
   counters(): Readonly<TftpCounters> {
-    return { ...this.ledger.counters, waiting: this.queue.length };
+    const { limit, raises, takenBack } = this.limit.counts();
+    return { ...this.ledger.counters, waiting: this.queue.length, transferLimit: limit, limitRaises: raises, limitTakenBack: takenBack };
   }
 
   transfers(): TransferInfo[] {
@@ -189,7 +196,7 @@ class Server implements TftpServer, TransferHost {
     if (!req || !this.accepting) return;
     const peerKey = `${from.address}:${from.port}`;
     const running = this.ledger.active.size + this.pending;
-    const facts = { running, fromClient: this.perClient.count(from.address), maxTransfers: this.maxTransfers, maxPerClient: this.maxPerClient, opening: this.openings.get(peerKey) };
+    const facts = { running, fromClient: this.perClient.count(from.address), maxTransfers: this.limit.limit, maxPerClient: this.maxPerClient, opening: this.openings.get(peerKey) };
     const admission = admit(req, facts);
     if (admission.kind === 'duplicate') {
       // The transfer just opened for that port answers it; a second one would only collide.
@@ -227,7 +234,7 @@ class Server implements TftpServer, TransferHost {
 
   /** Starts waiting requests while there are slots, oldest first, skipping clients at their own limit. */
   private startWaiting(): void {
-    while (this.accepting && this.ledger.active.size + this.pending < this.maxTransfers) {
+    while (this.accepting && this.ledger.active.size + this.pending < this.limit.limit) {
       const next = this.queue.take((client) => this.perClient.count(client) < this.maxPerClient);
       if (!next) return;
       const { listener, req, from, peerKey } = next.item;

@@ -125,7 +125,7 @@ test('alternates, default file, map file, port range, max blksize and the upload
 
   // Status reports the settings in force.
   const settings = a.appliance.status().tftp.settings;
-  assert.deepEqual(settings.server, { portRange: [lo, hi], maxBlksize: 1024, maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, workers: 1 });
+  assert.deepEqual(settings.server, { portRange: [lo, hi], transfersCeiling: 200, maxBlksize: 1024, maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, workers: 1 });
   assert.equal(settings.maxUploadBytes, 4096);
   await a.appliance.stop(0);
   aRunning = false;

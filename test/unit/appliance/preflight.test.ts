@@ -86,7 +86,7 @@ function args(over: Partial<ServeArgs>): ServeArgs {
     leases: './leases', 'max-transfers': 30, force: false, live: true, 'new-client-rate': undefined, 'new-client-burst': undefined, 'probe-timeout': 4, grace: 5,
     alternate: undefined, 'default-file': undefined, 'map-file': undefined, 'case-insensitive': false, 'overwrite-uploads': false,
     'max-upload-size': undefined, 'upload-mode': undefined, 'upload-quota': undefined, 'max-versions': undefined, 'min-free': undefined, 'max-blksize': undefined, mtu: undefined, 'max-windowsize': undefined, 'max-window-bytes': 'auto', 'port-range': undefined,
-    'max-per-client': undefined, 'tftp-timeout': undefined, 'max-tftp-timeout': undefined, 'min-transfer-rate': undefined, 'tftp-retries': undefined, 'queue-wait': undefined, 'busy-poll': 200, 'tftp-workers': 0,
+    'max-per-client': undefined, 'transfers-ceiling': undefined, 'tftp-timeout': undefined, 'max-tftp-timeout': undefined, 'min-transfer-rate': undefined, 'tftp-retries': undefined, 'queue-wait': undefined, 'busy-poll': 200, 'tftp-workers': 0,
     ...over,
   };
 }

@@ -35,7 +35,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     '--upload-dir', 'up', '--overwrite-uploads', '--max-upload-size', '1G', '--upload-mode', '0640',
     '--max-blksize', '1024', '--mtu', '1500', '--max-windowsize', '8', '--max-window-bytes', '32K',
     '--port-range', '50000-50009',
-    '--max-per-client', '4', '--tftp-timeout', '500', '--tftp-retries', '3',
+    '--max-per-client', '4', '--transfers-ceiling', '300', '--tftp-timeout', '500', '--tftp-retries', '3',
     '--busy-poll', '50',
     '--tftp-workers', '3',
   ]);
@@ -54,7 +54,7 @@ test('every TFTP option reaches the settings the appliance gets', () => {
     overwriteUploads: true,
     maxUploadBytes: 1024 ** 3,
     uploadMode: 0o640,
-    server: { portRange: [50000, 50009], maxPerClient: 4, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, maxWindowBytes: 32 * 1024, timeoutMs: 500, retries: 3, busyPollMicros: 50, workers: 3 },
+    server: { portRange: [50000, 50009], maxPerClient: 4, transfersCeiling: 300, maxBlksize: 1024, mtu: 1500, maxWindowsize: 8, maxWindowBytes: 32 * 1024, timeoutMs: 500, retries: 3, busyPollMicros: 50, workers: 3 },
   });
 });
 
@@ -63,6 +63,19 @@ test('--max-transfers reaches the settings and bounds --max-per-client', () => {
   assert.throws(
     () => serveTftpSettings(parseServeArgs(['--interface', 'eth1', '--max-transfers', '30', '--max-per-client', '31'])),
     (err) => isBenchbootError(err, 'BB_TFTP_OPTIONS') && /--max-per-client 31: give a whole number 1\.\.30/.test(err.message),
+  );
+});
+
+test('--transfers-ceiling: 4 x --max-transfers by default (at most 10000), never under --max-transfers; equal to it is a fixed limit', () => {
+  const ceiling = (argv: string[]): number | undefined => serveTftpSettings(parseServeArgs(['--interface', 'eth1', ...argv])).server?.transfersCeiling;
+  assert.equal(ceiling(['--max-transfers', '30']), 120);
+  assert.equal(ceiling(['--max-transfers', '5000']), 10_000);
+  assert.equal(ceiling(['--max-transfers', '30', '--transfers-ceiling', '30']), 30);
+  assert.equal(ceiling(['--max-transfers', '30', '--port-range', '50000-50099']), 100, 'no higher than a port range has sockets for');
+  assert.equal(ceiling(['--max-transfers', '30', '--port-range', '50000-50009']), 30, 'never under --max-transfers');
+  assert.throws(
+    () => ceiling(['--max-transfers', '30', '--transfers-ceiling', '29']),
+    (err) => isBenchbootError(err, 'BB_TFTP_OPTIONS') && /--transfers-ceiling 29: give a whole number 30\.\.10000 \(at least --max-transfers\)/.test(err.message),
   );
 });
 
@@ -109,7 +122,7 @@ test('without TFTP options the settings are the defaults: no alternates, version
   assert.equal(settings.overwriteUploads, false);
   assert.equal(settings.mapFile, undefined);
   assert.equal(settings.maxUploadBytes, undefined);
-  assert.deepEqual(settings.server, { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, workers: 0 });
+  assert.deepEqual(settings.server, { transfersCeiling: 800, maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, workers: 0 });
 });
 
 test('--upload-quota, --max-versions and --min-free reach the settings; without them the inbox defaults apply', () => {
@@ -226,7 +239,7 @@ test('a command line using every option passes all checks (it then stops at the 
 
 test('--max-tftp-timeout and --min-transfer-rate reach the server settings; bad values name the flag', async () => {
   const server = (argv: string[]) => serveTftpSettings(parseServeArgs(['--interface', 'eth1', ...argv])).server;
-  assert.deepEqual(server(['--max-tftp-timeout', '10', '--min-transfer-rate', '8K']), { maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, maxTimeoutSeconds: 10, minBytesPerSecond: 8192, workers: 0 });
+  assert.deepEqual(server(['--max-tftp-timeout', '10', '--min-transfer-rate', '8K']), { transfersCeiling: 800, maxWindowBytes: 64 * 1024, minWindowBlocks: 2, busyPollMicros: 200, maxTimeoutSeconds: 10, minBytesPerSecond: 8192, workers: 0 });
   assert.equal(server(['--min-transfer-rate', '2K/s'])?.minBytesPerSecond, 2048);
   assert.equal(server(['--min-transfer-rate', '0'])?.minBytesPerSecond, 0, '0 turns the floor off');
   assert.equal(server([])?.minBytesPerSecond, undefined, 'not given: the server default (4 KiB/s)');

@@ -411,6 +411,51 @@ test('waiting for a slot: beyond maxTransfers a request waits instead of failing
   await server.stop();
 });
 
+test('an adaptive limit (transfersCeiling): while a request waits and bytes keep moving, the limit is raised and the waiting request starts without a slot freeing; the raise is kept when the rate grew', async () => {
+  const slow = { queueWaitMs: 60_000, timeoutMs: 30_000, minBytesPerSecond: 0 };
+  const { net, clock, server, port69 } = setup({ 'f.bin': bytes(512 * 40) }, { maxTransfers: 1, transfersCeiling: 2, ...slow });
+  await server.start();
+  const a = rawPeer(net, '10.0.0.2');
+  const b = rawPeer(net, '10.0.0.3');
+  await a.send(rrq('f.bin'), port69);
+  let aBlock = await a.next();
+  await b.send(rrq('f.bin'), port69);
+  await flush();
+  /** The held transfer's client acknowledges `n` blocks. */
+  const ackA = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) {
+      if (aBlock.packet.kind !== 'data') throw new Error('expected data');
+      await a.send({ kind: 'ack', block: aBlock.packet.block }, aBlock.from);
+      aBlock = await a.next();
+    }
+  };
+  const period = async (): Promise<void> => {
+    clock.advance(1000);
+    await flush();
+  };
+  await period(); // the first sample only counts the bytes
+  await ackA(2);
+  await period(); // saturated once: a storm may still be ramping up
+  assert.equal(b.inbox.length, 0, 'still waiting');
+  assert.equal(server.counters().transferLimit, 1);
+  await ackA(2);
+  await period(); // saturated twice in a row: raised
+  assert.equal(server.counters().transferLimit, 2);
+  const bFirst = await b.next();
+  assert.ok(bFirst.packet.kind === 'data' && bFirst.packet.block === 1, 'the waiting request started on the raised limit');
+  assert.equal(server.counters().waiting, 0);
+  await ackA(2);
+  await period(); // the new transfer's first period is not judged
+  await ackA(2);
+  await b.send({ kind: 'ack', block: 1 }, bFirst.from);
+  await b.next();
+  await b.send({ kind: 'ack', block: 2 }, bFirst.from);
+  await b.next();
+  await period(); // twice the bytes of a period before the raise: kept
+  assert.deepEqual([server.counters().transferLimit, server.counters().limitRaises, server.counters().limitTakenBack], [2, 1, 0]);
+  await server.stop();
+});
+
 test('waiting is bounded: after queueWaitMs without a slot the request gets "busy" after all, counted as a timeout', async () => {
   const { net, clock, server, port69 } = setup({ 'f.bin': bytes(5000) }, { maxTransfers: 1, queueWaitMs: 3000, timeoutMs: 1000, retries: 10 });
   await server.start();
