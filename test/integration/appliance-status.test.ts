@@ -53,7 +53,7 @@ test('status of a running appliance, and the clear failure once it stopped; leas
   const state = join(dir, 'state');
   const appliance = createAppliance({
     scopes: scopeFiles(join(dir, 'scopes')),
-    tftp: { root: join(dir, 'tftp'), port: 0, maxTransfers: 5, listenAddresses: ['127.0.0.1'], server: { maxBlksize: 1024, timeoutMs: 2000, retries: 5 } },
+    tftp: { root: join(dir, 'tftp'), port: 0, maxTransfers: 5, listenAddresses: ['127.0.0.1'], server: { maxBlksize: 1024, timeoutMs: 2000, retries: 5, transfersCeiling: 20 } },
     stateDir: state,
     dhcpBindings: loopbackBindings({ port: dhcpPort, interfaceName: 'bench0', serverAddress: parseIpv4('10.9.0.1') }),
     logger: createSilentLogger(),
@@ -93,10 +93,11 @@ test('status of a running appliance, and the clear failure once it stopped; leas
   assert.match(text.stdout, /^SCOPE +INTERFACE +SUBNET +BOUND +OFFERED +DECLINED +FREE$/m);
   assert.match(text.stdout, /^bench +bench0 +10\.9\.0\.0\/24 +1 +0 +0 +50\/51$/m);
   assert.match(text.stdout, /^TFTP: 127\.0\.0\.1:\d+, root .*tftp, uploads off$/m);
-  assert.match(text.stdout, /max blksize 1024; max transfers 5 \(2 per client\); timeout 2000 ms; retries 5/);
+  assert.match(text.stdout, /max blksize 1024; max transfers 5, adapting up to 20 \(2 per client\); timeout 2000 ms; retries 5/);
   assert.match(text.stdout, /^Transfers in flight: 1$/m);
   assert.match(text.stdout, new RegExp(`^127\\.0\\.0\\.1:${slow.local().port} +get +image\\.bin +[\\d.]+ (?:B|KiB) of 9\\.8 KiB +1024 `, 'm'));
   assert.match(text.stdout, /^TFTP counters: 1 requests \(1 get, 0 put\), 0 finished/m);
+  assert.match(text.stdout, /limit now 5 \(0 raises kept, 0 taken back\)/);
   assert.match(text.stdout, /^DHCP counters: \d+ received, 1 offers, 1 acks, 0 naks/m);
 
   const json = await runCli(['status', '--leases', state, '--json']);
