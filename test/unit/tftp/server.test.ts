@@ -454,6 +454,10 @@ test('an adaptive limit (transfersCeiling): while a request waits and bytes keep
   await period(); // twice the bytes of a period before the raise: kept
   assert.deepEqual([server.counters().transferLimit, server.counters().limitRaises, server.counters().limitTakenBack], [2, 1, 0]);
   await server.stop();
+  const options = { storage: createMemoryStorage({}), logger: createSilentLogger() };
+  assert.throws(() => createTftpServer({ ...options, maxTransfers: 10, transfersCeiling: 9 }), /transfersCeiling 9 is below maxTransfers 10/);
+  assert.throws(() => createTftpServer({ ...options, transfersCeiling: 199 }), /transfersCeiling 199 is below maxTransfers 200/, 'against the default maxTransfers');
+  assert.equal(createTftpServer({ ...options, maxTransfers: 10 }).counters().transferLimit, 10, 'without a ceiling the limit is fixed at maxTransfers');
 });
 
 test('waiting is bounded: after queueWaitMs without a slot the request gets "busy" after all, counted as a timeout', async () => {
