@@ -17,7 +17,10 @@ const DEVICE_TOKENS = new Set(['MAC', 'mac', 'hostname']);
 
 /** A record's last profile match and the facts it was matched on (see {@link profileOfRecord}). */
 interface ProfileMemo {
-  readonly key: string;
+  readonly vendorClass: string | undefined;
+  readonly userClass: string | undefined;
+  readonly arch: number | undefined;
+  readonly clientId: string | undefined;
   readonly profile: Profile | undefined;
 }
 
@@ -29,22 +32,21 @@ interface ProfileMemo {
  */
 const profileMemos = new WeakMap<Readonly<DeviceRecord>, ProfileMemo>();
 
-/** The facts a profile match reads, as one string (`-` absent, `+value` present). */
-function matchKeyOf(record: Readonly<DeviceRecord>): string {
+/** True when `memo` was matched on the facts `record` holds now (the MAC never changes). */
+function memoHolds(memo: ProfileMemo, record: Readonly<DeviceRecord>): boolean {
   const f = record.facts;
-  const part = (v: string | number | undefined): string => (v === undefined ? '-' : `+${v}`);
-  return `${part(f.vendorClass)}\u0000${part(f.userClass)}\u0000${part(f.arch)}\u0000${part(record.clientId)}`;
+  return memo.vendorClass === f.vendorClass && memo.userClass === f.userClass && memo.arch === f.arch && memo.clientId === record.clientId;
 }
 
 /** The profile of a device record: its `profileId` fact when known, else the first match over all profiles. */
 export function profileOfRecord(record: Readonly<DeviceRecord>): Profile | undefined {
   const id = record.facts.profileId;
   if (id !== undefined) return getProfile(id);
-  const key = matchKeyOf(record);
   const memo = profileMemos.get(record);
-  if (memo !== undefined && memo.key === key) return memo.profile;
+  if (memo !== undefined && memoHolds(memo, record)) return memo.profile;
   const profile = matchAllProfiles(record);
-  profileMemos.set(record, { key, profile });
+  const f = record.facts;
+  profileMemos.set(record, { vendorClass: f.vendorClass, userClass: f.userClass, arch: f.arch, clientId: record.clientId, profile });
   return profile;
 }
 

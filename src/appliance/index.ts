@@ -29,6 +29,7 @@ export { DEFAULT_HTTP_PORTS, type ApplianceHttpConfig, type ApplianceHttpPort, t
 export {
   checkPortBounds,
   checkTftpLimit,
+  MAX_SERVE_TRANSFERS,
   TFTP_FACTS,
   TFTP_LIMITS,
   tftpConfig,

@@ -7,13 +7,23 @@
  */
 import { BUSY_POLL_MAX_SESSIONS } from '../net/busy-poll.js';
 import { TFTP_LIMITS as TFTP_PACKAGE_LIMITS } from '../tftp/limits.js';
-import { CEILING_FACTOR, MAX_TRANSFERS_CEILING } from '../tftp/adaptive-limit.js';
 import { BLKSIZE_MAX, DATAGRAM_OVERHEAD_BYTES } from '../tftp/negotiate.js';
 import { MAX_ALTERNATES } from '../tftp/resolve-path.js';
 import { DEFAULT_BUSY_POLL_MICROS, DEFAULT_MAX_TIMEOUT_SECONDS, DEFAULT_QUEUE_WAIT_MS } from '../tftp/server-options.js';
 import { DEFAULT_MAX_PER_CLIENT } from '../tftp/admission.js';
 import { DEFAULT_MIN_BYTES_PER_SECOND, DEFAULT_RATE_ALLOWANCE_MS } from '../tftp/transfer-deadline.js';
 import { ERRORS } from '../errors.js';
+
+/** The most TFTP transfers at once `serve` takes, for --max-transfers and --transfers-ceiling. */
+export const MAX_SERVE_TRANSFERS = 10_000;
+
+/** The default --transfers-ceiling is --max-transfers times this (at most {@link MAX_SERVE_TRANSFERS}). */
+export const CEILING_FACTOR = 4;
+
+/** `serve`'s default --transfers-ceiling for a --max-transfers of `maxTransfers`. */
+export function defaultTransfersCeiling(maxTransfers: number): number {
+  return Math.min(MAX_SERVE_TRANSFERS, Math.max(maxTransfers, maxTransfers * CEILING_FACTOR));
+}
 
 /** One settable limit: its whole-number range (from the TFTP package's table), the `serve` option that sets it and the unit its message names. */
 export interface TftpLimit {
@@ -55,8 +65,8 @@ export const TFTP_FACTS = {
   maxAlternates: MAX_ALTERNATES,
   /** The default --transfers-ceiling is --max-transfers times this. */
   ceilingFactor: CEILING_FACTOR,
-  /** The highest --transfers-ceiling. */
-  maxTransfersCeiling: MAX_TRANSFERS_CEILING,
+  /** The highest --max-transfers and --transfers-ceiling. */
+  maxTransfersCeiling: MAX_SERVE_TRANSFERS,
   /** The per-client default: a quarter of --max-transfers, at most this. */
   defaultMaxPerClient: DEFAULT_MAX_PER_CLIENT,
   defaultMaxTimeoutSeconds: DEFAULT_MAX_TIMEOUT_SECONDS,

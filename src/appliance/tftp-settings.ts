@@ -5,7 +5,6 @@
  * number out of range, BB_TFTP_CONFIG for too many alternates or a bad default
  * rule) before anything starts; {@link tftpSettingsOf} is what status reports.
  */
-import { defaultTransfersCeiling, MAX_TRANSFERS_CEILING } from '../tftp/adaptive-limit.js';
 import { BLKSIZE_MIN } from '../tftp/negotiate.js';
 import { compileDefaultRules, MAX_ALTERNATES, type DefaultRule } from '../tftp/resolve-path.js';
 import { RECOMMENDED_MAX_WINDOW_BYTES, RECOMMENDED_MIN_WINDOW_BLOCKS, type TftpServerOptions } from '../tftp/server-options.js';
@@ -13,7 +12,7 @@ import { DEFAULT_UPLOAD_QUOTA_BYTES } from '../tftp/inbox-space.js';
 import { DEFAULT_MAX_UPLOAD_VERSIONS } from '../tftp/upload-prune.js';
 import { DEFAULT_UPLOAD_FILE_MODE } from '../tftp/uploads.js';
 import { ERRORS } from '../errors.js';
-import { checkRange, checkTftpLimit, type TftpLimitName } from './tftp-limits.js';
+import { checkRange, checkTftpLimit, defaultTransfersCeiling, MAX_SERVE_TRANSFERS, type TftpLimitName } from './tftp-limits.js';
 
 export * from './tftp-limits.js';
 
@@ -157,11 +156,11 @@ export function tftpServerLimits(request: TftpRequest): ApplianceTftpServerLimit
   ]);
   // By default the limit adapts no higher than a --port-range has sockets for (beyond them a transfer fails instead of waiting).
   const roomOfRange = portRange === undefined ? Infinity : Math.max(request.maxTransfers, portRange[1] - portRange[0] + 1);
-  const transfersCeiling = checkRange(request.transfersCeiling ?? Math.min(roomOfRange, defaultTransfersCeiling(request.maxTransfers)), 'transfers-ceiling', request.maxTransfers, MAX_TRANSFERS_CEILING, ' (at least --max-transfers)');
+  const transfersCeiling = checkRange(request.transfersCeiling ?? Math.min(roomOfRange, defaultTransfersCeiling(request.maxTransfers)), 'transfers-ceiling', request.maxTransfers, MAX_SERVE_TRANSFERS, ' (at least --max-transfers)');
   return {
     ...(portRange === undefined ? {} : { portRange }),
     ...(maxPerClient === undefined ? {} : { maxPerClient }),
-    ...(transfersCeiling === undefined ? {} : { transfersCeiling }),
+    transfersCeiling,
     ...(maxBlksize === undefined ? {} : { maxBlksize }),
     ...(mtu === undefined ? {} : { mtu }),
     ...(maxWindowsize === undefined ? {} : { maxWindowsize }),

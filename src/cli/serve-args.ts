@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import {
   checkPortBounds,
   DEFAULT_HTTP_PORTS,
+  MAX_SERVE_TRANSFERS,
   SYSLOG_PORT,
   tftpConfig,
   type ApplianceHttpConfig,
@@ -186,7 +187,7 @@ export function validateServeArgs(args: ServeArgs): ServeTftpSettings {
     checkPort(args['syslog-port'], 'syslog-port');
     if (!args.syslog) throw ERRORS.syslogPortWithoutSyslog.create();
   }
-  if (!Number.isInteger(args['max-transfers']) || args['max-transfers'] < 1 || args['max-transfers'] > 10_000) {
+  if (!Number.isInteger(args['max-transfers']) || args['max-transfers'] < 1 || args['max-transfers'] > MAX_SERVE_TRANSFERS) {
     throw ERRORS.badMaxTransfers.create({ value: args['max-transfers'] });
   }
   if (!(args['probe-timeout'] >= 0.5 && args['probe-timeout'] <= 30)) throw ERRORS.badProbeTimeout.create({ value: args['probe-timeout'] });

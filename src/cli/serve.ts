@@ -67,7 +67,7 @@ function directoryHint(kind: TftpDirectoryKind, args: ServeArgs): string {
 /** Warns about settings that work but surprise, and logs the map file read. */
 function logTftpSettings(settings: ServeTftpSettings, remapRules: number, maxTransfers: number, logger: Logger): void {
   const range = settings.server?.portRange;
-  const most = Math.max(maxTransfers, settings.server?.transfersCeiling ?? maxTransfers);
+  const most = settings.server?.transfersCeiling ?? maxTransfers; // never under --max-transfers
   if (range && range[1] - range[0] + 1 < most) {
     logger.warn(`the TFTP port range is smaller than ${most > maxTransfers ? '--transfers-ceiling' : '--max-transfers'}: when it is full, new transfers fail instead of waiting`, {
       portRange: `${range[0]}-${range[1]}`,

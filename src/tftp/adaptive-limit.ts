@@ -42,17 +42,6 @@ export const HOLD_PERIODS = 10;
 /** Periods without saturation after which the limit returns to the base. */
 export const IDLE_PERIODS = 10;
 
-/** The default ceiling is the base times this. */
-export const CEILING_FACTOR = 4;
-
-/** The highest ceiling `serve` takes (as --max-transfers). */
-export const MAX_TRANSFERS_CEILING = 10_000;
-
-/** `serve`'s default ceiling for a base of `maxTransfers`. */
-export function defaultTransfersCeiling(maxTransfers: number): number {
-  return Math.min(MAX_TRANSFERS_CEILING, Math.max(maxTransfers, maxTransfers * CEILING_FACTOR));
-}
-
 /** What the server measured over one period. */
 export interface LimitSample {
   /** Bytes sent and received by every transfer since the server started (running ones included). */

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdaptiveLimit, defaultTransfersCeiling, HOLD_PERIODS, IDLE_PERIODS } from '../../../src/tftp/adaptive-limit.js';
+import { defaultTransfersCeiling } from '../../../src/appliance/tftp-limits.js';
+import { AdaptiveLimit, HOLD_PERIODS, IDLE_PERIODS } from '../../../src/tftp/adaptive-limit.js';
 
 /** What the machine does with `limit` transfers at once: bytes per period, and whether requests wait. */
 type Machine = (limit: number) => { readonly rate: number; readonly waiting: number };
