@@ -3,13 +3,17 @@
  * appliance reports something (a lease, a transfer's progress, a device book change),
  * never polled by the page. Changes mark panels dirty; one flush per interval renders
  * each dirty panel once (server-side, escaped like the first render) and sends it as
- * an SSE event named after the panel, which dashboard.js swaps into the page. A page
- * showing one device also gets `device-status` and `timeline` for that device.
+ * an SSE event named after the panel, which dashboard.js swaps into the page. The
+ * device table is rendered once per filter the open pages show (the filter travels in
+ * the stream's query, and a page that changes it opens a new stream, which gets its
+ * table at once). A page showing one device also gets `device-status` and `timeline`
+ * for that device.
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import { canonicalMac } from '../devices/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { DeviceFilter } from './render-devices.js';
 import type { DashboardChange } from './source.js';
 
 /** The panels of the overview page that are pushed live. */
@@ -66,6 +70,8 @@ export function staleAfter(change: DashboardChange): { panels: LivePanel[]; mac?
 export interface LiveClient {
   /** Canonical MAC of the device page, if it is one. */
   readonly device?: string;
+  /** What the page's device table shows (default: every device). */
+  readonly filter?: DeviceFilter;
   write(chunk: string): void;
   queuedBytes(): number;
   close(): void;
@@ -73,7 +79,8 @@ export interface LiveClient {
 
 /** Renders what the hub pushes. */
 export interface LiveRenderer {
-  panel(panel: LivePanel): Promise<string>;
+  /** One panel; the device table as `filter` selects. */
+  panel(panel: LivePanel, filter?: DeviceFilter): Promise<string>;
   /** The status block and timeline of a device page; undefined when the device is unknown. */
   device(mac: string): { status: string; timeline: string } | undefined;
 }
@@ -102,10 +109,16 @@ export class LiveHub {
     private readonly log: Logger,
   ) {}
 
-  /** Adds a page; returns the function that removes it. */
+  /** Adds a page and sends it its device table; returns the function that removes it. */
   add(client: LiveClient): () => void {
     this.clients.add(client);
     client.write('retry: 2000\n\n');
+    if (client.device === undefined) {
+      this.render
+        .panel('devices', client.filter)
+        .then((html) => this.clients.has(client) && client.write(formatSse('devices', html)))
+        .catch((err: unknown) => this.log.error('a dashboard push failed', { code: 'BB_INTERNAL', err: errorMessage(err) }));
+    }
     return () => this.clients.delete(client);
   }
 
@@ -153,8 +166,9 @@ export class LiveHub {
     this.dirtyDevices.clear();
     try {
       let chunk = '';
-      for (const p of panels) chunk += formatSse(p, await this.render.panel(p));
-      this.broadcast(chunk, devices);
+      for (const p of panels) if (p !== 'devices') chunk += formatSse(p, await this.render.panel(p));
+      const tables = panels.includes('devices') ? await this.deviceTables() : new Map<string, string>();
+      this.broadcast(chunk, tables, devices);
     } catch (err) {
       this.log.error('a dashboard push failed', { code: 'BB_INTERNAL', err: errorMessage(err) });
     } finally {
@@ -164,14 +178,25 @@ export class LiveHub {
     }
   }
 
-  private broadcast(chunk: string, devices: readonly string[]): void {
+  /** The device table of each filter the overview pages show, as SSE events keyed by filterKey. */
+  private async deviceTables(): Promise<Map<string, string>> {
+    const tables = new Map<string, string>();
+    for (const c of this.clients) {
+      const key = filterKey(c);
+      if (c.device !== undefined || tables.has(key)) continue;
+      tables.set(key, formatSse('devices', await this.render.panel('devices', c.filter)));
+    }
+    return tables;
+  }
+
+  private broadcast(chunk: string, tables: ReadonlyMap<string, string>, devices: readonly string[]): void {
     const perDevice = new Map<string, string>();
     for (const mac of devices) {
       const d = this.render.device(mac);
       if (d) perDevice.set(mac, formatSse('device-status', d.status) + formatSse('timeline', d.timeline));
     }
     for (const c of this.clients) {
-      const own = c.device === undefined ? '' : (perDevice.get(c.device) ?? '');
+      const own = c.device === undefined ? (tables.get(filterKey(c)) ?? '') : (perDevice.get(c.device) ?? '');
       if (chunk + own === '') continue;
       if (c.queuedBytes() > MAX_QUEUED_BYTES) {
         this.log.debug('a dashboard page reads too slowly; dropped (it reconnects)');
@@ -182,6 +207,12 @@ export class LiveHub {
       c.write(chunk + own);
     }
   }
+}
+
+/** Pages with the same key show the same device table. */
+function filterKey(c: LiveClient): string {
+  const status = c.filter?.status;
+  return JSON.stringify([status === undefined || status === '' ? 'all' : status, (c.filter?.q ?? '').trim().toLowerCase()]);
 }
 
 /** The canonical MAC of a device page's `?device=` (undefined for the overview). */

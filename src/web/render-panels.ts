@@ -6,7 +6,7 @@
 import type { Scope } from '../config/scope.js';
 import type { Lease } from '../dhcp/lease.js';
 import { isLeaseFree } from '../dhcp/lease-table.js';
-import { formatCidr } from '../net/ipv4.js';
+import { formatCidr, ipv4ToInt } from '../net/ipv4.js';
 import type { TransferInfo } from '../tftp/server-events.js';
 import { bytesText, href, t, table, when } from './html.js';
 import type { DiffLine } from './line-diff.js';
@@ -23,13 +23,17 @@ export function transfersPanel(transfers: readonly TransferInfo[]): string {
   return table(['Peer', 'File', 'Direction', 'Bytes', 'Progress', 'Block size'], rows, 'No transfer in flight.');
 }
 
-/** Leases in force (free ones are left out). */
-export function leasesPanel(leases: readonly Lease[], nowMs: number): string {
-  const held = leases.filter((l) => !isLeaseFree(l, nowMs)).sort((a, b) => (a.ip < b.ip ? -1 : 1));
-  const rows = held.map(
+/** Most rows the leases panel shows (as the device table: a push of 10,000 rows costs the browser seconds). */
+export const LEASE_ROWS_SHOWN = 200;
+
+/** Leases in force (free ones are left out), the first LEASE_ROWS_SHOWN by address. */
+export function leasesPanel(leases: readonly Lease[], nowMs: number, limit = LEASE_ROWS_SHOWN): string {
+  const held = leases.filter((l) => !isLeaseFree(l, nowMs)).sort((a, b) => ipv4ToInt(a.ip) - ipv4ToInt(b.ip));
+  const rows = held.slice(0, limit).map(
     (l) =>
       `<tr><td>${t(l.ip)}</td><td><a href="${href('/device/', l.mac)}">${t(l.mac)}</a></td><td>${t(l.hostname)}</td><td>${t(l.vendorClass)}</td><td>${t(l.state)}</td><td>${t(l.scope)}</td><td>${t(when(l.expiresAt))}</td></tr>`,
   );
+  if (held.length > limit) rows.push(`<tr class="more"><td colspan="7">Showing the first ${limit} of ${held.length} leases held: <code>benchboot leases</code> lists them all.</td></tr>`);
   return table(['IP', 'MAC', 'Host name', 'Vendor class', 'State', 'Scope', 'Until (UTC)'], rows, 'No lease is held.');
 }
 

@@ -32,8 +32,13 @@ function notFound(reply: FastifyReply, what: string): FastifyReply {
   return html(reply, page('not found', `<p>${t(what)}</p><p><a href="/">← dashboard</a></p>`), 404);
 }
 
+/** The device table's filter in a query (`?status=&q=`), as the overview and its live stream read it. */
+function filterOf(q: Query): DeviceFilter {
+  return { ...(q.status === undefined ? {} : { status: q.status }), ...(q.q === undefined ? {} : { q: q.q }) };
+}
+
 async function overview(source: DashboardSource, q: Query): Promise<string> {
-  const filter: DeviceFilter = { ...(q.status === undefined ? {} : { status: q.status }), ...(q.q === undefined ? {} : { q: q.q }) };
+  const filter = filterOf(q);
   const body = [
     section('counters', 'Counters', countersPanel(source.counters())),
     devicesPanel(source.devices(), filter),
@@ -108,7 +113,7 @@ function eventRoute(app: FastifyInstance, hub: LiveHub): void {
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
     const remove = hub.add({
-      ...(device === undefined ? {} : { device }),
+      ...(device === undefined ? { filter: filterOf(req.query) } : { device }),
       write: (chunk) => void raw.write(chunk),
       queuedBytes: () => raw.writableLength,
       close: () => raw.end(),

@@ -19,7 +19,7 @@ import type { Logger } from '../log.js';
 import { bearerToken, cookieValue, isHostAllowed, isLoopbackAddress, isSameOrigin, newToken, TOKEN_COOKIE, tokenCookie, tokenMatches, type GuardRules } from './guard.js';
 import { LiveHub, type LivePanel } from './live.js';
 import { countersPanel, leasesPanel, scopesPanel, transfersPanel, uploadsPanel } from './render-panels.js';
-import { deviceRows, deviceStatusBlock, timelineList } from './render-devices.js';
+import { deviceRows, deviceStatusBlock, timelineList, type DeviceFilter } from './render-devices.js';
 import { registerRoutes, uploadGroups } from './routes.js';
 import type { DashboardSource } from './source.js';
 
@@ -90,8 +90,8 @@ function guardRequest(req: FastifyRequest, reply: FastifyReply, rules: () => Gua
 }
 
 function liveRenderer(source: DashboardSource): ConstructorParameters<typeof LiveHub>[0] {
-  const panels: Record<LivePanel, () => Promise<string> | string> = {
-    devices: () => deviceRows(source.devices()),
+  const panels: Record<LivePanel, (filter?: DeviceFilter) => Promise<string> | string> = {
+    devices: (filter) => deviceRows(source.devices(), filter),
     counters: () => countersPanel(source.counters()),
     transfers: () => transfersPanel(source.transfers()),
     leases: () => leasesPanel(source.leases(), source.now()),
@@ -99,7 +99,7 @@ function liveRenderer(source: DashboardSource): ConstructorParameters<typeof Liv
     uploads: async () => uploadsPanel(await uploadGroups(source)),
   };
   return {
-    panel: async (p) => panels[p](),
+    panel: async (p, filter) => panels[p](filter),
     device: (mac) => {
       const d = source.device(mac);
       return d && { status: deviceStatusBlock(d), timeline: timelineList(d) };

@@ -86,6 +86,18 @@ test('the dashboard shows a device row with its status, a moving progress bar an
   assert.equal(status, 'leased', 'the row shows the status');
   await page.screenshot({ path: join(ARTIFACTS, '1-device-row.png'), fullPage: true });
 
+  // The search is answered by the server (the table shows at most a page of rows): a search
+  // for something else gets its table over a new stream; clearing it brings the row back.
+  await page.type('#device-search', 'no-such-phone');
+  await page.waitForFunction(`(document.getElementById('devices')?.textContent ?? '').includes('No device matches (1 known)')`, { timeout: 15_000 });
+  assert.match(page.url(), /\?q=no-such-phone$/, 'the filter is in the address, for a reload or a link');
+  await page.$eval('#device-search', (el) => {
+    (el as unknown as { value: string }).value = '';
+    el.dispatchEvent(new Event('input'));
+  });
+  await page.waitForSelector(row, { timeout: 15_000 });
+  await page.waitForFunction(IS_LIVE, { timeout: 15_000 });
+
   // A 48 MiB file in 512-byte lock-step blocks: the bar is seen at two increasing values before the end.
   const get = cli.spawn('tftp', ['10.82.0.1', '-m', 'binary', '-c', 'get', 'firmware.bin', join(work, 'fw.out')], { maxMs: 150_000 });
   const getExit = exitOf(get, 150_000);

@@ -74,6 +74,14 @@ async function until(predicate: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
+/** The data of every SSE event named `name` in a stream's text. */
+function eventsNamed(text: string, name: string): string[] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.startsWith(`event: ${name}\n`))
+    .map((block) => block.split('\n').slice(1).join('\n'));
+}
+
 async function withRig(t: { after: (fn: () => Promise<void>) => void }): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'bb-web-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -152,10 +160,17 @@ test('the live stream pushes a new device; a reset needs a same-origin POST', as
   const rig = await withRig(t);
   const stream = await openSse(rig.webPort, '/events');
   t.after(() => stream.close());
+  const elsewhere = await openSse(rig.webPort, '/events?q=no-such-device');
+  t.after(() => elsewhere.close());
   assert.equal(stream.status, 200);
   await lease(rig, '02:00:00:00:00:0c', 'live-test');
   await until(() => /event: devices\ndata: [^]*02:00:00:00:00:0c/.test(stream.text()), 'a devices event naming the new device');
   assert.match(stream.text(), /event: leases\n/);
+  // The table is filtered on the server: a page searching for something else never gets the row.
+  await until(() => eventsNamed(elsewhere.text(), 'devices').some((d) => d.includes('No device matches (1 known)')), "the other page's table, filtered");
+  assert.ok(!eventsNamed(elsewhere.text(), 'devices').some((d) => d.includes('02:00:00:00:00:0c')), 'the row is not pushed to a page whose search it does not match');
+  assert.match((await httpRequest(rig.webPort, '/?q=LIVE-TEST')).body, /<tr class="device [a-z]+" data-status="[a-z]+" data-search="02:00:00:00:00:0c/);
+  assert.doesNotMatch((await httpRequest(rig.webPort, '/?status=provisioned')).body, /data-search="02:00:00:00:00:0c/);
 
   const path = '/device/02:00:00:00:00:0c/reset';
   assert.equal((await httpRequest(rig.webPort, path, { method: 'POST' })).status, 403, 'no Origin');

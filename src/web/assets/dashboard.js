@@ -1,34 +1,63 @@
 // benchboot dashboard: the one script of the page (no framework, no build step).
 // It listens to the server-sent events of /events and swaps each pushed panel
 // (HTML rendered and escaped by the server) into the element of the same
-// data-live name, and filters the device table by status and search text.
+// data-live name. The device table is filtered by the server (it shows at most
+// a page of rows): a new search or status opens a new stream with the filter in
+// its query, which answers with the filtered table at once; meanwhile the rows
+// already shown are filtered here by the same rule.
 /* global document, window, EventSource, URLSearchParams */
 'use strict';
 
-function applyFilter() {
+var source = null;
+var reconnectTimer = null;
+/** Wait after the last keystroke before asking the server for the new table (ms). */
+var FILTER_DELAY_MS = 250;
+
+function currentFilter() {
   var search = document.getElementById('device-search');
   var status = document.getElementById('device-status');
-  var q = search ? search.value.trim().toLowerCase() : '';
-  var s = status ? status.value : 'all';
+  return { q: search ? search.value.trim().toLowerCase() : '', s: status ? status.value : 'all' };
+}
+
+function filterQuery(f) {
+  var params = new URLSearchParams();
+  if (f.q !== '') params.set('q', f.q);
+  if (f.s !== 'all') params.set('status', f.s);
+  return params.toString();
+}
+
+function applyFilter() {
+  var f = currentFilter();
   var rows = document.querySelectorAll('#devices tr.device');
   for (var i = 0; i < rows.length; i++) {
     var row = rows[i];
-    var ok = (s === 'all' || row.getAttribute('data-status') === s) && (q === '' || (row.getAttribute('data-search') || '').indexOf(q) >= 0);
+    var ok = (f.s === 'all' || row.getAttribute('data-status') === f.s) && (f.q === '' || (row.getAttribute('data-search') || '').indexOf(f.q) >= 0);
     row.hidden = !ok;
   }
-  if (window.history && window.history.replaceState && search) {
-    var params = new URLSearchParams();
-    if (q !== '') params.set('q', q);
-    if (s !== 'all') params.set('status', s);
-    var qs = params.toString();
-    window.history.replaceState(null, '', qs === '' ? window.location.pathname : '?' + qs);
-  }
+}
+
+function filterChanged() {
+  applyFilter();
+  var qs = filterQuery(currentFilter());
+  if (window.history && window.history.replaceState) window.history.replaceState(null, '', qs === '' ? window.location.pathname : '?' + qs);
+  if (reconnectTimer !== null) window.clearTimeout(reconnectTimer);
+  reconnectTimer = window.setTimeout(function () {
+    reconnectTimer = null;
+    connect();
+  }, FILTER_DELAY_MS);
+}
+
+function streamUrl() {
+  var device = document.body.getAttribute('data-device');
+  if (device) return '/events?device=' + encodeURIComponent(device);
+  var qs = filterQuery(currentFilter());
+  return '/events' + (qs === '' ? '' : '?' + qs);
 }
 
 function connect() {
   var state = document.getElementById('live-state');
-  var device = document.body.getAttribute('data-device');
-  var source = new EventSource('/events' + (device ? '?device=' + encodeURIComponent(device) : ''));
+  if (source !== null) source.close();
+  source = new EventSource(streamUrl());
   source.onopen = function () {
     if (state) { state.textContent = 'live'; state.className = 'live-state on'; }
   };
@@ -40,7 +69,6 @@ function connect() {
     (function (el) {
       source.addEventListener(el.getAttribute('data-live'), function (e) {
         el.innerHTML = e.data;
-        if (el.id === 'devices') applyFilter();
       });
     })(targets[i]);
   }
@@ -49,7 +77,7 @@ function connect() {
 document.addEventListener('DOMContentLoaded', function () {
   var search = document.getElementById('device-search');
   var status = document.getElementById('device-status');
-  if (search) search.addEventListener('input', applyFilter);
-  if (status) status.addEventListener('change', applyFilter);
+  if (search) search.addEventListener('input', filterChanged);
+  if (status) status.addEventListener('change', filterChanged);
   connect();
 });
