@@ -46,7 +46,7 @@ export interface DhcpCountersSnapshot {
 }
 
 /** What drops are counted by: the engine's drop kinds, and the server's own. */
-export type DropCounterKey = DropKind | 'no-scope-on-interface' | 'journal-failed';
+export type DropCounterKey = DropKind | 'no-scope-on-interface' | 'journal-failed' | 'discover-shed';
 
 /** The kinds of reply a scope counts. */
 export type CountedReply = 'offered' | 'bound' | 'refused' | 'informed';

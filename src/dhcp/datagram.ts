@@ -1,10 +1,12 @@
 /**
  * The first step of the receive loop: a datagram becomes a packet or a DecodeError
  * (malformed input is normal traffic, not an exception), and the bounded set of
- * sources already logged, so a noisy sender costs one debug line.
+ * sources already logged, so a noisy sender costs one debug line; then the packets
+ * that are not this server's to answer.
  */
 import type { Logger } from '../log.js';
 import { DecodeError } from '../net/bytes.js';
+import { BOOTP_OP } from './constants.js';
 import type { DhcpCounters } from './counters.js';
 import { decodeDhcpPacket, type DhcpPacket } from './packet.js';
 
@@ -49,4 +51,19 @@ export function readDatagram(data: Uint8Array, interfaceName: string, from: { re
     log.debug('dropping a malformed datagram (logged once per source)', { interface: interfaceName, peer, bytes: data.length, offset: decoded.error.offset, reason: decoded.error.reason });
   }
   return undefined;
+}
+
+/** Step 2: only BOOTREQUESTs, only on interfaces some scope serves; anything else is counted and dropped. */
+export function isServedRequest(packet: DhcpPacket, interfaceName: string, scopes: readonly { readonly interface: string }[], counters: DhcpCounters, log: Logger): boolean {
+  if (packet.op !== BOOTP_OP.BOOTREQUEST) {
+    counters.countDrop(undefined, 'not-a-request');
+    log.debug('dropping a datagram that is not a BOOTREQUEST', { interface: interfaceName, xid: packet.xid, op: packet.op });
+    return false;
+  }
+  if (!scopes.some((s) => s.interface === interfaceName)) {
+    // Reachable after a reload removed the last scope of a socket that is still closing.
+    counters.countDrop(undefined, 'no-scope-on-interface');
+    return false;
+  }
+  return true;
 }

@@ -6,6 +6,7 @@
  * Each datagram goes through named steps:
  *   receive → decode (DecodeError: count, debug log once per source, drop)
  *           → classify (BOOTREQUEST on an interface that has scopes)
+ *           → a DISCOVER waits its turn behind the rest when the server is behind (discover-queue.ts)
  *           → ask the engine (`respond`, pure)
  *           → apply the changes to the in-memory lease table (at once: later requests see them)
  *           → journal them and wait for the fsync (never ACK what a crash could forget;
@@ -18,9 +19,10 @@ import type { Logger } from '../log.js';
 import type { Ipv4 } from '../net/ipv4.js';
 import type { UdpPeer } from '../net/udp.js';
 import { servedInterfaces, type DhcpBinding } from './bindings.js';
-import { BOOTP_OP, messageTypeName } from './constants.js';
+import { DHCP_MESSAGE_TYPE, messageTypeName } from './constants.js';
+import { DiscoverQueue } from './discover-queue.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
-import { readDatagram, SeenSources } from './datagram.js';
+import { isServedRequest, readDatagram, SeenSources } from './datagram.js';
 import { formatDropReason } from './drop-reason.js';
 import { ExpirySweep } from './expiry-sweep.js';
 import { respond, type EngineResult } from './engine.js';
@@ -28,7 +30,6 @@ import type { Lease, LeaseChange } from './lease.js';
 import { LeaseEventReporter } from './lease-events.js';
 import { LeaseTable } from './lease-table.js';
 import { NewClientGate } from './new-client-gate.js';
-import type { DhcpPacket } from './packet.js';
 import { PendingChanges } from './pending-changes.js';
 import { releaseOnRequest } from './release-on-request.js';
 import { destinationPeer } from './reply-destination.js';
@@ -40,6 +41,8 @@ export type { DhcpLeaseEvent } from './lease-events.js';
 export type { DhcpServer, DhcpServerOptions, ReleaseOutcome } from './server-api.js';
 
 const DEFAULT_SWEEP_MS = 5000;
+/** A DISCOVER shed under load is logged once per this many (the counter has them all). */
+const DISCOVER_SHED_LOG_EVERY = 10_000;
 
 /** Creates a DHCP server (not started). */
 export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
@@ -58,6 +61,7 @@ class Server implements DhcpServer {
   /** Interfaces whose socket is closed while their link is away (pause/resume). */
   private readonly paused = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly discovers = new DiscoverQueue();
   private readonly malformedSources = new SeenSources(1024);
   private readonly sweep: ExpirySweep;
   private readonly gate: NewClientGate | undefined;
@@ -92,6 +96,7 @@ class Server implements DhcpServer {
   async stop(): Promise<void> {
     this.running = false;
     this.sweep.stop();
+    this.discovers.clear();
     // New datagrams are ignored from here on; those in flight finish (journal + send) first.
     await Promise.all([...this.inFlight]);
     const closing = this.active.map((b) => b.endpoint.close());
@@ -192,9 +197,19 @@ class Server implements DhcpServer {
     try {
       const packet = readDatagram(data, binding.interfaceName, from, this.counterSet, this.malformedSources, this.log);
       if (!packet) return;
-      if (!this.classify(packet, binding)) return;
+      if (!isServedRequest(packet, binding.interfaceName, this.scopes, this.counterSet, this.log)) return;
       // Read once: every later step uses these facts, not the option list.
       const facts = readRequestFacts(packet);
+      if (facts.messageType !== DHCP_MESSAGE_TYPE.DISCOVER) return await this.answer(facts, binding, from);
+      if (!this.discovers.push(() => this.track(this.answer(facts, binding, from)))) this.shedDiscover(binding);
+    } catch (err) {
+      this.internalError(err, binding, from);
+    }
+  }
+
+  /** Steps 3–6 for one request; never throws. */
+  private async answer(facts: RequestFacts, binding: DhcpBinding, from: UdpPeer): Promise<void> {
+    try {
       const result = this.askEngine(facts, binding);
       if (!(await this.journal(result.changes, facts, binding))) return;
       if (result.kind === 'drop') {
@@ -203,30 +218,20 @@ class Server implements DhcpServer {
       }
       await this.send(result, facts, binding, from);
     } catch (err) {
-      this.counterSet.internalErrors++;
-      this.log.error('unexpected failure while handling a DHCP datagram', {
-        code: 'BB_INTERNAL',
-        interface: binding.interfaceName,
-        peer: `${from.address}:${from.port}`,
-        err: errorMessage(err),
-        stack: err instanceof Error ? err.stack : undefined,
-      });
+      this.internalError(err, binding, from);
     }
   }
 
-  /** Step 2: only BOOTREQUESTs, only on interfaces some scope serves. */
-  private classify(packet: DhcpPacket, binding: DhcpBinding): boolean {
-    if (packet.op !== BOOTP_OP.BOOTREQUEST) {
-      this.counterSet.countDrop(undefined, 'not-a-request');
-      this.log.debug('dropping a datagram that is not a BOOTREQUEST', { interface: binding.interfaceName, xid: packet.xid, op: packet.op });
-      return false;
-    }
-    if (!this.scopes.some((s) => s.interface === binding.interfaceName)) {
-      // Reachable after a reload removed the last scope of a socket that is still closing.
-      this.counterSet.countDrop(undefined, 'no-scope-on-interface');
-      return false;
-    }
-    return true;
+  private internalError(err: unknown, binding: DhcpBinding, from: UdpPeer): void {
+    this.counterSet.internalErrors++;
+    this.log.error('unexpected failure while handling a DHCP datagram', { code: 'BB_INTERNAL', interface: binding.interfaceName, peer: `${from.address}:${from.port}`, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+  }
+
+  /** A DISCOVER over the queue's bound (discover-queue.ts): counted, and logged at the first and every 10,000th. */
+  private shedDiscover(binding: DhcpBinding): void {
+    this.counterSet.countDrop(undefined, 'discover-shed');
+    const dropped = this.discovers.dropped();
+    if (dropped % DISCOVER_SHED_LOG_EVERY === 1) this.log.warn('over capacity: DISCOVERs are dropped (their clients send them again) while REQUESTs are answered first', { interface: binding.interfaceName, dropped });
   }
 
   /** Step 3: the pure decision, then the new-client rate limit (new-client-gate.ts). */

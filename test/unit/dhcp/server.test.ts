@@ -10,9 +10,10 @@ import { PassThrough } from 'node:stream';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/clock.js';
 import { DHCP_MESSAGE_TYPE, OPTION } from '../../../src/dhcp/constants.js';
+import { DISCOVER_QUEUE_MAX } from '../../../src/dhcp/discover-queue.js';
 import type { LeaseChange } from '../../../src/dhcp/lease.js';
 import type { LeaseJournal } from '../../../src/dhcp/lease-journal.js';
-import { decodeDhcpPacket, getMessageType, getOption } from '../../../src/dhcp/packet.js';
+import { decodeDhcpPacket, encodeDhcpPacket, getMessageType, getOption } from '../../../src/dhcp/packet.js';
 import { createDhcpServer, systemBindings, type DhcpBinding, type DhcpBindingFactory, type DhcpLeaseEvent } from '../../../src/dhcp/server.js';
 import { DHCP_RECV_BUFFER_BYTES } from '../../../src/net/bind-interface.js';
 import { isBenchbootError } from '../../../src/errors.js';
@@ -25,7 +26,7 @@ import { toHex } from '../../../src/net/bytes.js';
 import type { InterfaceSource } from '../../../src/net/interfaces.js';
 import { parseIpv4, parseMac, type Ipv4 } from '../../../src/net/ipv4.js';
 import { MemoryNetwork } from '../../../src/net/udp.js';
-import { DhcpTestClient, DhcpTestPort, testMac } from '../../helpers/dhcp-client.js';
+import { buildRequest, DhcpTestClient, DhcpTestPort, testMac } from '../../helpers/dhcp-client.js';
 import { scopeFromJson } from '../../helpers/scope-json.js';
 import { malformedDatagrams } from '../../helpers/dhcp-probe-main.js';
 
@@ -348,4 +349,23 @@ test('an interface socket asks for a large receive buffer, so a burst of request
   } finally {
     await binding.endpoint.close();
   }
+});
+
+test('over capacity, a REQUEST is answered before the DISCOVERs read with it, and DISCOVERs beyond the queue are dropped and counted', async (t) => {
+  const { broadcast, server, net } = await setup(t);
+  const first = new DhcpTestClient(broadcast, { mac: testMac(3) }, { timeoutMs: 2000, attempts: 1 });
+  const offer = await first.discover();
+  assert.ok(offer);
+  // One burst, as one read of a full socket: 80 new clients' DISCOVERs, then the REQUEST of a client that has its OFFER.
+  const sentBefore = net.sent.length;
+  for (let i = 0; i < 80; i++) await broadcast.fire(encodeDhcpPacket(buildRequest(DHCP_MESSAGE_TYPE.DISCOVER, { mac: testMac(100 + i) })));
+  const acking = first.select(offer);
+  const ack = await acking;
+  assert.equal(ack && getMessageType(ack), DHCP_MESSAGE_TYPE.ACK);
+  for (let i = 0; i < 20; i++) await tick();
+  const replies = net.sent.slice(sentBefore).filter((d) => d.from.port === 67).map((d) => getMessageType(decodeSafe(d.data)));
+  assert.equal(replies[0], DHCP_MESSAGE_TYPE.ACK, 'the ACK went out first');
+  assert.equal(replies.filter((m) => m === DHCP_MESSAGE_TYPE.OFFER).length, 9, 'the DISCOVERs that waited were answered after it (9 addresses left in the pool)');
+  const drops = server.counters().drops;
+  assert.equal(drops['discover-shed'], 80 - DISCOVER_QUEUE_MAX, 'the DISCOVERs beyond the queue were dropped and counted');
 });
