@@ -2,7 +2,9 @@
  * The device statuses as appliance events (issue 13 point 5): the terminal live
  * view shows each device's status and diagnosis, and they change in two ways. A
  * change of the book (a lease, a file delivered or not found, a reset) is checked
- * at once for that device; time passing (settled → provisioned, no file after the
+ * for that device {@link STATUS_COALESCE_MS} later, once however many changes came
+ * meanwhile (a DHCP exchange is four changes in a few milliseconds; a status that
+ * lasted less than that is not shown); time passing (settled → provisioned, no file after the
  * lease, stopped asking, gone) is checked every {@link STATUS_CHECK_MS} for the
  * devices already reported. A `device-status` event goes out only when the status
  * or its words differ from the last one sent for that device.
@@ -20,6 +22,9 @@ import type { DeviceViewEvent, RestoredDevice } from '../ui/events.js';
 /** How often time-derived statuses are checked (ms): well under the shortest threshold (settle, 20 s). */
 export const STATUS_CHECK_MS = 5_000;
 
+/** How long after a book change the device's status is checked (ms): its changes meanwhile are checked once. */
+export const STATUS_COALESCE_MS = 100;
+
 /** What a {@link DeviceStatusFeed} reads and where it sends. */
 export interface DeviceStatusFeedOptions {
   readonly book: DeviceBook;
@@ -33,6 +38,9 @@ export class DeviceStatusFeed {
   private readonly sent = new Map<string, string>();
   private unsubscribe: (() => void) | undefined;
   private timer: TimerHandle | undefined;
+  /** Devices changed since the last check of changes, and that check's timer. */
+  private readonly changed = new Set<string>();
+  private changedTimer: TimerHandle | undefined;
 
   constructor(private readonly options: DeviceStatusFeedOptions) {}
 
@@ -50,14 +58,19 @@ export class DeviceStatusFeed {
     this.unsubscribe = undefined;
     this.timer?.cancel();
     this.timer = undefined;
+    this.changedTimer?.cancel();
+    this.changedTimer = undefined;
+    this.changed.clear();
   }
 
   private onChange(change: DeviceChange): void {
     if (change.kind !== 'evicted') {
-      this.check(change.mac);
+      this.changed.add(change.mac);
+      this.changedTimer ??= this.options.clock.setTimer(STATUS_COALESCE_MS, () => this.checkChanged());
       return;
     }
     const { mac, reason } = change.eviction;
+    this.changed.delete(mac);
     this.sent.delete(mac);
     this.options.emit({ kind: 'device-removed', at: change.atMs, mac: formatMacColons(mac), reason });
   }
@@ -72,6 +85,12 @@ export class DeviceStatusFeed {
       devices.push({ mac: formatMacColons(record.mac), status: status.status, reason: status.reason, ...(ip === undefined ? {} : { ip }) });
     }
     if (devices.length > 0) this.options.emit({ kind: 'devices-restored', at, devices });
+  }
+
+  private checkChanged(): void {
+    this.changedTimer = undefined;
+    for (const mac of this.changed) this.check(mac);
+    this.changed.clear();
   }
 
   /** Sends the status of `mac` when it differs from the last one sent. */

@@ -1,13 +1,13 @@
 /**
  * The device statuses as live view events: a book change sends the device's status
- * when it differs from the last one sent, time passing (on the fake clock) sends the
+ * (STATUS_COALESCE_MS later, once for the changes meanwhile) when it differs from the last one sent, time passing (on the fake clock) sends the
  * statuses that change without a packet (settled, gone), the devices restored from
  * disk are sent at start in one event with their final status, an evicted device is
  * sent as removed, and nothing is sent after stop.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeviceStatusFeed, STATUS_CHECK_MS } from '../../../src/appliance/device-status-feed.js';
+import { DeviceStatusFeed, STATUS_CHECK_MS, STATUS_COALESCE_MS } from '../../../src/appliance/device-status-feed.js';
 import { FakeClock } from '../../../src/clock.js';
 import { DeviceBook } from '../../../src/devices/book.js';
 import { formatReason } from '../../../src/devices/status-reason.js';
@@ -27,7 +27,9 @@ const summary = (sent: readonly DeviceStatusEvent[]): string[] => sent.map((e) =
 test('a lease and a missing file send leased then stuck, with the MAC written as the view writes it', () => {
   const { book, clock, sent } = rig();
   book.apply(obs(ack(clock.now())));
+  clock.advance(STATUS_COALESCE_MS);
   book.apply(obs(file('SEP001BD4AABBCC.cnf.xml', clock.now(), 'not-found')));
+  clock.advance(STATUS_COALESCE_MS);
   assert.deepEqual(summary(sent), [
     '00:1b:d4:aa:bb:cc leased: took a lease on 10.0.0.10, no file asked yet',
     '00:1b:d4:aa:bb:cc stuck: asked for SEP001BD4AABBCC.cnf.xml: not found',
@@ -38,19 +40,24 @@ test('a lease and a missing file send leased then stuck, with the MAC written as
 test('a change that leaves the status and its words as they were sends nothing', () => {
   const { book, clock, sent } = rig();
   book.apply(obs(ack(clock.now())));
+  clock.advance(STATUS_COALESCE_MS);
   book.apply(obs({ kind: 'syslog', atMs: clock.now(), facility: 16, severity: 6, text: 'booting' }));
+  clock.advance(STATUS_COALESCE_MS);
   assert.equal(sent.length, 1);
 });
 
 test('time alone moves a device from fetching to provisioned, and a silent one to gone', () => {
   const { book, clock, sent } = rig();
   book.apply(obs(ack(clock.now(), 60)));
+  clock.advance(STATUS_COALESCE_MS);
   book.apply(obs(file('boot.cfg', clock.now())));
+  clock.advance(STATUS_COALESCE_MS);
   assert.equal(sent.at(-1)?.status, 'fetching');
   clock.advance(book.thresholds.settleMs + STATUS_CHECK_MS);
   assert.equal(sent.at(-1)?.status, 'provisioned');
   const other = '02:00:00:00:00:02';
   book.apply(obs(dhcp('discover', clock.now()), other));
+  clock.advance(STATUS_COALESCE_MS);
   assert.equal(sent.at(-1)?.status, 'discovered');
   clock.advance(book.thresholds.unleasedSilenceMs + STATUS_CHECK_MS);
   const last = sent.filter((e) => e.mac === other).at(-1);
@@ -84,10 +91,12 @@ test('the devices restored from disk are sent at start in one event, with their 
   assert.equal(sent.length, 0);
   // Heard from again: back from gone to stuck on its missing file, and that is sent.
   book.apply(obs(ack(clock.now(), 3600), '02:00:00:00:00:04'));
+  clock.advance(STATUS_COALESCE_MS);
   assert.equal(sent.length, 1);
   assert.deepEqual([sent[0]?.mac, sent[0]?.status], ['02:00:00:00:00:04', 'stuck']);
   feed.stop();
   book.apply(obs(file('x.cfg', clock.now(), 'not-found'), '02:00:00:00:00:04'));
+  clock.advance(STATUS_COALESCE_MS);
   clock.advance(STATUS_CHECK_MS * 3);
   assert.equal(sent.length, 1);
 });
@@ -96,16 +105,32 @@ test('an empty book sends nothing at start; a device evicted from a full book is
   const { book, clock, sent, others } = rig(new DeviceBook({ retention: { maxDevices: 1 } }));
   assert.deepEqual(others, []);
   book.apply(obs(ack(clock.now()), '02:00:00:00:00:05'));
+  clock.advance(STATUS_COALESCE_MS);
   clock.advance(1000);
+  const evictedAt = clock.now();
   book.apply(obs(ack(clock.now()), '02:00:00:00:00:06'));
-  assert.deepEqual(others, [{ kind: 'device-removed', at: clock.now(), mac: '02:00:00:00:00:05', reason: 'idle-unfinished' }]);
+  clock.advance(STATUS_COALESCE_MS);
+  assert.deepEqual(others, [{ kind: 'device-removed', at: evictedAt, mac: '02:00:00:00:00:05', reason: 'idle-unfinished' }]);
   assert.deepEqual(sent.map((e) => e.mac), ['02:00:00:00:00:05', '02:00:00:00:00:06']);
 });
 
 test('a reset sends the device\'s fresh status', () => {
   const { book, clock, sent } = rig();
   book.apply(obs(ack(clock.now())));
+  clock.advance(STATUS_COALESCE_MS);
   book.apply(obs(file('a.cfg', clock.now(), 'not-found')));
+  clock.advance(STATUS_COALESCE_MS);
   book.reset('00:1b:d4:aa:bb:cc', clock.now());
+  clock.advance(STATUS_COALESCE_MS);
   assert.deepEqual(sent.map((e) => e.status), ['leased', 'stuck', 'discovered']);
+});
+
+test('the changes of one exchange are checked once, after STATUS_COALESCE_MS: only the status they end in is sent', () => {
+  const { book, clock, sent } = rig();
+  book.apply(obs(dhcp('discover', clock.now())));
+  book.apply(obs(ack(clock.now())));
+  book.apply(obs(file('SEP001BD4AABBCC.cnf.xml', clock.now(), 'not-found')));
+  assert.equal(sent.length, 0, 'nothing before the interval');
+  clock.advance(STATUS_COALESCE_MS);
+  assert.deepEqual(summary(sent), ['00:1b:d4:aa:bb:cc stuck: asked for SEP001BD4AABBCC.cnf.xml: not found']);
 });
