@@ -154,9 +154,9 @@ function dhcpCounterLines(st: ApplianceStatus): string[] {
   const sum = (pick: (x: (typeof per)[number]) => number): number => per.reduce((n, x) => n + pick(x), 0);
   const total = (r: Readonly<Record<string, number>>): number => Object.values(r).reduce((n, x) => n + x, 0);
   const dropped = total(d.drops) + sum((x) => total(x.drops));
-  // The drops a technician acts on (a burst of new clients, a full pool) are named.
+  // The drops a technician acts on (a burst of new clients, a full pool, DISCOVERs shed over capacity) are named.
   const byReason = (k: string): number => (d.drops[k] ?? 0) + sum((x) => x.drops[k] ?? 0);
-  const named = ['rate-limited', 'pool-exhausted'].filter((k) => byReason(k) > 0).map((k) => `${byReason(k)} ${k}`);
+  const named = ['rate-limited', 'pool-exhausted', 'discover-shed'].filter((k) => byReason(k) > 0).map((k) => `${byReason(k)} ${k}`);
   return [
     `DHCP counters: ${d.received} received, ${sum((x) => x.offers)} offers, ${sum((x) => x.acks)} acks, ${sum((x) => x.naks)} naks, ` +
       `${sum((x) => x.declines)} declines, ${sum((x) => x.releases)} releases, ${dropped} dropped${named.length > 0 ? ` (${named.join(', ')})` : ''}, ${d.decodeErrors} malformed`,
