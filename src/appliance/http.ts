@@ -20,9 +20,6 @@ import type { TftpStorage } from '../tftp/storage.js';
 import type { ApplianceDevices } from './devices.js';
 import type { EventSink } from './events.js';
 
-/** The ports HTTP is served on when none is asked for: 80, and 6970 where Cisco phones try HTTP first. */
-export const DEFAULT_HTTP_PORTS: readonly number[] = [80, 6970];
-
 /** One HTTP port and whether the technician asked for it (then it must be served). */
 export interface ApplianceHttpPort {
   readonly port: number;

@@ -19,13 +19,16 @@ export {
   type DoctorOptions,
 } from './doctor.js';
 export { leaseEventOf, leaseStateOf } from './dhcp.js';
-export { noAddressMessage, prepareInterfaces, removeTemporary, requireInterface, serveLinkOptions, type PreparedInterfaces, type ServeTarget } from './interfaces.js';
+export { noAddressMessage, prepareInterfaces, removeTemporary, serveLinkOptions, type PreparedInterfaces, type ServeTarget } from './interfaces.js';
 export type { NewClientRate, NewClientRateSetting } from './dhcp.js';
 export { checkPorts, DEFAULT_PROBE_TIMEOUT_MS, preflight, requireDirectory, type PreflightOptions, type RogueServer } from './preflight.js';
 export { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';
 export { buildStatus, countScopeLeases, type ApplianceStatus, type ScopeLeaseCounts, type HttpSnapshot, type StatusSnapshot, type TftpSnapshot } from './status.js';
-export { checkTftpFiles, TftpDirectoryError, type TftpDirectoryKind } from './tftp.js';
-export { DEFAULT_HTTP_PORTS, type ApplianceHttpConfig, type ApplianceHttpPort, type SkippedHttpPort } from './http.js';
+export { requireInterface } from './interface-check.js';
+export { TftpDirectoryError, type TftpDirectoryKind } from './tftp.js';
+export { checkTftpFiles } from './tftp-files.js';
+export { DEFAULT_HTTP_PORTS } from './http-ports.js';
+export { type ApplianceHttpConfig, type ApplianceHttpPort, type SkippedHttpPort } from './http.js';
 export {
   checkPortBounds,
   checkTftpLimit,

@@ -8,8 +8,8 @@ import type { Scope } from '../config/scope.js';
 import { ERRORS, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { addAddressHint, addTemporaryAddress, type InterfaceAddressSpec, type TemporaryAddress } from '../net/address.js';
-import { findInterface, listInterfaces, type NetworkInterface } from '../net/interfaces.js';
 import { ipv4ToInt, type Ipv4 } from '../net/ipv4.js';
+import { requireInterface } from './interface-check.js';
 import { derivedScopes, scopeFiles, type DerivedInterface, type ScopeSource } from './scope-source.js';
 import type { Clock } from '../clock.js';
 import { probeInterface } from '../dhcp/probe.js';
@@ -42,14 +42,6 @@ export interface PreparedInterfaces {
 function isUsable(ip: Ipv4): boolean {
   // 169.254/16 link-local addresses are what a laptop gives itself when nobody serves DHCP.
   return ipv4ToInt(ip) >>> 16 !== ((169 << 8) | 254);
-}
-
-/** The interface, or BB_INTERFACE naming the ones that exist. */
-export async function requireInterface(name: string): Promise<NetworkInterface> {
-  const iface = await findInterface(name);
-  if (iface) return iface;
-  const known = (await listInterfaces()).filter((i) => !i.isLoopback).map((i) => i.name);
-  throw ERRORS.interfaceMissing.create({ name, known: known.join(', ') || 'none' });
 }
 
 /** The message for an interface without IPv4: the exact command, and the --address way. */

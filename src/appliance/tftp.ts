@@ -8,7 +8,7 @@ import { constants as fsConstants } from 'node:fs';
 import type { Clock } from '../clock.js';
 import type { Scope } from '../config/scope.js';
 import { servedInterfaces } from '../dhcp/server.js';
-import { BenchbootError, ERRORS, errorMessage } from '../errors.js';
+import { BenchbootError } from '../errors.js';
 import { isTftpError } from '../tftp/tftp-error.js';
 import type { Logger } from '../log.js';
 import { requireInterfaceForSubnet } from '../net/interfaces.js';
@@ -19,9 +19,9 @@ import type { InboxRoom } from '../tftp/uploads.js';
 import { createTftpServer, type TftpServer } from '../tftp/server.js';
 import type { EventSink } from './events.js';
 import { requireDirectory } from './preflight.js';
+import { READ_MODE } from './tftp-files.js';
 import type { ApplianceTftpConfig } from './tftp-settings.js';
 
-const READ_MODE = fsConstants.R_OK | fsConstants.X_OK;
 const WRITE_MODE = fsConstants.W_OK | fsConstants.X_OK;
 
 /** Which configured TFTP directory is missing or unusable. */
@@ -165,20 +165,4 @@ export async function listenOnNewAddresses(next: readonly Scope[], listen: strin
     await tftp.listenOn(address, port);
     listen.push(address);
   }
-}
-
-/**
- * Reads what the TFTP settings name before anything starts: the map file must parse
- * (BB_TFTP_CONFIG `file:line: problem`), each alternate must be a readable
- * directory (BB_TFTP_ROOT naming it). Returns the number of remap rules.
- */
-export async function checkTftpFiles(settings: Pick<ApplianceTftpConfig, 'alternates' | 'mapFile'>): Promise<number> {
-  for (const [i, dir] of (settings.alternates ?? []).entries()) {
-    try {
-      await requireDirectory(dir, READ_MODE);
-    } catch (err) {
-      throw ERRORS.alternateUnusable.create({ dir, n: i + 1, reason: errorMessage(err) }, { cause: err });
-    }
-  }
-  return settings.mapFile === undefined ? 0 : (await loadRemapFile(settings.mapFile)).length;
 }

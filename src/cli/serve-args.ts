@@ -19,7 +19,7 @@ import {
   type NewClientRateSetting,
   type ServeTarget,
   type WindowBytesRequest,
-} from '../appliance/index.js';
+} from '../appliance/light.js';
 import { ERRORS } from '../errors.js';
 import { parseAddressSpec } from '../net/address.js';
 import type { DefaultRule } from '../tftp/resolve-path.js';

@@ -4,7 +4,7 @@
  * limits' ranges in the help come from the appliance's one table of them.
  */
 import { availableParallelism } from 'node:os';
-import { DEFAULT_HTTP_PORTS, DEFAULT_PROBE_TIMEOUT_MS, TFTP_FACTS, TFTP_LIMITS } from '../appliance/index.js';
+import { DEFAULT_HTTP_PORTS, DEFAULT_PROBE_TIMEOUT_MS, TFTP_FACTS, TFTP_LIMITS } from '../appliance/light.js';
 import type { GlobalArgs } from './output.js';
 
 /** The options of `benchboot serve`, each one used below. */

@@ -10,7 +10,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { checkPorts, checkTftpFiles, requireInterface } from '../appliance/index.js';
+import { checkPorts, checkTftpFiles, requireInterface } from '../appliance/light.js';
 import { DHCP_PORT } from '../dhcp/constants.js';
 import { ERRORS } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';

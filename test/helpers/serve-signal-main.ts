@@ -8,7 +8,8 @@
  */
 import yargs from 'yargs';
 import { createLogger } from '../../src/log.js';
-import { runServe, SERVE_STEPS, systemServeProcess, type ServeProcess, type ServeStep } from '../../src/cli/serve.js';
+import { runServe } from '../../src/cli/serve-run.js';
+import { SERVE_STEPS, systemServeProcess, type ServeProcess, type ServeStep } from '../../src/cli/serve.js';
 import { SERVE_OPTIONS, type ServeArgs } from '../../src/cli/serve-options.js';
 
 const at = process.env.BB_SIGNAL_AT;
