@@ -9,7 +9,7 @@ import type { DeviceListEntry } from '../appliance/index.js';
 import { canonicalMac, escapeControl, formatEventLine, formatStatusLine } from '../devices/index.js';
 import { ERRORS } from '../errors.js';
 import { formatDuration } from '../ui/render.js';
-import { askServer, readDevices, serverDevice } from './device-source.js';
+import type * as DeviceSource from './device-source.js';
 import { LEASES_OPTIONS } from './leases.js';
 import { defineCommand, formatTable, writeJson, writeLine, type CliCommand, type GlobalArgs } from './output.js';
 
@@ -45,8 +45,11 @@ export function formatDeviceTable(rows: readonly DeviceListEntry[], nowMs: numbe
   ]);
 }
 
+/** Where devices are read from, loaded when a subcommand runs (it loads the appliance, which other commands do not need). */
+const deviceSource = (): Promise<typeof DeviceSource> => import('./device-source.js');
+
 async function printDevices(out: Writable, args: ListArgs, nowMs: number): Promise<void> {
-  const { from, rows } = await readDevices(args.leases, nowMs);
+  const { from, rows } = await (await deviceSource()).readDevices(args.leases, nowMs);
   if (args.json) writeJson(out, { from, devices: rows });
   else if (rows.length === 0) writeLine(out, `No devices yet (${from}, ${args.leases}).`);
   else writeLine(out, formatDeviceTable(rows, nowMs));
@@ -96,7 +99,7 @@ const showCommand = defineCommand<MacArgs>({
   builder: (y) => y.options({ leases: LEASES_OPTIONS.leases }).positional('mac', { type: 'string', demandOption: true, describe: 'The MAC address (any common spelling)' }),
   examples: [['benchboot devices show 00:1b:d4:aa:bb:cc', 'What that phone asked and got']],
   run: async (args, ctx) => {
-    const shown = await serverDevice(args.leases, requireMac(args.mac));
+    const shown = await (await deviceSource()).serverDevice(args.leases, requireMac(args.mac));
     if (args.json) {
       writeJson(ctx.io.stdout, shown);
       return 0;
@@ -116,7 +119,7 @@ const resetCommand = defineCommand<MacArgs>({
   examples: [['benchboot devices reset 00:1b:d4:aa:bb:cc', 'Start that phone over']],
   run: async (args, ctx) => {
     const mac = requireMac(args.mac);
-    await askServer(args.leases, { op: 'device-reset', mac });
+    await (await deviceSource()).askServer(args.leases, { op: 'device-reset', mac });
     if (args.json) writeJson(ctx.io.stdout, { reset: mac });
     else writeLine(ctx.io.stdout, `Reset ${args.mac}: its record is cleared.`);
     return 0;

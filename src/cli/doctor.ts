@@ -3,7 +3,7 @@
  * and prints one clear line per check with the fix for each problem; exits 1 when
  * any check fails.
  */
-import { runDoctorChecks, type CheckResult, type CheckStatus } from '../appliance/index.js';
+import type { CheckResult, CheckStatus } from '../appliance/index.js';
 import { defineCommand, writeJson, writeLine, type GlobalArgs } from './output.js';
 
 const MARK: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' };
@@ -54,6 +54,8 @@ export const doctorCommand = defineCommand<DoctorArgs>({
     ['benchboot doctor --alternate /srv/cluster2 --map-file ./tftp.map', 'Are the alternate location and the map file usable?'],
   ],
   run: async (args, ctx) => {
+    // Loaded here, not at the top: the checks load most of the appliance, which other commands do not need.
+    const { runDoctorChecks } = await import('../appliance/index.js');
     const results = await runDoctorChecks({
       interfaces: args.interface ?? [],
       tftpRoot: args['tftp-root'],

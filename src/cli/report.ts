@@ -7,7 +7,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { formatReportCsv, formatReportHtml, formatReportJson, type DeviceSummaryRow } from '../devices/index.js';
-import { readDevices } from './device-source.js';
 import { LEASES_OPTIONS } from './leases.js';
 import { defineCommand, writeLine, type GlobalArgs } from './output.js';
 
@@ -51,6 +50,8 @@ export const reportCommand = defineCommand<ReportArgs>({
   ],
   run: async (args, ctx) => {
     const now = Date.now();
+    // Loaded here, not at the top: reading the device files loads the appliance, which other commands do not need.
+    const { readDevices } = await import('./device-source.js');
     const { rows } = await readDevices(args.leases, now);
     const text = formatReport(rows, args.format, now);
     if (args.output === undefined) ctx.io.stdout.write(text);
