@@ -34,7 +34,8 @@ import { deviceJson, formatDevice, formatDeviceTable } from './device-view.js';
 import { defineCommand, defineGroup, writeJson, writeLine, type CommandContext, type GlobalArgs } from './output.js';
 import { cidrContains, formatCidr } from '../net/ipv4.js';
 import { profileIds } from '../profiles/index.js';
-import { InventoryIssuesError, withInventoryIssues } from '../provision/index.js';
+// From inventory-file.ts, not provision/index.ts: the index loads the template engine, which no device command needs.
+import { InventoryIssuesError, withInventoryIssues } from '../provision/inventory-file.js';
 
 const OPTIONS = (): { profileIds: ReadonlySet<string> } => ({ profileIds: profileIds() });
 

@@ -9,7 +9,6 @@
  *     benchboot tftp put 10.10.0.1 ./router1-confg
  */
 import { basename } from 'node:path';
-import { createLogUpdate } from 'log-update';
 import { ERRORS } from '../errors.js';
 import { tftpGet, tftpPut, type TftpTransferSummary } from '../tftp/client.js';
 import { formatBytes, formatDuration, progressBar } from '../ui/render.js';
@@ -47,8 +46,10 @@ export function progressLine(file: string, bytes: number, size: number | undefin
 }
 
 /** A progress callback drawing on stderr when it is a terminal (and not --json), and its finisher. */
-function progressReporter(io: CliIo, file: string, enabled: boolean): { onProgress?: (p: { bytes: number; size?: number }) => void; done: () => void } {
+async function progressReporter(io: CliIo, file: string, enabled: boolean): Promise<{ onProgress?: (p: { bytes: number; size?: number }) => void; done: () => void }> {
   if (!enabled || !('isTTY' in io.stderr) || io.stderr.isTTY !== true) return { done: () => undefined };
+  // Loaded only to draw, so that the command line does not load it for every command.
+  const { createLogUpdate } = await import('log-update');
   const draw = createLogUpdate(io.stderr as NodeJS.WriteStream);
   const startedAt = Date.now();
   let last = 0;
@@ -93,7 +94,7 @@ const getCommand = defineCommand<GetArgs>({
       .options({ ...TFTP_CLIENT_OPTIONS, output: { type: 'string', requiresArg: true, normalize: true, describe: 'Local file to write (default: the remote name, in this directory)' } }),
   run: async (args, ctx) => {
     const output = args.output ?? basename(args.file);
-    const progress = progressReporter(ctx.io, args.file, !args.json);
+    const progress = await progressReporter(ctx.io, args.file, !args.json);
     let result;
     try {
       result = await tftpGet({ ...clientOptions(args), file: args.file, output, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
@@ -116,7 +117,7 @@ const putCommand = defineCommand<TftpArgs>({
       .options(TFTP_CLIENT_OPTIONS),
   run: async (args, ctx) => {
     const remote = basename(args.file);
-    const progress = progressReporter(ctx.io, remote, !args.json);
+    const progress = await progressReporter(ctx.io, remote, !args.json);
     let result;
     try {
       result = await tftpPut({ ...clientOptions(args), file: remote, input: args.file, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
