@@ -32,9 +32,10 @@ function notFound(reply: FastifyReply, what: string): FastifyReply {
   return html(reply, page('not found', `<p>${t(what)}</p><p><a href="/">← dashboard</a></p>`), 404);
 }
 
-/** The device table's filter in a query (`?status=&q=`), as the overview and its live stream read it. */
+/** The device table's filter in a query (`?status=&q=`), as the overview and its live stream read it; a repeated parameter (an array) is ignored. */
 function filterOf(q: Query): DeviceFilter {
-  return { ...(q.status === undefined ? {} : { status: q.status }), ...(q.q === undefined ? {} : { q: q.q }) };
+  const { status, q: text } = q as Record<string, unknown>;
+  return { ...(typeof status === 'string' ? { status } : {}), ...(typeof text === 'string' ? { q: text } : {}) };
 }
 
 async function overview(source: DashboardSource, q: Query): Promise<string> {

@@ -171,6 +171,9 @@ test('the live stream pushes a new device; a reset needs a same-origin POST', as
   assert.ok(!eventsNamed(elsewhere.text(), 'devices').some((d) => d.includes('02:00:00:00:00:0c')), 'the row is not pushed to a page whose search it does not match');
   assert.match((await httpRequest(rig.webPort, '/?q=LIVE-TEST')).body, /<tr class="device [a-z]+" data-status="[a-z]+" data-search="02:00:00:00:00:0c/);
   assert.doesNotMatch((await httpRequest(rig.webPort, '/?status=provisioned')).body, /data-search="02:00:00:00:00:0c/);
+  const repeated = await httpRequest(rig.webPort, '/?q=a&q=b&status=x&status=y');
+  assert.equal(repeated.status, 200, 'a repeated filter parameter is ignored, not an internal error');
+  assert.match(repeated.body, /data-search="02:00:00:00:00:0c/);
 
   const path = '/device/02:00:00:00:00:0c/reset';
   assert.equal((await httpRequest(rig.webPort, path, { method: 'POST' })).status, 403, 'no Origin');
