@@ -59,7 +59,7 @@ export class DeviceBook {
   readonly retention: RetentionLimits;
   readonly thresholds: StatusThresholds;
   private readonly records = new Map<string, DeviceRecord>();
-  /** A full book's next evictions: a quarter of the book chosen per scan, rescanned at least every second. */
+  /** A full book's next evictions: half the book chosen per scan, rescanned at least every second. */
   private readonly evictions: EvictionQueue;
   private readonly listeners = new Set<DeviceListener>();
   private readonly counters = { evictions: 0, prunedEvents: 0, listenerErrors: 0, events: 0 };
@@ -67,7 +67,7 @@ export class DeviceBook {
   constructor(private readonly options: DeviceBookOptions = {}) {
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
     this.thresholds = { ...DEFAULT_STATUS_THRESHOLDS, ...options.thresholds };
-    this.evictions = new EvictionQueue(Math.max(1, Math.floor(this.retention.maxDevices / 4)), EVICTION_QUEUE_MAX_AGE_MS);
+    this.evictions = new EvictionQueue(Math.max(1, Math.floor(this.retention.maxDevices / 2)), EVICTION_QUEUE_MAX_AGE_MS);
   }
 
   /** Files one observation; a new device beyond `maxDevices` evicts one first (reported). */
@@ -83,8 +83,9 @@ export class DeviceBook {
       record = createRecord(mac, atMs);
       this.records.set(mac, record);
     }
-    // Clipped here too, so that subscribers (the journal) never see more than the book keeps.
-    const canonical: DeviceObservation = { ...observation, mac, event: clipEvent(observation.event) };
+    // Clipped here too, so that subscribers (the journal) never see more than the book keeps; copied only when that changes something.
+    const event = clipEvent(observation.event);
+    const canonical: DeviceObservation = mac === observation.mac && event === observation.event ? observation : { ...observation, mac, event };
     const before = record.timeline.length;
     const pruned = applyObservation(record, canonical, this.retention);
     this.noteSizes(record.timeline.length - before, pruned);

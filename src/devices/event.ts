@@ -131,8 +131,29 @@ export function clipText(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Returns the event with every wire text clipped to {@link TEXT_LIMITS}. */
+const fits = (text: string | undefined, max: number): boolean => text === undefined || text.length <= max;
+
+/** True when no wire text of `event` is over {@link TEXT_LIMITS} (the usual case: clipEvent then returns it as it is). */
+function eventFits(event: DeviceEvent): boolean {
+  switch (event.kind) {
+    case 'file':
+      return fits(event.name, TEXT_LIMITS.name) && fits(event.detail, TEXT_LIMITS.detail);
+    case 'upload':
+      return fits(event.name, TEXT_LIMITS.name) && fits(event.storedAs, TEXT_LIMITS.name);
+    case 'syslog':
+      return fits(event.text, TEXT_LIMITS.syslog);
+    case 'dhcp': {
+      const b = event.boot;
+      return b === undefined || (fits(b.sname, TEXT_LIMITS.name) && fits(b.file, TEXT_LIMITS.name) && fits(b.option66, TEXT_LIMITS.name) && (b.option150 === undefined || b.option150.length <= 16));
+    }
+    case 'admin':
+      return fits(event.detail, TEXT_LIMITS.detail);
+  }
+}
+
+/** Returns the event with every wire text clipped to {@link TEXT_LIMITS}: the same object when nothing is over (no copy per event). */
 export function clipEvent(event: DeviceEvent): DeviceEvent {
+  if (eventFits(event)) return event;
   switch (event.kind) {
     case 'file':
       return {

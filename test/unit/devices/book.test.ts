@@ -208,3 +208,20 @@ test('book: subscribers (the journal) receive the observation with its MAC canon
   assert.equal(c.observation.mac, MAC);
   assert.equal(c.observation.event.kind === 'syslog' ? c.observation.event.text.length : 0, TEXT_LIMITS.syslog);
 });
+
+test('book: an over-long boot file in a DHCP event is clipped for subscribers; an observation within every limit reaches them as it was filed', () => {
+  const book = new DeviceBook();
+  const seen: DeviceChange[] = [];
+  book.subscribe((c) => seen.push(c));
+  const long = dhcp('ack', at(0), { ip: '10.0.0.10', boot: { file: 'f'.repeat(1000), option150: ['10.0.0.1'] } });
+  book.apply(obs(long));
+  const first = seen[0];
+  assert.ok(first?.kind === 'observed' && first.observation.event.kind === 'dhcp');
+  assert.equal(first.observation.event.boot?.file?.length, TEXT_LIMITS.name);
+  assert.deepEqual(first.observation.event.boot?.option150, ['10.0.0.1']);
+  const fitting = obs(ack(at(1)));
+  book.apply(fitting);
+  const second = seen[1];
+  assert.ok(second?.kind === 'observed');
+  assert.equal(second.observation, fitting, 'not copied');
+});
