@@ -191,7 +191,7 @@ class Server implements DhcpServer {
     return this.scopes.filter((s) => s.interface === name).map((s) => s.name);
   }
 
-  /** The whole life of one datagram; never throws (an unexpected error ends only this exchange). */
+  /** The whole life of one datagram; never throws (an unexpected error ends only this exchange). A waiting DISCOVER whose socket closed meanwhile (reload, link down) is not answered. */
   private async handleDatagram(binding: DhcpBinding, data: Buffer, from: UdpPeer): Promise<void> {
     this.counterSet.received++;
     try {
@@ -201,7 +201,7 @@ class Server implements DhcpServer {
       // Read once: every later step uses these facts, not the option list.
       const facts = readRequestFacts(packet);
       if (facts.messageType !== DHCP_MESSAGE_TYPE.DISCOVER) return await this.answer(facts, binding, from);
-      if (!this.discovers.push(() => this.track(this.answer(facts, binding, from)))) this.shedDiscover(binding);
+      if (!this.discovers.push(() => void (this.active.includes(binding) && this.track(this.answer(facts, binding, from))))) this.shedDiscover(binding);
     } catch (err) {
       this.internalError(err, binding, from);
     }

@@ -373,3 +373,14 @@ test('over capacity, a REQUEST is answered before the DISCOVERs read with it, an
   const drops = server.counters().drops;
   assert.equal(drops['discover-shed'], 16, 'the DISCOVERs beyond the queue were dropped and counted');
 });
+
+test('a DISCOVER waiting its turn when its socket closes (link down) is not answered, and nothing fails', async (t) => {
+  const { broadcast, server, net } = await setup(t);
+  const sentBefore = net.sent.length;
+  await broadcast.fire(encodeDhcpPacket(buildRequest(DHCP_MESSAGE_TYPE.DISCOVER, { mac: testMac(7) })));
+  await server.pause('bench0');
+  for (let i = 0; i < 5; i++) await tick();
+  assert.deepEqual(net.sent.slice(sentBefore).filter((d) => d.from.port === 67), [], 'no OFFER from a closed socket');
+  assert.equal(server.counters().sendErrors, 0);
+  assert.equal(server.counters().internalErrors, 0);
+});
