@@ -2,9 +2,9 @@
  * The device statuses as appliance events (issue 13 point 5): the terminal live
  * view shows each device's status and diagnosis, and they change in two ways. A
  * change of the book (a lease, a file delivered or not found, a reset) is checked
- * for that device {@link STATUS_COALESCE_MS} later, once however many changes came
- * meanwhile (a DHCP exchange is four changes in a few milliseconds; a status that
- * lasted less than that is not shown); time passing (settled → provisioned, no file after the
+ * for that device within {@link STATUS_COALESCE_MS}, once however many changes came
+ * meanwhile (one timer for every device changed since the last check: a DHCP
+ * exchange is four changes in a few milliseconds, usually checked once); time passing (settled → provisioned, no file after the
  * lease, stopped asking, gone) is checked every {@link STATUS_CHECK_MS} for the
  * devices already reported. A `device-status` event goes out only when the status
  * or its words differ from the last one sent for that device.

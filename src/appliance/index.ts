@@ -1,6 +1,8 @@
 /**
  * The appliance package's public face: what the CLI (the only package above it)
- * and the tests use. Everything outside src/appliance/ imports from here.
+ * and the tests use. Everything outside src/appliance/ imports from here, except
+ * the code the root parent of `sudo serve` loads, which imports light.ts (the same
+ * checks and defaults without the servers, fastify and LiquidJS).
  */
 export { createAppliance, type Appliance, type ApplianceOptions, type ReloadOutcome } from './appliance.js';
 export { type ApplianceEvent } from './events.js';

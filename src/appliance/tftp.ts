@@ -1,8 +1,9 @@
 /**
  * The appliance's TFTP wiring: the file-system storage (root, alternates, default
  * files, remaps, uploads), the TFTP server on the served interfaces' addresses,
- * and the translation of its transfer events into appliance events. Everything the
- * appliance knows about the TFTP package's API is in this file.
+ * and the translation of its transfer events into appliance events. What the
+ * appliance knows about the TFTP package's API is in this file, and in tftp-files.ts
+ * (the checks of the TFTP root and remap file that serve runs before it starts).
  */
 import { constants as fsConstants } from 'node:fs';
 import type { Clock } from '../clock.js';

@@ -124,6 +124,8 @@ export const TEXT_LIMITS = {
   detail: 512,
   syslog: 1024,
   fact: 255,
+  /** Addresses of option 150 kept (a count, not characters). */
+  option150: 16,
 } as const;
 
 /** Clips `text` to `max` characters (a clipped text ends in `…`). */
@@ -144,7 +146,7 @@ function eventFits(event: DeviceEvent): boolean {
       return fits(event.text, TEXT_LIMITS.syslog);
     case 'dhcp': {
       const b = event.boot;
-      return b === undefined || (fits(b.sname, TEXT_LIMITS.name) && fits(b.file, TEXT_LIMITS.name) && fits(b.option66, TEXT_LIMITS.name) && (b.option150 === undefined || b.option150.length <= 16));
+      return b === undefined || (fits(b.sname, TEXT_LIMITS.name) && fits(b.file, TEXT_LIMITS.name) && fits(b.option66, TEXT_LIMITS.name) && (b.option150 === undefined || b.option150.length <= TEXT_LIMITS.option150));
     }
     case 'admin':
       return fits(event.detail, TEXT_LIMITS.detail);
@@ -181,6 +183,6 @@ function clipBoot(boot: BootFields): BootFields {
   if (boot.sname !== undefined) out.sname = clipText(boot.sname, TEXT_LIMITS.name);
   if (boot.file !== undefined) out.file = clipText(boot.file, TEXT_LIMITS.name);
   if (boot.option66 !== undefined) out.option66 = clipText(boot.option66, TEXT_LIMITS.name);
-  if (boot.option150 !== undefined) out.option150 = boot.option150.slice(0, 16);
+  if (boot.option150 !== undefined) out.option150 = boot.option150.slice(0, TEXT_LIMITS.option150);
   return out;
 }

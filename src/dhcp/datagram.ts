@@ -2,8 +2,9 @@
  * The first step of the receive loop: a datagram becomes a packet or a DecodeError
  * (malformed input is normal traffic, not an exception), and the bounded set of
  * sources already logged, so a noisy sender costs one debug line; then the packets
- * that are not this server's to answer.
+ * that are not this server's to answer, and how an unexpected failure is recorded.
  */
+import { errorMessage } from '../errno.js';
 import type { Logger } from '../log.js';
 import { DecodeError } from '../net/bytes.js';
 import { BOOTP_OP } from './constants.js';
@@ -66,4 +67,16 @@ export function isServedRequest(packet: DhcpPacket, interfaceName: string, scope
     return false;
   }
   return true;
+}
+
+/** An unexpected failure inside one datagram's handling: counted and logged with its stack; it ends only that exchange. */
+export function noteInternalError(err: unknown, interfaceName: string, from: { readonly address: string; readonly port: number }, counters: DhcpCounters, log: Logger): void {
+  counters.internalErrors++;
+  log.error('unexpected failure while handling a DHCP datagram', {
+    code: 'BB_INTERNAL',
+    interface: interfaceName,
+    peer: `${from.address}:${from.port}`,
+    err: errorMessage(err),
+    stack: err instanceof Error ? err.stack : undefined,
+  });
 }

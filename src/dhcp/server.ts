@@ -22,7 +22,7 @@ import { servedInterfaces, type DhcpBinding } from './bindings.js';
 import { DHCP_MESSAGE_TYPE, messageTypeName } from './constants.js';
 import { DiscoverQueue } from './discover-queue.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
-import { isServedRequest, readDatagram, SeenSources } from './datagram.js';
+import { isServedRequest, noteInternalError, readDatagram, SeenSources } from './datagram.js';
 import { formatDropReason } from './drop-reason.js';
 import { ExpirySweep } from './expiry-sweep.js';
 import { respond, type EngineResult } from './engine.js';
@@ -203,7 +203,7 @@ class Server implements DhcpServer {
       if (facts.messageType !== DHCP_MESSAGE_TYPE.DISCOVER) return await this.answer(facts, binding, from);
       if (!this.discovers.push(() => void (this.active.includes(binding) && this.track(this.answer(facts, binding, from))))) this.shedDiscover(binding);
     } catch (err) {
-      this.internalError(err, binding, from);
+      noteInternalError(err, binding.interfaceName, from, this.counterSet, this.log);
     }
   }
 
@@ -218,20 +218,16 @@ class Server implements DhcpServer {
       }
       await this.send(result, facts, binding, from);
     } catch (err) {
-      this.internalError(err, binding, from);
+      noteInternalError(err, binding.interfaceName, from, this.counterSet, this.log);
     }
-  }
-
-  private internalError(err: unknown, binding: DhcpBinding, from: UdpPeer): void {
-    this.counterSet.internalErrors++;
-    this.log.error('unexpected failure while handling a DHCP datagram', { code: 'BB_INTERNAL', interface: binding.interfaceName, peer: `${from.address}:${from.port}`, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
   }
 
   /** A DISCOVER over the queue's bound (discover-queue.ts): counted, and logged at the first and every 10,000th. */
   private shedDiscover(binding: DhcpBinding): void {
     this.counterSet.countDrop(undefined, 'discover-shed');
     const dropped = this.discovers.dropped();
-    if (dropped % DISCOVER_SHED_LOG_EVERY === 1) this.log.warn('over capacity: DISCOVERs are dropped (their clients send them again) while REQUESTs are answered first', { interface: binding.interfaceName, dropped });
+    if (dropped % DISCOVER_SHED_LOG_EVERY !== 1) return;
+    this.log.warn('over capacity: DISCOVERs are dropped (their clients send them again) while REQUESTs are answered first', { interface: binding.interfaceName, dropped });
   }
 
   /** Step 3: the pure decision, then the new-client rate limit (new-client-gate.ts). */

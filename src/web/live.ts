@@ -216,6 +216,6 @@ function filterKey(c: LiveClient): string {
 }
 
 /** The canonical MAC of a device page's `?device=` (undefined for the overview). */
-export function deviceOfQuery(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : canonicalMac(text);
+export function deviceOfQuery(text: string | string[] | undefined): string | undefined {
+  return typeof text === 'string' ? canonicalMac(text) : undefined;
 }

@@ -16,7 +16,8 @@ import type { DashboardSource } from './source.js';
 import { findUpload, listUploads, readUploadText, type UploadGroup } from './uploads.js';
 import { t } from './html.js';
 
-type Query = Record<string, string | undefined>;
+/** A query string as fastify parses it: a repeated parameter is an array. */
+type Query = Record<string, string | string[] | undefined>;
 
 /** The upload listing, or undefined when uploads are off. */
 export async function uploadGroups(source: DashboardSource): Promise<UploadGroup[] | undefined> {
@@ -34,7 +35,7 @@ function notFound(reply: FastifyReply, what: string): FastifyReply {
 
 /** The device table's filter in a query (`?status=&q=`), as the overview and its live stream read it; a repeated parameter (an array) is ignored. */
 function filterOf(q: Query): DeviceFilter {
-  const { status, q: text } = q as Record<string, unknown>;
+  const { status, q: text } = q;
   return { ...(typeof status === 'string' ? { status } : {}), ...(typeof text === 'string' ? { q: text } : {}) };
 }
 
@@ -95,7 +96,7 @@ function uploadRoutes(app: FastifyInstance, source: DashboardSource): void {
   app.get<{ Querystring: Query }>('/diff', async (req, reply) => {
     const dir = source.uploadDir();
     const { a, b } = req.query;
-    if (dir === undefined || a === undefined || b === undefined) return notFound(reply, 'give two uploads: /diff?a=NAME&b=NAME');
+    if (dir === undefined || typeof a !== 'string' || typeof b !== 'string') return notFound(reply, 'give two uploads: /diff?a=NAME&b=NAME');
     const [before, after] = await Promise.all([readUploadText(dir, a), readUploadText(dir, b)]);
     if (before === undefined || after === undefined) return notFound(reply, 'no such upload, or too large to diff (download it instead)');
     try {

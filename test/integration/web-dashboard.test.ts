@@ -173,6 +173,10 @@ test('the live stream pushes a new device; a reset needs a same-origin POST', as
   assert.doesNotMatch((await httpRequest(rig.webPort, '/?status=provisioned')).body, /data-search="02:00:00:00:00:0c/);
   const repeated = await httpRequest(rig.webPort, '/?q=a&q=b&status=x&status=y');
   assert.equal(repeated.status, 200, 'a repeated filter parameter is ignored, not an internal error');
+  assert.equal((await httpRequest(rig.webPort, '/diff?a=x&a=y&b=z')).status, 404, 'a repeated upload name is not found, not an internal error');
+  const twoDevices = await openSse(rig.webPort, '/events?device=02:00:00:00:00:0c&device=02:00:00:00:00:0d');
+  t.after(() => twoDevices.close());
+  assert.equal(twoDevices.status, 200, 'a repeated device is the overview stream, not an internal error');
   assert.match(repeated.body, /data-search="02:00:00:00:00:0c/);
 
   const path = '/device/02:00:00:00:00:0c/reset';

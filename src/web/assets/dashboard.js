@@ -69,6 +69,8 @@ function connect() {
     (function (el) {
       source.addEventListener(el.getAttribute('data-live'), function (e) {
         el.innerHTML = e.data;
+        // A table pushed by the stream of the previous filter, while the new one connects, is filtered here too.
+        if (el.id === 'devices') applyFilter();
       });
     })(targets[i]);
   }
