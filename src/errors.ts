@@ -134,6 +134,7 @@ export const ERRORS = {
   nothingToSet: defineError('BB_USAGE', 'nothing to set: give --set COLUMN=VALUE or --mac, --ip, --hostname, --profile'),
   badServerFlag: defineError('BB_USAGE', '--server {text}: give an IPv4 address, optionally with a prefix (e.g. 10.10.0.1/24)'),
   // Inventory, templates and profiles
+  inventoryUnreadable: defineError('BB_INVENTORY', '{path}: cannot be read ({reason}); the user benchboot runs as ({user}) must be able to read the file and enter every directory above it (sudo serve runs as SUDO_UID, --user or nobody). Give --inventory FILE with a path that user can read, or make it readable'),
   deviceNotFound: defineError('BB_DEVICE_NOT_FOUND', '{file}: no device "{key}" (give its MAC, client-id, serial or host name)'),
   profileNotFound: defineError('BB_PROFILE_NOT_FOUND', 'no profile named "{name}" (built in: {known})'),
   templateRender: defineError('BB_TEMPLATE', '{problem} (device {device}); nothing would be sent (TFTP error 1)'),

@@ -6,6 +6,7 @@
  * inventory itself when the edited file is checked, so every problem shows at once.
  */
 import { access } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ERRORS, errnoCode } from '../errors.js';
@@ -23,10 +24,22 @@ export async function inventoryFileOf(given: string | undefined): Promise<string
   try {
     await access(DEFAULT_INVENTORY);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return undefined;
+    // A cwd the serving user may not enter (sudo serve from a private directory): say so, not an internal error.
+    if (code === 'EACCES' || code === 'EPERM') throw ERRORS.inventoryUnreadable.create({ path: resolve(DEFAULT_INVENTORY), reason: code, user: userLabel() }, { cause: err });
     throw err;
   }
   return resolve(DEFAULT_INVENTORY);
+}
+
+/** Who this process runs as, for messages. */
+function userLabel(): string {
+  try {
+    return `${userInfo().username}, uid ${process.getuid?.() ?? '?'}`;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
 }
 
 /** The cell shortcuts and the column each one sets. */

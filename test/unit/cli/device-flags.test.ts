@@ -1,6 +1,11 @@
-/** The cell flags of `benchboot device add|set|adopt`: --set COLUMN=VALUE and the shortcuts, as named table cases. */
+/** The cell flags of `benchboot device add|set|adopt`: --set COLUMN=VALUE and the shortcuts, as named table cases; and the default inventory file's lookup. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cellsFromFlags, newRowCells, readSetFlag } from '../../../src/cli/device-flags.js';
 import { isBenchbootError } from '../../../src/errors.js';
 
@@ -21,4 +26,25 @@ test('cellsFromFlags: shortcuts then --set in order; empty values empty the cell
   assert.deepEqual(cellsFromFlags({}), {});
   assert.throws(() => cellsFromFlags({ ip: ['10.0.0.1', '10.0.0.2'] }), (e: unknown) => isBenchbootError(e, 'BB_USAGE'));
   assert.deepEqual(newRowCells({ mac: 'x', note: null }), { mac: 'x' });
+});
+
+const isRoot = process.getuid?.() === 0;
+
+test('inventoryFileOf: a working directory the user may not enter is a clear BB_INVENTORY error naming the file and the user, not an internal error', { skip: isRoot ? false : 'needs root to run a child as nobody' }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bb-inv-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await chmod(dir, 0o700);
+  const module = fileURLToPath(new URL('../../../src/cli/device-flags.js', import.meta.url));
+  // As `sudo serve` does: the serving process (nobody) starts in root's private directory.
+  const script = [
+    `process.chdir(${JSON.stringify(dir)});`,
+    'process.setgid(65534); process.setuid(65534);',
+    `const { inventoryFileOf } = await import(${JSON.stringify(pathToFileURL(module).href)});`,
+    'try { await inventoryFileOf(undefined); console.log("no error"); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }',
+  ].join('\n');
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim();
+  const got = JSON.parse(out) as { code: string; message: string };
+  assert.equal(got.code, 'BB_INVENTORY');
+  assert.match(got.message, new RegExp(`^${join(dir, 'inventory.csv').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot be read \\(EACCES\\)`));
+  assert.match(got.message, /uid 65534/);
 });
