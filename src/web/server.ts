@@ -21,7 +21,7 @@ import { LiveHub, type LivePanel } from './live.js';
 import { countersPanel, leasesPanel, scopesPanel, transfersPanel, uploadsPanel } from './render-panels.js';
 import { deviceRows, deviceStatusBlock, timelineList, type DeviceFilter } from './render-devices.js';
 import { registerRoutes, uploadGroups } from './routes.js';
-import type { DashboardSource } from './source.js';
+import type { DashboardDevice, DashboardSource } from './source.js';
 
 /** How often time-derived statuses (`gone`, a lease with no file after N s) are pushed again (ms). */
 const REFRESH_MS = 10_000;
@@ -90,8 +90,15 @@ function guardRequest(req: FastifyRequest, reply: FastifyReply, rules: () => Gua
 }
 
 function liveRenderer(source: DashboardSource): ConstructorParameters<typeof LiveHub>[0] {
+  // One push renders the device table once per filter the pages show, all in one turn of the
+  // event loop: the list (every device's status, sorted) is built once for that turn.
+  let listed: readonly DashboardDevice[] | undefined;
+  const devices = (): readonly DashboardDevice[] => {
+    if (listed === undefined) setImmediate(() => (listed = undefined));
+    return (listed ??= source.devices());
+  };
   const panels: Record<LivePanel, (filter?: DeviceFilter) => Promise<string> | string> = {
-    devices: (filter) => deviceRows(source.devices(), filter),
+    devices: (filter) => deviceRows(devices(), filter),
     counters: () => countersPanel(source.counters()),
     transfers: () => transfersPanel(source.transfers()),
     leases: () => leasesPanel(source.leases(), source.now()),
