@@ -12,7 +12,7 @@
  * and the socket keeps being read, so REQUESTs are not lost behind it.
  *
  * Unloaded, the queue is empty at every turn and a DISCOVER waits for the rest of
- * the turn only (microseconds).
+ * the turn only (microseconds). Each interface has its own queue and time slice.
  */
 
 /**
@@ -93,5 +93,27 @@ export class DiscoverQueue {
         this.defer(() => this.turn());
       }
     }
+  }
+}
+
+/** A queue per interface: a storm on one link neither sheds nor delays another link's DISCOVERs. */
+export class DiscoverQueues {
+  private readonly queues = new Map<string, DiscoverQueue>();
+
+  constructor(private readonly options: DiscoverQueueOptions = {}) {}
+
+  /** The queue of `interfaceName`, made on first use. */
+  of(interfaceName: string): DiscoverQueue {
+    let queue = this.queues.get(interfaceName);
+    if (queue === undefined) {
+      queue = new DiscoverQueue(this.options);
+      this.queues.set(interfaceName, queue);
+    }
+    return queue;
+  }
+
+  /** Forgets every waiting DISCOVER of every interface (the server stops). */
+  clear(): void {
+    for (const queue of this.queues.values()) queue.clear();
   }
 }

@@ -20,7 +20,7 @@ import type { Ipv4 } from '../net/ipv4.js';
 import type { UdpPeer } from '../net/udp.js';
 import { servedInterfaces, type DhcpBinding } from './bindings.js';
 import { DHCP_MESSAGE_TYPE, messageTypeName } from './constants.js';
-import { DiscoverQueue } from './discover-queue.js';
+import { DiscoverQueues } from './discover-queue.js';
 import { DhcpCounters, type DhcpCountersSnapshot, type PoolUsage } from './counters.js';
 import { isServedRequest, noteInternalError, readDatagram, SeenSources } from './datagram.js';
 import { formatDropReason } from './drop-reason.js';
@@ -61,7 +61,7 @@ class Server implements DhcpServer {
   /** Interfaces whose socket is closed while their link is away (pause/resume). */
   private readonly paused = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly discovers = new DiscoverQueue();
+  private readonly discovers = new DiscoverQueues();
   private readonly malformedSources = new SeenSources(1024);
   private readonly sweep: ExpirySweep;
   private readonly gate: NewClientGate | undefined;
@@ -201,7 +201,8 @@ class Server implements DhcpServer {
       // Read once: every later step uses these facts, not the option list.
       const facts = readRequestFacts(packet);
       if (facts.messageType !== DHCP_MESSAGE_TYPE.DISCOVER) return await this.answer(facts, binding, from);
-      if (!this.discovers.push(() => void (this.active.includes(binding) && this.track(this.answer(facts, binding, from))))) this.shedDiscover(binding);
+      const queue = this.discovers.of(binding.interfaceName);
+      if (!queue.push(() => void (this.active.includes(binding) && this.track(this.answer(facts, binding, from))))) this.shedDiscover(binding, queue.dropped());
     } catch (err) {
       noteInternalError(err, binding.interfaceName, from, this.counterSet, this.log);
     }
@@ -223,9 +224,8 @@ class Server implements DhcpServer {
   }
 
   /** A DISCOVER over the queue's bound (discover-queue.ts): counted, and logged at the first and every 10,000th. */
-  private shedDiscover(binding: DhcpBinding): void {
+  private shedDiscover(binding: DhcpBinding, dropped: number): void {
     this.counterSet.countDrop(undefined, 'discover-shed');
-    const dropped = this.discovers.dropped();
     if (dropped % DISCOVER_SHED_LOG_EVERY !== 1) return;
     this.log.warn('over capacity: DISCOVERs are dropped (their clients send them again) while REQUESTs are answered first', { interface: binding.interfaceName, dropped });
   }

@@ -384,3 +384,15 @@ test('a DISCOVER waiting its turn when its socket closes (link down) is not answ
   assert.equal(server.counters().sendErrors, 0);
   assert.equal(server.counters().internalErrors, 0);
 });
+
+test('a DISCOVER storm on one interface does not shed the DISCOVERs of another: each interface has its own queue', async (t) => {
+  const { broadcast, server, net } = await setup(t);
+  const sentBefore = net.sent.length;
+  for (let i = 0; i < DISCOVER_QUEUE_MAX + 16; i++) await broadcast.fire(encodeDhcpPacket(buildRequest(DHCP_MESSAGE_TYPE.DISCOVER, { mac: testMac(100 + i) })));
+  await broadcast.fire(encodeDhcpPacket(buildRequest(DHCP_MESSAGE_TYPE.DISCOVER, { mac: testMac(9) })), { address: '10.10.0.1', port: 67 });
+  assert.equal(server.counters().drops['discover-shed'], 16, "only bench0's surplus was shed");
+  for (const end = Date.now() + 10_000; Date.now() < end && !net.sent.slice(sentBefore).some((d) => d.from.address === '10.10.0.1'); ) await tick();
+  const other = net.sent.slice(sentBefore).filter((d) => d.from.address === '10.10.0.1' && d.from.port === 67);
+  assert.equal(other.length, 1, 'bench1 answered its DISCOVER');
+  assert.equal(getMessageType(decodeSafe(other[0]?.data ?? Buffer.alloc(0))), DHCP_MESSAGE_TYPE.OFFER);
+});
