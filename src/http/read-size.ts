@@ -6,8 +6,10 @@
  * the bench's veth, the event loop idle three quarters of the time). At 1 MiB it takes
  * 64. A download holds two reads' worth of memory (one being read, one being written),
  * so the large size is rationed: the first {@link LARGE_READ_SLOTS} downloads at once
- * read 1 MiB at a time (32 MiB in all), the others 64 KiB (128 KiB each: 500 at once
- * hold 64 MiB).
+ * read 1 MiB at a time (8 MiB in all), the others 64 KiB (128 KiB each: 500 at once
+ * hold 62 MiB). With 16 slots, a storm of 500 downloads peaked about 40 MiB higher and
+ * finished no sooner (the bench's HTTP storm, 2026-12-06); one large download, the case
+ * the slots are for, reads 1 MiB at a time either way.
  */
 
 /** Bytes per read of a download holding a large slot. */
@@ -17,7 +19,7 @@ export const LARGE_READ_BYTES = 1024 * 1024;
 export const SMALL_READ_BYTES = 64 * 1024;
 
 /** Downloads at once that read {@link LARGE_READ_BYTES} at a time. */
-export const LARGE_READ_SLOTS = 16;
+export const LARGE_READ_SLOTS = 4;
 
 /** The large-read slots of one server. */
 export class ReadSizes {
