@@ -13,7 +13,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { canonicalMac } from '../devices/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { DeviceFilter } from './render-devices.js';
+import { normalFilter, type DeviceFilter } from './render-devices.js';
 import type { DashboardChange } from './source.js';
 
 /** The panels of the overview page that are pushed live. */
@@ -211,8 +211,8 @@ export class LiveHub {
 
 /** Pages with the same key show the same device table. */
 function filterKey(c: LiveClient): string {
-  const status = c.filter?.status;
-  return JSON.stringify([status === undefined || status === '' ? 'all' : status, (c.filter?.q ?? '').trim().toLowerCase()]);
+  const { status, q } = normalFilter(c.filter ?? {});
+  return JSON.stringify([status, q]);
 }
 
 /** The canonical MAC of a device page's `?device=` (undefined for the overview). */

@@ -28,10 +28,15 @@ function searchText(d: DashboardDevice): string {
   return [d.mac, d.hostname, d.ip, d.vendorClass, d.model, d.profile, d.inventoryKey, d.lastFile, d.status, d.diagnosis].filter((x) => x !== undefined).join(' ').toLowerCase();
 }
 
+/** A filter as it is applied: a status or `all`, and the search trimmed and lower-cased (`''` for none). Pages with equal normal filters show the same table. */
+export function normalFilter(f: DeviceFilter): { readonly status: string; readonly q: string } {
+  return { status: f.status === undefined || f.status === '' ? 'all' : f.status, q: (f.q ?? '').trim().toLowerCase() };
+}
+
 /** Whether a device passes the filter (dashboard.js applies the same rule to the rows shown while the server's answer is on its way). */
 export function matchesFilter(d: DashboardDevice, f: DeviceFilter): boolean {
-  if (f.status && f.status !== 'all' && d.status !== f.status) return false;
-  const q = (f.q ?? '').trim().toLowerCase();
+  const { status, q } = normalFilter(f);
+  if (status !== 'all' && d.status !== status) return false;
   return q === '' || searchText(d).includes(q);
 }
 
