@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../../src/clock.js';
 import { createSilentLogger } from '../../src/log.js';
 import { startDashboard } from '../../src/web/server.js';
-import type { DashboardChange, DashboardDevice, DashboardSource } from '../../src/web/source.js';
+import type { DashboardChange, DashboardDevice } from '../../src/web/source.js';
+import { fakeDashboardSource } from '../helpers/dashboard-source.js';
 import { openSse } from '../helpers/http.js';
 
 const DEVICES: DashboardDevice[] = [
@@ -34,21 +35,13 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
 test('pages with different filters each get their own table; a push lists the devices once for all of them', async (t) => {
   let listed = 0;
   let notify: ((change: DashboardChange) => void) | undefined;
-  const source: DashboardSource = {
+  const source = fakeDashboardSource({
     devices: () => (listed++, DEVICES),
-    device: () => undefined,
-    resetDevice: () => Promise.resolve(),
-    leases: () => [],
-    scopes: () => [],
-    transfers: () => [],
-    counters: () => ({ reloads: { ok: 0, rejected: 0 } }),
-    uploadDir: () => undefined,
-    now: () => Date.now(),
     subscribe: (listener) => {
       notify = listener;
       return () => undefined;
     },
-  };
+  });
   const dashboard = await startDashboard({ address: '127.0.0.1', port: 0, source, clock: systemClock, logger: createSilentLogger() });
   t.after(() => dashboard.close());
   const all = await openSse(dashboard.port, '/events');

@@ -21,23 +21,13 @@ import { parseIpv4 } from '../../src/net/ipv4.js';
 import { startDashboard } from '../../src/web/server.js';
 import type { DashboardSource } from '../../src/web/source.js';
 import { freeUdpPort } from '../helpers/cli.js';
+import { fakeDashboardSource } from '../helpers/dashboard-source.js';
 import { httpRequest, openSse } from '../helpers/http.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
 function emptySource(): DashboardSource {
-  return {
-    devices: () => [],
-    device: () => undefined,
-    resetDevice: () => Promise.resolve(),
-    leases: () => [],
-    scopes: () => [],
-    transfers: () => [],
-    counters: () => ({ reloads: { ok: 0, rejected: 0 } }),
-    uploadDir: () => undefined,
-    now: () => Date.now(),
-    subscribe: () => () => undefined,
-  };
+  return fakeDashboardSource();
 }
 
 test('beyond loopback every request needs the token: query once (cookie), cookie, or Bearer', async (t) => {
