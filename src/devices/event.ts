@@ -133,56 +133,48 @@ export function clipText(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-const fits = (text: string | undefined, max: number): boolean => text === undefined || text.length <= max;
+/** Text fields of a value with the limit each is clipped to. */
+type TextLimits<T> = { readonly [K in keyof T]?: number };
 
-/** True when no wire text of `event` is over {@link TEXT_LIMITS} (the usual case: clipEvent then returns it as it is). */
-function eventFits(event: DeviceEvent): boolean {
-  switch (event.kind) {
-    case 'file':
-      return fits(event.name, TEXT_LIMITS.name) && fits(event.detail, TEXT_LIMITS.detail);
-    case 'upload':
-      return fits(event.name, TEXT_LIMITS.name) && fits(event.storedAs, TEXT_LIMITS.name);
-    case 'syslog':
-      return fits(event.text, TEXT_LIMITS.syslog);
-    case 'dhcp': {
-      const b = event.boot;
-      return b === undefined || (fits(b.sname, TEXT_LIMITS.name) && fits(b.file, TEXT_LIMITS.name) && fits(b.option66, TEXT_LIMITS.name) && (b.option150 === undefined || b.option150.length <= TEXT_LIMITS.option150));
-    }
-    case 'admin':
-      return fits(event.detail, TEXT_LIMITS.detail);
+/** `value` with each field named in `limits` clipped to its limit: the same object when none is over (no copy per event). */
+function clipFields<T extends object>(value: T, limits: TextLimits<T>): T {
+  let out: Record<keyof T, unknown> | undefined;
+  for (const key in limits) {
+    const text = value[key];
+    const max = limits[key];
+    if (typeof text !== 'string' || max === undefined || text.length <= max) continue;
+    out ??= { ...value };
+    out[key] = clipText(text, max);
   }
+  return (out as T | undefined) ?? value;
 }
 
-/** Returns the event with every wire text clipped to {@link TEXT_LIMITS}: the same object when nothing is over (no copy per event). */
+const FILE_LIMITS: TextLimits<FileEvent> = { name: TEXT_LIMITS.name, detail: TEXT_LIMITS.detail };
+const UPLOAD_LIMITS: TextLimits<UploadEvent> = { name: TEXT_LIMITS.name, storedAs: TEXT_LIMITS.name };
+const SYSLOG_LIMITS: TextLimits<SyslogEvent> = { text: TEXT_LIMITS.syslog };
+const ADMIN_LIMITS: TextLimits<AdminEvent> = { detail: TEXT_LIMITS.detail };
+const BOOT_LIMITS: TextLimits<BootFields> = { sname: TEXT_LIMITS.name, file: TEXT_LIMITS.name, option66: TEXT_LIMITS.name };
+
+/** Returns the event with every wire text clipped to {@link TEXT_LIMITS}: the same object when nothing is over. */
 export function clipEvent(event: DeviceEvent): DeviceEvent {
-  if (eventFits(event)) return event;
   switch (event.kind) {
     case 'file':
-      return {
-        ...event,
-        name: clipText(event.name, TEXT_LIMITS.name),
-        ...(event.detail === undefined ? {} : { detail: clipText(event.detail, TEXT_LIMITS.detail) }),
-      };
+      return clipFields(event, FILE_LIMITS);
     case 'upload':
-      return {
-        ...event,
-        name: clipText(event.name, TEXT_LIMITS.name),
-        ...(event.storedAs === undefined ? {} : { storedAs: clipText(event.storedAs, TEXT_LIMITS.name) }),
-      };
+      return clipFields(event, UPLOAD_LIMITS);
     case 'syslog':
-      return { ...event, text: clipText(event.text, TEXT_LIMITS.syslog) };
-    case 'dhcp':
-      return event.boot ? { ...event, boot: clipBoot(event.boot) } : event;
+      return clipFields(event, SYSLOG_LIMITS);
     case 'admin':
-      return event.detail === undefined ? event : { ...event, detail: clipText(event.detail, TEXT_LIMITS.detail) };
+      return clipFields(event, ADMIN_LIMITS);
+    case 'dhcp': {
+      const boot = event.boot === undefined ? undefined : clipBoot(event.boot);
+      return boot === event.boot ? event : { ...event, boot };
+    }
   }
 }
 
 function clipBoot(boot: BootFields): BootFields {
-  const out: { -readonly [K in keyof BootFields]: BootFields[K] } = { ...boot };
-  if (boot.sname !== undefined) out.sname = clipText(boot.sname, TEXT_LIMITS.name);
-  if (boot.file !== undefined) out.file = clipText(boot.file, TEXT_LIMITS.name);
-  if (boot.option66 !== undefined) out.option66 = clipText(boot.option66, TEXT_LIMITS.name);
-  if (boot.option150 !== undefined) out.option150 = boot.option150.slice(0, TEXT_LIMITS.option150);
-  return out;
+  const clipped = clipFields(boot, BOOT_LIMITS);
+  const servers = boot.option150;
+  return servers === undefined || servers.length <= TEXT_LIMITS.option150 ? clipped : { ...clipped, option150: servers.slice(0, TEXT_LIMITS.option150) };
 }

@@ -219,6 +219,11 @@ test('book: an over-long boot file in a DHCP event is clipped for subscribers; a
   assert.ok(first?.kind === 'observed' && first.observation.event.kind === 'dhcp');
   assert.equal(first.observation.event.boot?.file?.length, TEXT_LIMITS.name);
   assert.deepEqual(first.observation.event.boot?.option150, ['10.0.0.1']);
+  book.apply(obs(dhcp('ack', at(1), { ip: '10.0.0.10', boot: { option150: Array.from({ length: 20 }, (_, i) => `10.0.0.${i + 1}`) } })));
+  const many = seen[1];
+  assert.ok(many?.kind === 'observed' && many.observation.event.kind === 'dhcp');
+  assert.equal(many.observation.event.boot?.option150?.length, TEXT_LIMITS.option150, 'option 150 keeps its first 16 servers');
+  seen.length = 1;
   const fitting = obs(ack(at(1)));
   book.apply(fitting);
   const second = seen[1];
