@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { ERRORS, errorMessage, isBenchbootError } from '../errors.js';
 import { toBenchbootError } from '../protocol-errors.js';
+import { commandsFor } from './commands.js';
 import { LOG_LEVELS, writeLine, type CliCommand, type CliIo, type GlobalArgs } from './output.js';
 
 /** Exit codes of the CLI. */
@@ -32,16 +33,6 @@ function packageVersion(): string {
     // package.json, so this only happens in odd layouts. Say so instead of failing.
     return `unknown (${errorMessage(err)})`;
   }
-}
-
-/**
- * The commands one invocation registers: `serve` alone when it is the command, so the
- * root parent of `sudo serve` loads no other command's code (14 MiB less when imported
- * alone); every command otherwise (help, suggestions for a mistyped name).
- */
-async function commandsFor(argv: readonly string[]): Promise<readonly CliCommand[]> {
-  if (argv[0] === 'serve') return [(await import('./serve.js')).serveCommand];
-  return (await import('./commands.js')).COMMANDS;
 }
 
 /** Builds the parser for one invocation; `report` receives the handler's exit code. */

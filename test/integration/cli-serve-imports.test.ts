@@ -34,14 +34,19 @@ function heavyIn(urls: readonly string[]): string[] {
   return urls.filter((u) => HEAVY.some((h) => h.test(u)));
 }
 
-test('serve --help registers serve alone: no other command, no server code is loaded', async (t) => {
+test('serve --help registers serve alone, status --help status alone: no other command, no server code is loaded', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bb-imports-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const r = await loadedBy(['serve', '--help'], dir);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(r.urls.some((u) => u.endsWith('/dist/src/cli/serve.js')), 'serve was registered');
   assert.deepEqual(heavyIn(r.urls), []);
-  // Any other command line registers every command (help lists them, a mistyped name gets a suggestion).
+  // Every command loads alone: status loads neither serve nor a server.
+  const status = await loadedBy(['status', '--help'], dir);
+  assert.equal(status.status, 0, status.stderr);
+  assert.ok(!status.urls.some((u) => u.endsWith('/dist/src/cli/serve.js')), 'status does not load serve');
+  assert.deepEqual(heavyIn(status.urls).filter((u) => !u.endsWith('/dist/src/cli/status.js')), []);
+  // A command line that starts with no command registers every command (help lists them, a mistyped name gets a suggestion).
   const all = await loadedBy(['--help'], dir);
   assert.ok(all.urls.some((u) => u.endsWith('/dist/src/cli/scope.js')), 'the scope command is registered for --help');
 });
