@@ -19,19 +19,14 @@ import { isBenchbootError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/log.js';
 import { parseIpv4 } from '../../src/net/ipv4.js';
 import { startDashboard } from '../../src/web/server.js';
-import type { DashboardSource } from '../../src/web/source.js';
 import { freeUdpPort } from '../helpers/cli.js';
 import { fakeDashboardSource } from '../helpers/dashboard-source.js';
 import { httpRequest, openSse } from '../helpers/http.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
-function emptySource(): DashboardSource {
-  return fakeDashboardSource();
-}
-
 test('beyond loopback every request needs the token: query once (cookie), cookie, or Bearer', async (t) => {
-  const dashboard = await startDashboard({ address: '0.0.0.0', port: 0, source: emptySource(), clock: systemClock, logger: createSilentLogger(), token: TOKEN });
+  const dashboard = await startDashboard({ address: '0.0.0.0', port: 0, source: fakeDashboardSource(), clock: systemClock, logger: createSilentLogger(), token: TOKEN });
   t.after(() => dashboard.close());
   const port = dashboard.port;
   assert.equal(dashboard.tokenUrl, `http://0.0.0.0:${port}/?token=${TOKEN}`);
@@ -61,7 +56,7 @@ test('beyond loopback every request needs the token: query once (cookie), cookie
 });
 
 test('on loopback no token is asked', async (t) => {
-  const dashboard = await startDashboard({ address: '127.0.0.1', port: 0, source: emptySource(), clock: systemClock, logger: createSilentLogger() });
+  const dashboard = await startDashboard({ address: '127.0.0.1', port: 0, source: fakeDashboardSource(), clock: systemClock, logger: createSilentLogger() });
   t.after(() => dashboard.close());
   assert.equal(dashboard.tokenUrl, undefined);
   assert.equal((await httpRequest(dashboard.port, '/')).status, 200);
