@@ -15,39 +15,34 @@ import { clientIdText, getProfile, matchProfile, PROFILES, type Profile } from '
 const ALL_PROFILE_IDS: readonly string[] = PROFILES.map((p) => p.id);
 const DEVICE_TOKENS = new Set(['MAC', 'mac', 'hostname']);
 
-/** A record's last profile match and the facts it was matched on (see {@link profileOfRecord}). */
-interface ProfileMemo {
-  readonly vendorClass: string | undefined;
-  readonly userClass: string | undefined;
-  readonly arch: number | undefined;
-  readonly clientId: string | undefined;
-  readonly profile: Profile | undefined;
-}
-
 /**
- * The last match per record. The status of a device is derived on every change of
- * its record and for every device when a full book chooses whom to evict; matching
- * the profiles anew each time was a twentieth of the server's CPU in a DHCP storm of
- * new devices. A reset record is a new object, so it is matched afresh.
+ * Profile matches by what they were matched on: vendor class, user class, arch,
+ * client-id and OUI (matchProfile reads nothing else). The status of a device is
+ * derived on every change of its record and for every device when a full book
+ * chooses whom to evict; matching the profiles anew each time was a twentieth of the
+ * server's CPU in a DHCP storm, and a storm of new devices is mostly many devices of
+ * a few models, so the match is shared by every device that sent the same. Bounded:
+ * cleared when it holds {@link PROFILE_MATCHES_MAX} keys.
  */
-const profileMemos = new WeakMap<Readonly<DeviceRecord>, ProfileMemo>();
-
-/** True when `memo` was matched on the facts `record` holds now (the MAC never changes). */
-function memoHolds(memo: ProfileMemo, record: Readonly<DeviceRecord>): boolean {
-  const f = record.facts;
-  return memo.vendorClass === f.vendorClass && memo.userClass === f.userClass && memo.arch === f.arch && memo.clientId === record.clientId;
-}
+const profileMatches = new Map<string, Profile | undefined>();
+const PROFILE_MATCHES_MAX = 4096;
 
 /** The profile of a device record: its `profileId` fact when known, else the first match over all profiles. */
 export function profileOfRecord(record: Readonly<DeviceRecord>): Profile | undefined {
   const id = record.facts.profileId;
   if (id !== undefined) return getProfile(id);
-  const memo = profileMemos.get(record);
-  if (memo !== undefined && memoHolds(memo, record)) return memo.profile;
-  const profile = matchAllProfiles(record);
   const f = record.facts;
-  profileMemos.set(record, { vendorClass: f.vendorClass, userClass: f.userClass, arch: f.arch, clientId: record.clientId, profile });
+  const key = `${field(f.vendorClass)}${field(f.userClass)}${f.arch ?? ''}|${field(record.clientId)}${record.mac.slice(0, 6)}`;
+  if (profileMatches.has(key)) return profileMatches.get(key);
+  const profile = matchAllProfiles(record);
+  if (profileMatches.size >= PROFILE_MATCHES_MAX) profileMatches.clear();
+  profileMatches.set(key, profile);
   return profile;
+}
+
+/** One text of a match key: its length first, so no text (the wire's, any bytes) can run into the next; `-` when absent. */
+function field(text: string | undefined): string {
+  return text === undefined ? '-' : `${text.length}:${text}`;
 }
 
 /** The first profile whose rules (then OUI) match what the device sent. */

@@ -68,14 +68,20 @@ export function formatMacColons(mac: string): string {
 
 const FACT_TEXT_KEYS = ['vendorClass', 'userClass', 'hostname', 'model', 'profileId', 'inventoryKey', 'lastIp'] as const;
 
-/** `current` with every fact given in `learned` replaced (texts clipped); unchanged facts keep their value. */
+/**
+ * `current` with every fact given in `learned` replaced (texts clipped); unchanged
+ * facts keep their value, and `current` itself comes back when nothing changes (a
+ * device repeats the same facts in every packet: no copy per event).
+ */
 export function mergeFacts(current: DeviceFacts, learned: DeviceFacts | undefined): DeviceFacts {
   if (!learned) return current;
-  const out: { -readonly [K in keyof DeviceFacts]: DeviceFacts[K] } = { ...current };
+  let out: { -readonly [K in keyof DeviceFacts]: DeviceFacts[K] } | undefined;
   for (const key of FACT_TEXT_KEYS) {
     const v = learned[key];
-    if (v !== undefined) out[key] = clipText(v, TEXT_LIMITS.fact);
+    if (v === undefined) continue;
+    const clipped = clipText(v, TEXT_LIMITS.fact);
+    if (clipped !== current[key]) (out ??= { ...current })[key] = clipped;
   }
-  if (learned.arch !== undefined) out.arch = learned.arch;
-  return out;
+  if (learned.arch !== undefined && learned.arch !== current.arch) (out ??= { ...current }).arch = learned.arch;
+  return out ?? current;
 }

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectationsOfRecord, inventoryKeyOf } from '../../../src/appliance/device-expectations.js';
+import { expectationsOfRecord, inventoryKeyOf, profileOfRecord } from '../../../src/appliance/device-expectations.js';
 import { originOf } from '../../../src/appliance/device-feed.js';
 import { DeviceBook, type DeviceRecord } from '../../../src/devices/index.js';
 import type { DeviceRow } from '../../../src/inventory/index.js';
@@ -67,4 +67,15 @@ test('a device that says more about itself is matched again: the profile follows
   assert.deepEqual(expectationsOfRecord(record).expectedFiles, ['SEP{MAC}.cnf.xml'], 'the Cisco vendor class now matches');
   book.apply({ mac, facts: { vendorClass: 'udhcp 1.36' }, event: { ...ack, atMs: 3000 } });
   assert.deepEqual(expectationsOfRecord(record).expectedFiles, [], 'a vendor class that matches nothing: no profile again');
+});
+
+test('profile matches are shared by devices that sent the same, never across OUIs or texts that only run together', () => {
+  assert.equal(profileOfRecord(phone('udhcp 1.36', '28:99:3a:00:00:01'))?.id, 'arista-ztp', 'an Arista OUI with a vendor class no rule knows: the OUI decides');
+  assert.equal(profileOfRecord(phone('udhcp 1.36', '02:00:00:00:00:02')), undefined, 'the same vendor class from another OUI is not Arista');
+  assert.equal(profileOfRecord(phone('udhcp 1.36', '28:99:3a:00:00:03'))?.id, 'arista-ztp', 'a second device of that OUI gets the same');
+  const book = new DeviceBook();
+  const facts = [{ vendorClass: 'Arista' }, { vendorClass: 'Aris', userClass: 'ta' }];
+  facts.forEach((f, i) => book.apply({ mac: `02:00:00:00:01:0${i}`, facts: f, event: { kind: 'dhcp', atMs: 1000, message: 'discover', scope: 'bench' } }));
+  assert.equal(profileOfRecord(book.get('02:00:00:00:01:00') as DeviceRecord)?.id, 'arista-ztp');
+  assert.equal(profileOfRecord(book.get('02:00:00:00:01:01') as DeviceRecord), undefined, 'vendor class "Aris" and user class "ta" are not "Arista"');
 });
