@@ -9,7 +9,7 @@ import { clipEvent } from './event.js';
 import { canonicalMac, type DeviceObservation } from './identity.js';
 import { EvictionQueue, type Eviction } from './evict.js';
 import { applyObservation, createRecord, DEFAULT_RETENTION, pruneTimeline, resetRecord, type DeviceRecord, type RetentionLimits } from './record.js';
-import { DEFAULT_STATUS_THRESHOLDS, deriveStatus, NO_EXPECTATIONS, type Expectations, type StatusThresholds } from './status.js';
+import { DEFAULT_STATUS_THRESHOLDS, deriveStatus, deriveStatusName, NO_EXPECTATIONS, type Expectations, type StatusThresholds } from './status.js';
 import type { DeviceStatus } from './status-reason.js';
 
 /** A change of the book, as subscribers receive it. */
@@ -183,7 +183,7 @@ export class DeviceBook {
   }
 
   private evictOne(atMs: number): Eviction | undefined {
-    const eviction = this.evictions.take(this.records, (r) => this.statusOf(r, atMs).status, atMs);
+    const eviction = this.evictions.take(this.records, (r) => deriveStatusName(r, this.expectations(r), atMs, this.thresholds), atMs);
     if (!eviction) return undefined;
     this.forget(eviction.mac);
     this.counters.evictions++;

@@ -6,7 +6,7 @@
 export * from './event.js';
 export { canonicalMac, formatMacColons, isCanonicalMac, type DeviceFacts, type DeviceObservation } from './identity.js';
 export { DEFAULT_RETENTION, MAX_FILES_TRACKED, type DeviceRecord, type DeviceProgress, type FileOutcome, type LeaseProgress, type RetentionLimits } from './record.js';
-export { DEFAULT_STATUS_THRESHOLDS, NO_EXPECTATIONS, deriveStatus, type Expectations, type StatusThresholds } from './status.js';
+export { DEFAULT_STATUS_THRESHOLDS, NO_EXPECTATIONS, deriveStatus, deriveStatusName, type Expectations, type StatusThresholds } from './status.js';
 export { DEVICE_STATUSES, formatReason, formatStatusCounts, formatStatusLine, type DeviceStatus, type DeviceStatusName, type StatusReason } from './status-reason.js';
 export { matchesPattern, describePattern } from './pattern.js';
 export { DeviceBook, type ApplyResult, type DeviceBookCounts, type DeviceBookOptions, type DeviceChange, type DeviceListener, type DeviceView } from './book.js';

@@ -78,6 +78,17 @@ export function deriveStatus(
   return result('gone', { kind: 'silent', silentMs, previous: active.reason }, true);
 }
 
+/** The status name {@link deriveStatus} gives, without its words (a full book ranks every device by it). Pure. */
+export function deriveStatusName(
+  record: DeviceRecord,
+  expectations: Expectations,
+  nowMs: number,
+  thresholds: StatusThresholds = DEFAULT_STATUS_THRESHOLDS,
+): DeviceStatusName {
+  const active = assess(record, expectations, nowMs, thresholds).status;
+  return active === 'provisioned' || silence(record, nowMs, thresholds) === undefined ? active : 'gone';
+}
+
 function result(status: DeviceStatusName, reason: StatusReason, isSilent: boolean): DeviceStatus {
   return { status, reason, diagnosis: formatReason(reason), isSilent };
 }

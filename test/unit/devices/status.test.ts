@@ -1,7 +1,7 @@
 /** The status rules as named table cases: one line per edge each case covers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deriveStatus, NO_EXPECTATIONS, type Expectations } from '../../../src/devices/status.js';
+import { deriveStatus, deriveStatusName, NO_EXPECTATIONS, type Expectations } from '../../../src/devices/status.js';
 import type { DeviceEvent } from '../../../src/devices/event.js';
 import type { DeviceFacts } from '../../../src/devices/identity.js';
 import type { DeviceStatusName } from '../../../src/devices/status-reason.js';
@@ -68,6 +68,7 @@ for (const c of CASES) {
   test(`status: ${c.name}`, () => {
     const got = deriveStatus(recordOf(c.events, c.facts), c.exp ?? NO_EXPECTATIONS, c.now);
     assert.equal(got.status, c.status, got.diagnosis);
+    assert.equal(deriveStatusName(recordOf(c.events, c.facts), c.exp ?? NO_EXPECTATIONS, c.now), c.status, 'the name alone (eviction ranks by it) is the same');
     if (c.diagnosis) assert.match(got.diagnosis, c.diagnosis);
     if (c.isSilent !== undefined) assert.equal(got.isSilent, c.isSilent);
   });
