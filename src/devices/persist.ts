@@ -64,8 +64,8 @@ export interface JournalOptions {
    * that a snapshot costs at most about half an entry per change and the journal
    * stays within twice the snapshot. (The lease store compacts at once its size: a
    * lease is one line, while a device snapshot also writes every record's facts and
-   * progress, and in a DHCP storm of new devices into a full book the snapshots at
-   * once the size were an eighth of the records' CPU.)
+   * progress, and in a DHCP storm of new devices into a full book, snapshotting at
+   * once its size took an eighth of the records' CPU.)
    */
   readonly compactAfterEntries?: number;
   /** Times in the book are the server clock's; the store holds `toWall` of them (identity when absent), as the lease files do. */

@@ -73,8 +73,7 @@ export function deriveStatus(
 ): DeviceStatus {
   const active = assess(record, expectations, nowMs, thresholds);
   const silentMs = silence(record, nowMs, thresholds);
-  if (silentMs === undefined) return result(active.status, active.reason, false);
-  if (active.status === 'provisioned') return result('provisioned', active.reason, true);
+  if (silentMs === undefined || afterSilence(active.status, silentMs) !== 'gone') return result(active.status, active.reason, silentMs !== undefined);
   return result('gone', { kind: 'silent', silentMs, previous: active.reason }, true);
 }
 
@@ -85,8 +84,12 @@ export function deriveStatusName(
   nowMs: number,
   thresholds: StatusThresholds = DEFAULT_STATUS_THRESHOLDS,
 ): DeviceStatusName {
-  const active = assess(record, expectations, nowMs, thresholds).status;
-  return active === 'provisioned' || silence(record, nowMs, thresholds) === undefined ? active : 'gone';
+  return afterSilence(assess(record, expectations, nowMs, thresholds).status, silence(record, nowMs, thresholds));
+}
+
+/** Gone overrides every status but provisioned when a packet is overdue (`silentMs` defined). */
+function afterSilence(active: DeviceStatusName, silentMs: number | undefined): DeviceStatusName {
+  return silentMs === undefined || active === 'provisioned' ? active : 'gone';
 }
 
 function result(status: DeviceStatusName, reason: StatusReason, isSilent: boolean): DeviceStatus {
