@@ -6,7 +6,7 @@
  * its config is still provisioned. Functions here mutate a plain record owned by the
  * device book; nothing here does I/O or reads the clock.
  */
-import { clipEvent, type DeviceEvent, type DhcpMessageName, type FileOrigin, type FileResult } from './event.js';
+import { type DeviceEvent, type DhcpMessageName, type FileOrigin, type FileResult } from './event.js';
 import { mergeFacts, type DeviceFacts, type DeviceObservation } from './identity.js';
 
 /** How much history is kept. */
@@ -80,9 +80,13 @@ export function createRecord(mac: string, atMs: number, facts: DeviceFacts = {})
   return { mac, facts, firstSeenMs: atMs, lastSeenMs: atMs, timeline: [], progress: { files: [] }, prunedEvents: 0 };
 }
 
-/** Files one observation into `record`; returns how many old entries retention dropped. */
+/**
+ * Files one observation into `record`; returns how many old entries retention dropped.
+ * The event is kept as given: the book clips its wire texts first (clipEvent), once,
+ * so that the record and the book's subscribers hold the same event.
+ */
 export function applyObservation(record: DeviceRecord, observation: DeviceObservation, limits: RetentionLimits): number {
-  const event = clipEvent(observation.event);
+  const event = observation.event;
   if (observation.clientId !== undefined) record.clientId = observation.clientId;
   record.facts = mergeFacts(record.facts, observation.facts);
   if (event.kind !== 'admin') {
